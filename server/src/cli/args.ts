@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  home: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export interface VerbSpec {
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** Whether positional arguments after the verb are allowed. */
+  positionals?: boolean;
+}
+
+export const VERBS: Record<string, VerbSpec> = {
+  doctor: {
+    summary: 'check Docker, ports, disk and memory before installing',
+    usage: 'doctor [--http-port N] [--https-port N] [--data-dir DIR]',
+    options: {
+      'http-port': { type: 'string' },
+      'https-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  },
+  serve: {
+    summary: 'run the headless server and web UI until SIGTERM',
+    usage: 'serve [--port N] [--host H]',
+    options: { port: { type: 'string' }, host: { type: 'string' } },
+  },
+  version: { summary: 'print the version', usage: 'version', options: {} },
+  help: { summary: 'show this help', usage: 'help', options: {} },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.values(VERBS).map((v) => v.usage.length));
+  const lines = Object.values(VERBS).map((v) => `  ${v.usage.padEnd(width)}  ${v.summary}`);
+  return [
+    'Usage: medianest-appliance <verb> [options]',
+    '',
+    'Verbs:',
+    ...lines,
+    '',
+    'Global options:',
+    '  --home DIR   the appliance home (default: the per-user app-data folder; env MEDIANEST_APPLIANCE_HOME)',
+    '  --json       machine-readable output on stdout, one JSON document',
+    '  -h, --help   show this help',
+    '',
+    'DOCKER_HOST is honoured.',
+  ].join('\n');
+}
+
+export interface ParsedCommand {
+  verb: string;
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  positionals: string[];
+}
+
+/** Parses argv strictly: an unknown verb or an option the verb does not take is a UsageError. */
+export function parseCommand(argv: string[]): ParsedCommand {
+  const allOptions: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
+  for (const spec of Object.values(VERBS)) Object.assign(allOptions, spec.options);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: allOptions, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(
+      unknown ? `unknown option ${unknown[1]}` : (message.split('. ')[0] ?? message),
+    );
+  }
+  const [verb = 'help', ...positionals] = parsed.positionals;
+  const spec = VERBS[verb];
+  if (!spec) throw new UsageError(`unknown verb "${verb}"`);
+  for (const name of Object.keys(parsed.values)) {
+    if (!(name in GLOBAL_OPTIONS) && !(name in spec.options)) {
+      throw new UsageError(`${verb} does not take --${name}`);
+    }
+  }
+  if (positionals.length > 0 && !spec.positionals) {
+    throw new UsageError(`${verb} takes no arguments (got "${positionals.join(' ')}")`);
+  }
+  return { verb, values: parsed.values, positionals };
+}
+
+/** A port flag's value as a number, or a UsageError naming the flag. */
+export function portOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > 65535) {
+    throw new UsageError(
+      `--${flag}: "${typeof value === 'string' ? value : JSON.stringify(value)}" is not a port number (1-65535)`,
+    );
+  }
+  return n;
+}

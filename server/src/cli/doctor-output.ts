@@ -1,0 +1,20 @@
+import type { CheckStatus, DoctorReport } from '../contract/doctor.js';
+
+const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
+
+/** The doctor report as a person reads it in a terminal. */
+export function formatDoctorReport(report: DoctorReport): string {
+  const width = Math.max(...report.checks.map((c) => c.title.length));
+  const lines = ['MediaNest Appliance: preflight', ''];
+  for (const check of report.checks) {
+    lines.push(`  [${MARK[check.status]}] ${check.title.padEnd(width)}  ${check.summary}`);
+    if (check.fix) lines.push(`  ${' '.repeat(7 + width)}  -> ${check.fix}`);
+  }
+  lines.push('');
+  lines.push(
+    report.ready
+      ? 'Ready: this computer can run MediaNest.'
+      : 'Not ready: fix the failed checks above, then run `medianest-appliance doctor` again.',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DoctorReportSchema } from '../contract/doctor.js';
+import { runCli, type CliIo } from './run.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mna-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env: { HOME: dir, ...env },
+    untilShutdown: () => Promise.resolve(),
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('medianest-appliance CLI', () => {
+  it('prints usage and exits 2 for an unknown verb', async () => {
+    const r = await run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown verb "frobnicate"');
+    expect(r.stderr).toContain('Usage: medianest-appliance <verb>');
+  });
+
+  it('prints usage and exits 2 for an unknown flag', async () => {
+    const r = await run(['doctor', '--frob']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown option --frob');
+    expect(r.stderr).toContain('Usage:');
+  });
+
+  it("refuses a flag that belongs to another verb", async () => {
+    const r = await run(['doctor', '--port', '80']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('doctor does not take --port');
+  });
+
+  it('refuses a port that is not a number, naming the flag', async () => {
+    const r = await run(['doctor', '--home', dir, '--http-port', '80a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--http-port: "80a" is not a port number');
+  });
+
+  it('says clearly that --home must be a folder', async () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const r = await run(['doctor', '--home', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`medianest-appliance: --home: ${file} is a file, not a folder. Give a folder for the appliance's data.`);
+  });
+
+  it('reports an unreachable engine as JSON with a fix, exit 1, and no stack trace', async () => {
+    const r = await run(['doctor', '--json', '--home', dir, '--http-port', '18080', '--https-port', '18443'], {
+      DOCKER_HOST: 'unix:///nonexistent.sock',
+    });
+    expect(r.code).toBe(1);
+    const report = DoctorReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.ready).toBe(false);
+    const reachable = report.checks.find((c) => c.id === 'engine.reachable');
+    expect(reachable?.status).toBe('fail');
+    expect(reachable?.fix).toMatch(/Start the engine, or correct DOCKER_HOST/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints the same report for people, with the fix', async () => {
+    const r = await run(['doctor', '--home', dir], { DOCKER_HOST: 'unix:///nonexistent.sock' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('[FAIL] Engine reachable');
+    expect(r.stdout).toContain('-> Nothing listens at unix:///nonexistent.sock');
+    expect(r.stdout).toContain('Not ready');
+  });
+
+  it('shows help with exit 0', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('doctor');
+  });
+});

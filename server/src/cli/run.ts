@@ -1,0 +1,118 @@
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { AppError } from '../core/app-error.js';
+import { runDoctor } from '../core/doctor/doctor-service.js';
+import { createServer } from '../index.js';
+import { createDockerGateway } from '../infra/docker/dockerode-gateway.js';
+import { defaultHome, ensureHome } from '../infra/fs/home.js';
+import { NodeHostProbe } from '../infra/system/node-host-probe.js';
+import { APP_VERSION } from '../version.js';
+import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
+import { formatDoctorReport } from './doctor-output.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT); only cli.ts traps signals. */
+  untilShutdown: () => Promise<void>;
+}
+
+/** Exit codes of DESIGN.md's CLI contract. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
+  const paths = ensureHome(resolveHome(cmd, io));
+  const httpPort = portOption(cmd.values['http-port'], 'http-port') ?? 80;
+  const httpsPort = portOption(cmd.values['https-port'], 'https-port') ?? 443;
+  const dataDir =
+    typeof cmd.values['data-dir'] === 'string' ? resolve(cmd.values['data-dir']) : paths.dataDir;
+  const probe = new NodeHostProbe();
+  const report = await runDoctor(
+    {
+      discovery: {
+        env: io.env,
+        platform: process.platform,
+        homeDir: homedir(),
+        uid: process.getuid?.() ?? 0,
+        probe,
+      },
+      probe,
+      connect: createDockerGateway,
+      now: () => new Date(),
+    },
+    { dataDir, httpPort, httpsPort },
+  );
+  io.stdout(cmd.values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
+  return report.ready ? EXIT.ok : EXIT.failed;
+}
+
+async function serve(cmd: ParsedCommand, io: CliIo): Promise<number> {
+  const home = resolveHome(cmd, io);
+  const port = portOption(cmd.values.port, 'port') ?? 0;
+  const host = typeof cmd.values.host === 'string' ? cmd.values.host : '127.0.0.1';
+  const server = createServer({ home, host, port, env: io.env });
+  const { url, token } = await server.start();
+  const serveFile = server.paths.serveFile;
+  writeFileSync(serveFile, JSON.stringify({ url, token, pid: process.pid }, null, 2), {
+    mode: 0o600,
+  });
+  chmodSync(serveFile, 0o600);
+  io.stdout(cmd.values.json ? JSON.stringify({ ready: true, url }) : `ready ${url}`);
+  await io.untilShutdown();
+  await server.stop();
+  rmSync(serveFile, { force: true });
+  return EXIT.ok;
+}
+
+function resolveHome(cmd: ParsedCommand, io: CliIo): string {
+  const flag = cmd.values.home;
+  return typeof flag === 'string' ? resolve(flag) : defaultHome(io.env);
+}
+
+/** Runs one CLI command and returns its exit code. Never exits the process itself. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let cmd: ParsedCommand;
+  try {
+    cmd = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`medianest-appliance: ${error.message}\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (cmd.values.help || cmd.verb === 'help') {
+    io.stdout(usage());
+    return EXIT.ok;
+  }
+  try {
+    switch (cmd.verb) {
+      case 'doctor':
+        return await doctor(cmd, io);
+      case 'serve':
+        return await serve(cmd, io);
+      case 'version':
+        io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
+        return EXIT.ok;
+      default:
+        io.stderr(usage());
+        return EXIT.usage;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`medianest-appliance: ${error.message}\n\n${usage()}`);
+      return EXIT.usage;
+    }
+    if (error instanceof AppError) {
+      if (cmd.values.json)
+        io.stdout(JSON.stringify({ error: { code: error.code, message: error.message } }));
+      io.stderr(`medianest-appliance: ${error.message}`);
+      return error.code === 'bad_request' || error.code === 'validation_failed'
+        ? EXIT.usage
+        : EXIT.failed;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`medianest-appliance: unexpected failure: ${message}`);
+    return EXIT.failed;
+  }
+}

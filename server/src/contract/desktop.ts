@@ -1,0 +1,12 @@
+/**
+ * The few native calls the Electron preload exposes to the renderer as `window.desktop`.
+ * Absent when the UI is served to a plain browser by `medianest-appliance serve`.
+ */
+export interface DesktopBridge {
+  /** The per-launch API token, handed over here so it never appears in a URL. */
+  getToken(): Promise<string>;
+  chooseFolder(title: string): Promise<string | undefined>;
+  saveFile(suggestedName: string): Promise<string | undefined>;
+  revealInFolder(path: string): Promise<void>;
+  version(): Promise<string>;
+}

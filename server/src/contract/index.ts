@@ -1,0 +1,9 @@
+/**
+ * The contract between the server and its clients (renderer, Electron shell, e2e tests).
+ * Imports zod only, so the renderer can import it without pulling in any Node code.
+ */
+export * from './errors.js';
+export * from './doctor.js';
+export * from './routes.js';
+export * from './client.js';
+export type * from './desktop.js';

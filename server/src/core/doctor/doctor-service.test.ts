@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { EngineUnavailableError } from '../docker-gateway.js';
+import { runDoctor, type DoctorDeps } from './doctor-service.js';
+import type { HostProbe, PortProbe } from './host-probe.js';
+
+const GB = 1024 ** 3;
+
+function fakeProbe(overrides: { ports?: Record<number, PortProbe>; freeBytes?: number; memory?: number } = {}): HostProbe {
+  return {
+    isSocket: () => false,
+    readText: () => undefined,
+    listDir: () => [],
+    realPath: (p) => p,
+    freeDiskBytes: async (path) => ({ path, freeBytes: overrides.freeBytes ?? 100 * GB, totalBytes: 500 * GB }),
+    totalMemoryBytes: () => overrides.memory ?? 16 * GB,
+    probePort: async (port) => overrides.ports?.[port] ?? { state: 'free' },
+  };
+}
+
+function deps(probe: HostProbe, env: Record<string, string> = { DOCKER_HOST: 'unix:///nonexistent.sock' }): DoctorDeps {
+  return {
+    discovery: { env, platform: 'linux', homeDir: '/home/user', uid: 1000, probe },
+    probe,
+    connect: (endpoint) => ({
+      endpoint,
+      ping: () => Promise.reject(new EngineUnavailableError(endpoint, 'not-found', 'connect ENOENT')),
+      version: () => Promise.reject(new Error('not reached')),
+      info: () => Promise.reject(new Error('not reached')),
+    }),
+    now: () => new Date('2026-01-01T00:00:00Z'),
+  };
+}
+
+const options = { dataDir: '/srv/medianest', httpPort: 80, httpsPort: 443 };
+
+describe('doctor', () => {
+  it('is not ready when the engine cannot be reached, and says what to do', async () => {
+    const report = await runDoctor(deps(fakeProbe()), options);
+    expect(report.ready).toBe(false);
+    const failed = report.checks.filter((c) => c.status === 'fail');
+    expect(failed.map((c) => c.id)).toEqual(['engine.reachable']);
+    expect(failed[0]?.fix).toContain('Start the engine, or correct DOCKER_HOST');
+    expect(report.checkedAt).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('names the program holding a taken port and the flag to choose another', async () => {
+    const probe = fakeProbe({ ports: { 80: { state: 'taken', holder: 'apache2 (pid 812)' } } });
+    const report = await runDoctor(deps(probe), options);
+    const http = report.checks.find((c) => c.id === 'ports.http');
+    expect(http).toMatchObject({ status: 'fail', summary: 'Port 80 is already in use by apache2 (pid 812).' });
+    expect(http?.fix).toContain('--http-port');
+  });
+
+  it('checks the configured ports, not the defaults', async () => {
+    const probe = fakeProbe({ ports: { 80: { state: 'taken' } } });
+    const report = await runDoctor(deps(probe), { ...options, httpPort: 8080, httpsPort: 8443 });
+    expect(report.checks.find((c) => c.id === 'ports.http')?.title).toBe('Port 8080 (HTTP)');
+    expect(report.checks.find((c) => c.id === 'ports.http')?.status).toBe('ok');
+  });
+
+  it('treats a privileged port nobody listens on as usable', async () => {
+    const probe = fakeProbe({ ports: { 443: { state: 'privileged' } } });
+    const report = await runDoctor(deps(probe), options);
+    expect(report.checks.find((c) => c.id === 'ports.https')?.status).toBe('ok');
+  });
+
+  it.each([
+    [50 * GB, 'ok'],
+    [9 * GB, 'warn'],
+    [1.5 * GB, 'fail'],
+  ])('rates %d free bytes at the data folder as %s', async (freeBytes, status) => {
+    const report = await runDoctor(deps(fakeProbe({ freeBytes })), options);
+    const disk = report.checks.find((c) => c.id === 'disk.data');
+    expect(disk?.status).toBe(status);
+    if (status !== 'ok') expect(disk?.fix).toContain('--data-dir');
+  });
+
+  it('warns under 4 GB of memory', async () => {
+    const report = await runDoctor(deps(fakeProbe({ memory: 2 * GB })), options);
+    expect(report.checks.find((c) => c.id === 'memory')).toMatchObject({ status: 'warn' });
+  });
+
+  it('carries discovery notes into the engine check', async () => {
+    const probe: HostProbe = {
+      ...fakeProbe(),
+      readText: (path) => (path === '/home/user/.docker/config.json' ? '{"currentContext":"gone"}' : undefined),
+    };
+    const report = await runDoctor(deps(probe, {}), options);
+    expect(report.checks[0]?.summary).toContain('No Docker engine was found');
+    expect(report.checks[0]?.summary).toContain('"gone" was not found');
+  });
+});

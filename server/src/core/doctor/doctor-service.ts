@@ -1,0 +1,48 @@
+import type { DoctorReport } from '../../contract/doctor.js';
+import type { DockerGatewayFactory } from '../docker-gateway.js';
+import { discoverEngines } from './discovery.js';
+import { checkEngine } from './engine-checks.js';
+import { checkDisk, checkMemory, checkPort } from './host-checks.js';
+import type { DiscoveryContext, HostProbe } from './host-probe.js';
+
+export interface DoctorOptions {
+  dataDir: string;
+  httpPort: number;
+  httpsPort: number;
+}
+
+export interface DoctorDeps {
+  discovery: DiscoveryContext;
+  probe: HostProbe;
+  connect: DockerGatewayFactory;
+  now: () => Date;
+}
+
+/** The preflight a home user needs before installing: engine, ports, disk and memory. */
+export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promise<DoctorReport> {
+  const { candidates, notes } = discoverEngines(deps.discovery);
+  const [engineResult, http, https, disk] = await Promise.all([
+    checkEngine(candidates, deps.connect, deps.discovery.platform),
+    checkPort(deps.probe, options.httpPort, 'http', '--http-port'),
+    checkPort(deps.probe, options.httpsPort, 'https', '--https-port'),
+    checkDisk(deps.probe, options.dataDir),
+  ]);
+  const engineChecks = engineResult.checks;
+  const found = engineChecks[0];
+  if (found && notes.length > 0) {
+    found.summary = `${found.summary} ${notes.join(' ')}`;
+  }
+  const checks = [
+    ...engineChecks,
+    http,
+    https,
+    disk,
+    checkMemory(deps.probe, engineResult.engine?.memoryBytes),
+  ];
+  return {
+    ready: checks.every((check) => check.status !== 'fail'),
+    checkedAt: deps.now().toISOString(),
+    engine: engineResult.engine,
+    checks,
+  };
+}

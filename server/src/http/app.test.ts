@@ -1,0 +1,134 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer, type AppServer } from '../index.js';
+import { createLogger } from '../infra/log/logger.js';
+
+const TOKEN = 'c'.repeat(64);
+let home: string;
+let server: AppServer;
+let url: string;
+const logLines: string[] = [];
+
+beforeEach(async () => {
+  home = mkdtempSync(join(tmpdir(), 'mna-http-'));
+  const rendererDir = join(home, 'ui');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>MediaNest Appliance</title>');
+  server = createServer({
+    home,
+    token: TOKEN,
+    rendererDir,
+    env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
+    logger: createLogger({ write: (line) => logLines.push(line), secrets: () => [TOKEN] }),
+  });
+  ({ url } = await server.start());
+});
+
+afterEach(async () => {
+  await server.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+/** A raw request, so tests can send headers fetch would not let them forge (Host). */
+function raw(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  const target = new URL(path, url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    if (options.body) req.write(options.body);
+    req.end();
+  });
+}
+
+describe('the embedded server', () => {
+  it('answers its own health without a token', async () => {
+    const res = await fetch(`${url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it('serves the built UI for any page path, with a strict CSP', async () => {
+    const res = await fetch(`${url}/dashboard`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>MediaNest Appliance</title>');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('refuses API calls without the token, or with a wrong one', async () => {
+    const none = await fetch(`${url}/api/doctor`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({
+      error: { code: 'unauthorized', message: 'Sign in first: this request has no valid token or session.' },
+    });
+    const wrong = await fetch(`${url}/api/doctor`, { headers: { authorization: `Bearer ${'d'.repeat(64)}` } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('runs the doctor with the token', async () => {
+    const res = await fetch(`${url}/api/doctor?httpPort=18080&httpsPort=18443`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as { ready: boolean; checks: { id: string; status: string }[] };
+    expect(report.ready).toBe(false);
+    expect(report.checks.find((c) => c.id === 'engine.reachable')?.status).toBe('fail');
+  });
+
+  it('names the field of a bad query', async () => {
+    const res = await fetch(`${url}/api/doctor?httpPort=99999`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { code: string; message: string; details: { fields: Record<string, string> } } };
+    expect(body.error.code).toBe('validation_failed');
+    expect(Object.keys(body.error.details.fields)).toEqual(['httpPort']);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const res = await raw('/api/health', { headers: { host: 'evil.example:80' } });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'forbidden' } });
+  });
+
+  it('refuses a cross-origin POST and a form-encoded POST before any handler runs', async () => {
+    const cross = await raw('/api/doctor', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(cross.status).toBe(403);
+    const form = await raw('/api/doctor', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=b',
+    });
+    expect(form.status).toBe(400);
+    expect(JSON.parse(form.body)).toMatchObject({ error: { code: 'bad_request' } });
+  });
+
+  it('answers unknown API routes with a JSON 404, never a stack trace', async () => {
+    const res = await fetch(`${url}/api/nope`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(404);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'not_found' } });
+    expect(text).not.toContain(' at ');
+  });
+
+  it('never writes the token into its log', async () => {
+    await fetch(`${url}/api/doctor`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.join('\n')).not.toContain(TOKEN);
+  });
+});

@@ -1,0 +1,41 @@
+import type { ErrorRequestHandler } from 'express';
+import type { ErrorBody, ErrorCode } from '../contract/errors.js';
+import { AppError, toAppError } from '../core/app-error.js';
+
+/** The one mapping from error code to HTTP status. */
+export const STATUS_OF: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  busy: 409,
+  engine_unavailable: 503,
+  not_implemented: 501,
+  internal: 500,
+};
+
+export type ErrorLogger = (error: AppError) => void;
+
+export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    // body-parser's own errors (bad JSON, too large) carry a status and a type.
+    const parserError = error as { type?: unknown; status?: unknown } | null;
+    const appError =
+      !(error instanceof AppError) &&
+      typeof parserError?.type === 'string' &&
+      typeof parserError.status === 'number'
+        ? new AppError('bad_request', 'The request body is not valid JSON.')
+        : toAppError(error);
+    if (appError.code === 'internal') log(appError);
+    const body: ErrorBody = {
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.details ? { details: appError.details } : {}),
+      },
+    };
+    res.status(STATUS_OF[appError.code]).json(body);
+  };
+}

@@ -1,0 +1,48 @@
+import type { Express, Request } from 'express';
+import type { z } from 'zod';
+import { routes, type RouteName, type Routes } from '../contract/routes.js';
+import { AppError } from '../core/app-error.js';
+import { requireToken } from './security.js';
+
+export type RouteHandlers = {
+  [N in RouteName]: (
+    input: z.infer<Routes[N]['input']>,
+    req: Request,
+  ) => Promise<z.infer<Routes[N]['output']>>;
+};
+
+/** Field name -> message, for the UI to show each message next to its field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join('.') || '(input)';
+    fields[field] ??= issue.message;
+  }
+  return fields;
+}
+
+/** Registers every route of the contract's table, validating input before a handler sees it. */
+export function registerRoutes(app: Express, handlers: RouteHandlers, token: string): void {
+  const auth = requireToken(token);
+  for (const name of Object.keys(routes) as RouteName[]) {
+    const route: Routes[RouteName] = routes[name];
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+    const handler = handlers[name] as (input: unknown, req: Request) => Promise<unknown>;
+    const chain = route.auth ? [auth] : [];
+    app[method](route.path, ...chain, async (req, res) => {
+      const raw: unknown = route.method === 'GET' ? req.query : req.body;
+      const parsed = route.input.safeParse(raw ?? {});
+      if (!parsed.success) {
+        const fields = fieldErrors(parsed.error);
+        const first = Object.entries(fields)[0];
+        throw new AppError(
+          'validation_failed',
+          first ? `${first[0]}: ${first[1]}` : 'Invalid input.',
+          { fields },
+        );
+      }
+      const output = await handler(parsed.data, req);
+      res.json(output);
+    });
+  }
+}
