@@ -40,6 +40,11 @@ export default tseslint.config(
     },
   },
   {
+    // A sandboxed preload can only require('electron'): it has to be CommonJS.
+    files: ['electron/preload/**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
@@ -63,6 +68,11 @@ export default tseslint.config(
         'The renderer talks to the server only through server/src/contract (typed client + SSE).',
       ),
     },
+  },
+  {
+    // Playwright fixtures must destructure their first parameter, even when they need nothing.
+    files: ['tests/e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }] },
   },
   {
     files: ['renderer/vite.config.ts'],

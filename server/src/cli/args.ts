@@ -33,6 +33,7 @@ export const VERBS: Record<string, VerbSpec> = {
   serve: {
     summary: 'run the headless server and web UI until SIGTERM',
     usage: 'serve [--port N] [--host H]',
+    // 7420 by default, so a NAS's address stays the same across restarts; 0 picks any free port.
     options: { port: { type: 'string' }, host: { type: 'string' } },
   },
   version: { summary: 'print the version', usage: 'version', options: {} },
@@ -92,13 +93,18 @@ export function parseCommand(argv: string[]): ParsedCommand {
 }
 
 /** A port flag's value as a number, or a UsageError naming the flag. */
-export function portOption(value: unknown, flag: string): number | undefined {
+export function portOption(
+  value: unknown,
+  flag: string,
+  { allowAny = false } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > 65535) {
-    throw new UsageError(
-      `--${flag}: "${typeof value === 'string' ? value : JSON.stringify(value)}" is not a port number (1-65535)`,
-    );
+  const min = allowAny ? 0 : 1;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > 65535) {
+    const shown = typeof value === 'string' ? value : JSON.stringify(value);
+    const range = allowAny ? '0-65535, 0 for any free port' : '1-65535';
+    throw new UsageError(`--${flag}: "${shown}" is not a port number (${range})`);
   }
   return n;
 }

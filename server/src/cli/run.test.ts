@@ -39,7 +39,7 @@ describe('medianest-appliance CLI', () => {
     expect(r.stderr).toContain('Usage:');
   });
 
-  it("refuses a flag that belongs to another verb", async () => {
+  it('refuses a flag that belongs to another verb', async () => {
     const r = await run(['doctor', '--port', '80']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('doctor does not take --port');
@@ -56,13 +56,18 @@ describe('medianest-appliance CLI', () => {
     writeFileSync(file, 'x');
     const r = await run(['doctor', '--home', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`medianest-appliance: --home: ${file} is a file, not a folder. Give a folder for the appliance's data.`);
+    expect(r.stderr).toBe(
+      `medianest-appliance: --home: ${file} is a file, not a folder. Give a folder for the appliance's data.`,
+    );
   });
 
   it('reports an unreachable engine as JSON with a fix, exit 1, and no stack trace', async () => {
-    const r = await run(['doctor', '--json', '--home', dir, '--http-port', '18080', '--https-port', '18443'], {
-      DOCKER_HOST: 'unix:///nonexistent.sock',
-    });
+    const r = await run(
+      ['doctor', '--json', '--home', dir, '--http-port', '18080', '--https-port', '18443'],
+      {
+        DOCKER_HOST: 'unix:///nonexistent.sock',
+      },
+    );
     expect(r.code).toBe(1);
     const report = DoctorReportSchema.parse(JSON.parse(r.stdout));
     expect(report.ready).toBe(false);

@@ -22,6 +22,8 @@ export interface CliIo {
 /** Exit codes of DESIGN.md's CLI contract. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+export const DEFAULT_SERVE_PORT = 7420;
+
 async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const paths = ensureHome(resolveHome(cmd, io));
   const httpPort = portOption(cmd.values['http-port'], 'http-port') ?? 80;
@@ -50,7 +52,7 @@ async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
 
 async function serve(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const home = resolveHome(cmd, io);
-  const port = portOption(cmd.values.port, 'port') ?? 0;
+  const port = portOption(cmd.values.port, 'port', { allowAny: true }) ?? DEFAULT_SERVE_PORT;
   const host = typeof cmd.values.host === 'string' ? cmd.values.host : '127.0.0.1';
   const server = createServer({ home, host, port, env: io.env });
   const { url, token } = await server.start();

@@ -16,7 +16,10 @@ beforeEach(async () => {
   home = mkdtempSync(join(tmpdir(), 'mna-http-'));
   const rendererDir = join(home, 'ui');
   mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>MediaNest Appliance</title>');
+  writeFileSync(
+    join(rendererDir, 'index.html'),
+    '<!doctype html><title>MediaNest Appliance</title>',
+  );
   server = createServer({
     home,
     token: TOKEN,
@@ -36,11 +39,21 @@ afterEach(async () => {
 function raw(
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+): Promise<{
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}> {
   const target = new URL(path, url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: options.headers },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -58,7 +71,9 @@ describe('the embedded server', () => {
   it('answers its own health without a token', async () => {
     const res = await fetch(`${url}/api/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    const body = (await res.json()) as { status: string; version: string };
+    expect(body.status).toBe('ok');
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('serves the built UI for any page path, with a strict CSP', async () => {
@@ -72,9 +87,14 @@ describe('the embedded server', () => {
     const none = await fetch(`${url}/api/doctor`);
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual({
-      error: { code: 'unauthorized', message: 'Sign in first: this request has no valid token or session.' },
+      error: {
+        code: 'unauthorized',
+        message: 'Sign in first: this request has no valid token or session.',
+      },
     });
-    const wrong = await fetch(`${url}/api/doctor`, { headers: { authorization: `Bearer ${'d'.repeat(64)}` } });
+    const wrong = await fetch(`${url}/api/doctor`, {
+      headers: { authorization: `Bearer ${'d'.repeat(64)}` },
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -83,15 +103,22 @@ describe('the embedded server', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(res.status).toBe(200);
-    const report = (await res.json()) as { ready: boolean; checks: { id: string; status: string }[] };
+    const report = (await res.json()) as {
+      ready: boolean;
+      checks: { id: string; status: string }[];
+    };
     expect(report.ready).toBe(false);
     expect(report.checks.find((c) => c.id === 'engine.reachable')?.status).toBe('fail');
   });
 
   it('names the field of a bad query', async () => {
-    const res = await fetch(`${url}/api/doctor?httpPort=99999`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${url}/api/doctor?httpPort=99999`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { error: { code: string; message: string; details: { fields: Record<string, string> } } };
+    const body = (await res.json()) as {
+      error: { code: string; message: string; details: { fields: Record<string, string> } };
+    };
     expect(body.error.code).toBe('validation_failed');
     expect(Object.keys(body.error.details.fields)).toEqual(['httpPort']);
   });
@@ -105,13 +132,20 @@ describe('the embedded server', () => {
   it('refuses a cross-origin POST and a form-encoded POST before any handler runs', async () => {
     const cross = await raw('/api/doctor', {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        origin: 'http://evil.example',
+        'content-type': 'application/json',
+      },
       body: '{}',
     });
     expect(cross.status).toBe(403);
     const form = await raw('/api/doctor', {
       method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'a=b',
     });
     expect(form.status).toBe(400);

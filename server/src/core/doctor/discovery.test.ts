@@ -58,7 +58,8 @@ async function scenario(
   };
 }
 
-const endpoints = (ctx: DiscoveryContext): string[] => discoverEngines(ctx).candidates.map((c) => c.endpoint);
+const endpoints = (ctx: DiscoveryContext): string[] =>
+  discoverEngines(ctx).candidates.map((c) => c.endpoint);
 
 describe('engine discovery', () => {
   it('finds nothing, and says so, on a machine without any engine', async () => {
@@ -99,12 +100,17 @@ describe('engine discovery', () => {
   });
 
   it('reads contexts from DOCKER_CONFIG when it is set', async () => {
-    const ctx = await scenario('contexts', [], { env: { DOCKER_CONFIG: '/home/user/.docker' }, homeDir: '/nowhere' });
+    const ctx = await scenario('contexts', [], {
+      env: { DOCKER_CONFIG: '/home/user/.docker' },
+      homeDir: '/nowhere',
+    });
     expect(endpoints(ctx)).toEqual(['unix:///home/user/.colima/default/docker.sock']);
   });
 
   it('notes a context without a docker endpoint and falls back to sockets', async () => {
-    const ctx = await scenario('contexts', ['/var/run/docker.sock'], { env: { DOCKER_CONTEXT: 'no-endpoint' } });
+    const ctx = await scenario('contexts', ['/var/run/docker.sock'], {
+      env: { DOCKER_CONTEXT: 'no-endpoint' },
+    });
     const result = discoverEngines(ctx);
     expect(result.notes).toEqual(['Docker context "no-endpoint" has no docker endpoint.']);
     expect(endpoints(ctx)).toEqual(['unix:///var/run/docker.sock']);
@@ -144,7 +150,9 @@ describe('engine discovery', () => {
   });
 
   it('uses XDG_RUNTIME_DIR for the rootless sockets', async () => {
-    const ctx = await scenario(undefined, ['/tmp/xdg/docker.sock'], { env: { XDG_RUNTIME_DIR: '/tmp/xdg' } });
+    const ctx = await scenario(undefined, ['/tmp/xdg/docker.sock'], {
+      env: { XDG_RUNTIME_DIR: '/tmp/xdg' },
+    });
     expect(endpoints(ctx)).toEqual(['unix:///tmp/xdg/docker.sock']);
   });
 
@@ -153,7 +161,10 @@ describe('engine discovery', () => {
     ['/var/run/docker.sock', 'docker-desktop'],
     ['/home/user/.colima/default/docker.sock', 'colima'],
     ['/home/user/.orbstack/run/docker.sock', 'orbstack'],
-    ['/home/user/.local/share/containers/podman/machine/podman-machine-default/podman.sock', 'podman'],
+    [
+      '/home/user/.local/share/containers/podman/machine/podman-machine-default/podman.sock',
+      'podman',
+    ],
   ])('finds the macOS socket %s as %s', async (socket, kind) => {
     const ctx = await scenario(undefined, [socket], { platform: 'darwin' });
     expect(discoverEngines(ctx).candidates).toEqual([
@@ -162,7 +173,10 @@ describe('engine discovery', () => {
   });
 
   it('offers the named pipes on Windows, after DOCKER_HOST', async () => {
-    const ctx = await scenario(undefined, [], { platform: 'win32', env: { DOCKER_HOST: 'npipe:////./pipe/custom' } });
+    const ctx = await scenario(undefined, [], {
+      platform: 'win32',
+      env: { DOCKER_HOST: 'npipe:////./pipe/custom' },
+    });
     expect(discoverEngines(ctx).candidates).toEqual([
       expect.objectContaining({ endpoint: 'npipe:////./pipe/custom', source: 'DOCKER_HOST' }),
       {
@@ -193,7 +207,11 @@ describe('engine discovery', () => {
       '/var/run/docker.sock',
       '/home/user/.colima/default/docker.sock',
     ]);
-    expect(discoverEngines(ctx).candidates.map((c) => c.kind)).toEqual(['docker-engine', 'colima', 'rancher-desktop']);
+    expect(discoverEngines(ctx).candidates.map((c) => c.kind)).toEqual([
+      'docker-engine',
+      'colima',
+      'rancher-desktop',
+    ]);
   });
 
   it('skips a plain file where a socket should be', async () => {

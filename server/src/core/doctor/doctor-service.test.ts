@@ -5,25 +5,35 @@ import type { HostProbe, PortProbe } from './host-probe.js';
 
 const GB = 1024 ** 3;
 
-function fakeProbe(overrides: { ports?: Record<number, PortProbe>; freeBytes?: number; memory?: number } = {}): HostProbe {
+function fakeProbe(
+  overrides: { ports?: Record<number, PortProbe>; freeBytes?: number; memory?: number } = {},
+): HostProbe {
   return {
     isSocket: () => false,
     readText: () => undefined,
     listDir: () => [],
     realPath: (p) => p,
-    freeDiskBytes: async (path) => ({ path, freeBytes: overrides.freeBytes ?? 100 * GB, totalBytes: 500 * GB }),
+    freeDiskBytes: async (path) => ({
+      path,
+      freeBytes: overrides.freeBytes ?? 100 * GB,
+      totalBytes: 500 * GB,
+    }),
     totalMemoryBytes: () => overrides.memory ?? 16 * GB,
     probePort: async (port) => overrides.ports?.[port] ?? { state: 'free' },
   };
 }
 
-function deps(probe: HostProbe, env: Record<string, string> = { DOCKER_HOST: 'unix:///nonexistent.sock' }): DoctorDeps {
+function deps(
+  probe: HostProbe,
+  env: Record<string, string> = { DOCKER_HOST: 'unix:///nonexistent.sock' },
+): DoctorDeps {
   return {
     discovery: { env, platform: 'linux', homeDir: '/home/user', uid: 1000, probe },
     probe,
     connect: (endpoint) => ({
       endpoint,
-      ping: () => Promise.reject(new EngineUnavailableError(endpoint, 'not-found', 'connect ENOENT')),
+      ping: () =>
+        Promise.reject(new EngineUnavailableError(endpoint, 'not-found', 'connect ENOENT')),
       version: () => Promise.reject(new Error('not reached')),
       info: () => Promise.reject(new Error('not reached')),
     }),
@@ -47,7 +57,10 @@ describe('doctor', () => {
     const probe = fakeProbe({ ports: { 80: { state: 'taken', holder: 'apache2 (pid 812)' } } });
     const report = await runDoctor(deps(probe), options);
     const http = report.checks.find((c) => c.id === 'ports.http');
-    expect(http).toMatchObject({ status: 'fail', summary: 'Port 80 is already in use by apache2 (pid 812).' });
+    expect(http).toMatchObject({
+      status: 'fail',
+      summary: 'Port 80 is already in use by apache2 (pid 812).',
+    });
     expect(http?.fix).toContain('--http-port');
   });
 
@@ -83,7 +96,8 @@ describe('doctor', () => {
   it('carries discovery notes into the engine check', async () => {
     const probe: HostProbe = {
       ...fakeProbe(),
-      readText: (path) => (path === '/home/user/.docker/config.json' ? '{"currentContext":"gone"}' : undefined),
+      readText: (path) =>
+        path === '/home/user/.docker/config.json' ? '{"currentContext":"gone"}' : undefined,
     };
     const report = await runDoctor(deps(probe, {}), options);
     expect(report.checks[0]?.summary).toContain('No Docker engine was found');

@@ -9,7 +9,12 @@ import {
 } from '../docker-gateway.js';
 import { checkEngine, compareApiVersions, normaliseArch } from './engine-checks.js';
 
-const VERSION: EngineVersion = { version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64' };
+const VERSION: EngineVersion = {
+  version: '20.10.24',
+  apiVersion: '1.41',
+  os: 'linux',
+  arch: 'amd64',
+};
 const INFO: EngineInfo = {
   osType: 'linux',
   architecture: 'x86_64',
@@ -20,14 +25,16 @@ const INFO: EngineInfo = {
   name: 'nas',
 };
 
-type Behaviour = { fail: EngineFailureReason } | { version?: Partial<EngineVersion>; info?: Partial<EngineInfo> };
+type Behaviour =
+  { fail: EngineFailureReason } | { version?: Partial<EngineVersion>; info?: Partial<EngineInfo> };
 
 /** A gateway per endpoint, behaving as the test says. */
 function fakeEngines(behaviours: Record<string, Behaviour>): (endpoint: string) => DockerGateway {
   return (endpoint) => {
     const behaviour = behaviours[endpoint] ?? { fail: 'not-found' };
     const fail = (): never => {
-      if ('fail' in behaviour) throw new EngineUnavailableError(endpoint, behaviour.fail, `connect ${behaviour.fail}`);
+      if ('fail' in behaviour)
+        throw new EngineUnavailableError(endpoint, behaviour.fail, `connect ${behaviour.fail}`);
       throw new Error('unreachable');
     };
     return {
@@ -41,7 +48,10 @@ function fakeEngines(behaviours: Record<string, Behaviour>): (endpoint: string) 
   };
 }
 
-const socket = (path: string, kind: EngineCandidate['kind'] = 'docker-engine'): EngineCandidate => ({
+const socket = (
+  path: string,
+  kind: EngineCandidate['kind'] = 'docker-engine',
+): EngineCandidate => ({
   endpoint: `unix://${path}`,
   source: 'known-socket',
   kind,
@@ -54,7 +64,11 @@ const statusOf = (checks: { id: string; status: string }[]): Record<string, stri
 describe('engine checks', () => {
   it('passes a reachable Linux engine of a supported version and architecture', async () => {
     const candidate = socket('/var/run/docker.sock');
-    const result = await checkEngine([candidate], fakeEngines({ [candidate.endpoint]: {} }), 'linux');
+    const result = await checkEngine(
+      [candidate],
+      fakeEngines({ [candidate.endpoint]: {} }),
+      'linux',
+    );
     expect(statusOf(result.checks)).toEqual({
       'engine.found': 'ok',
       'engine.reachable': 'ok',
@@ -62,14 +76,22 @@ describe('engine checks', () => {
       'engine.os': 'ok',
       'engine.arch': 'ok',
     });
-    expect(result.engine).toMatchObject({ reachable: true, version: '20.10.24', arch: 'amd64', memoryBytes: 8 * 1024 ** 3 });
+    expect(result.engine).toMatchObject({
+      reachable: true,
+      version: '20.10.24',
+      arch: 'amd64',
+      memoryBytes: 8 * 1024 ** 3,
+    });
   });
 
   it('fails with an install fix when no engine was found', async () => {
     const result = await checkEngine([], fakeEngines({}), 'darwin');
     expect(result.engine).toBeNull();
     expect(result.checks).toHaveLength(1);
-    expect(result.checks[0]).toMatchObject({ status: 'fail', summary: 'No Docker engine was found on this computer.' });
+    expect(result.checks[0]).toMatchObject({
+      status: 'fail',
+      summary: 'No Docker engine was found on this computer.',
+    });
     expect(result.checks[0]?.fix).toContain('Docker Desktop');
   });
 
@@ -86,7 +108,11 @@ describe('engine checks', () => {
       kind: 'unknown',
       origin: 'the DOCKER_HOST environment variable',
     };
-    const result = await checkEngine([candidate], fakeEngines({ [candidate.endpoint]: { fail: reason } }), 'linux');
+    const result = await checkEngine(
+      [candidate],
+      fakeEngines({ [candidate.endpoint]: { fail: reason } }),
+      'linux',
+    );
     const reachable = result.checks.find((c) => c.id === 'engine.reachable');
     expect(reachable?.status).toBe('fail');
     expect(reachable?.fix).toContain(fixText);
@@ -97,25 +123,41 @@ describe('engine checks', () => {
     const dead = socket('/var/run/docker.sock');
     const alive = socket('/home/user/.colima/default/docker.sock', 'colima');
     const result = await checkEngine([dead, alive], fakeEngines({ [alive.endpoint]: {} }), 'linux');
-    expect(result.engine).toMatchObject({ endpoint: alive.endpoint, kind: 'colima', reachable: true });
+    expect(result.engine).toMatchObject({
+      endpoint: alive.endpoint,
+      kind: 'colima',
+      reachable: true,
+    });
   });
 
   it('does not fall back from an explicit DOCKER_HOST to another engine', async () => {
     const explicit: EngineCandidate = { ...socket('/custom.sock'), source: 'DOCKER_HOST' };
     const other = socket('/var/run/docker.sock');
-    const result = await checkEngine([explicit, other], fakeEngines({ [other.endpoint]: {} }), 'linux');
+    const result = await checkEngine(
+      [explicit, other],
+      fakeEngines({ [other.endpoint]: {} }),
+      'linux',
+    );
     expect(result.engine).toMatchObject({ endpoint: explicit.endpoint, reachable: false });
   });
 
   it('fails an engine older than the minimum API version', async () => {
     const c = socket('/var/run/docker.sock');
-    const result = await checkEngine([c], fakeEngines({ [c.endpoint]: { version: { apiVersion: '1.40' } } }), 'linux');
+    const result = await checkEngine(
+      [c],
+      fakeEngines({ [c.endpoint]: { version: { apiVersion: '1.40' } } }),
+      'linux',
+    );
     expect(statusOf(result.checks)['engine.api-version']).toBe('fail');
   });
 
   it('fails Windows containers and explains how to switch', async () => {
     const c = socket('/var/run/docker.sock');
-    const result = await checkEngine([c], fakeEngines({ [c.endpoint]: { info: { osType: 'windows' } } }), 'win32');
+    const result = await checkEngine(
+      [c],
+      fakeEngines({ [c.endpoint]: { info: { osType: 'windows' } } }),
+      'win32',
+    );
     const os = result.checks.find((check) => check.id === 'engine.os');
     expect(os?.status).toBe('fail');
     expect(os?.fix).toContain('Linux containers');
@@ -123,10 +165,18 @@ describe('engine checks', () => {
 
   it('accepts arm64 and fails other architectures', async () => {
     const c = socket('/var/run/docker.sock');
-    const arm = await checkEngine([c], fakeEngines({ [c.endpoint]: { info: { architecture: 'aarch64' } } }), 'linux');
+    const arm = await checkEngine(
+      [c],
+      fakeEngines({ [c.endpoint]: { info: { architecture: 'aarch64' } } }),
+      'linux',
+    );
     expect(arm.engine?.arch).toBe('arm64');
     expect(statusOf(arm.checks)['engine.arch']).toBe('ok');
-    const riscv = await checkEngine([c], fakeEngines({ [c.endpoint]: { info: { architecture: 'riscv64' } } }), 'linux');
+    const riscv = await checkEngine(
+      [c],
+      fakeEngines({ [c.endpoint]: { info: { architecture: 'riscv64' } } }),
+      'linux',
+    );
     expect(statusOf(riscv.checks)['engine.arch']).toBe('fail');
   });
 

@@ -6,7 +6,9 @@ describe('the app log', () => {
     const lines: string[] = [];
     const secret = 'f00dcafe'.repeat(8);
     const logger = createLogger({ write: (l) => lines.push(l), secrets: () => [secret] });
-    logger.info(`connecting with ${secret}`, { url: `postgresql://medianest:${secret}@postgres/medianest` });
+    logger.info(`connecting with ${secret}`, {
+      url: `postgresql://medianest:${secret}@postgres/medianest`,
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain(secret);
     expect(lines[0]).toContain('postgresql://medianest:[redacted]@postgres/medianest');

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base } from '@playwright/test';
+
+const CLI = fileURLToPath(new URL('../../dist/server/src/cli.js', import.meta.url));
+
+export interface ServedApp {
+  url: string;
+  token: string;
+  home: string;
+}
+
+/** `medianest-appliance serve` exactly as a user runs it, with a fresh home, against the rig's engine. */
+async function startServe(): Promise<{ app: ServedApp; child: ChildProcess }> {
+  if (!process.env.DOCKER_HOST) {
+    throw new Error(
+      'DOCKER_HOST is not set: run the e2e tests through scripts/test.sh, which starts the rig.',
+    );
+  }
+  const home = mkdtempSync(join(tmpdir(), 'mna-e2e-'));
+  const child = spawn(process.execPath, [CLI, 'serve', '--home', home, '--port', '0'], {
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not become ready: ${stderr}`)),
+      15_000,
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^ready (\S+)$/m.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  const serveFile = JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as { token: string };
+  return { app: { url, token: serveFile.token, home }, child };
+}
+
+export const test = base.extend<object, { served: ServedApp }>({
+  served: [
+    async ({}, use) => {
+      const { app, child } = await startServe();
+      await use(app);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(app.home, { recursive: true, force: true });
+    },
+    { scope: 'worker' },
+  ],
+});
+
+export { expect } from '@playwright/test';
