@@ -30,6 +30,17 @@ export const VERBS: Record<string, VerbSpec> = {
       'data-dir': { type: 'string' },
     },
   },
+  up: {
+    summary: 'create and start the stack (or the named services), in order, healthy',
+    usage: 'up [SERVICE...]',
+    options: {},
+    positionals: true,
+  },
+  down: { summary: 'stop and remove the containers and networks (never data)', usage: 'down', options: {} },
+  start: { summary: 'start existing containers, in order, healthy', usage: 'start [SERVICE...]', options: {}, positionals: true },
+  stop: { summary: 'stop containers, dependents first', usage: 'stop [SERVICE...]', options: {}, positionals: true },
+  restart: { summary: 'stop, then start', usage: 'restart [SERVICE...]', options: {}, positionals: true },
+  status: { summary: 'state, health, uptime, restarts and ports per service', usage: 'status', options: {} },
   serve: {
     summary: 'run the headless server and web UI until SIGTERM',
     usage: 'serve [--port N] [--host H]',

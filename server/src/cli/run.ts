@@ -10,6 +10,7 @@ import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
+import { stackCommand } from './stack-commands.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -93,6 +94,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await doctor(cmd, io);
       case 'serve':
         return await serve(cmd, io);
+      case 'up':
+      case 'down':
+      case 'start':
+      case 'stop':
+      case 'restart':
+      case 'status':
+        return await stackCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'version':
         io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
         return EXIT.ok;

@@ -5,5 +5,6 @@
 export * from './errors.js';
 export * from './doctor.js';
 export * from './routes.js';
+export * from './stack.js';
 export * from './client.js';
 export type * from './desktop.js';

@@ -1,0 +1,87 @@
+import type { ServiceStatus, StackProgress } from '../contract/stack.js';
+import type { PullPolicy } from '../core/stack/reconciler.js';
+import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { createStackService } from '../wiring.js';
+import type { ParsedCommand } from './args.js';
+import type { CliIo } from './run.js';
+
+function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => void {
+  if (json) return () => undefined;
+  return (event) => {
+    if (event.type === 'stack.service-progressed' && event.action !== 'failed') {
+      io.stderr(`  ${event.service.padEnd(16)} ${event.action}`);
+    } else if (event.type === 'stack.network-created') {
+      io.stderr(`  network ${event.network} created`);
+    } else if (event.type === 'stack.image-pulling' && !event.layer) {
+      io.stderr(`  ${event.image}: ${event.status}`);
+    }
+  };
+}
+
+function pullPolicy(paths: HomePaths): PullPolicy {
+  const db = openDatabase(paths.db);
+  try {
+    const config = new SqliteSettings(db).get(STACK_CONFIG_KEY) as { pullPolicy?: PullPolicy } | undefined;
+    return config?.pullPolicy ?? 'missing';
+  } finally {
+    db.close();
+  }
+}
+
+export function formatStatus(rows: ServiceStatus[]): string {
+  const header = ['SERVICE', 'STATE', 'HEALTH', 'UPTIME', 'RESTARTS', 'PORTS'];
+  const uptime = (s: number | null): string =>
+    s === null ? '-' : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+  const table = rows.map((r) => [
+    r.service,
+    r.state === 'exited' ? `exited (${r.exitCode ?? '?'})` : r.state,
+    r.health,
+    uptime(r.uptimeSeconds),
+    String(r.restarts),
+    r.ports.join(', ') || '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
+  return [header, ...table].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+/** up, down, start, stop, restart, status. Returns the exit code. */
+export async function stackCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
+  const json = cmd.values.json === true;
+  const stack = createStackService(paths, io.env, progressPrinter(io, json));
+  const services = cmd.positionals.length > 0 ? cmd.positionals : undefined;
+  const out = (human: string, data: unknown): void => io.stdout(json ? JSON.stringify(data, null, 2) : human);
+  switch (cmd.verb) {
+    case 'up': {
+      const result = await stack.up({ pullPolicy: pullPolicy(paths), ...(services ? { services } : {}) });
+      const changed = [...result.created, ...result.recreated, ...result.started];
+      out(changed.length === 0 && result.removed.length === 0 ? 'Up to date: nothing changed.' : 'The stack is up.', result);
+      return 0;
+    }
+    case 'down': {
+      const result = await stack.down();
+      out(`Removed ${result.removed.length} container(s) and the networks; data is kept.`, result);
+      return 0;
+    }
+    case 'start':
+      await stack.start(services);
+      out('Started.', { ok: true });
+      return 0;
+    case 'stop': {
+      const stopped = await stack.stop(services);
+      out(`Stopped ${stopped.join(', ') || 'nothing'}.`, { stopped });
+      return 0;
+    }
+    case 'restart':
+      await stack.restart(services);
+      out('Restarted.', { ok: true });
+      return 0;
+    default: {
+      const rows = await stack.status();
+      out(formatStatus(rows), rows);
+      return 0;
+    }
+  }
+}

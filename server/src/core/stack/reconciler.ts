@@ -1,0 +1,256 @@
+import type { StackProgress } from '../../contract/stack.js';
+import { AppError, toAppError } from '../app-error.js';
+import type { HostProbe } from '../doctor/host-probe.js';
+import type { DesiredService, StackPlan } from './plan.js';
+import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
+import { ContainerWatcher, ServiceFailure, type Readiness } from './watcher.js';
+
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+export interface ReconcilerDeps {
+  gateway: StackGateway;
+  probe: Pick<HostProbe, 'probePort'>;
+  onProgress: (event: StackProgress) => void;
+  /** Masks secret values in text shown to the user (container output in failure messages). */
+  redact: (text: string) => string;
+}
+
+export interface UpOptions {
+  pullPolicy: PullPolicy;
+  /** Owners the containers need on their bind folders and secret copies; applied before anything starts. */
+  ownership: OwnershipFix[];
+  /** Only these services (and what they depend on); all when omitted. */
+  services?: string[];
+}
+
+export interface UpResult {
+  created: string[];
+  recreated: string[];
+  started: string[];
+  unchanged: string[];
+  removed: string[];
+}
+
+const ONE_SHOT_BUDGET_MS = 15 * 60_000;
+const START_BUDGET_MS = 60_000;
+
+/** A service and everything it depends on, in dependency order. */
+export function withDependencies(plan: StackPlan, names: readonly string[]): DesiredService[] {
+  const byName = new Map(plan.services.map((s) => [s.name, s]));
+  const wanted = new Set<string>();
+  const add = (name: string): void => {
+    const service = byName.get(name);
+    if (!service) throw new AppError('validation_failed', `services: unknown service "${name}"`, { field: 'services' });
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of service.dependsOn) add(dep.service);
+  };
+  names.forEach(add);
+  return plan.services.filter((s) => wanted.has(s.name));
+}
+
+function readinessOf(service: DesiredService): Readiness {
+  if (service.oneShot) return 'completed';
+  return service.healthBudgetMs !== undefined ? 'healthy' : 'running';
+}
+
+function budgetOf(service: DesiredService): number {
+  if (service.oneShot) return ONE_SHOT_BUDGET_MS;
+  return (service.healthBudgetMs ?? 0) + START_BUDGET_MS / 4;
+}
+
+/** A container that already is what the plan wants, in its final state. */
+function isSettled(service: DesiredService, container: ContainerSummary | undefined): boolean {
+  if (!container || container.configHash !== service.configHash) return false;
+  if (service.oneShot) return container.state === 'exited';
+  if (container.state !== 'running') return false;
+  return readinessOf(service) !== 'healthy' || container.health === 'healthy';
+}
+
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  private progress(service: string, action: Extract<StackProgress, { type: 'stack.service-progressed' }>['action'], detail?: string): void {
+    this.deps.onProgress({ type: 'stack.service-progressed', service, action, ...(detail ? { detail } : {}) });
+  }
+
+  /** Explains a failed wait with what the user needs: the service, the cause, its last words. */
+  private async explain(service: DesiredService, containerId: string, failure: ServiceFailure): Promise<AppError> {
+    const { gateway, redact } = this.deps;
+    const details = await gateway.inspectContainer(containerId).catch(() => undefined);
+    const logs = await gateway.tailLogs(containerId, 8).catch(() => [] as string[]);
+    const lastWords = logs.length > 0 ? ` Last output:\n  ${logs.map(redact).join('\n  ')}` : '';
+    let message: string;
+    switch (failure.reason) {
+      case 'unhealthy':
+      case 'timeout': {
+        const seconds = Math.round(budgetOf(service) / 1000);
+        const check = details?.lastHealthOutput ? ` Last health check: ${redact(details.lastHealthOutput)}.` : '';
+        message =
+          failure.reason === 'timeout' && readinessOf(service) !== 'healthy'
+            ? `${service.name} did not finish within ${seconds} s.${lastWords}`
+            : `${service.name} did not become healthy within its healthcheck budget (${seconds} s).${check}${lastWords}`;
+        break;
+      }
+      case 'oom':
+        message = `${service.name} ran out of memory (limit ${service.definition.deploy?.resources.limits?.memory ?? 'none'}).${lastWords}`;
+        break;
+      case 'exited':
+        message = `${service.name} exited with code ${details?.exitCode ?? failure.exitCode ?? '?'} while starting.${lastWords}`;
+        break;
+    }
+    this.progress(service.name, 'failed', message);
+    return new AppError('conflict', message, { service: service.name, reason: failure.reason });
+  }
+
+  /** Everything that can be checked before touching anything: images and host ports. */
+  private async preflight(services: DesiredService[], existing: ContainerSummary[], policy: PullPolicy): Promise<void> {
+    const { gateway, probe } = this.deps;
+    const images = [...new Set(services.map((s) => s.definition.image))];
+    const present = await Promise.all(images.map((image) => gateway.imageExists(image)));
+    const missing = images.filter((_, i) => !present[i]);
+    if (policy === 'never' && missing.length > 0) {
+      const users = (image: string): string => services.filter((s) => s.definition.image === image).map((s) => s.name).join(', ');
+      throw new AppError(
+        'conflict',
+        `Image${missing.length > 1 ? 's' : ''} not on this machine and the pull policy is "never": ${missing.map((i) => `${i} (for ${users(i)})`).join('; ')}. Load or build ${missing.length > 1 ? 'them' : 'it'}, or allow pulling.`,
+        { images: missing },
+      );
+    }
+    const toPull = policy === 'always' ? images : missing;
+    for (const image of toPull) {
+      try {
+        await gateway.pullImage(image, (p) => this.deps.onProgress({ type: 'stack.image-pulling', ...p }));
+      } catch (error) {
+        throw new AppError('conflict', `Could not pull ${image}: ${(error as Error).message}. Nothing was changed.`, {
+          image,
+        });
+      }
+    }
+    for (const service of services) {
+      const container = existing.find((c) => c.service === service.name);
+      if (container && container.configHash === service.configHash) continue;
+      for (const spec of service.definition.ports ?? []) {
+        const hostPort = Number(spec.split('/')[0]?.split(':').at(-2));
+        // A port our own container of this service holds is freed when it is recreated.
+        if (container?.ports.some((p) => p.includes(`:${hostPort}->`))) continue;
+        const state = await probe.probePort(hostPort);
+        if (state.state === 'taken') {
+          throw new AppError(
+            'conflict',
+            `Port ${hostPort} (for ${service.name}) is already in use${state.holder ? ` by ${state.holder}` : ''}. Stop that program or choose another port. Nothing was changed.`,
+            { service: service.name, port: hostPort },
+          );
+        }
+      }
+    }
+  }
+
+  async up(plan: StackPlan, options: UpOptions): Promise<UpResult> {
+    const { gateway } = this.deps;
+    const services = options.services ? withDependencies(plan, options.services) : plan.services;
+    const existing = await gateway.listContainers(plan.project);
+    await this.preflight(services, existing, options.pullPolicy);
+    const helperImage = services.find((s) => s.name === 'postgres')?.definition.image ?? services[0]?.definition.image;
+    if (options.ownership.length > 0 && helperImage) await gateway.fixOwnership(options.ownership, helperImage);
+
+    const result: UpResult = { created: [], recreated: [], started: [], unchanged: [], removed: [] };
+    if (!options.services) {
+      const wanted = new Set(plan.services.map((s) => s.name));
+      const orphans = existing.filter((c) => !wanted.has(c.service));
+      for (const orphan of orphans) {
+        this.progress(orphan.service, 'stopping');
+        await gateway.stopContainer(orphan.id, 30);
+        await gateway.removeContainer(orphan.id);
+        this.progress(orphan.service, 'removed');
+        result.removed.push(orphan.service);
+      }
+    }
+    const networks = await gateway.listNetworks(plan.project);
+    for (const network of plan.networks) {
+      if (networks.some((n) => n.name === network.engineName)) continue;
+      await gateway.createNetwork(network);
+      this.deps.onProgress({ type: 'stack.network-created', network: network.engineName });
+    }
+
+    const current = new Map(existing.map((c) => [c.service, c]));
+    if (services.every((s) => isSettled(s, current.get(s.name)))) {
+      for (const s of services) this.progress(s.name, 'unchanged');
+      result.unchanged.push(...services.map((s) => s.name));
+      return result;
+    }
+
+    const watcher = new ContainerWatcher(gateway, plan.project);
+    watcher.open();
+    const started = new Map<string, Promise<void>>();
+    const ready = new Map<string, Promise<void>>();
+    try {
+      for (const service of services) {
+        const begun = (async () => {
+          await Promise.all(
+            service.dependsOn.map(
+              (dep) => (dep.condition === 'service_started' ? started : ready).get(dep.service) ?? Promise.resolve(),
+            ),
+          );
+          return this.bring(service, current.get(service.name), result);
+        })();
+        const hasStarted = begun.then(() => undefined);
+        // Marked handled here; whoever depends on it still sees the failure.
+        hasStarted.catch(() => undefined);
+        started.set(service.name, hasStarted);
+        ready.set(
+          service.name,
+          begun.then((id) => this.awaitReady(service, id, watcher)),
+        );
+      }
+      // Let every branch finish, then report the first failure in dependency order.
+      const outcomes = await Promise.allSettled(services.map((s) => ready.get(s.name) ?? Promise.resolve()));
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw toAppError(failed.reason);
+      return result;
+    } finally {
+      await watcher.close();
+    }
+  }
+
+  /** Makes one service's container match the plan; returns its id. */
+  private async bring(service: DesiredService, container: ContainerSummary | undefined, result: UpResult): Promise<string> {
+    const { gateway } = this.deps;
+    if (container && container.configHash === service.configHash) {
+      const finished = service.oneShot && container.state === 'exited';
+      if (container.state === 'running' || finished) {
+        if (!finished || (await gateway.inspectContainer(container.id)).exitCode === 0) {
+          this.progress(service.name, 'unchanged');
+          result.unchanged.push(service.name);
+          return container.id;
+        }
+      }
+      this.progress(service.name, 'starting');
+      await gateway.startContainer(container.id);
+      result.started.push(service.name);
+      return container.id;
+    }
+    if (container) {
+      this.progress(service.name, 'recreating');
+      await gateway.stopContainer(container.id, service.graceSeconds);
+      await gateway.removeContainer(container.id);
+    } else {
+      this.progress(service.name, 'creating');
+    }
+    const id = await gateway.createContainer(service);
+    await gateway.startContainer(id);
+    (container ? result.recreated : result.created).push(service.name);
+    return id;
+  }
+
+  private async awaitReady(service: DesiredService, id: string, watcher: ContainerWatcher): Promise<void> {
+    this.progress(service.name, 'waiting');
+    try {
+      await watcher.waitFor(service.name, id, readinessOf(service), budgetOf(service));
+    } catch (error) {
+      if (error instanceof ServiceFailure) throw await this.explain(service, id, error);
+      throw error;
+    }
+    this.progress(service.name, 'ready');
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The composition root: builds core services from infra adapters for one appliance home.
+ * Used by the CLI and by createServer, so both drive the stack the same way.
+ */
+import { homedir } from 'node:os';
+import type { StackProgress } from './contract/stack.js';
+import { AppError } from './core/app-error.js';
+import { discoverEngines } from './core/doctor/discovery.js';
+import { StackService } from './core/stack/stack-service.js';
+import { DockerodeStackGateway } from './infra/docker/dockerode-stack-gateway.js';
+import type { HomePaths } from './infra/fs/home.js';
+import { NodeFileSystem } from './infra/fs/node-file-system.js';
+import { NodeHostProbe } from './infra/system/node-host-probe.js';
+
+/** The engine to drive: the first one discovery finds (DOCKER_HOST, context, known sockets). */
+export function engineEndpoint(env: Record<string, string | undefined>): string {
+  const probe = new NodeHostProbe();
+  const { candidates } = discoverEngines({
+    env,
+    platform: process.platform,
+    homeDir: homedir(),
+    uid: process.getuid?.() ?? 0,
+    probe,
+  });
+  const first = candidates[0];
+  if (!first) {
+    throw new AppError(
+      'engine_unavailable',
+      'No Docker engine was found. Run `medianest-appliance doctor` to see what to do.',
+    );
+  }
+  return first.endpoint;
+}
+
+export function createStackService(
+  paths: HomePaths,
+  env: Record<string, string | undefined>,
+  onProgress: (event: StackProgress) => void,
+): StackService {
+  let gateway: DockerodeStackGateway;
+  try {
+    gateway = new DockerodeStackGateway(engineEndpoint(env));
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('engine_unavailable', `The Docker engine address is not usable: ${(error as Error).message}`);
+  }
+  return new StackService(
+    { fs: new NodeFileSystem(), gateway, probe: new NodeHostProbe(), onProgress, now: () => new Date() },
+    { stackDir: paths.stackDir, composeFile: paths.composeFile, secretsDir: paths.secretsDir },
+  );
+}
