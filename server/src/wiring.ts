@@ -42,10 +42,19 @@ export function createStackService(
     gateway = new DockerodeStackGateway(engineEndpoint(env));
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('engine_unavailable', `The Docker engine address is not usable: ${(error as Error).message}`);
+    throw new AppError(
+      'engine_unavailable',
+      `The Docker engine address is not usable: ${(error as Error).message}`,
+    );
   }
   return new StackService(
-    { fs: new NodeFileSystem(), gateway, probe: new NodeHostProbe(), onProgress, now: () => new Date() },
+    {
+      fs: new NodeFileSystem(),
+      gateway,
+      probe: new NodeHostProbe(),
+      onProgress,
+      now: () => new Date(),
+    },
     { stackDir: paths.stackDir, composeFile: paths.composeFile, secretsDir: paths.secretsDir },
   );
 }

@@ -24,7 +24,8 @@ function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => vo
 function pullPolicy(paths: HomePaths): PullPolicy {
   const db = openDatabase(paths.db);
   try {
-    const config = new SqliteSettings(db).get(STACK_CONFIG_KEY) as { pullPolicy?: PullPolicy } | undefined;
+    const config = new SqliteSettings(db).get(STACK_CONFIG_KEY) as
+      { pullPolicy?: PullPolicy } | undefined;
     return config?.pullPolicy ?? 'missing';
   } finally {
     db.close();
@@ -34,7 +35,13 @@ function pullPolicy(paths: HomePaths): PullPolicy {
 export function formatStatus(rows: ServiceStatus[]): string {
   const header = ['SERVICE', 'STATE', 'HEALTH', 'UPTIME', 'RESTARTS', 'PORTS'];
   const uptime = (s: number | null): string =>
-    s === null ? '-' : s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+    s === null
+      ? '-'
+      : s < 120
+        ? `${s}s`
+        : s < 7200
+          ? `${Math.round(s / 60)}m`
+          : `${Math.round(s / 3600)}h`;
   const table = rows.map((r) => [
     r.service,
     r.state === 'exited' ? `exited (${r.exitCode ?? '?'})` : r.state,
@@ -43,21 +50,43 @@ export function formatStatus(rows: ServiceStatus[]): string {
     String(r.restarts),
     r.ports.join(', ') || '-',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-  return [header, ...table].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
+  );
+  return [header, ...table]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** up, down, start, stop, restart, status. Returns the exit code. */
-export async function stackCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
+export async function stackCommand(
+  cmd: ParsedCommand,
+  paths: HomePaths,
+  io: CliIo,
+): Promise<number> {
   const json = cmd.values.json === true;
   const stack = createStackService(paths, io.env, progressPrinter(io, json));
   const services = cmd.positionals.length > 0 ? cmd.positionals : undefined;
-  const out = (human: string, data: unknown): void => io.stdout(json ? JSON.stringify(data, null, 2) : human);
+  const out = (human: string, data: unknown): void =>
+    io.stdout(json ? JSON.stringify(data, null, 2) : human);
   switch (cmd.verb) {
     case 'up': {
-      const result = await stack.up({ pullPolicy: pullPolicy(paths), ...(services ? { services } : {}) });
+      const result = await stack.up({
+        pullPolicy: pullPolicy(paths),
+        ...(services ? { services } : {}),
+      });
       const changed = [...result.created, ...result.recreated, ...result.started];
-      out(changed.length === 0 && result.removed.length === 0 ? 'Up to date: nothing changed.' : 'The stack is up.', result);
+      out(
+        changed.length === 0 && result.removed.length === 0
+          ? 'Up to date: nothing changed.'
+          : 'The stack is up.',
+        result,
+      );
       return 0;
     }
     case 'down': {

@@ -36,7 +36,16 @@ export type StackProgress = z.infer<typeof StackProgressSchema>;
 
 export const ServiceStatusSchema = z.object({
   service: z.string(),
-  state: z.enum(['missing', 'created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']),
+  state: z.enum([
+    'missing',
+    'created',
+    'running',
+    'paused',
+    'restarting',
+    'removing',
+    'exited',
+    'dead',
+  ]),
   health: z.enum(['starting', 'healthy', 'unhealthy', 'none']),
   uptimeSeconds: z.number().nullable(),
   restarts: z.number(),

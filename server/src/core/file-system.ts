@@ -11,7 +11,9 @@ export interface FileSystem {
   chmod(path: string, mode: number): Promise<void>;
   /** Changes the owner; only possible as root (the reconciler asks the engine otherwise). */
   chown(path: string, uid: number, gid: number): Promise<void>;
-  stat(path: string): Promise<{ mode: number; uid: number; gid: number; mtimeMs: number; isDirectory: boolean }>;
+  stat(
+    path: string,
+  ): Promise<{ mode: number; uid: number; gid: number; mtimeMs: number; isDirectory: boolean }>;
   listDir(path: string): Promise<string[]>;
   remove(path: string): Promise<void>;
   /** The effective user id of this process (0 for root); undefined on Windows. */

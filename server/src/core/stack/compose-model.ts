@@ -8,7 +8,9 @@ import { z } from 'zod';
  */
 
 /** Go-style durations as compose writes them: "30s", "1m30s", "500ms". */
-export const DurationSchema = z.string().regex(/^(\d+(ns|us|ms|s|m|h))+$/, 'a duration such as "30s" or "1m30s"');
+export const DurationSchema = z
+  .string()
+  .regex(/^(\d+(ns|us|ms|s|m|h))+$/, 'a duration such as "30s" or "1m30s"');
 
 export const HealthcheckSchema = z.object({
   /** ["CMD", ...] or ["CMD-SHELL", "..."]; ["NONE"] disables the image's own check. */
@@ -38,9 +40,15 @@ export type BindVolume = z.infer<typeof BindVolumeSchema>;
 
 export const ResourcesSchema = z.object({
   /** Fractional CPUs as a string, e.g. "0.5". */
-  cpus: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+  cpus: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .optional(),
   /** Bytes with a unit, e.g. "512M", "1G". */
-  memory: z.string().regex(/^\d+[kKmMgG]?$/).optional(),
+  memory: z
+    .string()
+    .regex(/^\d+[kKmMgG]?$/)
+    .optional(),
 });
 
 export const ServiceSchema = z.object({
@@ -48,7 +56,10 @@ export const ServiceSchema = z.object({
   entrypoint: z.array(z.string()).optional(),
   command: z.array(z.string()).optional(),
   /** "uid:gid"; absent means the image's own user. */
-  user: z.string().regex(/^\d+(:\d+)?$/).optional(),
+  user: z
+    .string()
+    .regex(/^\d+(:\d+)?$/)
+    .optional(),
   working_dir: z.string().optional(),
   environment: z.record(z.string(), z.string()).optional(),
   labels: z.record(z.string(), z.string()).optional(),
@@ -79,7 +90,10 @@ export const ServiceSchema = z.object({
     .optional(),
   deploy: z
     .object({
-      resources: z.object({ limits: ResourcesSchema.optional(), reservations: ResourcesSchema.optional() }),
+      resources: z.object({
+        limits: ResourcesSchema.optional(),
+        reservations: ResourcesSchema.optional(),
+      }),
     })
     .optional(),
 });
@@ -105,7 +119,14 @@ export const PROJECT_NAME = 'medianest';
 
 /** Parses a Go-style duration into milliseconds. */
 export function durationMs(value: string): number {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  };
   let total = 0;
   for (const match of value.matchAll(/(\d+)(ns|us|ms|s|m|h)/g)) {
     total += Number(match[1]) * (units[match[2] as string] ?? 0);

@@ -9,13 +9,15 @@ function stopOrder(plan: StackPlan, services: DesiredService[]): DesiredService[
   const selected = new Set(services.map((s) => s.name));
   const dependents = new Map<string, string[]>();
   for (const s of plan.services) {
-    for (const d of s.dependsOn) dependents.set(d.service, [...(dependents.get(d.service) ?? []), s.name]);
+    for (const d of s.dependsOn)
+      dependents.set(d.service, [...(dependents.get(d.service) ?? []), s.name]);
   }
   const depth = new Map<string, number>();
   const depthOf = (name: string): number => {
     const known = depth.get(name);
     if (known !== undefined) return known;
-    const value = Math.max(-1, ...(dependents.get(name) ?? []).filter((d) => selected.has(d)).map(depthOf)) + 1;
+    const value =
+      Math.max(-1, ...(dependents.get(name) ?? []).filter((d) => selected.has(d)).map(depthOf)) + 1;
     depth.set(name, value);
     return value;
   };
@@ -37,23 +39,39 @@ export class StackLifecycle {
     const known = new Set(plan.services.map((s) => s.name));
     const unknown = names.filter((n) => !known.has(n));
     if (unknown.length > 0) {
-      throw new AppError('validation_failed', `services: unknown service "${unknown.join('", "')}"; known: ${[...known].join(', ')}`, {
-        field: 'services',
-      });
+      throw new AppError(
+        'validation_failed',
+        `services: unknown service "${unknown.join('", "')}"; known: ${[...known].join(', ')}`,
+        {
+          field: 'services',
+        },
+      );
     }
     return plan.services.filter((s) => names.includes(s.name));
   }
 
-  private async stopServices(plan: StackPlan, services: DesiredService[], containers: ContainerSummary[]): Promise<string[]> {
+  private async stopServices(
+    plan: StackPlan,
+    services: DesiredService[],
+    containers: ContainerSummary[],
+  ): Promise<string[]> {
     const stopped: string[] = [];
     for (const level of stopOrder(plan, services)) {
       await Promise.all(
         level.map(async (service) => {
           const container = containers.find((c) => c.service === service.name);
           if (!container) return;
-          this.deps.onProgress({ type: 'stack.service-progressed', service: service.name, action: 'stopping' });
+          this.deps.onProgress({
+            type: 'stack.service-progressed',
+            service: service.name,
+            action: 'stopping',
+          });
           await this.deps.gateway.stopContainer(container.id, service.graceSeconds);
-          this.deps.onProgress({ type: 'stack.service-progressed', service: service.name, action: 'stopped' });
+          this.deps.onProgress({
+            type: 'stack.service-progressed',
+            service: service.name,
+            action: 'stopped',
+          });
           stopped.push(service.name);
         }),
       );
@@ -68,7 +86,13 @@ export class StackLifecycle {
 
   /** Starts existing containers (and what they depend on), waiting for each to be ready. */
   async start(plan: StackPlan, names?: readonly string[]): Promise<void> {
-    const services = names && names.length > 0 ? withDependencies(plan, this.select(plan, names).map((s) => s.name)) : plan.services;
+    const services =
+      names && names.length > 0
+        ? withDependencies(
+            plan,
+            this.select(plan, names).map((s) => s.name),
+          )
+        : plan.services;
     const containers = await this.deps.gateway.listContainers(plan.project);
     const missing = services.filter((s) => !containers.some((c) => c.service === s.name));
     if (missing.length > 0) {
@@ -78,14 +102,20 @@ export class StackLifecycle {
       );
     }
     // With every container present, up only starts what is stopped and waits for health.
-    const stale = services.filter((s) => containers.find((c) => c.service === s.name)?.configHash !== s.configHash);
+    const stale = services.filter(
+      (s) => containers.find((c) => c.service === s.name)?.configHash !== s.configHash,
+    );
     if (stale.length > 0) {
       throw new AppError(
         'conflict',
         `The configuration of ${stale.map((s) => s.name).join(', ')} changed since ${stale.length > 1 ? 'they were' : 'it was'} created: run \`medianest-appliance up\` to apply it.`,
       );
     }
-    await this.reconciler.up(plan, { pullPolicy: 'never', ownership: [], services: services.map((s) => s.name) });
+    await this.reconciler.up(plan, {
+      pullPolicy: 'never',
+      ownership: [],
+      services: services.map((s) => s.name),
+    });
   }
 
   async restart(plan: StackPlan, names?: readonly string[]): Promise<void> {
@@ -105,9 +135,14 @@ export class StackLifecycle {
     await this.stopServices(plan, plan.services, containers);
     for (const container of containers) {
       await gateway.removeContainer(container.id);
-      this.deps.onProgress({ type: 'stack.service-progressed', service: container.service, action: 'removed' });
+      this.deps.onProgress({
+        type: 'stack.service-progressed',
+        service: container.service,
+        action: 'removed',
+      });
     }
-    for (const network of await gateway.listNetworks(plan.project)) await gateway.removeNetwork(network.id);
+    for (const network of await gateway.listNetworks(plan.project))
+      await gateway.removeNetwork(network.id);
     return { removed: containers.map((c) => c.service) };
   }
 
@@ -118,7 +153,16 @@ export class StackLifecycle {
       plan.services.map(async (service): Promise<ServiceStatus> => {
         const summary = containers.find((c) => c.service === service.name);
         if (!summary) {
-          return { service: service.name, state: 'missing', health: 'none', uptimeSeconds: null, restarts: 0, exitCode: null, ports: [], image: service.definition.image };
+          return {
+            service: service.name,
+            state: 'missing',
+            health: 'none',
+            uptimeSeconds: null,
+            restarts: 0,
+            exitCode: null,
+            ports: [],
+            image: service.definition.image,
+          };
         }
         const details = await gateway.inspectContainer(summary.id);
         const running = details.state === 'running' && details.startedAt;
@@ -126,7 +170,9 @@ export class StackLifecycle {
           service: service.name,
           state: details.state,
           health: details.health,
-          uptimeSeconds: running ? Math.max(0, Math.round((now.getTime() - Date.parse(details.startedAt ?? '')) / 1000)) : null,
+          uptimeSeconds: running
+            ? Math.max(0, Math.round((now.getTime() - Date.parse(details.startedAt ?? '')) / 1000))
+            : null,
           restarts: details.restartCount,
           exitCode: details.state === 'exited' ? details.exitCode : null,
           ports: details.ports,

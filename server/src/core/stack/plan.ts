@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import { AppError } from '../app-error.js';
-import { durationMs, type ComposeFile, type DependencyCondition, type Service } from './compose-model.js';
+import {
+  durationMs,
+  type ComposeFile,
+  type DependencyCondition,
+  type Service,
+} from './compose-model.js';
 
 /** The app's own labels, beside compose's. */
 export const LABEL_MANAGED = 'org.medianest.appliance.managed';
@@ -72,11 +77,17 @@ export function dependencyOrder(services: Record<string, Service>): string[] {
   const visit = (name: string, path: string[]): void => {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
-      throw new AppError('validation_failed', `services: dependency cycle ${[...path, name].join(' -> ')}`);
+      throw new AppError(
+        'validation_failed',
+        `services: dependency cycle ${[...path, name].join(' -> ')}`,
+      );
     }
     const service = services[name];
     if (!service) {
-      throw new AppError('validation_failed', `services.${path.at(-1) ?? '?'}.depends_on: unknown service "${name}"`);
+      throw new AppError(
+        'validation_failed',
+        `services.${path.at(-1) ?? '?'}.depends_on: unknown service "${name}"`,
+      );
     }
     state.set(name, 'visiting');
     for (const dep of Object.keys(service.depends_on ?? {}).sort()) visit(dep, [...path, name]);
@@ -119,17 +130,35 @@ export function planStack(compose: ComposeFile, options: PlanOptions): StackPlan
     const definition = compose.services[name] as Service;
     const secretMounts = (definition.secrets ?? []).map(({ source, target }) => {
       const file = secretFiles[source]?.file;
-      if (!file) throw new AppError('validation_failed', `services.${name}.secrets: unknown secret "${source}"`);
-      return { source: isAbsolute(file) ? file : join(options.workingDir, file), target: `/run/secrets/${target}` };
+      if (!file)
+        throw new AppError(
+          'validation_failed',
+          `services.${name}.secrets: unknown secret "${source}"`,
+        );
+      return {
+        source: isAbsolute(file) ? file : join(options.workingDir, file),
+        target: `/run/secrets/${target}`,
+      };
     });
     const serviceNetworks = Object.entries(definition.networks).map(([net, opts]) => {
       const engineName = networkNames.get(net);
-      if (!engineName) throw new AppError('validation_failed', `services.${name}.networks: unknown network "${net}"`);
+      if (!engineName)
+        throw new AppError(
+          'validation_failed',
+          `services.${name}.networks: unknown network "${net}"`,
+        );
       return { engineName, aliases: [...new Set([name, ...(opts.aliases ?? [])])] };
     });
-    const mounted = [...(definition.volumes ?? []).map((v) => v.source), ...secretMounts.map((s) => s.source)];
-    const fileHashes = Object.fromEntries(mounted.flatMap((p) => (options.fileHashes.has(p) ? [[p, options.fileHashes.get(p)]] : [])));
-    const configHash = createHash('sha256').update(canonical({ definition, secretMounts, fileHashes })).digest('hex');
+    const mounted = [
+      ...(definition.volumes ?? []).map((v) => v.source),
+      ...secretMounts.map((s) => s.source),
+    ];
+    const fileHashes = Object.fromEntries(
+      mounted.flatMap((p) => (options.fileHashes.has(p) ? [[p, options.fileHashes.get(p)]] : [])),
+    );
+    const configHash = createHash('sha256')
+      .update(canonical({ definition, secretMounts, fileHashes }))
+      .digest('hex');
     return {
       name,
       containerName: `${project}-${name}-1`,
@@ -147,13 +176,25 @@ export function planStack(compose: ComposeFile, options: PlanOptions): StackPlan
         'com.docker.compose.version': '1.29.2',
         [LABEL_MANAGED]: 'true',
       },
-      dependsOn: Object.entries(definition.depends_on ?? {}).map(([service, { condition }]) => ({ service, condition })),
+      dependsOn: Object.entries(definition.depends_on ?? {}).map(([service, { condition }]) => ({
+        service,
+        condition,
+      })),
       oneShot: definition.restart === 'no',
-      graceSeconds: Math.max(1, Math.ceil(durationMs(definition.stop_grace_period ?? '10s') / 1000)),
+      graceSeconds: Math.max(
+        1,
+        Math.ceil(durationMs(definition.stop_grace_period ?? '10s') / 1000),
+      ),
       healthBudgetMs: healthBudget(definition),
       networks: serviceNetworks,
       secretMounts,
     };
   });
-  return { project, composeFile: options.composeFile, workingDir: options.workingDir, networks, services };
+  return {
+    project,
+    composeFile: options.composeFile,
+    workingDir: options.workingDir,
+    networks,
+    services,
+  };
 }

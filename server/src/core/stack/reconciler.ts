@@ -40,7 +40,10 @@ export function withDependencies(plan: StackPlan, names: readonly string[]): Des
   const wanted = new Set<string>();
   const add = (name: string): void => {
     const service = byName.get(name);
-    if (!service) throw new AppError('validation_failed', `services: unknown service "${name}"`, { field: 'services' });
+    if (!service)
+      throw new AppError('validation_failed', `services: unknown service "${name}"`, {
+        field: 'services',
+      });
     if (wanted.has(name)) return;
     wanted.add(name);
     for (const dep of service.dependsOn) add(dep.service);
@@ -70,12 +73,25 @@ function isSettled(service: DesiredService, container: ContainerSummary | undefi
 export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  private progress(service: string, action: Extract<StackProgress, { type: 'stack.service-progressed' }>['action'], detail?: string): void {
-    this.deps.onProgress({ type: 'stack.service-progressed', service, action, ...(detail ? { detail } : {}) });
+  private progress(
+    service: string,
+    action: Extract<StackProgress, { type: 'stack.service-progressed' }>['action'],
+    detail?: string,
+  ): void {
+    this.deps.onProgress({
+      type: 'stack.service-progressed',
+      service,
+      action,
+      ...(detail ? { detail } : {}),
+    });
   }
 
   /** Explains a failed wait with what the user needs: the service, the cause, its last words. */
-  private async explain(service: DesiredService, containerId: string, failure: ServiceFailure): Promise<AppError> {
+  private async explain(
+    service: DesiredService,
+    containerId: string,
+    failure: ServiceFailure,
+  ): Promise<AppError> {
     const { gateway, redact } = this.deps;
     const details = await gateway.inspectContainer(containerId).catch(() => undefined);
     const logs = await gateway.tailLogs(containerId, 8).catch(() => [] as string[]);
@@ -85,7 +101,9 @@ export class Reconciler {
       case 'unhealthy':
       case 'timeout': {
         const seconds = Math.round(budgetOf(service) / 1000);
-        const check = details?.lastHealthOutput ? ` Last health check: ${redact(details.lastHealthOutput)}.` : '';
+        const check = details?.lastHealthOutput
+          ? ` Last health check: ${redact(details.lastHealthOutput)}.`
+          : '';
         message =
           failure.reason === 'timeout' && readinessOf(service) !== 'healthy'
             ? `${service.name} did not finish within ${seconds} s.${lastWords}`
@@ -104,13 +122,21 @@ export class Reconciler {
   }
 
   /** Everything that can be checked before touching anything: images and host ports. */
-  private async preflight(services: DesiredService[], existing: ContainerSummary[], policy: PullPolicy): Promise<void> {
+  private async preflight(
+    services: DesiredService[],
+    existing: ContainerSummary[],
+    policy: PullPolicy,
+  ): Promise<void> {
     const { gateway, probe } = this.deps;
     const images = [...new Set(services.map((s) => s.definition.image))];
     const present = await Promise.all(images.map((image) => gateway.imageExists(image)));
     const missing = images.filter((_, i) => !present[i]);
     if (policy === 'never' && missing.length > 0) {
-      const users = (image: string): string => services.filter((s) => s.definition.image === image).map((s) => s.name).join(', ');
+      const users = (image: string): string =>
+        services
+          .filter((s) => s.definition.image === image)
+          .map((s) => s.name)
+          .join(', ');
       throw new AppError(
         'conflict',
         `Image${missing.length > 1 ? 's' : ''} not on this machine and the pull policy is "never": ${missing.map((i) => `${i} (for ${users(i)})`).join('; ')}. Load or build ${missing.length > 1 ? 'them' : 'it'}, or allow pulling.`,
@@ -120,11 +146,17 @@ export class Reconciler {
     const toPull = policy === 'always' ? images : missing;
     for (const image of toPull) {
       try {
-        await gateway.pullImage(image, (p) => this.deps.onProgress({ type: 'stack.image-pulling', ...p }));
+        await gateway.pullImage(image, (p) =>
+          this.deps.onProgress({ type: 'stack.image-pulling', ...p }),
+        );
       } catch (error) {
-        throw new AppError('conflict', `Could not pull ${image}: ${(error as Error).message}. Nothing was changed.`, {
-          image,
-        });
+        throw new AppError(
+          'conflict',
+          `Could not pull ${image}: ${(error as Error).message}. Nothing was changed.`,
+          {
+            image,
+          },
+        );
       }
     }
     for (const service of services) {
@@ -151,10 +183,19 @@ export class Reconciler {
     const services = options.services ? withDependencies(plan, options.services) : plan.services;
     const existing = await gateway.listContainers(plan.project);
     await this.preflight(services, existing, options.pullPolicy);
-    const helperImage = services.find((s) => s.name === 'postgres')?.definition.image ?? services[0]?.definition.image;
-    if (options.ownership.length > 0 && helperImage) await gateway.fixOwnership(options.ownership, helperImage);
+    const helperImage =
+      services.find((s) => s.name === 'postgres')?.definition.image ??
+      services[0]?.definition.image;
+    if (options.ownership.length > 0 && helperImage)
+      await gateway.fixOwnership(options.ownership, helperImage);
 
-    const result: UpResult = { created: [], recreated: [], started: [], unchanged: [], removed: [] };
+    const result: UpResult = {
+      created: [],
+      recreated: [],
+      started: [],
+      unchanged: [],
+      removed: [],
+    };
     if (!options.services) {
       const wanted = new Set(plan.services.map((s) => s.name));
       const orphans = existing.filter((c) => !wanted.has(c.service));
@@ -189,7 +230,9 @@ export class Reconciler {
         const begun = (async () => {
           await Promise.all(
             service.dependsOn.map(
-              (dep) => (dep.condition === 'service_started' ? started : ready).get(dep.service) ?? Promise.resolve(),
+              (dep) =>
+                (dep.condition === 'service_started' ? started : ready).get(dep.service) ??
+                Promise.resolve(),
             ),
           );
           return this.bring(service, current.get(service.name), result);
@@ -204,7 +247,9 @@ export class Reconciler {
         );
       }
       // Let every branch finish, then report the first failure in dependency order.
-      const outcomes = await Promise.allSettled(services.map((s) => ready.get(s.name) ?? Promise.resolve()));
+      const outcomes = await Promise.allSettled(
+        services.map((s) => ready.get(s.name) ?? Promise.resolve()),
+      );
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw toAppError(failed.reason);
       return result;
@@ -214,7 +259,11 @@ export class Reconciler {
   }
 
   /** Makes one service's container match the plan; returns its id. */
-  private async bring(service: DesiredService, container: ContainerSummary | undefined, result: UpResult): Promise<string> {
+  private async bring(
+    service: DesiredService,
+    container: ContainerSummary | undefined,
+    result: UpResult,
+  ): Promise<string> {
     const { gateway } = this.deps;
     if (container && container.configHash === service.configHash) {
       const finished = service.oneShot && container.state === 'exited';
@@ -243,7 +292,11 @@ export class Reconciler {
     return id;
   }
 
-  private async awaitReady(service: DesiredService, id: string, watcher: ContainerWatcher): Promise<void> {
+  private async awaitReady(
+    service: DesiredService,
+    id: string,
+    watcher: ContainerWatcher,
+  ): Promise<void> {
     this.progress(service.name, 'waiting');
     try {
       await watcher.waitFor(service.name, id, readinessOf(service), budgetOf(service));

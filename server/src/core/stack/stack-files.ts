@@ -14,23 +14,36 @@ export interface StackLocation {
 }
 
 /** Reads and validates the rendered compose file: it is input like any other, and may have been edited. */
-export async function readComposeFile(fs: FileSystem, location: StackLocation): Promise<ComposeFile> {
+export async function readComposeFile(
+  fs: FileSystem,
+  location: StackLocation,
+): Promise<ComposeFile> {
   if (!(await fs.exists(location.composeFile))) {
-    throw new AppError('conflict', `There is no stack at ${location.stackDir} yet: run \`medianest-appliance init\` first.`);
+    throw new AppError(
+      'conflict',
+      `There is no stack at ${location.stackDir} yet: run \`medianest-appliance init\` first.`,
+    );
   }
   let raw: unknown;
   try {
     raw = parse(await fs.readText(location.composeFile));
   } catch (error) {
-    throw new AppError('validation_failed', `${location.composeFile} is not valid YAML: ${(error as Error).message}`);
+    throw new AppError(
+      'validation_failed',
+      `${location.composeFile} is not valid YAML: ${(error as Error).message}`,
+    );
   }
   const parsed = ComposeFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') ?? '';
-    throw new AppError('validation_failed', `${location.composeFile}: ${where}: ${issue?.message ?? 'invalid'}`, {
-      field: where,
-    });
+    throw new AppError(
+      'validation_failed',
+      `${location.composeFile}: ${where}: ${issue?.message ?? 'invalid'}`,
+      {
+        field: where,
+      },
+    );
   }
   return parsed.data;
 }
@@ -39,7 +52,9 @@ async function sha256(fs: FileSystem, path: string): Promise<string | undefined>
   try {
     const stat = await fs.stat(path);
     if (stat.isDirectory) return undefined;
-    return createHash('sha256').update(await fs.readText(path)).digest('hex');
+    return createHash('sha256')
+      .update(await fs.readText(path))
+      .digest('hex');
   } catch {
     return undefined;
   }
@@ -87,7 +102,8 @@ export async function ownershipFixes(fs: FileSystem, plan: StackPlan): Promise<O
       seen.add(path);
       const stat = await fs.stat(path).catch(() => undefined);
       if (!stat) continue;
-      if (stat.uid !== uid || stat.gid !== gid) fixes.push({ path, uid, gid, recursive: stat.isDirectory });
+      if (stat.uid !== uid || stat.gid !== gid)
+        fixes.push({ path, uid, gid, recursive: stat.isDirectory });
     }
   }
   return fixes;
@@ -95,7 +111,12 @@ export async function ownershipFixes(fs: FileSystem, plan: StackPlan): Promise<O
 
 /** Applies owner fixes directly when this process is root (no helper container needed). */
 export async function chownLocally(fs: FileSystem, fixes: OwnershipFix[]): Promise<void> {
-  const walk = async (path: string, uid: number, gid: number, recursive: boolean): Promise<void> => {
+  const walk = async (
+    path: string,
+    uid: number,
+    gid: number,
+    recursive: boolean,
+  ): Promise<void> => {
     await fs.chown(path, uid, gid);
     if (!recursive) return;
     const stat = await fs.stat(path);

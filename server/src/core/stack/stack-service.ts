@@ -5,7 +5,13 @@ import type { FileSystem } from '../file-system.js';
 import { StackLifecycle } from './lifecycle.js';
 import type { StackPlan } from './plan.js';
 import { Reconciler, type PullPolicy, type UpResult } from './reconciler.js';
-import { chownLocally, loadPlan, ownershipFixes, secretValues, type StackLocation } from './stack-files.js';
+import {
+  chownLocally,
+  loadPlan,
+  ownershipFixes,
+  secretValues,
+  type StackLocation,
+} from './stack-files.js';
 import type { StackGateway } from './stack-gateway.js';
 
 export interface StackServiceDeps {
@@ -16,7 +22,14 @@ export interface StackServiceDeps {
   now: () => Date;
 }
 
-const CONNECTION_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EACCES', 'ETIMEDOUT']);
+const CONNECTION_ERRORS = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EACCES',
+  'ETIMEDOUT',
+]);
 
 /** Engine connection failures become one clear error; everything else passes through. */
 async function guard<T>(operation: Promise<T>): Promise<T> {
@@ -62,10 +75,16 @@ export class StackService {
       fixes = [];
     }
     const reconciler = new Reconciler({ ...this.deps, redact: await this.redactor() });
-    return reconciler.up(plan, { pullPolicy: options.pullPolicy, ownership: fixes, ...(options.services ? { services: options.services } : {}) });
+    return reconciler.up(plan, {
+      pullPolicy: options.pullPolicy,
+      ownership: fixes,
+      ...(options.services ? { services: options.services } : {}),
+    });
   }
 
-  private async run<T>(action: (lifecycle: StackLifecycle, plan: StackPlan) => Promise<T>): Promise<T> {
+  private async run<T>(
+    action: (lifecycle: StackLifecycle, plan: StackPlan) => Promise<T>,
+  ): Promise<T> {
     const plan = await loadPlan(this.deps.fs, this.location);
     return guard(this.lifecycle().then((lifecycle) => action(lifecycle, plan)));
   }

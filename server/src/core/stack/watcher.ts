@@ -80,7 +80,9 @@ export class ContainerWatcher {
         return event.health === 'healthy' ? true : new ServiceFailure(event.service, 'unhealthy');
       case 'die':
         if (waiter.until === 'completed') {
-          return event.exitCode === 0 ? true : new ServiceFailure(event.service, 'exited', event.exitCode);
+          return event.exitCode === 0
+            ? true
+            : new ServiceFailure(event.service, 'exited', event.exitCode);
         }
         return new ServiceFailure(event.service, 'exited', event.exitCode);
       case 'oom':
@@ -91,10 +93,20 @@ export class ContainerWatcher {
   }
 
   /** Resolves when the container reaches `until`; rejects with a ServiceFailure or when the engine is lost. */
-  async waitFor(service: string, containerId: string, until: Readiness, budgetMs: number): Promise<void> {
+  async waitFor(
+    service: string,
+    containerId: string,
+    until: Readiness,
+    budgetMs: number,
+  ): Promise<void> {
     if (this.broken) throw this.broken;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const waiter: Waiter = { containerId, until, resolve: () => undefined, reject: () => undefined };
+    const waiter: Waiter = {
+      containerId,
+      until,
+      resolve: () => undefined,
+      reject: () => undefined,
+    };
     const reached = new Promise<void>((resolve, reject) => {
       waiter.resolve = resolve;
       waiter.reject = reject;
@@ -117,7 +129,13 @@ export class ContainerWatcher {
         (until === 'healthy' && now.health === 'unhealthy');
       if (already && this.waiters.delete(waiter)) waiter.resolve();
       else if (failed && this.waiters.delete(waiter)) {
-        waiter.reject(new ServiceFailure(service, now.health === 'unhealthy' ? 'unhealthy' : 'exited', now.exitCode));
+        waiter.reject(
+          new ServiceFailure(
+            service,
+            now.health === 'unhealthy' ? 'unhealthy' : 'exited',
+            now.exitCode,
+          ),
+        );
       }
       await reached;
     } finally {

@@ -52,8 +52,18 @@ export function containerCreateOptions(service: DesiredService): Docker.Containe
   const hc = d.healthcheck;
   const [firstNetwork] = service.networks;
   const mounts: Docker.MountSettings[] = [
-    ...(d.volumes ?? []).map((v) => ({ Type: 'bind' as const, Source: v.source, Target: v.target, ReadOnly: v.read_only ?? false })),
-    ...service.secretMounts.map((s) => ({ Type: 'bind' as const, Source: s.source, Target: s.target, ReadOnly: true })),
+    ...(d.volumes ?? []).map((v) => ({
+      Type: 'bind' as const,
+      Source: v.source,
+      Target: v.target,
+      ReadOnly: v.read_only ?? false,
+    })),
+    ...service.secretMounts.map((s) => ({
+      Type: 'bind' as const,
+      Source: s.source,
+      Target: s.target,
+      ReadOnly: true,
+    })),
   ];
   return {
     name: service.containerName,
@@ -92,7 +102,9 @@ export function containerCreateOptions(service: DesiredService): Docker.Containe
       ...(d.logging ? { LogConfig: { Type: d.logging.driver, Config: d.logging.options } } : {}),
       ...(memoryBytes(limits?.memory) ? { Memory: memoryBytes(limits?.memory) } : {}),
       ...(limits?.cpus ? { NanoCpus: Math.round(Number(limits.cpus) * 1e9) } : {}),
-      ...(memoryBytes(reservations?.memory) ? { MemoryReservation: memoryBytes(reservations?.memory) } : {}),
+      ...(memoryBytes(reservations?.memory)
+        ? { MemoryReservation: memoryBytes(reservations?.memory) }
+        : {}),
       ...(firstNetwork ? { NetworkMode: firstNetwork.engineName } : {}),
     },
     NetworkingConfig: firstNetwork

@@ -2,7 +2,12 @@ import Docker from 'dockerode';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { DesiredNetwork, DesiredService } from '../../core/stack/plan.js';
-import { LABEL_CONFIG_HASH, LABEL_MANAGED, LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
+import {
+  LABEL_CONFIG_HASH,
+  LABEL_MANAGED,
+  LABEL_PROJECT,
+  LABEL_SERVICE,
+} from '../../core/stack/plan.js';
 import type {
   ContainerDetails,
   ContainerState,
@@ -26,8 +31,10 @@ function healthFromStatus(status: string): HealthState {
   return 'none';
 }
 
-const isNotModified = (error: unknown): boolean => (error as { statusCode?: number }).statusCode === 304;
-const isNotFound = (error: unknown): boolean => (error as { statusCode?: number }).statusCode === 404;
+const isNotModified = (error: unknown): boolean =>
+  (error as { statusCode?: number }).statusCode === 304;
+const isNotFound = (error: unknown): boolean =>
+  (error as { statusCode?: number }).statusCode === 404;
 
 export class DockerodeStackGateway implements StackGateway {
   private readonly docker: Docker;
@@ -41,7 +48,10 @@ export class DockerodeStackGateway implements StackGateway {
   }
 
   async listContainers(project: string): Promise<ContainerSummary[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${project}`] } });
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_PROJECT}=${project}`] },
+    });
     return list
       .filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True')
       .map((c) => ({
@@ -52,7 +62,9 @@ export class DockerodeStackGateway implements StackGateway {
         image: c.Image,
         state: c.State as ContainerState,
         health: healthFromStatus(c.Status),
-        ports: c.Ports.filter((p) => p.PublicPort).map((p) => `${p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`),
+        ports: c.Ports.filter((p) => p.PublicPort).map(
+          (p) => `${p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`,
+        ),
       }));
   }
 
@@ -97,21 +109,37 @@ export class DockerodeStackGateway implements StackGateway {
       this.streams.modem.followProgress(
         stream,
         (error: Error | null) => (error ? reject(error) : resolve()),
-        (event: { id?: string; status?: string; progressDetail?: { current?: number; total?: number } }) =>
+        (event: {
+          id?: string;
+          status?: string;
+          progressDetail?: { current?: number; total?: number };
+        }) =>
           onProgress({
             image: reference,
             ...(event.id ? { layer: event.id } : {}),
             status: event.status ?? '',
-            ...(event.progressDetail?.current !== undefined ? { current: event.progressDetail.current } : {}),
-            ...(event.progressDetail?.total !== undefined ? { total: event.progressDetail.total } : {}),
+            ...(event.progressDetail?.current !== undefined
+              ? { current: event.progressDetail.current }
+              : {}),
+            ...(event.progressDetail?.total !== undefined
+              ? { total: event.progressDetail.total }
+              : {}),
           }),
       );
     });
   }
 
-  async listNetworks(project: string): Promise<Array<{ id: string; name: string; network: string }>> {
-    const list = await this.docker.listNetworks({ filters: { label: [`${LABEL_PROJECT}=${project}`] } });
-    return list.map((n) => ({ id: n.Id, name: n.Name, network: n.Labels?.['com.docker.compose.network'] ?? '' }));
+  async listNetworks(
+    project: string,
+  ): Promise<Array<{ id: string; name: string; network: string }>> {
+    const list = await this.docker.listNetworks({
+      filters: { label: [`${LABEL_PROJECT}=${project}`] },
+    });
+    return list.map((n) => ({
+      id: n.Id,
+      name: n.Name,
+      network: n.Labels?.['com.docker.compose.network'] ?? '',
+    }));
   }
 
   async createNetwork(network: DesiredNetwork): Promise<void> {
@@ -199,7 +227,12 @@ export class DockerodeStackGateway implements StackGateway {
 
   async fixOwnership(fixes: OwnershipFix[], helperImage: string): Promise<void> {
     if (fixes.length === 0) return;
-    const mounts = fixes.map((f, i) => ({ Type: 'bind' as const, Source: f.path, Target: `/fix/${i}`, ReadOnly: false }));
+    const mounts = fixes.map((f, i) => ({
+      Type: 'bind' as const,
+      Source: f.path,
+      Target: `/fix/${i}`,
+      ReadOnly: false,
+    }));
     // Paths inside the helper are our own mount targets and the ids numbers: nothing user-given reaches the shell.
     const script = fixes
       .map((f, i) => `chown ${f.recursive ? '-R ' : ''}${Number(f.uid)}:${Number(f.gid)} /fix/${i}`)
@@ -232,7 +265,11 @@ export class DockerodeStackGateway implements StackGateway {
 }
 
 function parseEvent(line: string): StackEngineEvent | undefined {
-  let raw: { Action?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  let raw: {
+    Action?: string;
+    id?: string;
+    Actor?: { ID?: string; Attributes?: Record<string, string> };
+  };
   try {
     raw = JSON.parse(line) as typeof raw;
   } catch {
@@ -245,10 +282,13 @@ function parseEvent(line: string): StackEngineEvent | undefined {
   // Every health-check run emits exec_create/exec_start/exec_die: noise here.
   if (!service || action.startsWith('exec_')) return undefined;
   if (action === 'start') return { kind: 'start', service, containerId };
-  if (action === 'die') return { kind: 'die', service, containerId, exitCode: Number(attributes.exitCode ?? -1) };
+  if (action === 'die')
+    return { kind: 'die', service, containerId, exitCode: Number(attributes.exitCode ?? -1) };
   if (action === 'oom') return { kind: 'oom', service, containerId };
   if (action === 'destroy') return { kind: 'destroy', service, containerId };
-  if (action === 'health_status: healthy') return { kind: 'health', service, containerId, health: 'healthy' };
-  if (action === 'health_status: unhealthy') return { kind: 'health', service, containerId, health: 'unhealthy' };
+  if (action === 'health_status: healthy')
+    return { kind: 'health', service, containerId, health: 'healthy' };
+  if (action === 'health_status: unhealthy')
+    return { kind: 'health', service, containerId, health: 'unhealthy' };
   return undefined;
 }

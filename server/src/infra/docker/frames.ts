@@ -14,7 +14,10 @@ export function demuxFrames(buffer: Buffer): Frame[] {
     const type = buffer[offset];
     const size = buffer.readUInt32BE(offset + 4);
     const end = Math.min(offset + 8 + size, buffer.length);
-    frames.push({ stream: type === 2 ? 'stderr' : 'stdout', text: buffer.toString('utf8', offset + 8, end) });
+    frames.push({
+      stream: type === 2 ? 'stderr' : 'stdout',
+      text: buffer.toString('utf8', offset + 8, end),
+    });
     offset = end;
   }
   return frames;

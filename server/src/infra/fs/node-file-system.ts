@@ -65,7 +65,13 @@ export class NodeFileSystem implements FileSystem {
 
   async stat(path: string) {
     const s = await fsp.stat(path);
-    return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
+    return {
+      mode: s.mode & 0o7777,
+      uid: s.uid,
+      gid: s.gid,
+      mtimeMs: s.mtimeMs,
+      isDirectory: s.isDirectory(),
+    };
   }
 
   listDir(path: string): Promise<string[]> {

@@ -22,7 +22,9 @@ export function migrate(db: Db): void {
              applied_at TEXT NOT NULL
            );`);
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
   );
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;

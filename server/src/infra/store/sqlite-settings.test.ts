@@ -16,7 +16,10 @@ describe('settings in the appliance database', () => {
     new SqliteSettings(first).set('stack.config', { environment: 'prod', httpPort: 8080 });
     first.close();
     const second = openDatabase(path);
-    expect(new SqliteSettings(second).get('stack.config')).toEqual({ environment: 'prod', httpPort: 8080 });
+    expect(new SqliteSettings(second).get('stack.config')).toEqual({
+      environment: 'prod',
+      httpPort: 8080,
+    });
     expect(new SqliteSettings(second).get('missing')).toBeUndefined();
     const versions = second.prepare('SELECT version FROM schema_migrations').all();
     expect(versions).toEqual([{ version: 1 }]);

@@ -5,7 +5,8 @@ export class SqliteSettings implements SettingsRepository {
   constructor(private readonly db: Db) {}
 
   get(key: string): unknown {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as unknown) : undefined;
   }
 

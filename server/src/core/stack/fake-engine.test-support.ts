@@ -1,0 +1,164 @@
+import type { DesiredNetwork, DesiredService } from './plan.js';
+import type {
+  ContainerDetails,
+  ContainerSummary,
+  OwnershipFix,
+  StackEngineEvent,
+  StackGateway,
+} from './stack-gateway.js';
+
+interface FakeContainer extends ContainerDetails {
+  spec: DesiredService;
+}
+
+/** An in-memory engine for unit tests of the reconciler: containers, networks and an event stream. */
+export class FakeEngine implements StackGateway {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly networks = new Map<string, DesiredNetwork>();
+  readonly images = new Set<string>();
+  readonly calls: string[] = [];
+  /** Services whose health check fails, with the output it reports. */
+  readonly unhealthy = new Map<string, string>();
+  ownershipFixes: OwnershipFix[] = [];
+  private listeners = new Set<(event: StackEngineEvent) => void>();
+  private nextId = 1;
+
+  private emit(event: StackEngineEvent): void {
+    setTimeout(() => this.listeners.forEach((l) => l(event)), 1);
+  }
+
+  private summary(c: FakeContainer): ContainerSummary {
+    return {
+      id: c.id,
+      name: c.name,
+      service: c.service,
+      configHash: c.configHash,
+      image: c.image,
+      state: c.state,
+      health: c.health,
+      ports: c.ports,
+    };
+  }
+
+  async listContainers(): Promise<ContainerSummary[]> {
+    return [...this.containers.values()].map((c) => this.summary(c));
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails> {
+    const c = this.containers.get(id);
+    if (!c) throw Object.assign(new Error('no such container'), { statusCode: 404 });
+    return { ...c };
+  }
+
+  async imageExists(reference: string): Promise<boolean> {
+    return this.images.has(reference);
+  }
+
+  async pullImage(reference: string): Promise<void> {
+    this.calls.push(`pull ${reference}`);
+    this.images.add(reference);
+  }
+
+  async listNetworks() {
+    return [...this.networks.values()].map((n) => ({
+      id: n.engineName,
+      name: n.engineName,
+      network: n.name,
+    }));
+  }
+
+  async createNetwork(network: DesiredNetwork): Promise<void> {
+    this.calls.push(`network ${network.engineName}`);
+    this.networks.set(network.engineName, network);
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    this.networks.delete(id);
+  }
+
+  async createContainer(service: DesiredService): Promise<string> {
+    const id = `c${this.nextId++}`;
+    this.calls.push(`create ${service.name}`);
+    this.containers.set(id, {
+      id,
+      name: service.containerName,
+      service: service.name,
+      configHash: service.configHash,
+      image: service.definition.image,
+      state: 'created',
+      health: 'none',
+      ports: (service.definition.ports ?? []).map((p) => p.replace(/:(\d+)$/, '->$1/tcp')),
+      exitCode: 0,
+      oomKilled: false,
+      startedAt: undefined,
+      finishedAt: undefined,
+      restartCount: 0,
+      lastHealthOutput: undefined,
+      spec: service,
+    });
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (!c) throw new Error('no such container');
+    this.calls.push(`start ${c.service}`);
+    c.state = 'running';
+    c.startedAt = new Date().toISOString();
+    this.emit({ kind: 'start', service: c.service, containerId: id });
+    if (c.spec.oneShot) {
+      c.state = 'exited';
+      this.emit({ kind: 'die', service: c.service, containerId: id, exitCode: 0 });
+    } else if (c.spec.healthBudgetMs !== undefined) {
+      c.health = 'starting';
+      const failing = this.unhealthy.get(c.service);
+      setTimeout(() => {
+        c.health = failing === undefined ? 'healthy' : 'unhealthy';
+        c.lastHealthOutput = failing;
+        this.emit({ kind: 'health', service: c.service, containerId: id, health: c.health });
+      }, 5);
+    }
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.calls.push(`stop ${c.service}`);
+    c.state = 'exited';
+    c.health = 'none';
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (c) this.calls.push(`remove ${c.service}`);
+    this.containers.delete(id);
+  }
+
+  async tailLogs(): Promise<string[]> {
+    return ['listening on 4000', 'JWT_SECRET=s3cr3t-value-0123456789'];
+  }
+
+  async *events(_project: string, signal: AbortSignal): AsyncIterable<StackEngineEvent> {
+    const queue: StackEngineEvent[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (e: StackEngineEvent): void => {
+      queue.push(e);
+      wake?.();
+    };
+    this.listeners.add(listener);
+    signal.addEventListener('abort', () => wake?.(), { once: true });
+    try {
+      while (!signal.aborted) {
+        const next = queue.shift();
+        if (next) yield next;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      this.listeners.delete(listener);
+    }
+  }
+
+  async fixOwnership(fixes: OwnershipFix[]): Promise<void> {
+    this.ownershipFixes = fixes;
+  }
+}

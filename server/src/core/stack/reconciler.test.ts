@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { StackProgress } from '../../contract/stack.js';
+import type { ComposeFile, Service } from './compose-model.js';
+import { FakeEngine } from './fake-engine.test-support.js';
+import { planStack } from './plan.js';
+import { Reconciler } from './reconciler.js';
+
+const hc = { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' };
+const base: Record<string, Service> = {
+  postgres: { image: 'pg', networks: { backend: {} }, healthcheck: hc },
+  redis: { image: 'redis', networks: { backend: {} }, healthcheck: hc },
+  migrate: {
+    image: 'backend',
+    networks: { backend: {} },
+    restart: 'no',
+    depends_on: { postgres: { condition: 'service_healthy' } },
+  },
+  backend: {
+    image: 'backend',
+    networks: { backend: {}, frontend: {} },
+    healthcheck: hc,
+    depends_on: {
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    },
+  },
+  nginx: {
+    image: 'nginx',
+    networks: { frontend: {} },
+    ports: ['0.0.0.0:8080:80'],
+    healthcheck: hc,
+    depends_on: { backend: { condition: 'service_healthy' } },
+  },
+};
+
+const planOf = (services: Record<string, Service>) => {
+  const compose: ComposeFile = {
+    services,
+    networks: { backend: { internal: true }, frontend: {} },
+  };
+  return planStack(compose, {
+    project: 'medianest',
+    composeFile: '/s/compose.yaml',
+    workingDir: '/s',
+    fileHashes: new Map(),
+  });
+};
+
+function setup(opts: { takenPort?: number } = {}) {
+  const engine = new FakeEngine();
+  ['pg', 'redis', 'backend', 'nginx'].forEach((i) => engine.images.add(i));
+  const progress: StackProgress[] = [];
+  const reconciler = new Reconciler({
+    gateway: engine,
+    probe: {
+      probePort: async (port) =>
+        port === opts.takenPort ? { state: 'taken', holder: 'apache2 (pid 9)' } : { state: 'free' },
+    },
+    onProgress: (e) => progress.push(e),
+    redact: (t) => t.replace('s3cr3t-value-0123456789', '[redacted]'),
+  });
+  return { engine, progress, reconciler };
+}
+
+describe('the reconciler', () => {
+  it('creates networks, then starts services only after what they depend on is ready', async () => {
+    const { engine, reconciler } = setup();
+    const result = await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(result.created.sort()).toEqual(['backend', 'migrate', 'nginx', 'postgres', 'redis']);
+    const order = engine.calls.filter((c) => c.startsWith('start '));
+    const at = (s: string): number => order.indexOf(`start ${s}`);
+    expect(at('migrate')).toBeGreaterThan(at('postgres'));
+    expect(at('backend')).toBeGreaterThan(Math.max(at('postgres'), at('redis'), at('migrate')));
+    expect(at('nginx')).toBeGreaterThan(at('backend'));
+    expect(engine.calls.slice(0, 2)).toEqual([
+      'network medianest_backend',
+      'network medianest_frontend',
+    ]);
+  });
+
+  it('touches nothing when nothing changed', async () => {
+    const { engine, reconciler } = setup();
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    const ids = [...engine.containers.keys()].sort();
+    engine.calls.length = 0;
+    const again = await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(again.unchanged.sort()).toEqual(['backend', 'migrate', 'nginx', 'postgres', 'redis']);
+    expect([...engine.containers.keys()].sort()).toEqual(ids);
+    expect(engine.calls).toEqual([]);
+  });
+
+  it('recreates only the service whose definition changed', async () => {
+    const { engine, reconciler } = setup();
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    engine.calls.length = 0;
+    const changed = { ...base, nginx: { ...base.nginx!, ports: ['0.0.0.0:8081:80'] } };
+    const result = await reconciler.up(planOf(changed), { pullPolicy: 'missing', ownership: [] });
+    expect(result.recreated).toEqual(['nginx']);
+    expect(engine.calls.filter((c) => /^(create|remove|stop) /.test(c))).toEqual([
+      'stop nginx',
+      'remove nginx',
+      'create nginx',
+    ]);
+  });
+
+  it('removes the container of a service that left the configuration', async () => {
+    const { engine, reconciler } = setup();
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    const { nginx: _gone, ...withoutNginx } = base;
+    const result = await reconciler.up(planOf(withoutNginx), {
+      pullPolicy: 'missing',
+      ownership: [],
+    });
+    expect(result.removed).toEqual(['nginx']);
+    expect([...engine.containers.values()].map((c) => c.service).sort()).toEqual([
+      'backend',
+      'migrate',
+      'postgres',
+      'redis',
+    ]);
+  });
+
+  it('refuses a missing image under policy "never" before changing anything', async () => {
+    const { engine, reconciler } = setup();
+    engine.images.delete('backend');
+    await expect(
+      reconciler.up(planOf(base), { pullPolicy: 'never', ownership: [] }),
+    ).rejects.toThrow(
+      'Image not on this machine and the pull policy is "never": backend (for migrate, backend)',
+    );
+    expect(engine.containers.size).toBe(0);
+    expect(engine.networks.size).toBe(0);
+  });
+
+  it('pulls missing images under policy "missing", before creating anything', async () => {
+    const { engine, reconciler } = setup();
+    engine.images.delete('nginx');
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(engine.calls[0]).toBe('pull nginx');
+  });
+
+  it('refuses a host port another program holds, naming it, before changing anything', async () => {
+    const { engine, reconciler } = setup({ takenPort: 8080 });
+    await expect(
+      reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] }),
+    ).rejects.toThrow('Port 8080 (for nginx) is already in use by apache2 (pid 9)');
+    expect(engine.containers.size).toBe(0);
+  });
+
+  it('explains a service that never becomes healthy, with its last check and masked output', async () => {
+    const { engine, reconciler, progress } = setup();
+    engine.unhealthy.set('redis', 'NOAUTH Authentication required.');
+    const failure = reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    await expect(failure).rejects.toThrow(
+      /redis did not become healthy .*Last health check: NOAUTH Authentication required\./s,
+    );
+    await expect(failure).rejects.toThrow(/JWT_SECRET=\[redacted\]/);
+    // What depends on redis was never started.
+    expect(engine.calls).not.toContain('start backend');
+    expect(engine.calls).not.toContain('start nginx');
+    expect(progress).toContainEqual(
+      expect.objectContaining({ service: 'redis', action: 'failed' }),
+    );
+  });
+
+  it('hands the owner fixes to the engine before starting anything', async () => {
+    const { engine, reconciler } = setup();
+    const fix = { path: '/data/postgres', uid: 70, gid: 70, recursive: true };
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [fix] });
+    expect(engine.ownershipFixes).toEqual([fix]);
+  });
+});
