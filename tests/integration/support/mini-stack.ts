@@ -1,0 +1,196 @@
+/**
+ * A minimal MediaNest stack on the rig for integration tests: a private network, PostgreSQL and Redis
+ * with password files bind-mounted at /run/secrets, the migrate job, and the backend published on
+ * 127.0.0.1. Containers are hardened the way the appliance's stack engine runs them.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import {
+  createNetwork,
+  publishedPort,
+  runContainer,
+  waitForExit,
+  waitUntil,
+  execIn,
+  logsOf,
+} from './containers.js';
+import { request } from './http.js';
+import { imageOf, type RigEnv } from './rig.js';
+
+/** Capabilities postgres and redis need after `cap_drop: ALL` (chown the data folder, drop to their user). */
+export const DATA_SERVICE_CAPS = ['CHOWN', 'SETUID', 'SETGID', 'DAC_OVERRIDE', 'FOWNER'] as const;
+
+/** 64 hex characters; re-rolled in the rare case it contains a pattern MediaNest's validator refuses. */
+export function hexSecret(bytes = 32): string {
+  for (;;) {
+    const value = randomBytes(bytes).toString('hex');
+    if (!value.includes('123456')) return value;
+  }
+}
+
+export interface MiniStack {
+  readonly suite: string;
+  readonly network: string;
+  /** Temporary folder holding secrets/, postgres/, redis/, uploads/ */
+  readonly dir: string;
+  readonly postgres: Docker.Container;
+  readonly redis: Docker.Container;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Environment of a production backend that passes MediaNest's secret validation. */
+  readonly backendEnv: Readonly<Record<string, string>>;
+}
+
+function dataDir(root: string, name: string, uid?: number): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  // A folder the installer prepared for uid 1001; as non-root, an open folder does the same job.
+  if (uid !== undefined) {
+    if (process.getuid?.() === 0) chownSync(dir, uid, uid);
+    else chmodSync(dir, 0o777);
+  }
+  return dir;
+}
+
+export async function startMiniStack(
+  docker: Docker,
+  env: RigEnv,
+  suite: string,
+): Promise<MiniStack> {
+  const id = randomBytes(4).toString('hex');
+  const dir = mkdtempSync(join(tmpdir(), `mn-${suite}-`));
+  const secrets = dataDir(dir, 'secrets');
+  const pgPassword = hexSecret(16);
+  const redisPassword = hexSecret(16);
+  // The real images read their secret files after dropping to their own user: world-readable here.
+  writeFileSync(join(secrets, 'postgres_password'), pgPassword, { mode: 0o644 });
+  writeFileSync(join(secrets, 'redis_password'), redisPassword, { mode: 0o644 });
+
+  const network = `mn-${suite}-${id}`;
+  await createNetwork(docker, suite, network);
+  const hardened = { capDrop: ['ALL'], capAdd: [...DATA_SERVICE_CAPS] };
+
+  const postgres = await runContainer(docker, {
+    suite,
+    name: `mn-${suite}-${id}-postgres`,
+    image: imageOf(env, 'postgres'),
+    network,
+    aliases: ['postgres'],
+    env: {
+      POSTGRES_USER: 'medianest',
+      POSTGRES_DB: 'medianest',
+      POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password',
+      POSTGRES_INITDB_ARGS: '--encoding=UTF-8 --lc-collate=C --lc-ctype=C',
+    },
+    binds: {
+      [dataDir(dir, 'postgres')]: '/var/lib/postgresql/data',
+      [join(secrets, 'postgres_password')]: '/run/secrets/postgres_password:ro',
+    },
+    ...hardened,
+  });
+  const redis = await runContainer(docker, {
+    suite,
+    name: `mn-${suite}-${id}-redis`,
+    image: imageOf(env, 'redis'),
+    network,
+    aliases: ['redis'],
+    env: { REDIS_PASSWORD_FILE: '/run/secrets/redis_password' },
+    cmd: ['redis-server', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+    binds: {
+      [dataDir(dir, 'redis')]: '/data',
+      [join(secrets, 'redis_password')]: '/run/secrets/redis_password:ro',
+    },
+    ...hardened,
+  });
+  await waitUntil('postgres to accept connections', async () => {
+    const r = await execIn(postgres, ['pg_isready', '-U', 'medianest', '-d', 'medianest']);
+    return r.exitCode === 0 ? true : undefined;
+  });
+  await waitUntil('redis to answer PING', async () => {
+    const r = await execIn(redis, ['redis-cli', '--no-auth-warning', '-a', redisPassword, 'ping']);
+    return r.stdout.trim() === 'PONG' ? true : undefined;
+  });
+
+  const databaseUrl = `postgresql://medianest:${pgPassword}@postgres:5432/medianest?sslmode=prefer&connection_limit=20&pool_timeout=30`;
+  const redisUrl = `redis://:${redisPassword}@redis:6379`;
+  dataDir(dir, 'uploads', 1001);
+  const backendEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JWT_SECRET: hexSecret(),
+    ENCRYPTION_KEY: hexSecret(),
+    METRICS_TOKEN: hexSecret(24),
+    PLEX_CLIENT_ID: hexSecret(8),
+    PLEX_CLIENT_SECRET: hexSecret(8),
+  };
+  return { suite, network, dir, postgres, redis, databaseUrl, redisUrl, backendEnv };
+}
+
+/** Runs the migrate job (the backend image's `migrate` command) and returns its exit code and log. */
+export async function runMigrate(
+  docker: Docker,
+  env: RigEnv,
+  stack: MiniStack,
+): Promise<{ exitCode: number; log: string }> {
+  const job = await runContainer(docker, {
+    suite: stack.suite,
+    name: `${stack.network}-migrate-${randomBytes(2).toString('hex')}`,
+    image: imageOf(env, 'migrate'),
+    network: stack.network,
+    env: { DATABASE_URL: stack.databaseUrl },
+    cmd: ['node', '/app/backend/server.js', 'migrate'],
+    capDrop: ['ALL'],
+  });
+  const exitCode = await waitForExit(job, 60_000);
+  return { exitCode, log: await logsOf(job) };
+}
+
+export interface Backend {
+  readonly container: Docker.Container;
+  /** http://127.0.0.1:<published port>; changes when the container restarts */
+  baseUrl: string;
+}
+
+/** Starts the backend (aliased "backend") and waits until GET /api/health answers 200. */
+export async function startBackend(
+  docker: Docker,
+  env: RigEnv,
+  stack: MiniStack,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<Backend> {
+  const container = await runContainer(docker, {
+    suite: stack.suite,
+    name: `${stack.network}-backend`,
+    image: imageOf(env, 'backend'),
+    network: stack.network,
+    aliases: ['backend'],
+    env: { ...stack.backendEnv, ...extraEnv },
+    binds: { [join(stack.dir, 'uploads')]: '/app/backend/uploads' },
+    publish: [4000],
+    capDrop: ['ALL'],
+  });
+  const backend: Backend = { container, baseUrl: '' };
+  await waitForBackend(backend);
+  return backend;
+}
+
+/** (Re)reads the published port and waits for GET /api/health to answer 200. */
+export async function waitForBackend(backend: Backend, timeoutMs = 60_000): Promise<void> {
+  backend.baseUrl = `http://127.0.0.1:${await publishedPort(backend.container, 4000)}`;
+  await waitUntil(
+    'the backend to answer /api/health',
+    async () =>
+      (await request(`${backend.baseUrl}/api/health`, { timeoutMs: 2000 })).status === 200
+        ? true
+        : undefined,
+    timeoutMs,
+  );
+}
+
+export function removeStackDir(stack: MiniStack): void {
+  rmSync(stack.dir, { recursive: true, force: true });
+}
