@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DoctorReportSchema } from '../contract/doctor.js';
-import { runCli, type CliIo } from './run.js';
+import type { CliIo } from './io.js';
+import { runCli } from './run.js';
 
 let dir: string;
 beforeEach(() => {

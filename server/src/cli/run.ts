@@ -1,29 +1,16 @@
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { AppError } from '../core/app-error.js';
 import { runDoctor } from '../core/doctor/doctor-service.js';
-import { createServer } from '../index.js';
 import { createDockerGateway } from '../infra/docker/dockerode-gateway.js';
-import { defaultHome, ensureHome } from '../infra/fs/home.js';
+import { ensureHome } from '../infra/fs/home.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
+import { EXIT, resolveHome, type CliIo } from './io.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
+import { serve } from './serve.js';
 import { stackCommand } from './stack-commands.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: Record<string, string | undefined>;
-  /** Resolves when the process is asked to stop (SIGTERM/SIGINT); only cli.ts traps signals. */
-  untilShutdown: () => Promise<void>;
-}
-
-/** Exit codes of DESIGN.md's CLI contract. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-export const DEFAULT_SERVE_PORT = 7420;
 
 async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const paths = ensureHome(resolveHome(cmd, io));
@@ -49,29 +36,6 @@ async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   );
   io.stdout(cmd.values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
   return report.ready ? EXIT.ok : EXIT.failed;
-}
-
-async function serve(cmd: ParsedCommand, io: CliIo): Promise<number> {
-  const home = resolveHome(cmd, io);
-  const port = portOption(cmd.values.port, 'port', { allowAny: true }) ?? DEFAULT_SERVE_PORT;
-  const host = typeof cmd.values.host === 'string' ? cmd.values.host : '127.0.0.1';
-  const server = createServer({ home, host, port, env: io.env });
-  const { url, token } = await server.start();
-  const serveFile = server.paths.serveFile;
-  writeFileSync(serveFile, JSON.stringify({ url, token, pid: process.pid }, null, 2), {
-    mode: 0o600,
-  });
-  chmodSync(serveFile, 0o600);
-  io.stdout(cmd.values.json ? JSON.stringify({ ready: true, url }) : `ready ${url}`);
-  await io.untilShutdown();
-  await server.stop();
-  rmSync(serveFile, { force: true });
-  return EXIT.ok;
-}
-
-function resolveHome(cmd: ParsedCommand, io: CliIo): string {
-  const flag = cmd.values.home;
-  return typeof flag === 'string' ? resolve(flag) : defaultHome(io.env);
 }
 
 /** Runs one CLI command and returns its exit code. Never exits the process itself. */

@@ -6,7 +6,7 @@ import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { createStackService } from '../wiring.js';
 import type { ParsedCommand } from './args.js';
-import type { CliIo } from './run.js';
+import type { CliIo } from './io.js';
 
 function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => void {
   if (json) return () => undefined;
