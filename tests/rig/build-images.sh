@@ -173,7 +173,7 @@ replay_maintainer_effects() {
   local root="$1"
   # Users and groups. uids follow the official images the stand-ins replace, so a data folder moves
   # between a real image and its stand-in: postgres:*-alpine 70, redis 999, grafana 472, pgadmin 5050;
-  # MediaNest's own images 1001.
+  # nginx (alpine) 101; MediaNest's own images 1001.
   cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/bash
 daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
@@ -181,6 +181,7 @@ bin:x:2:2:bin:/bin:/usr/sbin/nologin
 sys:x:3:3:sys:/dev:/usr/sbin/nologin
 www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
 postgres:x:70:70:PostgreSQL administrator:/var/lib/postgresql:/bin/bash
+nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin
 grafana:x:472:0:grafana:/usr/share/grafana:/usr/sbin/nologin
 redis:x:999:999:redis:/data:/usr/sbin/nologin
 mailhog:x:1000:1000:mailhog:/home/mailhog:/usr/sbin/nologin
@@ -197,7 +198,8 @@ adm:x:4:
 tty:x:5:
 www-data:x:33:
 postgres:x:70:
-ssl-cert:x:101:postgres
+nginx:x:101:
+ssl-cert:x:109:postgres
 redis:x:999:
 mailhog:x:1000:
 medianest:x:1001:
