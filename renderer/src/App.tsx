@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { connectApi } from './api';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { DoctorPanel } from './components/DoctorPanel';
+import { SignIn } from './components/SignIn';
 import { useAppStore } from './state/app-store';
 
 const HEALTH_INTERVAL_MS = 5_000;
@@ -9,17 +10,19 @@ const HEALTH_INTERVAL_MS = 5_000;
 export function App() {
   const attach = useAppStore((s) => s.attach);
   const refreshHealth = useAppStore((s) => s.refreshHealth);
+  const checkSession = useAppStore((s) => s.checkSession);
   const signedIn = useAppStore((s) => s.signedIn);
 
   useEffect(() => {
     let timer: ReturnType<typeof setInterval> | undefined;
-    void connectApi().then(({ client, signedIn: hasToken }) => {
+    void connectApi().then(({ client, hasToken }) => {
       attach(client, hasToken);
+      void checkSession();
       void refreshHealth();
       timer = setInterval(() => void refreshHealth(), HEALTH_INTERVAL_MS);
     });
     return () => clearInterval(timer);
-  }, [attach, refreshHealth]);
+  }, [attach, refreshHealth, checkSession]);
 
   return (
     <div className="app">
@@ -39,17 +42,7 @@ export function App() {
             up.
           </p>
         </section>
-        {signedIn ? (
-          <DoctorPanel />
-        ) : (
-          <section className="card" aria-labelledby="signin-title">
-            <h2 id="signin-title">Sign in</h2>
-            <p>
-              Open the sign-in link that <code>medianest-appliance serve</code> printed in its
-              terminal to manage this server from the browser.
-            </p>
-          </section>
-        )}
+        {signedIn ? <DoctorPanel /> : <SignIn />}
       </main>
     </div>
   );

@@ -1,7 +1,10 @@
 import {
   createApiClient,
+  subscribeEvents,
   type ApiClient,
   type DesktopBridge,
+  type EventSubscription,
+  type ServerEvent,
 } from '../../server/src/contract/index.js';
 
 declare global {
@@ -10,8 +13,31 @@ declare global {
   }
 }
 
-/** The typed client for this page: same origin, with the desktop shell's token when there is one. */
-export async function connectApi(): Promise<{ client: ApiClient; signedIn: boolean }> {
+export interface ApiConnection {
+  client: ApiClient;
+  /** True when the desktop shell handed over the token: no sign-in needed. */
+  hasToken: boolean;
+  /** The server's event stream, with the token when there is one, else the session cookie. */
+  subscribe: (
+    onEvent: (event: ServerEvent, id: string | undefined) => void,
+    onError?: (error: Error) => void,
+  ) => EventSubscription;
+}
+
+/**
+ * The typed client for this page: same origin, with the desktop shell's token when there is one.
+ * A plain browser sends its session cookie instead (same-origin fetch); whether it has a valid one
+ * is the server's answer to `client.authSession()`.
+ */
+export async function connectApi(): Promise<ApiConnection> {
   const token = window.desktop ? await window.desktop.getToken() : undefined;
-  return { client: createApiClient(token ? { token } : {}), signedIn: token !== undefined };
+  return {
+    client: createApiClient(token ? { token } : {}),
+    hasToken: token !== undefined,
+    subscribe: (onEvent, onError) =>
+      subscribeEvents('', onEvent, {
+        ...(token ? { token } : {}),
+        ...(onError ? { onError } : {}),
+      }),
+  };
 }

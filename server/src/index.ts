@@ -2,23 +2,40 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { LoginLink } from './contract/auth.js';
+import type { DomainEvent } from './contract/events.js';
+import { AppError } from './core/app-error.js';
+import { AuthService } from './core/auth/auth-service.js';
+import type { ScryptParams } from './core/auth/password-hash.js';
 import { runDoctor } from './core/doctor/doctor-service.js';
 import type { DockerGatewayFactory } from './core/docker-gateway.js';
 import type { HostProbe } from './core/doctor/host-probe.js';
+import { EventBus } from './core/events/event-bus.js';
 import { createHttpApp, findRendererDir } from './http/app.js';
+import { createAuthenticator } from './http/auth.js';
+import { authHandlers, loginLinkHandler, loginUrl, type ServerMode } from './http/auth-routes.js';
+import { EventStreamHub, type EventStreamOptions } from './http/event-stream.js';
 import type { RouteHandlers } from './http/routes.js';
+import { isLoopbackHost } from './http/security.js';
 import { createDockerGateway } from './infra/docker/dockerode-gateway.js';
 import { ensureHome, type HomePaths } from './infra/fs/home.js';
 import { createLogger, type Logger } from './infra/log/logger.js';
+import { openDatabase } from './infra/store/database.js';
+import { SqliteAdminPassword, SqliteSessions } from './infra/store/sqlite-auth.js';
 import { NodeHostProbe } from './infra/system/node-host-probe.js';
 import { APP_VERSION } from './version.js';
+
+export type { DomainEvent, ServerEvent } from './contract/events.js';
 
 export interface ServerOptions {
   /** The appliance home (DESIGN.md); created when missing. */
   home: string;
-  /** Default 127.0.0.1: the API drives the Docker socket, so it is root-equivalent. */
+  /**
+   * Default 127.0.0.1: the API drives the Docker socket, so it is root-equivalent. Any other
+   * address (LAN mode) needs an admin password first (`setAdminPassword`).
+   */
   host?: string;
   /** Default 0: a free port chosen by the OS. */
   port?: number;
@@ -31,6 +48,16 @@ export interface ServerOptions {
   connectDocker?: DockerGatewayFactory;
   hostProbe?: HostProbe;
   logger?: Logger;
+  /** The bus core publishes domain events on; a fresh one (last 1000 events) when omitted. */
+  bus?: EventBus;
+  /** Event stream bounds; tests shorten them. */
+  eventStream?: Partial<
+    Pick<EventStreamOptions, 'heartbeatMs' | 'maxBufferedBytes' | 'maxStallMs' | 'maxClients'>
+  >;
+  /** Clock for sessions, login codes and rate limits (ms since the epoch). */
+  now?: () => number;
+  /** scrypt cost for the admin password; tests lower it. */
+  scrypt?: ScryptParams;
 }
 
 export interface ServerEvents {
@@ -40,26 +67,65 @@ export interface ServerEvents {
 
 export interface AppServer {
   start(): Promise<{ url: string; token: string }>;
+  /** Closes every event stream (`stream.closed`), the listener and the database. Final. */
   stop(): Promise<void>;
   readonly events: EventEmitter<ServerEvents>;
   readonly paths: HomePaths;
+  /** `lan` when the server listens beyond loopback: then it needs an admin password. */
+  readonly mode: ServerMode;
+  /** Publishes a domain event to every subscriber and every `/api/events` client. */
+  publish(event: DomainEvent): void;
+  /** Domain events as they are published (for the desktop shell: tray, notifications). */
+  subscribe(listener: (event: DomainEvent) => void): () => void;
+  /** A fresh one-time login link (a code valid once, for 10 minutes); after `start()`. */
+  createLoginLink(): LoginLink;
+  hasAdminPassword(): boolean;
+  /** Makes `password` (12+ characters) the admin password; replacing one signs browsers out. */
+  setAdminPassword(password: string): Promise<'unchanged' | 'set' | 'changed'>;
 }
 
 const RENDERER_CANDIDATES = ['../../dist/renderer', '../../renderer'].map((rel) =>
   fileURLToPath(new URL(rel, import.meta.url)),
 );
 
+/** Host names a LAN browser may use besides IP addresses: this machine's name, and mDNS's. */
+function lanHostNames(bindHost: string): string[] {
+  const name = hostname().toLowerCase();
+  const names = [name, `${name}.local`];
+  return bindHost === '0.0.0.0' || bindHost === '::' ? names : [...names, bindHost];
+}
+
 /** The one server behind the Electron window and `medianest-appliance serve`. */
 export function createServer(options: ServerOptions): AppServer {
   const paths = ensureHome(options.home);
   const token = options.token ?? randomBytes(32).toString('hex');
   const env = options.env ?? process.env;
-  const logger = options.logger ?? createLogger({ secrets: () => [token] });
+  const now = options.now ?? Date.now;
+  const host = options.host ?? '127.0.0.1';
+  const mode: ServerMode = isLoopbackHost(host) ? 'loopback' : 'lan';
+  const db = openDatabase(paths.db);
+  const auth = new AuthService({
+    sessions: new SqliteSessions(db),
+    adminPassword: new SqliteAdminPassword(db),
+    now,
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+  });
+  const logger = options.logger ?? createLogger({ secrets: () => [token, ...auth.secrets()] });
   const probe = options.hostProbe ?? new NodeHostProbe();
   const connect = options.connectDocker ?? createDockerGateway;
+  const bus = options.bus ?? new EventBus();
   const events = new EventEmitter<ServerEvents>();
   const startedAt = Date.now();
+  const authenticator = createAuthenticator(token, auth, now);
+  const authDeps = { auth, authenticator, mode, now };
+  const hub = new EventStreamHub({
+    bus,
+    epoch: randomBytes(6).toString('hex'),
+    ...options.eventStream,
+    onCutOff: (info) => logger.warn('event stream cut off: the client stopped reading', info),
+  });
   let server: Server | undefined;
+  let stopped = false;
   let url = '';
 
   const handlers: RouteHandlers = {
@@ -88,23 +154,48 @@ export function createServer(options: ServerOptions): AppServer {
           httpsPort: query.httpsPort ?? 443,
         },
       ),
+    ...authHandlers(authDeps),
   };
 
   const app = createHttpApp({
-    token,
     handlers,
+    authenticator,
+    loginLink: loginLinkHandler(authDeps),
+    events: hub,
     rendererDir: options.rendererDir ?? findRendererDir(RENDERER_CANDIDATES),
-    allowedHosts: options.allowedHosts ?? [],
-    ownOrigins: () => (url ? [url, url.replace('127.0.0.1', 'localhost')] : []),
+    hosts: {
+      allowedHosts: [
+        ...(options.allowedHosts ?? []),
+        ...(mode === 'lan' ? lanHostNames(host) : []),
+      ],
+      anyIpAddress: mode === 'lan',
+    },
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
   });
 
   return {
     events,
     paths,
+    mode,
+    publish: (event) => void bus.publish(event),
+    subscribe: (listener) => bus.subscribe((published) => listener(published.event)),
+    hasAdminPassword: () => auth.hasAdminPassword(),
+    setAdminPassword: (password) => auth.ensureAdminPassword(password),
+    createLoginLink() {
+      if (!url) throw new AppError('conflict', 'The server is not listening yet.');
+      const { code, expiresAt } = auth.issueLoginCode();
+      return { loginUrl: loginUrl(url, code), expiresAt: new Date(expiresAt).toISOString() };
+    },
     async start() {
+      if (stopped)
+        throw new AppError('conflict', 'This server has been stopped; create a new one.');
       if (server) return { url, token };
-      const host = options.host ?? '127.0.0.1';
+      if (mode === 'lan' && !auth.hasAdminPassword()) {
+        throw new AppError(
+          'forbidden',
+          `Listening on ${host} would let other machines reach this server, which needs an admin password first.`,
+        );
+      }
       const listening = app.listen(options.port ?? 0, host);
       await new Promise<void>((resolve, reject) => {
         listening.once('listening', resolve);
@@ -114,17 +205,26 @@ export function createServer(options: ServerOptions): AppServer {
       const address = listening.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
-      logger.info('server ready', { url });
+      logger.info('server ready', { url, mode });
       events.emit('ready', { url });
       return { url, token };
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       const current = server;
-      if (!current) return;
       server = undefined;
-      current.closeIdleConnections();
-      await new Promise<void>((resolve) => current.close(() => resolve()));
-      events.emit('stopped');
+      hub.closeAll('server-stopping');
+      if (current) {
+        const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+        current.closeIdleConnections();
+        // Ended streams become idle once flushed; anything still open after this is cut.
+        const force = setTimeout(() => current.closeAllConnections(), 1500);
+        await closed;
+        clearTimeout(force);
+      }
+      db.close();
+      if (current) events.emit('stopped');
     },
   };
 }

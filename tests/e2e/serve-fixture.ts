@@ -11,18 +11,28 @@ export interface ServedApp {
   url: string;
   token: string;
   home: string;
+  /** The one-time login link `serve` printed (and wrote to serve.json). */
+  loginUrl: string;
+}
+
+export interface ServeOptions {
+  args?: string[];
+  env?: Record<string, string>;
 }
 
 /** `medianest-appliance serve` exactly as a user runs it, with a fresh home, against the rig's engine. */
-async function startServe(): Promise<{ app: ServedApp; child: ChildProcess }> {
+export async function startServe(
+  options: ServeOptions = {},
+): Promise<{ app: ServedApp; child: ChildProcess }> {
   if (!process.env.DOCKER_HOST) {
     throw new Error(
       'DOCKER_HOST is not set: run the e2e tests through scripts/test.sh, which starts the rig.',
     );
   }
   const home = mkdtempSync(join(tmpdir(), 'mna-e2e-'));
-  const child = spawn(process.execPath, [CLI, 'serve', '--home', home, '--port', '0'], {
-    env: process.env,
+  const args = [CLI, 'serve', '--home', home, '--port', '0', ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -43,19 +53,27 @@ async function startServe(): Promise<{ app: ServedApp; child: ChildProcess }> {
     });
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
-  const serveFile = JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as { token: string };
-  return { app: { url, token: serveFile.token, home }, child };
+  const serveFile = JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as {
+    token: string;
+    loginUrl: string;
+  };
+  return { app: { url, token: serveFile.token, home, loginUrl: serveFile.loginUrl }, child };
+}
+
+/** Stops a serve started by `startServe` the way systemd would (SIGTERM), and removes its home. */
+export async function stopServe({ app, child }: { app: ServedApp; child: ChildProcess }) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  rmSync(app.home, { recursive: true, force: true });
 }
 
 export const test = base.extend<object, { served: ServedApp }>({
   served: [
     async ({}, use) => {
-      const { app, child } = await startServe();
-      await use(app);
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(app.home, { recursive: true, force: true });
+      const started = await startServe();
+      await use(started.app);
+      await stopServe(started);
     },
     { scope: 'worker' },
   ],

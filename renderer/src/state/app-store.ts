@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import {
   ApiError,
   type ApiClient,
+  type AuthSession,
   type DoctorReport,
   type Health,
 } from '../../../server/src/contract/index.js';
@@ -17,9 +18,30 @@ export type DoctorState =
   | { state: 'done'; report: DoctorReport }
   | { state: 'error'; message: string; code: string };
 
+/** Whether this browser may use the API, and how it can sign in when it may not. */
+export type AuthState =
+  | { state: 'checking' }
+  | { state: 'unknown'; message: string }
+  | { state: 'signed-in'; via: 'token' | 'session' }
+  | {
+      state: 'signed-out';
+      mode: AuthSession['mode'];
+      passwordLogin: boolean;
+      busy: boolean;
+      error?: string;
+    };
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 interface AppState {
   client: ApiClient | undefined;
   signedIn: boolean;
+  auth: AuthState;
+  /** Asks the server whether this browser is signed in (token or session cookie). */
+  checkSession: () => Promise<void>;
+  /** Admin password sign-in (the server sets the session cookie). */
+  signIn: (password: string) => Promise<void>;
   connection: Connection;
   doctor: DoctorState;
   attach: (client: ApiClient, signedIn: boolean) => void;
@@ -30,14 +52,54 @@ interface AppState {
 export const useAppStore = create<AppState>((set, get) => ({
   client: undefined,
   signedIn: false,
+  auth: { state: 'checking' },
   connection: { state: 'connecting' },
   doctor: { state: 'idle' },
   attach: (client, signedIn) => set({ client, signedIn }),
+  checkSession: async () => {
+    const client = get().client;
+    if (!client) return;
+    try {
+      const session = await client.authSession();
+      set(
+        session.signedIn
+          ? { signedIn: true, auth: { state: 'signed-in', via: session.via ?? 'session' } }
+          : {
+              signedIn: false,
+              auth: {
+                state: 'signed-out',
+                mode: session.mode,
+                passwordLogin: session.passwordLogin,
+                busy: false,
+              },
+            },
+      );
+    } catch (error) {
+      set({ auth: { state: 'unknown', message: messageOf(error) } });
+    }
+  },
+  signIn: async (password) => {
+    const { client, auth } = get();
+    if (!client || auth.state !== 'signed-out') return;
+    set({ auth: { ...auth, busy: true, error: undefined } });
+    try {
+      const session = await client.authLogin({ password });
+      set({ signedIn: true, auth: { state: 'signed-in', via: session.via ?? 'session' } });
+    } catch (error) {
+      const message =
+        error instanceof ApiError && error.code === 'unauthorized'
+          ? 'That is not the admin password.'
+          : messageOf(error);
+      set({ auth: { ...auth, busy: false, error: message } });
+    }
+  },
   refreshHealth: async () => {
     const client = get().client;
     if (!client) return;
     try {
       set({ connection: { state: 'connected', health: await client.health() } });
+      // A sign-in check that failed while the server was unreachable is retried once it answers.
+      if (get().auth.state === 'unknown') await get().checkSession();
     } catch (error) {
       set({
         connection: {
@@ -55,6 +117,8 @@ export const useAppStore = create<AppState>((set, get) => ({
       set({ doctor: { state: 'done', report: await client.doctor() } });
     } catch (error) {
       const code = error instanceof ApiError ? error.code : 'internal';
+      // The session ended (expired, signed out elsewhere): show the sign-in card again.
+      if (code === 'unauthorized') void get().checkSession();
       set({
         doctor: {
           state: 'error',

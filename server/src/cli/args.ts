@@ -30,6 +30,22 @@ export const VERBS: Record<string, VerbSpec> = {
       'data-dir': { type: 'string' },
     },
   },
+  init: {
+    summary: 'validate the settings, generate every secret, render the stack into the home',
+    usage:
+      'init [--env prod|dev|test] [--profile P]... [--domain D] [--email ADDR] [--http-port N] [--https-port N] [--data-dir DIR] [--images FILE] [--pull-policy missing|always|never]',
+    options: {
+      env: { type: 'string' },
+      profile: { type: 'string', multiple: true },
+      domain: { type: 'string' },
+      email: { type: 'string' },
+      'http-port': { type: 'string' },
+      'https-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      images: { type: 'string' },
+      'pull-policy': { type: 'string' },
+    },
+  },
   up: {
     summary: 'create and start the stack (or the named services), in order, healthy',
     usage: 'up [SERVICE...]',
@@ -66,9 +82,13 @@ export const VERBS: Record<string, VerbSpec> = {
   },
   serve: {
     summary: 'run the headless server and web UI until SIGTERM',
-    usage: 'serve [--port N] [--host H]',
+    usage: 'serve [--port N] [--host H] [--set-admin-password]',
     // 7420 by default, so a NAS's address stays the same across restarts; 0 picks any free port.
-    options: { port: { type: 'string' }, host: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'set-admin-password': { type: 'boolean' },
+    },
   },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },

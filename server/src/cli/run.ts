@@ -9,6 +9,7 @@ import { APP_VERSION } from '../version.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
+import { initCommand } from './init-command.js';
 import { serve } from './serve.js';
 import { stackCommand } from './stack-commands.js';
 
@@ -58,6 +59,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await doctor(cmd, io);
       case 'serve':
         return await serve(cmd, io);
+      case 'init':
+        return await initCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'up':
       case 'down':
       case 'start':

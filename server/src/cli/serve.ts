@@ -1,23 +1,158 @@
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from '../index.js';
-import { portOption, type ParsedCommand } from './args.js';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AppServer } from '../index.js';
+import { ensureHome } from '../infra/fs/home.js';
+import { portOption, VERBS, type ParsedCommand } from './args.js';
 import { DEFAULT_SERVE_PORT, EXIT, resolveHome, type CliIo } from './io.js';
+import { readSecretLine } from './read-secret.js';
+
+/** Sets the admin password at first run (or changes it); see docs/headless.md. */
+export const ADMIN_PASSWORD_ENV = 'MEDIANEST_ADMIN_PASSWORD';
+/** Extra host names (comma-separated) a LAN browser may use, e.g. `nas.example.com`. */
+export const ALLOWED_HOSTS_ENV = 'MEDIANEST_ALLOWED_HOSTS';
+
+interface ServeFile {
+  url?: string;
+  token?: string;
+  pid: number;
+  loginUrl?: string;
+}
+
+function readServeFile(path: string): ServeFile | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ServeFile>;
+    return typeof parsed.pid === 'number' ? (parsed as ServeFile) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` is a live `serve` (not a process that reused the pid of a crashed one). */
+function serveIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('serve');
+  } catch {
+    return true; // No /proc (macOS, Windows): trust the signal check.
+  }
+}
+
+/**
+ * Claims `<home>/serve.json` for this process (exclusive create), replacing a stale one left by a
+ * crash; returns the live owner's record when another `serve` holds it.
+ */
+function claimServeFile(path: string, io: CliIo): ServeFile | undefined {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, JSON.stringify({ pid: process.pid }), { flag: 'wx', mode: 0o600 });
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const existing = readServeFile(path);
+    if (existing && serveIsAlive(existing.pid)) return existing;
+    io.stderr(
+      `medianest-appliance: replacing ${path}, left by a serve that is no longer running${existing ? ` (pid ${existing.pid})` : ''}`,
+    );
+    rmSync(path, { force: true });
+  }
+  throw new Error(`${path} keeps reappearing: is another serve starting right now?`);
+}
+
+function writeServeFile(path: string, content: ServeFile): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
+  renameSync(temp, path);
+}
+
+function releaseServeFile(path: string): void {
+  if (readServeFile(path)?.pid === process.pid) rmSync(path, { force: true });
+}
+
+function lanRefusal(host: string): string {
+  const viaFlag =
+    'set-admin-password' in (VERBS.serve?.options ?? {})
+      ? `\n  medianest-appliance serve --set-admin-password   (type it, or pipe it in on stdin)`
+      : '';
+  return [
+    `--host ${host} lets other machines reach this server, and it drives Docker (root on this machine), so it needs an admin password first.`,
+    `Set one (at least 12 characters), then start serve again:${viaFlag}`,
+    `  ${ADMIN_PASSWORD_ENV}='...' medianest-appliance serve --host ${host}   (sets it on the first run)`,
+  ].join('\n');
+}
+
+async function applyAdminPasswordEnv(server: AppServer, io: CliIo): Promise<void> {
+  const password = io.env[ADMIN_PASSWORD_ENV];
+  if (!password) return;
+  const outcome = await server.setAdminPassword(password);
+  if (outcome === 'set')
+    io.stderr(`medianest-appliance: admin password set from ${ADMIN_PASSWORD_ENV}`);
+  if (outcome === 'changed') {
+    io.stderr(
+      `medianest-appliance: admin password changed to the value of ${ADMIN_PASSWORD_ENV}; browsers signed in before must sign in again`,
+    );
+  }
+}
+
+/** `serve --set-admin-password`: reads the new password from stdin, stores its hash, exits. */
+async function setAdminPassword(
+  home: string,
+  io: CliIo,
+  stdin: NodeJS.ReadStream,
+): Promise<number> {
+  const password = await readSecretLine(stdin, (text) => io.stderr(text), 'New admin password: ');
+  const server = createServer({ home, env: io.env });
+  try {
+    const outcome = await server.setAdminPassword(password);
+    io.stdout(outcome === 'unchanged' ? 'admin password unchanged' : 'admin password set');
+    return EXIT.ok;
+  } finally {
+    await server.stop();
+  }
+}
 
 /** `serve`: the headless server and web UI until SIGTERM. */
-export async function serve(cmd: ParsedCommand, io: CliIo): Promise<number> {
+export async function serve(
+  cmd: ParsedCommand,
+  io: CliIo,
+  stdin: NodeJS.ReadStream = process.stdin,
+): Promise<number> {
   const home = resolveHome(cmd, io);
+  if (cmd.values['set-admin-password']) return setAdminPassword(home, io, stdin);
   const port = portOption(cmd.values.port, 'port', { allowAny: true }) ?? DEFAULT_SERVE_PORT;
   const host = typeof cmd.values.host === 'string' ? cmd.values.host : '127.0.0.1';
-  const server = createServer({ home, host, port, env: io.env });
-  const { url, token } = await server.start();
-  const serveFile = server.paths.serveFile;
-  writeFileSync(serveFile, JSON.stringify({ url, token, pid: process.pid }, null, 2), {
-    mode: 0o600,
-  });
-  chmodSync(serveFile, 0o600);
-  io.stdout(cmd.values.json ? JSON.stringify({ ready: true, url }) : `ready ${url}`);
-  await io.untilShutdown();
-  await server.stop();
-  rmSync(serveFile, { force: true });
-  return EXIT.ok;
+  const serveFile = ensureHome(home).serveFile;
+  const owner = claimServeFile(serveFile, io);
+  if (owner) {
+    io.stderr(
+      `medianest-appliance: another serve (pid ${owner.pid}) is already running for ${home}${owner.url ? ` at ${owner.url}` : ''}. Stop it first, or give another --home.`,
+    );
+    return EXIT.failed;
+  }
+  let server: AppServer | undefined;
+  try {
+    const allowedHosts = (io.env[ALLOWED_HOSTS_ENV] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    server = createServer({ home, host, port, env: io.env, allowedHosts });
+    await applyAdminPasswordEnv(server, io);
+    if (server.mode === 'lan' && !server.hasAdminPassword()) {
+      io.stderr(`medianest-appliance: ${lanRefusal(host)}`);
+      return EXIT.failed;
+    }
+    const { url, token } = await server.start();
+    const { loginUrl } = server.createLoginLink();
+    writeServeFile(serveFile, { url, token, pid: process.pid, loginUrl });
+    io.stdout(cmd.values.json ? JSON.stringify({ ready: true, url, loginUrl }) : `ready ${url}`);
+    if (!cmd.values.json) io.stdout(`login ${loginUrl}`);
+    await io.untilShutdown();
+    return EXIT.ok;
+  } finally {
+    await server?.stop();
+    releaseServeFile(serveFile);
+  }
 }

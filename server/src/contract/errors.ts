@@ -6,6 +6,7 @@ export const ErrorCodeSchema = z.enum([
   'validation_failed',
   'unauthorized',
   'forbidden',
+  'rate_limited',
   'not_found',
   'conflict',
   'busy',

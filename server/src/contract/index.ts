@@ -3,6 +3,9 @@
  * Imports zod only, so the renderer can import it without pulling in any Node code.
  */
 export * from './errors.js';
+export * from './auth.js';
+export * from './events.js';
+export * from './event-stream.js';
 export * from './doctor.js';
 export * from './routes.js';
 export * from './stack.js';

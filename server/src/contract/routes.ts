@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
 
 export const HttpMethodSchema = z.enum(['GET', 'POST', 'PUT', 'DELETE']);
@@ -11,7 +12,10 @@ export interface RouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType =
   /** Query (GET) or JSON body (other methods). */
   input: I;
   output: O;
-  /** False only for the liveness probe: everything else needs the token or a session. */
+  /**
+   * False only for the liveness probe and the ways to sign in (which answer nothing but whether
+   * the caller is signed in): everything else needs the token or a session.
+   */
   auth: boolean;
 }
 
@@ -42,6 +46,38 @@ export const routes = {
     path: '/api/doctor',
     input: DoctorQuerySchema,
     output: DoctorReportSchema,
+    auth: true,
+  },
+  /** Whether this caller is signed in, and which ways to sign in the server offers. */
+  authSession: {
+    method: 'GET',
+    path: '/api/auth/session',
+    input: z.object({}),
+    output: AuthSessionSchema,
+    auth: false,
+  },
+  /** Admin password -> session cookie. Rate-limited per client address (429 with Retry-After). */
+  authLogin: {
+    method: 'POST',
+    path: '/api/auth/login',
+    input: PasswordLoginSchema,
+    output: AuthSessionSchema,
+    auth: false,
+  },
+  /** Ends this browser's session (a no-op with the token). */
+  authLogout: {
+    method: 'POST',
+    path: '/api/auth/logout',
+    input: z.object({}),
+    output: AuthSessionSchema,
+    auth: true,
+  },
+  /** A fresh one-time login link (10 minutes), e.g. for another browser or after the first expired. */
+  authLoginLink: {
+    method: 'POST',
+    path: '/api/auth/login-link',
+    input: z.object({}),
+    output: LoginLinkSchema,
     auth: true,
   },
 } as const satisfies Record<string, RouteDef>;

@@ -1,18 +1,24 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { LOGIN_LINK_PATH } from '../contract/auth.js';
+import { EVENTS_PATH } from '../contract/events.js';
 import { AppError } from '../core/app-error.js';
+import type { Authenticator } from './auth.js';
 import { errorMiddleware, type ErrorLogger } from './error-middleware.js';
+import type { EventStreamHub } from './event-stream.js';
 import { registerRoutes, type RouteHandlers } from './routes.js';
-import { hostCheck, securityHeaders, stateChangeCheck } from './security.js';
+import { hostCheck, securityHeaders, stateChangeCheck, type HostPolicy } from './security.js';
 
 export interface HttpAppOptions {
-  token: string;
   handlers: RouteHandlers;
+  authenticator: Authenticator;
+  /** `GET /auth/login?code=...`: the one-time login link. */
+  loginLink: RequestHandler;
+  events: EventStreamHub;
   /** Folder of the built renderer (index.html and assets), or undefined when it is not built. */
   rendererDir: string | undefined;
-  allowedHosts: readonly string[];
-  ownOrigins: () => readonly string[];
+  hosts: HostPolicy;
   logError: ErrorLogger;
 }
 
@@ -24,13 +30,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityHeaders);
-  app.use(hostCheck(options.allowedHosts));
-  app.use('/api', stateChangeCheck(options.ownOrigins));
+  app.use(hostCheck(options.hosts));
+  app.use('/api', stateChangeCheck());
   app.use('/api', express.json({ limit: '1mb' }));
-  registerRoutes(app, options.handlers, options.token);
+  app.get(EVENTS_PATH, options.authenticator.require, (req, res) => {
+    options.events.handle(req, res);
+  });
+  registerRoutes(app, options.handlers, options.authenticator.require);
   app.use('/api', () => {
     throw new AppError('not_found', 'There is no such API route.');
   });
+  app.get(LOGIN_LINK_PATH, options.loginLink);
 
   const dir = options.rendererDir;
   if (dir) {

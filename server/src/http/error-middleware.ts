@@ -8,6 +8,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   validation_failed: 422,
   unauthorized: 401,
   forbidden: 403,
+  rate_limited: 429,
   not_found: 404,
   conflict: 409,
   busy: 409,
@@ -19,7 +20,13 @@ export const STATUS_OF: Record<ErrorCode, number> = {
 export type ErrorLogger = (error: AppError) => void;
 
 export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (error: unknown, _req, res, next) => {
+    // A response already under way (an event stream) cannot become an error answer: let express
+    // close the connection.
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
     // body-parser's own errors (bad JSON, too large) carry a status and a type.
     const parserError = error as { type?: unknown; status?: unknown } | null;
     const appError =
@@ -36,6 +43,10 @@ export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
         ...(appError.details ? { details: appError.details } : {}),
       },
     };
+    const retryAfter = appError.details?.retryAfterSeconds;
+    if (appError.code === 'rate_limited' && typeof retryAfter === 'number') {
+      res.setHeader('Retry-After', String(retryAfter));
+    }
     res.status(STATUS_OF[appError.code]).json(body);
   };
 }

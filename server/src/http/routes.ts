@@ -1,13 +1,13 @@
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { routes, type RouteName, type Routes } from '../contract/routes.js';
 import { AppError } from '../core/app-error.js';
-import { requireToken } from './security.js';
 
 export type RouteHandlers = {
   [N in RouteName]: (
     input: z.infer<Routes[N]['input']>,
     req: Request,
+    res: Response,
   ) => Promise<z.infer<Routes[N]['output']>>;
 };
 
@@ -21,14 +21,24 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return fields;
 }
 
-/** Registers every route of the contract's table, validating input before a handler sees it. */
-export function registerRoutes(app: Express, handlers: RouteHandlers, token: string): void {
-  const auth = requireToken(token);
+/**
+ * Registers every route of the contract's table, validating input before a handler sees it;
+ * `requireAuth` guards every route the table marks `auth`.
+ */
+export function registerRoutes(
+  app: Express,
+  handlers: RouteHandlers,
+  requireAuth: RequestHandler,
+): void {
   for (const name of Object.keys(routes) as RouteName[]) {
     const route: Routes[RouteName] = routes[name];
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
-    const handler = handlers[name] as (input: unknown, req: Request) => Promise<unknown>;
-    const chain = route.auth ? [auth] : [];
+    const handler = handlers[name] as (
+      input: unknown,
+      req: Request,
+      res: Response,
+    ) => Promise<unknown>;
+    const chain = route.auth ? [requireAuth] : [];
     app[method](route.path, ...chain, async (req, res) => {
       const raw: unknown = route.method === 'GET' ? req.query : req.body;
       const parsed = route.input.safeParse(raw ?? {});
@@ -41,7 +51,7 @@ export function registerRoutes(app: Express, handlers: RouteHandlers, token: str
           { fields },
         );
       }
-      const output = await handler(parsed.data, req);
+      const output = await handler(parsed.data, req, res);
       res.json(output);
     });
   }

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { RequestHandler } from 'express';
+import { SESSION_COOKIE } from '../contract/auth.js';
 import { AppError } from '../core/app-error.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -11,15 +13,33 @@ function hostName(hostHeader: string): string {
   return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
 }
 
+/** True for the names and addresses that never leave this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || (isIP(name) === 4 && name.startsWith('127.'));
+}
+
+export interface HostPolicy {
+  /** Names the user configured (beyond loopback names). */
+  allowedHosts: readonly string[];
+  /**
+   * Accept any IP address as Host (LAN mode). Safe against DNS rebinding: that attack needs a name
+   * the attacker controls, and a page loaded from an IP address is same-origin only with that address.
+   */
+  anyIpAddress?: boolean;
+}
+
 /**
  * DNS rebinding defence: a page on evil.example that resolves to 127.0.0.1 still sends
  * `Host: evil.example`, so only loopback names and names the user configured are served.
  */
-export function hostCheck(allowedHosts: readonly string[]): RequestHandler {
-  const allowed = new Set([...LOOPBACK_HOSTS, ...allowedHosts.map((h) => h.toLowerCase())]);
+export function hostCheck(policy: HostPolicy): RequestHandler {
+  const allowed = new Set([...LOOPBACK_HOSTS, ...policy.allowedHosts.map((h) => h.toLowerCase())]);
+  const accepts = (name: string): boolean =>
+    allowed.has(name) || (policy.anyIpAddress === true && isIP(name.replace(/^\[|\]$/g, '')) !== 0);
   return (req, _res, next) => {
     const host = req.headers.host;
-    if (!host || !allowed.has(hostName(host))) {
+    if (!host || !accepts(hostName(host))) {
       next(new AppError('forbidden', 'This server only answers to its own host names.'));
       return;
     }
@@ -40,19 +60,6 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-export function requireToken(token: string): RequestHandler {
-  return (req, _res, next) => {
-    const given = bearerToken(req.headers.authorization);
-    if (given === undefined || !tokensMatch(token, given)) {
-      next(
-        new AppError('unauthorized', 'Sign in first: this request has no valid token or session.'),
-      );
-      return;
-    }
-    next();
-  };
-}
-
 /** Headers for every response: the UI's content security policy and no sniffing or framing. */
 export const securityHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader(
@@ -65,20 +72,44 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
+/** True when a browser's Origin is this server as the request addressed it (Host was checked). */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const parsed = new URL(origin);
+    return (
+      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+      parsed.host.toLowerCase() === host.toLowerCase()
+    );
+  } catch {
+    return false;
+  }
+}
+
+const SESSION_COOKIE_PRESENT = new RegExp(`(?:^|;)\\s*${SESSION_COOKIE}=`);
+
 /**
  * Cross-site request defence for state-changing requests: a browser's Origin must be the server's
- * own (a request without Origin comes from a non-browser client, which still needs the token), and
- * the body must be JSON, which a plain HTML form cannot send.
+ * own, and the body must be JSON, which a plain HTML form cannot send. A request without Origin comes
+ * from a non-browser client, which is fine with the token; with a session cookie it is refused,
+ * since every browser sends Origin on such requests.
  */
-export function stateChangeCheck(ownOrigins: () => readonly string[]): RequestHandler {
+export function stateChangeCheck(): RequestHandler {
   return (req, _res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
       next();
       return;
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !ownOrigins().includes(origin)) {
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
       next(new AppError('forbidden', 'Cross-origin requests are refused.'));
+      return;
+    }
+    const cookieOnly =
+      bearerToken(req.headers.authorization) === undefined &&
+      SESSION_COOKIE_PRESENT.test(req.headers.cookie ?? '');
+    if (origin === undefined && cookieOnly) {
+      next(new AppError('forbidden', 'A browser session needs an Origin header on this request.'));
       return;
     }
     if (!req.is('application/json')) {

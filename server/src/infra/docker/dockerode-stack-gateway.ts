@@ -210,10 +210,15 @@ export class DockerodeStackGateway implements StackGateway {
     const stream = (await this.streams.getEvents({
       filters: { type: ['container'], label: [`${LABEL_PROJECT}=${project}`] },
     })) as Readable;
-    const stop = (): void => void stream.destroy();
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    // Closing the reader ends the loop below; destroying the stream alone would leave it waiting.
+    const stop = (): void => {
+      lines.close();
+      stream.destroy();
+    };
     signal.addEventListener('abort', stop, { once: true });
     try {
-      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+      for await (const line of lines) {
         const event = parseEvent(line);
         if (event) yield event;
       }
@@ -221,7 +226,7 @@ export class DockerodeStackGateway implements StackGateway {
       if (!signal.aborted) throw error;
     } finally {
       signal.removeEventListener('abort', stop);
-      stream.destroy();
+      stop();
     }
   }
 

@@ -13,6 +13,23 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
             updated_at TEXT NOT NULL
           );`,
   },
+  {
+    version: 2,
+    name: 'auth',
+    // Browser sessions (only a SHA-256 of the cookie value) and the admin password's scrypt hash.
+    sql: `CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+          );
+          CREATE INDEX sessions_expires_at ON sessions (expires_at);
+          CREATE TABLE admin_password (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            hash TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+          );`,
+  },
 ];
 
 export function migrate(db: Db): void {

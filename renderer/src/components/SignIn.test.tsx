@@ -1,0 +1,87 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError, type ApiClient, type AuthSession } from '../../../server/src/contract/index.js';
+import { useAppStore } from '../state/app-store';
+import { SignIn } from './SignIn';
+
+const initial = useAppStore.getState();
+afterEach(cleanup);
+beforeEach(() => useAppStore.setState(initial, true));
+
+/** A client whose sign-in routes answer as given; nothing else is called by this card. */
+function fakeClient(session: AuthSession, login: (password: string) => Promise<AuthSession>) {
+  return {
+    authSession: () => Promise.resolve(session),
+    authLogin: (input?: { password: string }) => login(input?.password ?? ''),
+  } as unknown as ApiClient;
+}
+
+async function showCard(client: ApiClient) {
+  useAppStore.getState().attach(client, false);
+  await act(() => useAppStore.getState().checkSession());
+  render(<SignIn />);
+}
+
+describe('the sign-in card', () => {
+  it('explains the login link when no admin password is set', async () => {
+    await showCard(
+      fakeClient({ signedIn: false, mode: 'loopback', passwordLogin: false }, () =>
+        Promise.reject(new Error('unused')),
+      ),
+    );
+    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.getByText(/one-time sign-in link/)).toBeTruthy();
+    expect(screen.queryByLabelText('Admin password')).toBeNull();
+  });
+
+  it('signs in with the admin password in LAN mode', async () => {
+    const tried: string[] = [];
+    await showCard(
+      fakeClient({ signedIn: false, mode: 'lan', passwordLogin: true }, (password) => {
+        tried.push(password);
+        return Promise.resolve({
+          signedIn: true,
+          via: 'session',
+          mode: 'lan',
+          passwordLogin: true,
+        });
+      }),
+    );
+    expect(screen.getByText(/reachable on your network/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Admin password'), {
+      target: { value: 'pw-123456789' },
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    });
+    expect(tried).toEqual(['pw-123456789']);
+    expect(useAppStore.getState().signedIn).toBe(true);
+  });
+
+  it('shows why a sign-in was refused: a wrong password, or too many tries', async () => {
+    const answers = [
+      new ApiError('unauthorized', 'That is not the admin password.', 401),
+      new ApiError(
+        'rate_limited',
+        'Too many failed sign-ins from this address. Try again in 15 minutes.',
+        429,
+      ),
+    ];
+    await showCard(
+      fakeClient({ signedIn: false, mode: 'lan', passwordLogin: true }, () =>
+        Promise.reject(answers.shift() ?? new Error('no more answers')),
+      ),
+    );
+    for (const expected of ['That is not the admin password.', /Try again in 15 minutes/]) {
+      fireEvent.change(screen.getByLabelText('Admin password'), {
+        target: { value: 'wrong-password' },
+      });
+      await act(async () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+      });
+      expect(screen.getByRole('alert').textContent).toMatch(expected);
+    }
+    expect(useAppStore.getState().signedIn).toBe(false);
+  });
+});
