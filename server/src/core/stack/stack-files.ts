@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AppError } from '../app-error.js';
 import type { FileSystem } from '../file-system.js';
+import { PLEX_CLIENT_ID_PLACEHOLDER, PLEX_CLIENT_SECRET_PLACEHOLDER } from '../secrets/catalogue.js';
 import { ComposeFileSchema, PROJECT_NAME, type ComposeFile } from './compose-model.js';
 import { planStack, type StackPlan } from './plan.js';
 import type { OwnershipFix } from './stack-gateway.js';
@@ -126,6 +127,9 @@ export async function chownLocally(fs: FileSystem, fixes: OwnershipFix[]): Promi
   for (const fix of fixes) await walk(fix.path, fix.uid, fix.gid, fix.recursive);
 }
 
+/** Documented public placeholders, stored as secret files only because MediaNest wants them there. */
+const PUBLIC_VALUES = new Set([PLEX_CLIENT_ID_PLACEHOLDER, PLEX_CLIENT_SECRET_PLACEHOLDER]);
+
 /** Every current secret value, for masking them in anything shown to the user. */
 export async function secretValues(fs: FileSystem, secretsDir: string): Promise<string[]> {
   if (!(await fs.exists(secretsDir))) return [];
@@ -134,7 +138,7 @@ export async function secretValues(fs: FileSystem, secretsDir: string): Promise<
     const stat = await fs.stat(join(secretsDir, name)).catch(() => undefined);
     if (!stat || stat.isDirectory) continue;
     const value = (await fs.readText(join(secretsDir, name))).trim();
-    if (value.length >= 8) values.push(value);
+    if (value.length >= 8 && !PUBLIC_VALUES.has(value)) values.push(value);
   }
   return values;
 }
