@@ -25,19 +25,27 @@ const H = ['--home', home];
 const CORE = ['postgres', 'redis', 'migrate', 'backend', 'frontend', 'nginx'];
 
 async function projectContainers(): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project=medianest'] } });
+  return docker.listContainers({
+    all: true,
+    filters: { label: ['com.docker.compose.project=medianest'] },
+  });
 }
 
 /** Leftovers of an interrupted run would collide with the fixed project name. */
 async function removeProject(): Promise<void> {
-  for (const c of await projectContainers()) await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({ filters: { label: ['com.docker.compose.project=medianest'] } })) {
+  for (const c of await projectContainers())
+    await docker.getContainer(c.Id).remove({ force: true });
+  for (const n of await docker.listNetworks({
+    filters: { label: ['com.docker.compose.project=medianest'] },
+  })) {
     await docker.getNetwork(n.Id).remove();
   }
 }
 
 const idsByService = async (): Promise<Record<string, string>> =>
-  Object.fromEntries((await projectContainers()).map((c) => [c.Labels['com.docker.compose.service'] ?? '', c.Id]));
+  Object.fromEntries(
+    (await projectContainers()).map((c) => [c.Labels['com.docker.compose.service'] ?? '', c.Id]),
+  );
 
 const status = async (): Promise<ServiceStatus[]> =>
   JSON.parse((await cliOk(['status', '--json', ...H])).stdout) as ServiceStatus[];
@@ -54,14 +62,25 @@ function secretValues(): string[] {
 function changedServices(before: string, after: string): string[] {
   const a = (parse(before) as { services: Record<string, unknown> }).services;
   const b = (parse(after) as { services: Record<string, unknown> }).services;
-  return Object.keys(b).filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name])).sort();
+  return Object.keys(b)
+    .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
+    .sort();
 }
 
 const api = (path: string): string => `http://127.0.0.1:${httpPort}${path}`;
 
 beforeAll(async () => {
   await removeProject();
-  await cliOk(['init', ...H, '--images', rig.imagesFile, '--http-port', String(httpPort), '--https-port', String(httpPort + 1)]);
+  await cliOk([
+    'init',
+    ...H,
+    '--images',
+    rig.imagesFile,
+    '--http-port',
+    String(httpPort),
+    '--https-port',
+    String(httpPort + 1),
+  ]);
   await cliOk(['up', ...H]);
 });
 
@@ -96,7 +115,9 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
       expect(Number(hc.LogConfig?.Config?.['max-file']), service).toBeGreaterThan(0);
       expect(hc.Memory, service).toBeGreaterThan(0);
       expect(hc.NanoCpus, service).toBeGreaterThan(0);
-      expect((info.Config as { StopTimeout?: number }).StopTimeout, service).toBeGreaterThanOrEqual(15);
+      expect((info.Config as { StopTimeout?: number }).StopTimeout, service).toBeGreaterThanOrEqual(
+        15,
+      );
       if (service === 'nginx') {
         expect(hc.CapAdd?.sort()).toEqual(['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
       } else {
@@ -110,7 +131,12 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
         expect(info.Config.Healthcheck?.Test?.length, service).toBeGreaterThan(0);
       }
       if (service === 'postgres' || service === 'redis') {
-        expect(Object.values(info.NetworkSettings.Ports ?? {}).flat().filter(Boolean), service).toEqual([]);
+        expect(
+          Object.values(info.NetworkSettings.Ports ?? {})
+            .flat()
+            .filter(Boolean),
+          service,
+        ).toEqual([]);
         expect(Object.keys(info.NetworkSettings.Networks), service).toEqual(['medianest_backend']);
       }
     }
@@ -123,13 +149,16 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
   it('shows no secret value in docker inspect, the compose file or .env', async () => {
     const secrets = secretValues();
     expect(secrets.length).toBeGreaterThanOrEqual(8);
-    const inspected = await Promise.all((await projectContainers()).map((c) => docker.getContainer(c.Id).inspect()));
+    const inspected = await Promise.all(
+      (await projectContainers()).map((c) => docker.getContainer(c.Id).inspect()),
+    );
     const haystacks = [
       JSON.stringify(inspected),
       readFileSync(join(home, 'stack', 'compose.yaml'), 'utf8'),
       readFileSync(join(home, 'stack', '.env'), 'utf8'),
     ];
-    for (const secret of secrets) for (const text of haystacks) expect(text.includes(secret)).toBe(false);
+    for (const secret of secrets)
+      for (const text of haystacks) expect(text.includes(secret)).toBe(false);
     const dir = statSync(join(home, 'stack', 'secrets'));
     expect(dir.mode & 0o777).toBe(0o700);
     expect(statSync(join(home, 'stack', 'secrets', 'jwt_secret')).mode & 0o777).toBe(0o600);
@@ -137,7 +166,10 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
 
   it('is a no-op when nothing changed: the same containers, none touched', async () => {
     const before = await idsByService();
-    const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as { unchanged: string[]; created: string[] };
+    const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as {
+      unchanged: string[];
+      created: string[];
+    };
     expect(result.created).toEqual([]);
     expect(result.unchanged.sort()).toEqual([...CORE].sort());
     expect(await idsByService()).toEqual(before);
@@ -146,22 +178,33 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
   it('passes docker-compose: it validates the file and lists our containers', () => {
     const compose = join(home, 'stack', 'compose.yaml');
     const env = { ...process.env, DOCKER_HOST: rig.dockerHost };
-    const config = spawnSync('docker-compose', ['-p', 'medianest', '-f', compose, 'config', '-q'], { env, encoding: 'utf8' });
-    expect(config.status, config.stderr).toBe(0);
-    const ps = spawnSync('docker-compose', ['-p', 'medianest', '-f', compose, 'ps', '--services', '--filter', 'status=running'], {
+    const config = spawnSync('docker-compose', ['-p', 'medianest', '-f', compose, 'config', '-q'], {
       env,
       encoding: 'utf8',
     });
+    expect(config.status, config.stderr).toBe(0);
+    const ps = spawnSync(
+      'docker-compose',
+      ['-p', 'medianest', '-f', compose, 'ps', '--services', '--filter', 'status=running'],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
     expect(ps.status, ps.stderr).toBe(0);
     expect(ps.stdout.trim().split('\n').sort()).toEqual(CORE.filter((s) => s !== 'migrate').sort());
   });
 
   it('keeps records, files and keys across down and up', async () => {
     const file = randomBytes(512 * 1024);
-    expect((await requestJson(api('/api/v1/records'), 'POST', { title: 'kept across down/up' })).status).toBe(201);
+    expect(
+      (await requestJson(api('/api/v1/records'), 'POST', { title: 'kept across down/up' })).status,
+    ).toBe(201);
     const put = await request(api('/api/v1/files/poster.bin'), { method: 'PUT', body: file });
     expect(put.status).toBe(201);
-    expect((await request(api('/api/v1/kv/session'), { method: 'PUT', body: 'abc' })).status).toBeLessThan(300);
+    expect(
+      (await request(api('/api/v1/kv/session'), { method: 'PUT', body: 'abc' })).status,
+    ).toBeLessThan(300);
     const before = (await requestJson<Record<string, unknown>>(api('/api/v1/state'))).body;
 
     const down = await cliOk(['down', ...H]);
@@ -171,21 +214,29 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
 
     expect((await requestJson<Record<string, unknown>>(api('/api/v1/state'))).body).toEqual(before);
     const back = await request(api('/api/v1/files/poster.bin'));
-    expect(createHash('sha256').update(back.body).digest('hex')).toBe(createHash('sha256').update(file).digest('hex'));
+    expect(createHash('sha256').update(back.body).digest('hex')).toBe(
+      createHash('sha256').update(file).digest('hex'),
+    );
   });
 
   it('recreates only the service whose image changed', async () => {
     const before = await idsByService();
     const map = JSON.parse(readFileSync(rig.imagesFile, 'utf8')) as Record<string, string>;
     const [repo, tag] = (map.nginx ?? '').split(':');
-    await docker.getImage(map.nginx ?? '').tag({ repo: repo ?? '', tag: `${tag ?? 'latest'}-retagged` });
+    await docker
+      .getImage(map.nginx ?? '')
+      .tag({ repo: repo ?? '', tag: `${tag ?? 'latest'}-retagged` });
     const images = join(home, 'images-retagged.json');
     writeFileSync(images, JSON.stringify({ ...map, nginx: `${repo}:${tag}-retagged` }));
     await cliOk(['init', ...H, '--images', images]);
-    const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as { recreated: string[]; unchanged: string[] };
+    const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as {
+      recreated: string[];
+      unchanged: string[];
+    };
     expect(result.recreated).toEqual(['nginx']);
     const after = await idsByService();
-    for (const service of CORE.filter((s) => s !== 'nginx')) expect(after[service], service).toBe(before[service]);
+    for (const service of CORE.filter((s) => s !== 'nginx'))
+      expect(after[service], service).toBe(before[service]);
     expect(after.nginx).not.toBe(before.nginx);
     await cliOk(['init', ...H, '--images', rig.imagesFile]);
     await cliOk(['up', ...H]);
@@ -202,7 +253,9 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
     expect(changed).toContain('nginx');
     expect(changed).not.toContain('postgres');
     expect(changed).not.toContain('redis');
-    const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as { recreated: string[] };
+    const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as {
+      recreated: string[];
+    };
     expect(result.recreated.sort()).toEqual(changed);
     const after = await idsByService();
     for (const service of CORE) {
@@ -239,7 +292,9 @@ describe('failures explained, nothing else changed', () => {
       await cliOk(['init', ...H, '--http-port', String(taken)]);
       const r = await cli(['up', ...H]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`Port ${taken} \\(for nginx\\) is already in use by node \\(pid \\d+\\)`));
+      expect(r.stderr).toMatch(
+        new RegExp(`Port ${taken} \\(for nginx\\) is already in use by node \\(pid \\d+\\)`),
+      );
       expect(await idsByService()).toEqual(before);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));

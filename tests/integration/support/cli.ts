@@ -11,7 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(args: string[], env: Record<string, string | undefined> = process.env): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -25,10 +28,15 @@ export async function cli(args: string[], env: Record<string, string | undefined
 }
 
 /** Same, but fails the test with everything the command said when it does not exit 0. */
-export async function cliOk(args: string[], env?: Record<string, string | undefined>): Promise<CliResult> {
+export async function cliOk(
+  args: string[],
+  env?: Record<string, string | undefined>,
+): Promise<CliResult> {
   const result = await cli(args, env);
   if (result.code !== 0) {
-    throw new Error(`medianest-appliance ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `medianest-appliance ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return result;
 }

@@ -251,7 +251,8 @@ export class Reconciler {
         services.map((s) => ready.get(s.name) ?? Promise.resolve()),
       );
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (failed) throw toAppError(failed.reason);
+      // Raw engine errors pass through unchanged, so the service layer can tell a lost engine apart.
+      if (failed) throw failed.reason instanceof Error ? failed.reason : toAppError(failed.reason);
       return result;
     } finally {
       await watcher.close();

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AppError } from '../app-error.js';
 import type { FileSystem } from '../file-system.js';
-import { PLEX_CLIENT_ID_PLACEHOLDER, PLEX_CLIENT_SECRET_PLACEHOLDER } from '../secrets/catalogue.js';
+import {
+  PLEX_CLIENT_ID_PLACEHOLDER,
+  PLEX_CLIENT_SECRET_PLACEHOLDER,
+} from '../secrets/catalogue.js';
 import { ComposeFileSchema, PROJECT_NAME, type ComposeFile } from './compose-model.js';
 import { planStack, type StackPlan } from './plan.js';
 import type { OwnershipFix } from './stack-gateway.js';

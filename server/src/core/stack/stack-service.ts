@@ -37,10 +37,11 @@ async function guard<T>(operation: Promise<T>): Promise<T> {
     return await operation;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) {
+    const hangUp = error instanceof Error && /socket hang up/i.test(error.message);
+    if ((typeof code === 'string' && CONNECTION_ERRORS.has(code)) || hangUp) {
       throw new AppError(
         'engine_unavailable',
-        `The Docker engine cannot be reached (${code}). Start it, check \`medianest-appliance doctor\`, then run the command again.`,
+        `The Docker engine cannot be reached (${typeof code === 'string' ? code : 'connection lost'}). Start it, check \`medianest-appliance doctor\`, then run the command again.`,
       );
     }
     throw error;
