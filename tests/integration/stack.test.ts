@@ -107,7 +107,10 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
     for (const summary of await projectContainers()) {
       const info = await docker.getContainer(summary.Id).inspect();
       const service = summary.Labels['com.docker.compose.service'] ?? '';
-      const hc = info.HostConfig;
+      const hc = info.HostConfig as Docker.HostConfig & {
+        LogConfig?: { Type: string; Config?: Record<string, string> };
+        CapAdd?: string[] | null;
+      };
       expect(hc.CapDrop, service).toEqual(['ALL']);
       expect(hc.SecurityOpt, service).toContain('no-new-privileges:true');
       expect(hc.ReadonlyRootfs, service).toBe(true);
@@ -119,7 +122,12 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
         15,
       );
       if (service === 'nginx') {
-        expect(hc.CapAdd?.sort()).toEqual(['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
+        expect([...(hc.CapAdd ?? [])].sort()).toEqual([
+          'CHOWN',
+          'NET_BIND_SERVICE',
+          'SETGID',
+          'SETUID',
+        ]);
       } else {
         expect(info.Config.User, service).toMatch(/^[1-9]\d*:\d+$/);
         expect(hc.CapAdd ?? [], service).toEqual([]);
