@@ -25,6 +25,16 @@ import { createLogger, type Logger } from './infra/log/logger.js';
 import { openDatabase } from './infra/store/database.js';
 import { SqliteAdminPassword, SqliteSessions } from './infra/store/sqlite-auth.js';
 import { NodeHostProbe } from './infra/system/node-host-probe.js';
+import { SqliteJobs } from './infra/store/sqlite-jobs.js';
+import { SqliteSettings } from './infra/store/sqlite-settings.js';
+import { JobRunner } from './core/jobs/job-runner.js';
+import { STACK_CONFIG_KEY } from './core/settings/settings-repository.js';
+import type { PullPolicy } from './core/stack/reconciler.js';
+import { stackHandlers } from './http/stack-routes.js';
+import { settingsHandlers } from './http/settings-routes.js';
+import { SettingsService } from './core/settings/settings-service.js';
+import { NodeFileSystem } from './infra/fs/node-file-system.js';
+import { createStackService } from './wiring.js';
 import { APP_VERSION } from './version.js';
 
 export type { DomainEvent, ServerEvent } from './contract/events.js';
@@ -115,6 +125,16 @@ export function createServer(options: ServerOptions): AppServer {
   const connect = options.connectDocker ?? createDockerGateway;
   const bus = options.bus ?? new EventBus();
   const events = new EventEmitter<ServerEvents>();
+  const jobs = new SqliteJobs(db);
+  const settings = new SqliteSettings(db);
+  const runner = new JobRunner({
+    jobs,
+    publish: (event) => void bus.publish(event),
+    now: () => new Date(),
+  });
+  const interrupted = runner.recover();
+  if (interrupted.length > 0)
+    logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
   const startedAt = Date.now();
   const authenticator = createAuthenticator(token, auth, now);
   const authDeps = { auth, authenticator, mode, now };
@@ -155,6 +175,35 @@ export function createServer(options: ServerOptions): AppServer {
         },
       ),
     ...authHandlers(authDeps),
+    ...settingsHandlers({
+      settings: () =>
+        new SettingsService(
+          { fs: new NodeFileSystem(), settings, now: () => new Date() },
+          {
+            stackDir: paths.stackDir,
+            composeFile: paths.composeFile,
+            secretsDir: paths.secretsDir,
+          },
+        ),
+      runner,
+      reconcile: (config, jobId) =>
+        createStackService(paths, env, (progress) =>
+          bus.publish({ type: 'stack.progressed', jobId, progress }),
+        ).up({ pullPolicy: config.pullPolicy }),
+    }),
+    ...stackHandlers({
+      stack: (publish, jobId) =>
+        createStackService(paths, env, (progress) =>
+          publish({ type: 'stack.progressed', ...(jobId ? { jobId } : {}), progress }),
+        ),
+      runner,
+      jobs,
+      publish: (event) => void bus.publish(event),
+      pullPolicy: () => {
+        const config = settings.get(STACK_CONFIG_KEY) as { pullPolicy?: PullPolicy } | undefined;
+        return config?.pullPolicy ?? 'missing';
+      },
+    }),
   };
 
   const app = createHttpApp({
@@ -214,6 +263,8 @@ export function createServer(options: ServerOptions): AppServer {
       stopped = true;
       const current = server;
       server = undefined;
+      // A running job finishes first (its history stays true); then the streams close.
+      await runner.settle();
       hub.closeAll('server-stopping');
       if (current) {
         const closed = new Promise<void>((resolve) => current.close(() => resolve()));

@@ -47,6 +47,13 @@ export function createStackService(
       `The Docker engine address is not usable: ${(error as Error).message}`,
     );
   }
+  const project = env.MEDIANEST_COMPOSE_PROJECT;
+  if (project !== undefined && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(project)) {
+    throw new AppError(
+      'validation_failed',
+      'MEDIANEST_COMPOSE_PROJECT: lowercase letters, digits, - and _ only',
+    );
+  }
   return new StackService(
     {
       fs: new NodeFileSystem(),
@@ -55,6 +62,12 @@ export function createStackService(
       onProgress,
       now: () => new Date(),
     },
-    { stackDir: paths.stackDir, composeFile: paths.composeFile, secretsDir: paths.secretsDir },
+    {
+      stackDir: paths.stackDir,
+      composeFile: paths.composeFile,
+      secretsDir: paths.secretsDir,
+      // Only for tests that run several stacks side by side on one engine.
+      ...(project ? { project } : {}),
+    },
   );
 }

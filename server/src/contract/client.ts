@@ -34,12 +34,20 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
     const route = routes[name];
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let url = base + route.path;
+    const rest: Record<string, unknown> = { ...((input ?? {}) as Record<string, unknown>) };
+    // Path parameters come out of the input: "/api/jobs/:id" + { id } -> "/api/jobs/<id>".
+    let url =
+      base +
+      route.path.replace(/:([a-zA-Z]+)/g, (_match, key: string) => {
+        const value = rest[key];
+        delete rest[key];
+        return encodeURIComponent(String(value));
+      });
     let body: string | undefined;
     if (route.method === 'GET') {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(
-        (input ?? {}) as Record<string, string | number | boolean | undefined>,
+        rest as Record<string, string | number | boolean | undefined>,
       )) {
         if (value !== undefined) params.set(key, String(value));
       }
@@ -47,7 +55,7 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
       if (query) url += `?${query}`;
     } else {
       headers['content-type'] = 'application/json';
-      body = JSON.stringify(input ?? {});
+      body = JSON.stringify(rest);
     }
     let response: Response;
     try {

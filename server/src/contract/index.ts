@@ -9,5 +9,8 @@ export * from './event-stream.js';
 export * from './doctor.js';
 export * from './routes.js';
 export * from './stack.js';
+export * from './stack-routes.js';
+export * from './settings-routes.js';
+export * from './route-def.js';
 export * from './client.js';
 export type * from './desktop.js';

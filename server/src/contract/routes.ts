@@ -1,23 +1,11 @@
 import { z } from 'zod';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
+import type { RouteDef } from './route-def.js';
+import { settingsRoutes } from './settings-routes.js';
+import { stackRoutes } from './stack-routes.js';
 
-export const HttpMethodSchema = z.enum(['GET', 'POST', 'PUT', 'DELETE']);
-export type HttpMethod = z.infer<typeof HttpMethodSchema>;
-
-/** One API route: the server registers and validates it from here; the typed client calls it from here. */
-export interface RouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  method: HttpMethod;
-  path: `/api/${string}`;
-  /** Query (GET) or JSON body (other methods). */
-  input: I;
-  output: O;
-  /**
-   * False only for the liveness probe and the ways to sign in (which answer nothing but whether
-   * the caller is signed in): everything else needs the token or a session.
-   */
-  auth: boolean;
-}
+export { HttpMethodSchema, type HttpMethod, type RouteDef } from './route-def.js';
 
 export const HealthSchema = z.object({
   status: z.literal('ok'),
@@ -32,8 +20,8 @@ export const DoctorQuerySchema = z.object({
 });
 export type DoctorQuery = z.infer<typeof DoctorQuerySchema>;
 
-/** The route table. No path is written anywhere else. */
-export const routes = {
+/** Routes of the server itself: health, doctor, sign-in. */
+const coreRoutes = {
   health: {
     method: 'GET',
     path: '/api/health',
@@ -81,6 +69,13 @@ export const routes = {
     auth: true,
   },
 } as const satisfies Record<string, RouteDef>;
+
+/**
+ * The route table: one object per resource, each in its own file. No path is written anywhere else.
+ * A path may name parameters (`/api/jobs/:id`): the client fills them from the input, the server
+ * adds them to it.
+ */
+export const routes = { ...coreRoutes, ...stackRoutes, ...settingsRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

@@ -41,7 +41,8 @@ export function registerRoutes(
     const chain = route.auth ? [requireAuth] : [];
     app[method](route.path, ...chain, async (req, res) => {
       const raw: unknown = route.method === 'GET' ? req.query : req.body;
-      const parsed = route.input.safeParse(raw ?? {});
+      // Path parameters join the input, so one schema validates all of it.
+      const parsed = route.input.safeParse({ ...((raw ?? {})), ...req.params });
       if (!parsed.success) {
         const fields = fieldErrors(parsed.error);
         const first = Object.entries(fields)[0];

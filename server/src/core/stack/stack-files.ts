@@ -15,6 +15,8 @@ export interface StackLocation {
   stackDir: string;
   composeFile: string;
   secretsDir: string;
+  /** The compose project; "medianest" unless a test runs several stacks on one engine. */
+  project?: string;
 }
 
 /** Reads and validates the rendered compose file: it is input like any other, and may have been edited. */
@@ -82,7 +84,7 @@ export async function loadPlan(fs: FileSystem, location: StackLocation): Promise
     }),
   );
   return planStack(compose, {
-    project: PROJECT_NAME,
+    project: location.project ?? PROJECT_NAME,
     composeFile: location.composeFile,
     workingDir: location.stackDir,
     fileHashes,

@@ -30,6 +30,24 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
             updated_at TEXT NOT NULL
           );`,
   },
+  {
+    version: 3,
+    name: 'jobs',
+    // Long operations: one row each, kept as history; a row left "running" by a crash is marked
+    // interrupted at the next start.
+    sql: `CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'interrupted')),
+            step TEXT,
+            percent REAL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            error_code TEXT,
+            error_message TEXT
+          );
+          CREATE INDEX jobs_started_at ON jobs (started_at);`,
+  },
 ];
 
 export function migrate(db: Db): void {

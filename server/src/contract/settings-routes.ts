@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { RouteDef } from './route-def.js';
+import { JobAcceptedSchema } from './stack-routes.js';
+
+/**
+ * Stack settings as the wizard and the settings page send them: any subset of the fields of
+ * `init` (environment, profiles, domain, email, httpPort, httpsPort, dataDir, images, pullPolicy,
+ * resources, plex). The server validates them and answers 422 with one message per field.
+ */
+export const SettingsChangesSchema = z.record(z.string(), z.unknown());
+
+export const DiffLineSchema = z.object({
+  op: z.enum(['+', '-']),
+  line: z.number(),
+  text: z.string(),
+});
+
+export const SettingsPreviewSchema = z.object({
+  config: z.record(z.string(), z.unknown()),
+  diff: z.array(DiffLineSchema),
+  services: z.object({
+    recreated: z.array(z.string()),
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+  }),
+});
+export type SettingsPreview = z.infer<typeof SettingsPreviewSchema>;
+
+export const settingsRoutes = {
+  /** The stored settings (no secret values). */
+  settings: {
+    method: 'GET',
+    path: '/api/settings',
+    input: z.object({}),
+    output: z.record(z.string(), z.unknown()),
+    auth: true,
+  },
+  /** What applying `changes` would change, without changing anything. */
+  settingsPreview: {
+    method: 'POST',
+    path: '/api/settings/preview',
+    input: z.object({ changes: SettingsChangesSchema }),
+    output: SettingsPreviewSchema,
+    auth: true,
+  },
+  /** Applies `changes` as a job: re-render, reconcile what changed, roll back if it does not come up. */
+  settingsApply: {
+    method: 'POST',
+    path: '/api/settings/apply',
+    input: z.object({ changes: SettingsChangesSchema }),
+    output: JobAcceptedSchema,
+    auth: true,
+  },
+  /** First install: the same path as `init` + `up`, as one job. */
+  install: {
+    method: 'POST',
+    path: '/api/install',
+    input: z.object({ settings: SettingsChangesSchema }),
+    output: JobAcceptedSchema,
+    auth: true,
+  },
+} as const satisfies Record<string, RouteDef>;

@@ -1,0 +1,120 @@
+import { parse } from 'yaml';
+import { AppError } from '../app-error.js';
+import type { FileSystem } from '../file-system.js';
+import type { ComposeFile } from '../stack/compose-model.js';
+import { parseStackConfig, type StackConfig } from '../stack/config.js';
+import { initStack } from '../stack/init-service.js';
+import { composeToYaml, renderStack } from '../stack/render.js';
+import type { StackLocation } from '../stack/stack-files.js';
+import { lineDiff, type DiffLine } from './line-diff.js';
+import { STACK_CONFIG_KEY, type SettingsRepository } from './settings-repository.js';
+
+export interface SettingsPreview {
+  config: Omit<StackConfig, 'plex'>;
+  /** What changes in the rendered compose file. */
+  diff: DiffLine[];
+  services: { recreated: string[]; added: string[]; removed: string[] };
+}
+
+export interface SettingsDeps {
+  fs: FileSystem;
+  settings: SettingsRepository;
+  now: () => Date;
+}
+
+type Changes = Record<string, unknown>;
+
+/** The Plex values are secrets: kept in the secret files, never in the database. */
+function storable(config: StackConfig): Omit<StackConfig, 'plex'> {
+  const { plex: _plex, ...rest } = config;
+  return rest;
+}
+
+/**
+ * Settings of the stack: previewed (what the compose file and which services change) before they
+ * are applied, applied by re-rendering and reconciling only what changed, and rolled back to the
+ * previous rendered project when the change does not come up healthy.
+ */
+export class SettingsService {
+  constructor(
+    private readonly deps: SettingsDeps,
+    private readonly location: StackLocation,
+  ) {}
+
+  current(): Changes {
+    const stored = this.deps.settings.get(STACK_CONFIG_KEY);
+    return typeof stored === 'object' && stored !== null ? (stored as Changes) : {};
+  }
+
+  /** The settings that `changes` would give, validated (every bad field named) without writing anything. */
+  private merged(changes: Changes): StackConfig {
+    return parseStackConfig({ ...this.current(), ...changes });
+  }
+
+  async preview(changes: Changes): Promise<SettingsPreview> {
+    const config = this.merged(changes);
+    const next = composeToYaml(
+      renderStack(config, { stackDir: this.location.stackDir }).compose,
+      this.location.stackDir,
+    );
+    const before = (await this.deps.fs.exists(this.location.composeFile))
+      ? await this.deps.fs.readText(this.location.composeFile)
+      : '';
+    const services = (text: string): Record<string, unknown> =>
+      text ? ((parse(text) as ComposeFile | null)?.services ?? {}) : {};
+    const old = services(before);
+    const now = services(next);
+    return {
+      config: storable(config),
+      diff: lineDiff(before, next),
+      services: {
+        recreated: Object.keys(now).filter(
+          (s) => s in old && JSON.stringify(old[s]) !== JSON.stringify(now[s]),
+        ),
+        added: Object.keys(now).filter((s) => !(s in old)),
+        removed: Object.keys(old).filter((s) => !(s in now)),
+      },
+    };
+  }
+
+  private async render(config: Changes): Promise<StackConfig> {
+    const result = await initStack(
+      { fs: this.deps.fs, now: this.deps.now },
+      { stackDir: this.location.stackDir, secretsDir: this.location.secretsDir, config },
+    );
+    this.deps.settings.set(STACK_CONFIG_KEY, storable(result.config));
+    return result.config;
+  }
+
+  /**
+   * Applies `changes`: re-render, then `reconcile` (the stack's up). When that fails, the previous
+   * settings are rendered and reconciled again and the error says so.
+   */
+  async apply(
+    changes: Changes,
+    reconcile: (config: StackConfig) => Promise<unknown>,
+  ): Promise<StackConfig> {
+    this.merged(changes);
+    const previous = this.current();
+    const config = await this.render({ ...previous, ...changes });
+    try {
+      await reconcile(config);
+      return config;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      try {
+        const restored = await this.render(previous);
+        await reconcile(restored);
+      } catch (rollbackError) {
+        throw new AppError(
+          'conflict',
+          `The change failed (${reason}) and restoring the previous settings failed too (${(rollbackError as Error).message}).`,
+        );
+      }
+      throw new AppError(
+        'conflict',
+        `The change failed and the previous settings were restored: ${reason}`,
+      );
+    }
+  }
+}
