@@ -32,6 +32,8 @@ import { STACK_CONFIG_KEY } from './core/settings/settings-repository.js';
 import type { PullPolicy } from './core/stack/reconciler.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { settingsHandlers } from './http/settings-routes.js';
+import { secretsHandlers } from './http/secrets-routes.js';
+import { createSecretsService } from './secrets-wiring.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
 import { createStackService } from './wiring.js';
@@ -203,6 +205,13 @@ export function createServer(options: ServerOptions): AppServer {
         const config = settings.get(STACK_CONFIG_KEY) as { pullPolicy?: PullPolicy } | undefined;
         return config?.pullPolicy ?? 'missing';
       },
+    }),
+    ...secretsHandlers({
+      secrets: (jobId) =>
+        createSecretsService(paths, env, settings, (progress) =>
+          bus.publish({ type: 'stack.progressed', ...(jobId ? { jobId } : {}), progress }),
+        ),
+      runner,
     }),
   };
 

@@ -156,9 +156,34 @@ describe('the API drives the stack', () => {
       expect(row.health, row.service).toBe('healthy');
   });
 
+  it('rolls back a change whose service fails its health gate, restoring the running stack', async () => {
+    const good = await client.settings({});
+    const { jobId } = await client.settingsApply({
+      changes: { resources: { frontend: { memory: '6m' } } },
+    });
+    const end = await recorder.waitFor(finished(jobId), 200_000);
+    expect(end.outcome).toBe('failed');
+    expect(end.error?.message).toContain('the previous settings were restored');
+    expect(end.error?.message).toMatch(
+      /frontend (exited|ran out of memory|did not become healthy)/,
+    );
+    expect(await client.settings({})).toEqual(good);
+    const [frontend] = await docker.listContainers({
+      filters: {
+        label: [`com.docker.compose.project=${PROJECT}`, 'com.docker.compose.service=frontend'],
+      },
+    });
+    const info = await docker.getContainer(frontend?.Id ?? '').inspect();
+    expect(info.HostConfig.Memory).toBeGreaterThan(6 * 1024 ** 2);
+    const status = await client.stackStatus({});
+    for (const row of status.filter((r) => r.service !== 'migrate'))
+      expect(row.health, row.service).toBe('healthy');
+  });
+
   it('keeps job history and never logs a secret value', async () => {
     const jobs = await client.jobs({});
     expect(jobs.map((j) => `${j.kind}:${j.state}`)).toEqual([
+      'settings:failed',
       'settings:failed',
       'settings:succeeded',
       'install:succeeded',

@@ -80,6 +80,12 @@ export const VERBS: Record<string, VerbSpec> = {
     usage: 'status',
     options: {},
   },
+  secrets: {
+    summary: 'list the secrets (names, ages, consumers; never values), or rotate one',
+    usage: 'secrets list | secrets rotate NAME [--grace-days N]',
+    options: { 'grace-days': { type: 'string' } },
+    positionals: true,
+  },
   serve: {
     summary: 'run the headless server and web UI until SIGTERM',
     usage: 'serve [--port N] [--host H] [--set-admin-password]',

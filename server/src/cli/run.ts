@@ -10,6 +10,7 @@ import { EXIT, resolveHome, type CliIo } from './io.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
 import { initCommand } from './init-command.js';
+import { secretsCommand } from './secrets-command.js';
 import { serve } from './serve.js';
 import { stackCommand } from './stack-commands.js';
 
@@ -68,6 +69,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'restart':
       case 'status':
         return await stackCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+      case 'secrets':
+        return await secretsCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'version':
         io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
         return EXIT.ok;

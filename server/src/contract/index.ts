@@ -11,6 +11,7 @@ export * from './routes.js';
 export * from './stack.js';
 export * from './stack-routes.js';
 export * from './settings-routes.js';
+export * from './secrets-routes.js';
 export * from './route-def.js';
 export * from './client.js';
 export type * from './desktop.js';

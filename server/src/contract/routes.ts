@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
 import type { RouteDef } from './route-def.js';
+import { secretsRoutes } from './secrets-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { stackRoutes } from './stack-routes.js';
 
@@ -75,7 +76,12 @@ const coreRoutes = {
  * A path may name parameters (`/api/jobs/:id`): the client fills them from the input, the server
  * adds them to it.
  */
-export const routes = { ...coreRoutes, ...stackRoutes, ...settingsRoutes } as const;
+export const routes = {
+  ...coreRoutes,
+  ...stackRoutes,
+  ...settingsRoutes,
+  ...secretsRoutes,
+} as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

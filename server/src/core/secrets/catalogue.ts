@@ -12,6 +12,7 @@ export const SECRET_NAMES = [
   'redis_password',
   'redis_url',
   'jwt_secret',
+  'jwt_secret_rotation',
   'encryption_key',
   'metrics_token',
   'nextauth_secret',
@@ -82,6 +83,16 @@ export const SECRET_CATALOGUE: readonly SecretSpec[] = [
   {
     name: 'jwt_secret',
     description: 'JWT_SECRET: signs sessions. Changing it logs everyone out.',
+    source: { kind: 'random' },
+    consumers: [{ service: 'backend' }],
+  },
+  {
+    // MediaNest verifies a token with JWT_SECRET_ROTATION when JWT_SECRET fails and never signs
+    // with it (backend/src/utils/jwt.ts), so an unused random value outside a grace period accepts
+    // nothing; being always present keeps the mount, and so the backend's definition, stable.
+    name: 'jwt_secret_rotation',
+    description:
+      'JWT_SECRET_ROTATION: for a grace period after `secrets rotate jwt_secret`, the previous jwt_secret, so sessions signed with it stay valid; otherwise a random value nothing was signed with.',
     source: { kind: 'random' },
     consumers: [{ service: 'backend' }],
   },

@@ -194,6 +194,7 @@ describe('the catalogue', () => {
       'DATABASE_URL',
       'REDIS_URL',
       'JWT_SECRET',
+      'JWT_SECRET_ROTATION',
       'ENCRYPTION_KEY',
       'METRICS_TOKEN',
       'PLEX_CLIENT_ID',

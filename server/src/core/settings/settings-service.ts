@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { AppError } from '../app-error.js';
 import type { FileSystem } from '../file-system.js';
@@ -48,7 +49,10 @@ export class SettingsService {
 
   /** The settings that `changes` would give, validated (every bad field named) without writing anything. */
   private merged(changes: Changes): StackConfig {
-    return parseStackConfig({ ...this.current(), ...changes });
+    return parseStackConfig(
+      { ...this.current(), ...changes },
+      { dataDir: posix.join(posix.dirname(this.location.stackDir), 'data') },
+    );
   }
 
   async preview(changes: Changes): Promise<SettingsPreview> {

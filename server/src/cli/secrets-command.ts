@@ -1,0 +1,120 @@
+import type { StackProgress } from '../contract/stack.js';
+import type { RotationResult, SecretStatus } from '../core/secrets/rotation-service.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { createSecretsService } from '../secrets-wiring.js';
+import { UsageError, type ParsedCommand } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = 'secrets list | secrets rotate NAME [--grace-days N]';
+
+function age(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
+
+function note(row: SecretStatus): string {
+  if (row.unfinishedRotation) return 'rotation unfinished: rotate it again to complete it';
+  if (row.graceUntil) return `holds the previous jwt_secret, accepted until ${row.graceUntil}`;
+  return row.rotatable ? 'rotatable' : '';
+}
+
+/** `secrets list` as a table: names, ages, consumers; never a value. */
+export function formatSecrets(rows: SecretStatus[]): string {
+  const header = ['NAME', 'AGE', 'USED BY', 'NOTE'];
+  const table = rows.map((r) => [
+    r.name,
+    age(r.ageSeconds),
+    r.consumers.join(', ') || '-',
+    note(r),
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
+  );
+  return [header, ...table]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatRotation(result: RotationResult): string {
+  const lines = [
+    `Rotated ${result.name}${result.alsoChanged.length ? ` (and ${result.alsoChanged.join(', ')})` : ''}.`,
+  ];
+  if (result.repaired) lines.unshift(`Finished the interrupted rotation of ${result.repaired}.`);
+  if (result.recreated === null) {
+    lines.push('The stack is not running: the new value applies at the next `up`.');
+  } else {
+    lines.push(`Recreated: ${result.recreated.join(', ') || 'nothing'}. The stack is healthy.`);
+  }
+  if (result.graceUntil) {
+    lines.push(`Sessions signed with the previous value stay valid until ${result.graceUntil}.`);
+  }
+  return lines.join('\n');
+}
+
+function graceDays(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,3}$/.test(value)) {
+    throw new UsageError('--grace-days: a whole number of days, such as 7 (0: none)');
+  }
+  return Number(value);
+}
+
+function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => void {
+  return (event) => {
+    if (!json && event.type === 'stack.service-progressed' && event.action !== 'failed') {
+      io.stderr(`  ${event.service.padEnd(16)} ${event.action}`);
+    }
+  };
+}
+
+/** `secrets list` and `secrets rotate NAME [--grace-days N]`. Returns the exit code. */
+export async function secretsCommand(
+  cmd: ParsedCommand,
+  paths: HomePaths,
+  io: CliIo,
+): Promise<number> {
+  const json = cmd.values.json === true;
+  const [action, name, ...extra] = cmd.positionals;
+  const listing = action === 'list' && name === undefined;
+  if (!listing && (action !== 'rotate' || name === undefined || extra.length > 0)) {
+    throw new UsageError(`usage: ${USAGE}`);
+  }
+  if (listing && cmd.values['grace-days'] !== undefined) {
+    throw new UsageError('--grace-days only applies to `secrets rotate jwt_secret`');
+  }
+  const db = openDatabase(paths.db);
+  try {
+    const secrets = createSecretsService(
+      paths,
+      io.env,
+      new SqliteSettings(db),
+      progressPrinter(io, json),
+    );
+    if (listing) {
+      const rows = await secrets.list();
+      io.stdout(json ? JSON.stringify(rows, null, 2) : formatSecrets(rows));
+      return 0;
+    }
+    const days = graceDays(cmd.values['grace-days']);
+    const result = await secrets.rotate(
+      name ?? '',
+      days === undefined ? {} : { graceDays: days },
+      (step) => {
+        if (!json) io.stderr(`${step}...`);
+      },
+    );
+    io.stdout(json ? JSON.stringify(result, null, 2) : formatRotation(result));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
