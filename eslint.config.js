@@ -18,6 +18,7 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       'tests/rig/images/**',
+      'tests/fixtures/medianest-source/**',
     ],
   },
   js.configs.recommended,

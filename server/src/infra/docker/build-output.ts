@@ -109,6 +109,8 @@ const CLASSIC_STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 const CLASSIC_NOISE =
   /^( ---> [0-9a-f]{12}$| ---> Running in |Removing intermediate container |Successfully built |Successfully tagged | ---> Using cache$)/;
 
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
 /** BuildKit's own preparations, before and around the Dockerfile's steps. */
 const SETUP_VERTEX = /^(\[internal\]|\[auth\]|resolve image config |copy \/context \/$)/;
 
@@ -179,7 +181,9 @@ export class BuildOutputParser {
     for (const line of lines) this.classicLine(line);
   }
 
-  private classicLine(line: string): void {
+  private classicLine(raw: string): void {
+    // The classic builder colours a step's stderr red.
+    const line = raw.replace(ANSI, '');
     const step = CLASSIC_STEP.exec(line);
     if (step) {
       this.flushStep(false);
@@ -204,7 +208,7 @@ export class BuildOutputParser {
       // Loading the context and the base image's metadata happens before the build graph is
       // known: counted as steps, they would make "1/1" look like a finished build.
       const setup = SETUP_VERTEX.test(v.name);
-      let entry = this.vertices.get(v.digest);
+      let entry = this.vertices.get(v.digest) ?? this.setup.get(v.digest);
       if (!entry) {
         entry = { started: false };
         if (!setup) this.vertices.set(v.digest, entry);
