@@ -1,78 +1,139 @@
 /**
- * The desktop shell: thin by design. It starts the same server `medianest-appliance serve` runs,
- * shows its UI in a sandboxed window and hands the per-launch token over through the preload.
- * Tray, notifications and the updater arrive with the desktop-shell issue.
+ * The desktop shell, thin by design: it starts the same server `medianest-appliance serve` runs,
+ * shows its UI in one sandboxed window, and wires the server's events to the tray and to OS
+ * notifications. Each part is a module taking the Electron calls it uses, tested with fakes; this
+ * file only hands it the real ones.
  */
-import { app, BrowserWindow, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, shell, Tray } from 'electron';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createApiClient } from '../../server/src/contract/client.js';
+import { DesktopEventSchema } from '../../server/src/contract/tray.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
-import { isAppUrl, secureWindowOptions } from './window-options.js';
+import { registerIpc } from './ipc.js';
+import { installLifecycle } from './lifecycle.js';
+import { createNotifier } from './notifications.js';
+import { createTray } from './tray.js';
+import { createUpdater, loadAutoUpdater, type Updater } from './updater.js';
+import { createExternalOpener, createWindowManager, type WindowManager } from './window.js';
+
+const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+const log = (message: string): void => console.warn(`[desktop] ${message}`);
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 let server: AppServer | undefined;
-let window: BrowserWindow | undefined;
-let appUrl = '';
-let token = '';
-
-const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
-
-function fromOurWindow(event: IpcMainInvokeEvent): boolean {
-  return (
-    window !== undefined &&
-    event.sender === window.webContents &&
-    isAppUrl(event.senderFrame?.url ?? '', appUrl)
-  );
-}
-
-function openWindow(): void {
-  const win = new BrowserWindow(secureWindowOptions(preloadPath));
-  win.webContents.on('will-navigate', (event, target) => {
-    if (!isAppUrl(target, appUrl)) event.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://') || url.startsWith('http://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.once('ready-to-show', () => win.show());
-  win.on('closed', () => {
-    window = undefined;
-  });
-  window = win;
-  void win.loadURL(appUrl);
-}
+let windows: WindowManager<BrowserWindow> | undefined;
 
 async function main(): Promise<void> {
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return;
-  }
-  app.on('second-instance', () => {
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    } else {
-      openWindow();
-    }
-  });
   await app.whenReady();
   server = createServer({ home: app.getPath('userData') });
-  ({ url: appUrl, token } = await server.start());
-  ipcMain.handle('desktop:get-token', (event) =>
-    fromOurWindow(event) ? token : Promise.reject(new Error('refused')),
-  );
-  ipcMain.handle('desktop:version', (event) =>
-    fromOurWindow(event) ? app.getVersion() : Promise.reject(new Error('refused')),
-  );
-  openWindow();
-  app.on('activate', () => {
-    if (!window) openWindow();
+  const { url, token } = await server.start();
+  let mediaNestUrl: string | undefined;
+  let updater: Updater | undefined;
+
+  const openExternal = createExternalOpener({
+    openExternal: (target) => shell.openExternal(target),
+    allowedOrigins: () => (mediaNestUrl === undefined ? [url] : [url, mediaNestUrl]),
+    log,
   });
-  app.on('before-quit', (event) => {
-    if (!server) return;
-    event.preventDefault();
-    const stopping = server;
-    server = undefined;
-    void stopping.stop().finally(() => app.quit());
+  const win = createWindowManager({
+    createWindow: (options) => new BrowserWindow(options),
+    preloadPath: here('../preload/index.cjs'),
+    appUrl: url,
+    openExternal,
+    log,
   });
+  windows = win;
+  registerIpc({
+    ipcMain,
+    dialogs: {
+      async chooseFolder(parent, title) {
+        const result = await dialog.showOpenDialog(parent, {
+          title,
+          properties: ['openDirectory', 'createDirectory'],
+        });
+        return result.canceled ? undefined : result.filePaths[0];
+      },
+      async saveFile(parent, name) {
+        const defaultPath = join(app.getPath('downloads'), name);
+        const result = await dialog.showSaveDialog(parent, { defaultPath });
+        return result.canceled ? undefined : result.filePath;
+      },
+    },
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    window: () => win.current(),
+    appUrl: url,
+    token,
+    version: app.getVersion(),
+  });
+  const notifier = createNotifier({
+    surface: {
+      isSupported: () => Notification.isSupported(),
+      create: (options) => new Notification(options),
+    },
+    openPage: (path) => win.openPage(path),
+  });
+  const api = createApiClient({ baseUrl: url, token });
+  const stack = (action: 'up' | 'stop'): void => {
+    api.stackAction({ action }).catch((error: unknown) => {
+      notifier.notice(`The stack could not ${action === 'up' ? 'start' : 'stop'}`, reason(error));
+    });
+  };
+  const tray = createTray({
+    surface: {
+      createTray: (icon) => new Tray(icon),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+    },
+    iconDir: here('../../../build/tray'),
+    actions: {
+      openWindow: () => win.show(),
+      startStack: () => stack('up'),
+      stopStack: () => stack('stop'),
+      openMediaNest: (target) => void openExternal(target),
+      installUpdate: () => updater?.install(),
+      quit: () => app.quit(),
+    },
+  });
+  server.subscribe((event) => {
+    const parsed = DesktopEventSchema.safeParse(event);
+    if (!parsed.success) return;
+    if (parsed.data.type === 'tray.changed') {
+      mediaNestUrl = parsed.data.mediaNestUrl;
+      tray.update(parsed.data);
+    } else {
+      notifier.alert(parsed.data);
+    }
+  });
+  win.show();
+
+  const autoUpdater = await loadAutoUpdater(app.isPackaged, log);
+  if (autoUpdater) {
+    const ready = createUpdater({
+      updater: autoUpdater,
+      onReady: (version) => {
+        tray.setUpdateReady(version);
+        notifier.notice(
+          'Update ready',
+          `Version ${version} installs when you restart MediaNest Appliance.`,
+          () => ready.install(),
+        );
+      },
+      log,
+    });
+    updater = ready;
+    await ready.check();
+  }
 }
 
-void main();
+const primary = installLifecycle({
+  app,
+  showWindow: () => windows?.show(),
+  stopServer: () => server?.stop() ?? Promise.resolve(),
+  log,
+});
+if (primary) {
+  main().catch((error: unknown) => {
+    dialog.showErrorBox('MediaNest Appliance could not start', reason(error));
+    app.quit();
+  });
+}

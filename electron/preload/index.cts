@@ -1,18 +1,31 @@
 /**
  * The sandboxed preload: exposes one typed DesktopBridge as `window.desktop`. It may require only
- * 'electron' (sandbox), so it is CommonJS and holds no logic.
+ * 'electron' (sandbox), so it is CommonJS and holds no logic. The channel names are checked against
+ * the main process's (electron/main/ipc.ts) by the type of CHANNELS.
  */
 import electron = require('electron');
 import type { DesktopBridge } from '../../server/src/contract/desktop.js';
+import type { DesktopChannels } from '../main/ipc.js';
+
+const CHANNELS: DesktopChannels = {
+  getToken: 'desktop:get-token',
+  chooseFolder: 'desktop:choose-folder',
+  saveFile: 'desktop:save-file',
+  revealInFolder: 'desktop:reveal',
+  version: 'desktop:version',
+};
+
+const call =
+  <K extends keyof DesktopBridge>(name: K) =>
+  (...args: Parameters<DesktopBridge[K]>) =>
+    electron.ipcRenderer.invoke(CHANNELS[name], ...args) as ReturnType<DesktopBridge[K]>;
 
 const bridge: DesktopBridge = {
-  getToken: () => electron.ipcRenderer.invoke('desktop:get-token') as Promise<string>,
-  chooseFolder: (title) =>
-    electron.ipcRenderer.invoke('desktop:choose-folder', title) as Promise<string | undefined>,
-  saveFile: (name) =>
-    electron.ipcRenderer.invoke('desktop:save-file', name) as Promise<string | undefined>,
-  revealInFolder: (path) => electron.ipcRenderer.invoke('desktop:reveal', path) as Promise<void>,
-  version: () => electron.ipcRenderer.invoke('desktop:version') as Promise<string>,
+  getToken: call('getToken'),
+  chooseFolder: call('chooseFolder'),
+  saveFile: call('saveFile'),
+  revealInFolder: call('revealInFolder'),
+  version: call('version'),
 };
 
 electron.contextBridge.exposeInMainWorld('desktop', bridge);

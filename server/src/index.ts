@@ -36,7 +36,12 @@ import { secretsHandlers } from './http/secrets-routes.js';
 import { createSecretsService } from './secrets-wiring.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { createStackService } from './wiring.js';
+import { createHealthMonitor, createStackService } from './wiring.js';
+import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
+import { createLogService } from './logs-wiring.js';
+import { imagesHandlers } from './http/images-routes.js';
+import { createImageSourceService } from './images-wiring.js';
+import { createSupportBundle } from './support-wiring.js';
 import { APP_VERSION } from './version.js';
 
 export type { DomainEvent, ServerEvent } from './contract/events.js';
@@ -68,6 +73,8 @@ export interface ServerOptions {
   >;
   /** Clock for sessions, login codes and rate limits (ms since the epoch). */
   now?: () => number;
+  /** Follow the engine's events for live health (default true). */
+  monitorHealth?: boolean;
   /** scrypt cost for the admin password; tests lower it. */
   scrypt?: ScryptParams;
 }
@@ -134,6 +141,7 @@ export function createServer(options: ServerOptions): AppServer {
     publish: (event) => void bus.publish(event),
     now: () => new Date(),
   });
+  const monitor = createHealthMonitor(paths, env, (event) => void bus.publish(event));
   const interrupted = runner.recover();
   if (interrupted.length > 0)
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
@@ -150,7 +158,29 @@ export function createServer(options: ServerOptions): AppServer {
   let stopped = false;
   let url = '';
 
+  const extraSecrets = (): string[] => [token, ...auth.secrets()];
+  const logs = () =>
+    createLogService(paths, env, {
+      extraSecrets,
+      onError: (e) => logger.warn('log follow failed', { error: e }),
+    });
+  const logStreams = logStreamsRouter({
+    logs,
+    requireAuth: authenticator.require,
+    supportBundle: () =>
+      createSupportBundle(paths, env, {
+        extraSecrets,
+        events: () => {
+          const replay = bus.since(Math.max(0, bus.lastId - 200));
+          return replay.kind === 'events' ? replay.events.map((e) => e.event) : [];
+        },
+      }),
+    onError: (e) => logger.warn('log stream failed', { error: e }),
+  });
+
   const handlers: RouteHandlers = {
+    ...logsHandlers({ logs }),
+    ...imagesHandlers({ images: () => createImageSourceService(env), runner }),
     health: async () => ({
       status: 'ok',
       version: APP_VERSION,
@@ -201,6 +231,9 @@ export function createServer(options: ServerOptions): AppServer {
       runner,
       jobs,
       publish: (event) => void bus.publish(event),
+      health: () => monitor.snapshot(),
+      beforeUp: () =>
+        createSecretsService(paths, env, settings, () => undefined).dropExpiredGrace(),
       pullPolicy: () => {
         const config = settings.get(STACK_CONFIG_KEY) as { pullPolicy?: PullPolicy } | undefined;
         return config?.pullPolicy ?? 'missing';
@@ -228,6 +261,7 @@ export function createServer(options: ServerOptions): AppServer {
       ],
       anyIpAddress: mode === 'lan',
     },
+    routers: [logStreams.router],
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
   });
 
@@ -263,6 +297,7 @@ export function createServer(options: ServerOptions): AppServer {
       const address = listening.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      if (options.monitorHealth !== false) monitor.start();
       logger.info('server ready', { url, mode });
       events.emit('ready', { url });
       return { url, token };
@@ -274,6 +309,7 @@ export function createServer(options: ServerOptions): AppServer {
       server = undefined;
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();
+      await monitor.stop();
       hub.closeAll('server-stopping');
       if (current) {
         const closed = new Promise<void>((resolve) => current.close(() => resolve()));

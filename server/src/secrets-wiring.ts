@@ -13,6 +13,8 @@ import type { PullPolicy } from './core/stack/reconciler.js';
 import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
 import type { HomePaths } from './infra/fs/home.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
+import { openDatabase } from './infra/store/database.js';
+import { SqliteSettings } from './infra/store/sqlite-settings.js';
 import { createStackService, engineEndpoint } from './wiring.js';
 
 /** Checked as createStackService checks them, so both talk to the same project on the same engine. */
@@ -76,4 +78,21 @@ export function createSecretsService(
       }),
     now: () => new Date(),
   });
+}
+
+/**
+ * For the CLI's `up`: ends a JWT grace period that is over (re-rendering), so the `up` that follows
+ * recreates the backend without the previous jwt_secret. Returns whether it did.
+ */
+export async function dropExpiredJwtGrace(
+  paths: HomePaths,
+  env: Record<string, string | undefined>,
+): Promise<boolean> {
+  const db = openDatabase(paths.db);
+  try {
+    const settings = new SqliteSettings(db);
+    return await createSecretsService(paths, env, settings, () => undefined).dropExpiredGrace();
+  } finally {
+    db.close();
+  }
 }

@@ -7,6 +7,10 @@ import type { StackProgress } from './contract/stack.js';
 import { AppError } from './core/app-error.js';
 import { discoverEngines } from './core/doctor/discovery.js';
 import { StackService } from './core/stack/stack-service.js';
+import type { DomainEvent } from './contract/events.js';
+import { HealthMonitor } from './core/health/health-monitor.js';
+import { PROJECT_NAME } from './core/stack/compose-model.js';
+import { loadPlan } from './core/stack/stack-files.js';
 import { DockerodeStackGateway } from './infra/docker/dockerode-stack-gateway.js';
 import type { HomePaths } from './infra/fs/home.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
@@ -70,4 +74,32 @@ export function createStackService(
       ...(project ? { project } : {}),
     },
   );
+}
+
+/** The compose project this home's stack runs as. */
+export function composeProject(env: Record<string, string | undefined>): string {
+  return env.MEDIANEST_COMPOSE_PROJECT ?? PROJECT_NAME;
+}
+
+/** Live health of this home's stack, following the engine's events (started by createServer). */
+export function createHealthMonitor(
+  paths: HomePaths,
+  env: Record<string, string | undefined>,
+  publish: (event: DomainEvent) => void,
+): HealthMonitor {
+  const fs = new NodeFileSystem();
+  const project = composeProject(env);
+  const location = {
+    stackDir: paths.stackDir,
+    composeFile: paths.composeFile,
+    secretsDir: paths.secretsDir,
+    project,
+  };
+  return new HealthMonitor({
+    gateway: () => new DockerodeStackGateway(engineEndpoint(env)),
+    plan: async () => ((await fs.exists(paths.composeFile)) ? loadPlan(fs, location) : undefined),
+    project,
+    publish,
+    now: () => new Date(),
+  });
 }

@@ -6,7 +6,15 @@
  * every container's output, in `docker inspect`, in the CLI's and the server's output, in the job
  * history and in appliance.db.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -14,7 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type ApiClient } from '../../server/src/contract/client.js';
 import type { ServiceStatus } from '../../server/src/contract/stack.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
+import { homePaths } from '../../server/src/infra/fs/home.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
+import { dropExpiredJwtGrace } from '../../server/src/secrets-wiring.js';
 import { cli, type CliResult } from './support/cli.js';
 import { demux } from './support/containers.js';
 import { request, requestJson } from './support/http.js';
@@ -329,6 +339,28 @@ describe('rotating each secret', () => {
     await expectHealthy();
   });
 
+  it('once the grace period is over, the next up drops the previous jwt_secret', async () => {
+    const old = secrets().jwt_secret_rotation ?? '';
+    const stateFile = join(home, 'stack', 'rotation.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { jwtGraceUntil?: string };
+    expect(state.jwtGraceUntil).toBeDefined();
+    writeFileSync(
+      stateFile,
+      JSON.stringify({ jwtGraceUntil: new Date(Date.now() - 1000).toISOString() }),
+    );
+    await gatherStackOutput();
+    // What `up` runs first (the CLI verb and the API's up job call it before reconciling).
+    expect(await dropExpiredJwtGrace(homePaths(home), env)).toBe(true);
+    await run(['up', ...H]);
+    const backend = await processEnv('backend');
+    expect(backend.get('JWT_SECRET_ROTATION') === old).toBe(false);
+    expect(backend.get('JWT_SECRET_ROTATION') === secrets().jwt_secret_rotation).toBe(true);
+    expect(
+      (await client.secrets({})).find((s) => s.name === 'jwt_secret_rotation')?.graceUntil,
+    ).toBeUndefined();
+    await expectHealthy();
+  });
+
   it('metrics_token (API): /metrics answers 401 to the old bearer token, 200 to the new', async () => {
     const old = secrets().metrics_token ?? '';
     await gatherStackOutput();
@@ -375,8 +407,9 @@ describe('after every rotation', () => {
   it('no old or new value appears in any log, inspect output, answer or record', async () => {
     await gatherStackOutput();
     secrets();
-    // 10 generated values at install, 8 more from the six rotations (the old jwt_secret moved).
-    expect(canaries.size).toBeGreaterThanOrEqual(18);
+    // 10 generated values at install, 8 more from the six rotations (the old jwt_secret moved),
+    // 1 from the end of the grace period.
+    expect(canaries.size).toBeGreaterThanOrEqual(19);
     const inspected = await Promise.all(
       (await docker.listContainers({ all: true, filters: { label: [label] } })).map(async (c) =>
         JSON.stringify(await docker.getContainer(c.Id).inspect()),

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../server/src/contract/stack.js';
@@ -46,7 +47,7 @@ function httpsGet(port: number, path: string): Promise<{ status: number; subject
     const req = https.get(
       { host: '127.0.0.1', port, path, rejectUnauthorized: false, timeout: 10_000 },
       (res) => {
-        const cert = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
+        const cert = (res.socket as TLSSocket).getPeerCertificate();
         res.resume();
         res.on('end', () =>
           resolve({

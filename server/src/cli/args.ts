@@ -80,6 +80,22 @@ export const VERBS: Record<string, VerbSpec> = {
     usage: 'status',
     options: {},
   },
+  logs: {
+    summary: 'the merged, timestamped log of the stack (or the named services), secrets masked',
+    usage: 'logs [SERVICE...] [--follow] [--tail N] [--since T] [--grep RE]',
+    options: {
+      follow: { type: 'boolean', short: 'f' },
+      tail: { type: 'string' },
+      since: { type: 'string' },
+      grep: { type: 'string' },
+    },
+    positionals: true,
+  },
+  'support-bundle': {
+    summary: 'write a .tar.gz for a bug report (no secret values in it)',
+    usage: 'support-bundle [--output FILE] [--lines N]',
+    options: { output: { type: 'string' }, lines: { type: 'string' } },
+  },
   secrets: {
     summary: 'list the secrets (names, ages, consumers; never values), or rotate one',
     usage: 'secrets list | secrets rotate NAME [--grace-days N]',
@@ -95,6 +111,20 @@ export const VERBS: Record<string, VerbSpec> = {
       host: { type: 'string' },
       'set-admin-password': { type: 'boolean' },
     },
+  },
+  images: {
+    summary:
+      'build the backend and frontend images from a MediaNest source folder, or load an image archive',
+    usage:
+      'images build DIR [--service S]... [--image S=REF]... [--build-arg K=V]... [--dockerfile F] [--builder B] | images load FILE',
+    options: {
+      service: { type: 'string', multiple: true },
+      dockerfile: { type: 'string' },
+      'build-arg': { type: 'string', multiple: true },
+      image: { type: 'string', multiple: true },
+      builder: { type: 'string' },
+    },
+    positionals: true,
   },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },

@@ -8,22 +8,6 @@ import { createImageSourceService } from '../images-wiring.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 
-/** The options `images` takes, for cli/args.ts's verb table. */
-export const IMAGES_VERB = {
-  summary:
-    'build the backend and frontend images from a MediaNest source folder, or load an image archive',
-  usage:
-    'images build DIR [--service S]... [--dockerfile PATH] [--build-arg K=V]... [--image SERVICE=REF]... [--builder auto|buildkit|classic] | images load FILE',
-  options: {
-    service: { type: 'string', multiple: true },
-    dockerfile: { type: 'string' },
-    'build-arg': { type: 'string', multiple: true },
-    image: { type: 'string', multiple: true },
-    builder: { type: 'string' },
-  },
-  positionals: true,
-} as const;
-
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 

@@ -9,7 +9,10 @@ import { APP_VERSION } from '../version.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
+import { imagesCommand } from './images-command.js';
 import { initCommand } from './init-command.js';
+import { logsCommand } from './logs-command.js';
+import { supportCommand } from './support-command.js';
 import { secretsCommand } from './secrets-command.js';
 import { serve } from './serve.js';
 import { stackCommand } from './stack-commands.js';
@@ -60,6 +63,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await doctor(cmd, io);
       case 'serve':
         return await serve(cmd, io);
+      case 'images':
+        return await imagesCommand(cmd, io);
+      case 'logs':
+        return await logsCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+      case 'support-bundle':
+        return await supportCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'init':
         return await initCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'up':

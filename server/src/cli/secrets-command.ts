@@ -16,10 +16,22 @@ function age(seconds: number): string {
   return `${Math.round(seconds / 86_400)}d`;
 }
 
+/** Short forms of NOT_ROTATABLE's reasons, for the table; `--json` and a refusal give the whole one. */
+const SHORT_REASON: Record<string, string> = {
+  encryption_key: 'never rotated: it encrypts stored Plex tokens and API keys',
+  database_url: 'follows postgres_password',
+  redis_url: 'follows redis_password',
+  jwt_secret_rotation: 'follows jwt_secret',
+  plex_client_id: 'a setting',
+  plex_client_secret: 'a setting',
+  tls_self_signed: 'renewed by init',
+};
+
 function note(row: SecretStatus): string {
   if (row.unfinishedRotation) return 'rotation unfinished: rotate it again to complete it';
-  if (row.graceUntil) return `holds the previous jwt_secret, accepted until ${row.graceUntil}`;
-  return row.rotatable ? 'rotatable' : '';
+  if (row.graceUntil) return `previous jwt_secret, accepted until ${row.graceUntil}`;
+  if (row.rotatable) return 'rotatable';
+  return SHORT_REASON[row.name] ?? (row.notRotatableBecause ? 'not rotatable yet' : '');
 }
 
 /** `secrets list` as a table: names, ages, consumers; never a value. */
@@ -108,8 +120,8 @@ export async function secretsCommand(
     const result = await secrets.rotate(
       name ?? '',
       days === undefined ? {} : { graceDays: days },
-      (step) => {
-        if (!json) io.stderr(`${step}...`);
+      (step, percent) => {
+        if (!json && percent !== 100) io.stderr(`${step}...`);
       },
     );
     io.stdout(json ? JSON.stringify(result, null, 2) : formatRotation(result));

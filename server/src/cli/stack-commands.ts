@@ -4,6 +4,7 @@ import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { dropExpiredJwtGrace } from '../secrets-wiring.js';
 import { createStackService } from '../wiring.js';
 import type { ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
@@ -76,6 +77,8 @@ export async function stackCommand(
     io.stdout(json ? JSON.stringify(data, null, 2) : human);
   switch (cmd.verb) {
     case 'up': {
+      // An expired JWT grace period ends at the next up (the old secret stops being accepted).
+      await dropExpiredJwtGrace(paths, io.env);
       const result = await stack.up({
         pullPolicy: pullPolicy(paths),
         ...(services ? { services } : {}),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors.js';
+import { ServiceStateChangedSchema, StackStatusChangedSchema } from './health.js';
 import { StackProgressSchema } from './stack.js';
+import { AlertRaisedSchema, TrayChangedSchema } from './tray.js';
 
 /** The one server-push stream: `GET` with the token or a session; `text/event-stream`. */
 export const EVENTS_PATH = '/api/events';
@@ -45,6 +47,10 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   JobProgressedSchema,
   JobFinishedSchema,
   StackProgressedSchema,
+  ServiceStateChangedSchema,
+  StackStatusChangedSchema,
+  TrayChangedSchema,
+  AlertRaisedSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 

@@ -3,6 +3,8 @@ import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.
 import { DoctorReportSchema } from './doctor.js';
 import type { RouteDef } from './route-def.js';
 import { secretsRoutes } from './secrets-routes.js';
+import { imagesRoutes } from './images-routes.js';
+import { logsRoutes } from './logs-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { stackRoutes } from './stack-routes.js';
 
@@ -81,6 +83,8 @@ export const routes = {
   ...stackRoutes,
   ...settingsRoutes,
   ...secretsRoutes,
+  ...logsRoutes,
+  ...imagesRoutes,
 } as const;
 
 export type Routes = typeof routes;

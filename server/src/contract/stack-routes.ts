@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteDef } from './route-def.js';
+import { StackHealthSchema } from './health.js';
 import { ServiceStatusSchema } from './stack.js';
 
 /** A job the server accepted: watch it on the event stream, or read it at `GET /api/jobs/:id`. */
@@ -30,6 +31,14 @@ export const StackActionSchema = z.enum(['up', 'down', 'start', 'stop', 'restart
 export type StackAction = z.infer<typeof StackActionSchema>;
 
 export const stackRoutes = {
+  /** Live health from the engine's event stream: overall status with its reason, per service. */
+  stackHealth: {
+    method: 'GET',
+    path: '/api/stack/health',
+    input: z.object({}),
+    output: StackHealthSchema,
+    auth: true,
+  },
   /** Per service: state, health, uptime, restarts, exit code, ports, image. */
   stackStatus: {
     method: 'GET',

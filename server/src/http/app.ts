@@ -11,6 +11,8 @@ import { registerRoutes, type RouteHandlers } from './routes.js';
 import { hostCheck, securityHeaders, stateChangeCheck, type HostPolicy } from './security.js';
 
 export interface HttpAppOptions {
+  /** Extra routers mounted after the route table (each guards its own routes). */
+  routers?: RequestHandler[];
   handlers: RouteHandlers;
   authenticator: Authenticator;
   /** `GET /auth/login?code=...`: the one-time login link. */
@@ -37,6 +39,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     options.events.handle(req, res);
   });
   registerRoutes(app, options.handlers, options.authenticator.require);
+  // Streaming and non-JSON answers (log follow, downloads, the support bundle) the table cannot express.
+  for (const router of options.routers ?? []) app.use(router);
   app.use('/api', () => {
     throw new AppError('not_found', 'There is no such API route.');
   });

@@ -42,7 +42,7 @@ export function registerRoutes(
     app[method](route.path, ...chain, async (req, res) => {
       const raw: unknown = route.method === 'GET' ? req.query : req.body;
       // Path parameters join the input, so one schema validates all of it.
-      const parsed = route.input.safeParse({ ...((raw ?? {})), ...req.params });
+      const parsed = route.input.safeParse({ ...(raw ?? {}), ...req.params });
       if (!parsed.success) {
         const fields = fieldErrors(parsed.error);
         const first = Object.entries(fields)[0];

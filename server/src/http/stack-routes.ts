@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../contract/events.js';
+import type { StackHealth } from '../contract/health.js';
 import { AppError } from '../core/app-error.js';
 import type { JobRepository } from '../core/jobs/job-repository.js';
 import type { JobRunner } from '../core/jobs/job-runner.js';
@@ -13,12 +14,19 @@ export interface StackRouteDeps {
   jobs: JobRepository;
   publish: (event: DomainEvent) => void;
   pullPolicy: () => PullPolicy;
+  health: () => StackHealth;
+  /** Runs before every up: ends an expired JWT grace period. */
+  beforeUp?: () => Promise<unknown>;
 }
 
-type StackHandlers = Pick<RouteHandlers, 'stackStatus' | 'stackAction' | 'jobs' | 'job'>;
+type StackHandlers = Pick<
+  RouteHandlers,
+  'stackHealth' | 'stackStatus' | 'stackAction' | 'jobs' | 'job'
+>;
 
 export function stackHandlers(deps: StackRouteDeps): StackHandlers {
   return {
+    stackHealth: async () => deps.health(),
     stackStatus: async () => deps.stack(deps.publish).status(),
     stackAction: async ({ action, services }) => {
       const names = services.length > 0 ? services : undefined;
@@ -27,6 +35,7 @@ export function stackHandlers(deps: StackRouteDeps): StackHandlers {
         ctx.progress(`${action} ${names?.join(', ') ?? 'the stack'}`);
         switch (action) {
           case 'up':
+            await deps.beforeUp?.();
             await stack.up({
               pullPolicy: deps.pullPolicy(),
               ...(names ? { services: names } : {}),

@@ -4,55 +4,27 @@
  * builder's own output streamed as progress.
  */
 import { createHash } from 'node:crypto';
-import { isAbsolute, posix } from 'node:path';
 import { AppError } from '../app-error.js';
-import { imageReferenceRule } from '../stack/config.js';
 import { collectBuildContext } from './build-context.js';
-import { dockerfileStages, needsBuildKit } from './dockerfile.js';
-import {
-  ImageEngineError,
-  type Builder,
-  type BuildEvent,
-  type ImageGateway,
-} from './image-gateway.js';
+import { BUILD_TARGETS, checkSource, type BuildDeps, type BuildOptions } from './build-source.js';
+import { ImageEngineError, type Builder, type BuildEvent } from './image-gateway.js';
 import {
   byteReporter,
   formatBytes,
   monotonic,
-  refuse,
   type ImageProgressListener,
 } from './image-progress.js';
-import type { SourceTree } from './source-tree.js';
 
-/** The services a MediaNest source folder builds, and the stage of the Dockerfile each one is. */
-export const BUILD_TARGETS: Readonly<Record<string, string>> = {
-  backend: 'backend-production',
-  frontend: 'frontend-production',
-};
+export { BUILD_TARGETS, DOCKERFILE_CANDIDATES, type BuildOptions } from './build-source.js';
 
-/** Where MediaNest keeps its Dockerfile (develop and staging), then the conventional place. */
-export const DOCKERFILE_CANDIDATES = ['config/docker/Dockerfile.consolidated', 'Dockerfile'];
-
-export const LABEL_IMAGE_SOURCE = 'org.medianest.appliance.image-source';
-export const LABEL_IMAGE_SERVICE = 'org.medianest.appliance.service';
-export const LABEL_IMAGE_TARGET = 'org.medianest.appliance.build-target';
-export const LABEL_SOURCE_HASH = 'org.medianest.appliance.source-hash';
-
-export interface BuildOptions {
-  /** Absolute path of the MediaNest source folder (the build context). */
-  sourceDir: string;
-  /** Services to build (default: backend and frontend). */
-  services?: readonly string[];
-  /** The Dockerfile, relative to sourceDir (default: the first of DOCKERFILE_CANDIDATES). */
-  dockerfile?: string;
-  /** Image reference per service (default: `medianest/<service>:local-<source hash>`). */
-  images?: Readonly<Record<string, string>>;
-  buildArgs?: Readonly<Record<string, string>>;
-  /** Extra labels on every image built. */
-  labels?: Readonly<Record<string, string>>;
-  /** Default `auto`: BuildKit when the engine offers it. */
-  builder?: Builder | 'auto';
-}
+/**
+ * Labels of a built image. Containers inherit their image's labels, so these are named apart from
+ * the containers' own `org.medianest.appliance.service` (a migrate container runs the backend image).
+ */
+export const LABEL_IMAGE_SOURCE = 'org.medianest.appliance.image.source';
+export const LABEL_IMAGE_SERVICE = 'org.medianest.appliance.image.service';
+export const LABEL_IMAGE_TARGET = 'org.medianest.appliance.image.target';
+export const LABEL_SOURCE_HASH = 'org.medianest.appliance.image.source-hash';
 
 export interface BuiltImage {
   service: string;
@@ -75,97 +47,7 @@ export interface BuildResult {
   built: BuiltImage[];
 }
 
-export interface BuildDeps {
-  gateway: ImageGateway;
-  tree: SourceTree;
-  maxContextBytes: number;
-}
-
 const OUTPUT_KEPT = 15;
-const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Checks everything that can be checked before a build starts; throws AppError('validation_failed')
- * naming the field (sourceDir, dockerfile, services, images.<service>, buildArgs.<name>, builder).
- */
-export async function checkSource(deps: BuildDeps, options: BuildOptions) {
-  const sourceDir = options.sourceDir.replace(/[\\/]+$/, '') || options.sourceDir;
-  if (!sourceDir || !isAbsolute(sourceDir)) refuse('sourceDir', 'must be an absolute path');
-  const stat = await deps.tree.stat(sourceDir);
-  if (!stat) refuse('sourceDir', `${sourceDir} does not exist`);
-  if (stat.kind !== 'dir') refuse('sourceDir', `${sourceDir} is not a folder`);
-
-  let dockerfile: string | undefined;
-  if (options.dockerfile !== undefined) {
-    const given = posix.normalize(options.dockerfile.replaceAll('\\', '/'));
-    if (isAbsolute(given) || given.startsWith('..')) {
-      refuse('dockerfile', 'must be a path inside the source folder');
-    }
-    if ((await deps.tree.stat(`${sourceDir}/${given}`))?.kind !== 'file') {
-      refuse('dockerfile', `${given} is not a file in ${sourceDir}`);
-    }
-    dockerfile = given;
-  } else {
-    for (const candidate of DOCKERFILE_CANDIDATES) {
-      if ((await deps.tree.stat(`${sourceDir}/${candidate}`))?.kind === 'file') {
-        dockerfile = candidate;
-        break;
-      }
-    }
-    if (!dockerfile) {
-      refuse(
-        'sourceDir',
-        `${sourceDir} has no ${DOCKERFILE_CANDIDATES.join(' or ')}: is it a MediaNest source folder?`,
-      );
-    }
-  }
-
-  const services = [
-    ...new Set(options.services?.length ? options.services : ['backend', 'frontend']),
-  ];
-  const unknown = services.filter((s) => !(s in BUILD_TARGETS));
-  if (unknown.length > 0) {
-    refuse(
-      'services',
-      `${unknown.join(', ')} cannot be built from a MediaNest source folder (buildable: ${Object.keys(BUILD_TARGETS).join(', ')})`,
-    );
-  }
-  const text = await deps.tree.readText(`${sourceDir}/${dockerfile}`);
-  const stages = dockerfileStages(text);
-  for (const service of services) {
-    const target = BUILD_TARGETS[service] ?? '';
-    if (!stages.includes(target)) {
-      refuse(
-        'services',
-        `${dockerfile} has no stage "${target}" for ${service} (its stages: ${stages.join(', ') || 'none'})`,
-      );
-    }
-  }
-  for (const [service, reference] of Object.entries(options.images ?? {})) {
-    const rule =
-      imageReferenceRule(reference) ??
-      (reference.includes('@') ? 'must be a name and tag, not a digest' : undefined);
-    if (rule) refuse(`images.${service}`, rule);
-  }
-  for (const name of Object.keys(options.buildArgs ?? {})) {
-    if (!BUILD_ARG.test(name)) refuse(`buildArgs.${name}`, 'must be a build argument name');
-  }
-
-  const offered = await deps.gateway.builders();
-  const wanted = options.builder ?? 'auto';
-  const builder = wanted === 'auto' ? (offered[0] ?? 'classic') : wanted;
-  if (!offered.includes(builder)) {
-    refuse('builder', `this engine offers ${offered.join(' and ')}, not ${builder}`);
-  }
-  if (builder === 'classic' && needsBuildKit(text)) {
-    refuse(
-      'dockerfile',
-      `${dockerfile} uses BuildKit features (such as RUN --mount), which the classic builder${wanted === 'auto' ? ', the only one this engine offers,' : ''} cannot build`,
-    );
-  }
-  return { sourceDir, dockerfile, services, builder };
-}
-
 /** `repo:tag` as the tag API wants it; a reference without a tag means `latest`. */
 export function splitReference(reference: string): { repo: string; tag: string } {
   const slash = reference.lastIndexOf('/');

@@ -1,4 +1,5 @@
-import { buildImages, checkSource, type BuildOptions, type BuildResult } from './build-images.js';
+import { buildImages, type BuildResult } from './build-images.js';
+import { checkSource, type BuildOptions } from './build-source.js';
 import type { ImageGateway } from './image-gateway.js';
 import type { ImageProgressListener } from './image-progress.js';
 import { checkArchive, loadImages, type LoadImagesResult } from './load-images.js';
@@ -49,6 +50,7 @@ export class ImageSourceService {
   }
 }
 
-export type { BuildOptions, BuildResult, BuiltImage } from './build-images.js';
+export type { BuildResult, BuiltImage } from './build-images.js';
+export type { BuildOptions } from './build-source.js';
 export type { LoadImagesResult } from './load-images.js';
 export type { ImageProgress, ImageProgressListener } from './image-progress.js';

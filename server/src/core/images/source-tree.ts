@@ -19,7 +19,7 @@ export interface SourceEntry {
 }
 
 export interface SourceTree {
-  /** What is at `path` (not following a final symlink), or undefined when nothing is. */
+  /** What is at `path` (following symlinks: a linked source folder is a folder), or undefined. */
   stat(path: string): Promise<{ kind: EntryKind | 'other'; size: number } | undefined>;
   readText(path: string): Promise<string>;
   /**

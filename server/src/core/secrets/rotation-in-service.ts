@@ -123,3 +123,30 @@ export async function setGrafanaPassword(
     throw failure('Resetting the Grafana admin password', reset, scrub, false);
   return true;
 }
+
+/** Sets `value` inside the service that keeps it (nothing to do for the others). */
+export async function setInService(
+  service: 'postgres' | 'grafana' | undefined,
+  engine: ServiceExec,
+  value: string,
+  scrub: Scrubber,
+): Promise<void> {
+  if (service === 'postgres') await setPostgresPassword(engine, value, scrub);
+  else if (service === 'grafana') await setGrafanaPassword(engine, value, scrub);
+}
+
+/** Refuses, before anything changes, when the service that keeps `name` cannot take a new value. */
+export function requireHealthy(
+  running: ReadonlyArray<{ service: string; health: string }>,
+  service: string,
+  name: string,
+): void {
+  const found = running.find((r) => r.service === service);
+  const why = !found ? 'is not running' : found.health === 'healthy' ? '' : `is ${found.health}`;
+  if (why) {
+    throw new AppError(
+      'conflict',
+      `${name} is also kept inside ${service}, which ${why}: it can only be changed there while ${service} runs. Start the stack (\`medianest-appliance up\`${service === 'grafana' ? ', with the monitoring profile' : ''}) and rotate again.`,
+    );
+  }
+}

@@ -2,18 +2,14 @@ import { posix } from 'node:path';
 import { AppError } from '../app-error.js';
 import { secretSpec } from './catalogue.js';
 import { generateSecret } from './generate.js';
-import { setGrafanaPassword, setPostgresPassword } from './rotation-in-service.js';
+import { requireHealthy, setInService } from './rotation-in-service.js';
+import { listSecretStatus, type SecretStatus } from './rotation-listing.js';
 import type { RotationDeps, RotationProgress, ServiceExec } from './rotation-ports.js';
 import { Scrubber } from './rotation-scrub.js';
-import {
-  isRotatable,
-  NOT_ROTATABLE,
-  rotationSpec,
-  type RotatableSecret,
-  type RotationSpec,
-} from './rotation-specs.js';
+import { rotationSpec, type RotatableSecret, type RotationSpec } from './rotation-specs.js';
 import { readRotationState, writeRotationState, type RotationState } from './rotation-state.js';
-import { listSecrets, type SecretListing } from './secret-store.js';
+
+export type { SecretStatus } from './rotation-listing.js';
 
 /**
  * `secrets list` and `secrets rotate NAME`. The order of a rotation, and why (docs/secret-rotation.md):
@@ -57,16 +53,6 @@ export interface RotationResult {
   repaired?: RotatableSecret;
 }
 
-/** A secret as `secrets list` shows it: never its value. */
-export interface SecretStatus extends SecretListing {
-  rotatable: boolean;
-  notRotatableBecause?: string;
-  /** jwt_secret_rotation: the previous jwt_secret is accepted until then. */
-  graceUntil?: string;
-  /** A rotation of it stopped half-way; the next rotation finishes it first. */
-  unfinishedRotation?: boolean;
-}
-
 const conflict = (message: string): AppError => new AppError('conflict', message);
 
 async function twice(operation: () => Promise<void>): Promise<void> {
@@ -107,24 +93,9 @@ export class SecretsService {
     );
   }
 
-  async list(): Promise<SecretStatus[]> {
-    const { fs, location } = this.deps;
-    const now = this.deps.now();
-    const state = await readRotationState(fs, location.stackDir).catch((): RotationState => ({}));
-    const grace = state.jwtGraceUntil && Date.parse(state.jwtGraceUntil) > now.getTime();
-    return (await listSecrets(fs, location.secretsDir, now)).map((listing) => {
-      const reason = NOT_ROTATABLE[listing.name as keyof typeof NOT_ROTATABLE] as
-        string | undefined;
-      return {
-        ...listing,
-        rotatable: isRotatable(listing.name),
-        ...(reason ? { notRotatableBecause: reason } : {}),
-        ...(grace && listing.name === 'jwt_secret_rotation'
-          ? { graceUntil: state.jwtGraceUntil }
-          : {}),
-        ...(state.pending?.name === listing.name ? { unfinishedRotation: true } : {}),
-      };
-    });
+  /** Every secret with its age, consumers and rotation state; never a value. */
+  list(): Promise<SecretStatus[]> {
+    return listSecretStatus(this.deps.fs, this.deps.location, this.deps.now());
   }
 
   /** Validates a request without doing anything, so the API can refuse before starting a job. */
@@ -286,13 +257,13 @@ export class SecretsService {
     before: RotationState,
   ): Promise<void> {
     try {
-      await this.setInService(spec, engine, value, scrub);
+      await setInService(spec.inService, engine, value, scrub);
     } catch (error) {
       const reason = scrub.error(error).message;
       const changed = (error as AppError).details?.['changed'] !== false;
       if (changed) {
         try {
-          await this.setInService(spec, engine, current, scrub);
+          await setInService(spec.inService, engine, current, scrub);
         } catch (second) {
           throw conflict(
             `Rotating ${spec.name} failed (${reason}) and setting the previous value back inside ${spec.inService} failed too (${scrub.error(second).message}). Run \`medianest-appliance secrets rotate ${spec.name}\` again: it first makes ${spec.inService} agree with the secret file.`,
@@ -302,16 +273,6 @@ export class SecretsService {
       await this.saveState(before);
       throw conflict(`Rotating ${spec.name} failed; nothing was changed: ${reason}`);
     }
-  }
-
-  private async setInService(
-    spec: RotationSpec,
-    engine: ServiceExec,
-    value: string,
-    scrub: Scrubber,
-  ): Promise<void> {
-    if (spec.inService === 'postgres') await setPostgresPassword(engine, value, scrub);
-    else if (spec.inService === 'grafana') await setGrafanaPassword(engine, value, scrub);
   }
 
   /** Puts everything back after a failure in step 4; throws what the caller should report. */
@@ -327,7 +288,7 @@ export class SecretsService {
       await this.write(spec.name, previous.current);
       if (previous.rotationBefore !== undefined)
         await this.write('jwt_secret_rotation', previous.rotationBefore);
-      if (spec.inService) await this.setInService(spec, engine, previous.current, scrub);
+      await setInService(spec.inService, engine, previous.current, scrub);
       await this.deps.render();
       await this.saveState(previous.state);
     } catch (second) {
@@ -349,22 +310,8 @@ export class SecretsService {
     scrub.add(value);
     if (spec.inService) {
       requireHealthy(running, spec.inService, spec.name);
-      await this.setInService(spec, engine, value, scrub);
+      await setInService(spec.inService, engine, value, scrub);
     }
     await this.deps.render();
-  }
-}
-
-function requireHealthy(
-  running: Array<{ service: string; health: string }>,
-  service: string,
-  name: string,
-): void {
-  const found = running.find((r) => r.service === service);
-  const why = !found ? 'is not running' : found.health === 'healthy' ? '' : `is ${found.health}`;
-  if (why) {
-    throw conflict(
-      `${name} is also kept inside ${service}, which ${why}: it can only be changed there while ${service} runs. Start the stack (\`medianest-appliance up\`${service === 'grafana' ? ', with the monitoring profile' : ''}) and rotate again.`,
-    );
   }
 }

@@ -138,7 +138,11 @@ export class FakeEngine implements StackGateway {
     return ['listening on 4000', 'JWT_SECRET=s3cr3t-value-0123456789'];
   }
 
-  async *events(_project: string, signal: AbortSignal): AsyncIterable<StackEngineEvent> {
+  async *events(
+    _project: string,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): AsyncIterable<StackEngineEvent> {
     const queue: StackEngineEvent[] = [];
     let wake: (() => void) | undefined;
     const listener = (e: StackEngineEvent): void => {
@@ -146,6 +150,7 @@ export class FakeEngine implements StackGateway {
       wake?.();
     };
     this.listeners.add(listener);
+    onOpen?.();
     signal.addEventListener('abort', () => wake?.(), { once: true });
     try {
       while (!signal.aborted) {

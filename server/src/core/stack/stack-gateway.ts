@@ -71,8 +71,15 @@ export interface StackGateway {
   removeContainer(id: string): Promise<void>;
   /** The last lines of a container's output, for explaining a failure. */
   tailLogs(id: string, lines: number): Promise<string[]>;
-  /** Engine events for the project's containers until the signal aborts; health-check exec noise removed. */
-  events(project: string, signal: AbortSignal): AsyncIterable<StackEngineEvent>;
+  /**
+   * Engine events for the project's containers until the signal aborts; health-check exec noise
+   * removed. `onOpen` runs once the engine is streaming, so a resync after it misses nothing.
+   */
+  events(
+    project: string,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): AsyncIterable<StackEngineEvent>;
   /** Gives folders and files the owners the containers run as, through the engine (root) itself. */
   fixOwnership(fixes: OwnershipFix[], helperImage: string): Promise<void>;
 }

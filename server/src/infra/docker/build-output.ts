@@ -109,7 +109,8 @@ const CLASSIC_STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 const CLASSIC_NOISE =
   /^( ---> [0-9a-f]{12}$| ---> Running in |Removing intermediate container |Successfully built |Successfully tagged | ---> Using cache$)/;
 
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+// ESC [ ... letter: terminal colour codes.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
 
 /** BuildKit's own preparations, before and around the Dockerfile's steps. */
 const SETUP_VERTEX = /^(\[internal\]|\[auth\]|resolve image config |copy \/context \/$)/;
@@ -190,10 +191,11 @@ export class BuildOutputParser {
       this.pendingStep = { current: Number(step[1]), total: Number(step[2]), name: step[3] ?? '' };
       return;
     }
+    if (line.trim() === '') return;
     // The classic builder says whether a step was cached only on the line after it.
     if (line === ' ---> Using cache') return this.flushStep(true);
     this.flushStep(false);
-    if (line.trim() === '' || CLASSIC_NOISE.test(line)) return;
+    if (CLASSIC_NOISE.test(line)) return;
     this.output(line.replace(/^ ---> /, ''));
   }
 

@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { AppError } from '../../core/app-error.js';
 import type { ExecResult, ServiceExec } from '../../core/secrets/rotation-ports.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import type { HealthState } from '../../core/stack/stack-gateway.js';
@@ -8,6 +9,31 @@ import { demuxFrames } from './frames.js';
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** An exec's output is read whole; anything a command here prints is small. */
 const MAX_OUTPUT_BYTES = 1 << 20;
+
+const CONNECTION_ERRORS = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EACCES',
+  'ETIMEDOUT',
+]);
+
+/** A lost or absent engine becomes the one clear error the stack service gives too. */
+async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) {
+      throw new AppError(
+        'engine_unavailable',
+        `The Docker engine cannot be reached (${code}). Start it, check \`medianest-appliance doctor\`, then run the command again.`,
+      );
+    }
+    throw error;
+  }
+}
 
 function healthOf(status: string): HealthState {
   if (status.includes('(healthy)')) return 'healthy';
@@ -32,7 +58,11 @@ export class DockerodeServiceExec implements ServiceExec {
     this.docker = new Docker(connectionOptions(endpoint));
   }
 
-  async runningServices(): Promise<Array<{ service: string; health: HealthState }>> {
+  runningServices(): Promise<Array<{ service: string; health: HealthState }>> {
+    return guard(() => this.listRunning());
+  }
+
+  private async listRunning(): Promise<Array<{ service: string; health: HealthState }>> {
     const list = await this.docker.listContainers({
       filters: { label: [`${LABEL_PROJECT}=${this.project}`], status: ['running'] },
     });
@@ -52,10 +82,18 @@ export class DockerodeServiceExec implements ServiceExec {
     return this.docker.getContainer(found.Id);
   }
 
-  async exec(
+  exec(
     service: string,
     command: readonly string[],
     options: { stdin?: string; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
+    return guard(() => this.run(service, command, options));
+  }
+
+  private async run(
+    service: string,
+    command: readonly string[],
+    options: { stdin?: string; timeoutMs?: number },
   ): Promise<ExecResult> {
     const container = await this.containerOf(service);
     const withStdin = options.stdin !== undefined;

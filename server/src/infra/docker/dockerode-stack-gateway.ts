@@ -206,10 +206,15 @@ export class DockerodeStackGateway implements StackGateway {
       .slice(-lines);
   }
 
-  async *events(project: string, signal: AbortSignal): AsyncIterable<StackEngineEvent> {
+  async *events(
+    project: string,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): AsyncIterable<StackEngineEvent> {
     const stream = (await this.streams.getEvents({
       filters: { type: ['container'], label: [`${LABEL_PROJECT}=${project}`] },
     })) as Readable;
+    onOpen?.();
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     // Closing the reader ends the loop below; destroying the stream alone would leave it waiting.
     const stop = (): void => {

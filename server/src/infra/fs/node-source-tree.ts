@@ -15,7 +15,7 @@ const kindOf = (stats: Stats): EntryKind | 'other' =>
 export class NodeSourceTree implements SourceTree {
   async stat(path: string): Promise<{ kind: EntryKind | 'other'; size: number } | undefined> {
     try {
-      const stats = await fsp.lstat(path);
+      const stats = await fsp.stat(path);
       return { kind: kindOf(stats), size: stats.size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

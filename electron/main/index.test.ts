@@ -1,0 +1,117 @@
+/**
+ * The composition in index.ts, run with the real server and a fake `electron` module: the window
+ * loads the server, the bridge answers only our window, and quitting stops the server.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { FakeWindow } from './fakes.test-support.js';
+import type { InvokeEvent } from './ipc.js';
+
+const fake = vi.hoisted(() => ({
+  windows: [] as unknown[],
+  handlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
+  trays: [] as { icon: string; menu: { label?: string }[] }[],
+  exited: false,
+  home: '',
+}));
+
+vi.mock('electron', async () => {
+  // The factory runs before this file's imports: it imports what it needs itself.
+  const { EventEmitter } = await import('node:events');
+  const path = await import('node:path');
+  const { FakeWindow } = await import('./fakes.test-support.js');
+  class App extends EventEmitter {
+    isPackaged = false;
+    requestSingleInstanceLock = () => true;
+    whenReady = () => Promise.resolve();
+    getPath = (name: string) => path.join(fake.home, name);
+    getVersion = () => '0.1.0';
+    quit = () => {
+      const event = { prevented: false, preventDefault: () => (event.prevented = true) };
+      this.emit('before-quit', event);
+      if (!event.prevented) fake.exited = true;
+    };
+    exit = () => (fake.exited = true);
+  }
+  class BrowserWindow extends FakeWindow {
+    constructor(options: unknown) {
+      super(options);
+      fake.windows.push(this);
+    }
+  }
+  class Tray {
+    menu: unknown[] = [];
+    constructor(public icon: string) {
+      fake.trays.push(this as never);
+    }
+    setImage = (icon: string) => (this.icon = icon);
+    setToolTip = () => undefined;
+    setContextMenu = (menu: unknown[]) => (this.menu = menu);
+    destroy = () => undefined;
+  }
+  return {
+    app: new App(),
+    BrowserWindow,
+    Tray,
+    ipcMain: { handle: (channel: string, listener: never) => fake.handlers.set(channel, listener) },
+    Menu: { buildFromTemplate: (template: unknown[]) => template },
+    Notification: { isSupported: () => false },
+    shell: { openExternal: async () => undefined, showItemInFolder: () => undefined },
+    dialog: { showErrorBox: () => undefined },
+  };
+});
+
+fake.home = mkdtempSync(join(tmpdir(), 'desktop-shell-'));
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+};
+
+describe('the desktop shell (index.ts) around the real server', () => {
+  let url = '';
+  afterAll(async () => {
+    const { app } = await import('electron');
+    if (!fake.exited) app.quit();
+    await until(() => fake.exited);
+    rmSync(fake.home, { recursive: true, force: true });
+  });
+
+  it('starts the server and shows one secure window on its URL, with the tray', async () => {
+    await import('./index.js');
+    await until(() => fake.windows.length > 0);
+    const win = fake.windows[0] as FakeWindow;
+    url = win.loaded[0] ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(win.options).toMatchObject({
+      webPreferences: { sandbox: true, contextIsolation: true },
+    });
+    expect(fake.trays[0]?.icon).toMatch(/tray[/\\]unknown\.png$/);
+    const health = await fetch(`${url}/api/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('hands the token to our window only', async () => {
+    const win = fake.windows[0] as FakeWindow;
+    const getToken = fake.handlers.get('desktop:get-token')!;
+    const ours: InvokeEvent = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+    const token = (await getToken(ours)) as string;
+    const authed = await fetch(`${url}/api/jobs`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(authed.status).toBe(200);
+    await expect(Promise.resolve(getToken({ sender: {}, senderFrame: { url } }))).rejects.toThrow(
+      /refused/,
+    );
+  });
+
+  it('quitting stops the server before the app exits', async () => {
+    const { app } = await import('electron');
+    app.quit();
+    expect(fake.exited).toBe(false);
+    await until(() => fake.exited);
+    expect(fake.exited).toBe(true);
+    await expect(fetch(`${url}/api/health`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it, vi } from 'vitest';
+import { FakeWindow } from './fakes.test-support.js';
+import { DESKTOP_CHANNELS, registerIpc, type InvokeEvent } from './ipc.js';
+
+const APP = 'http://127.0.0.1:41234';
+
+function setup() {
+  const handlers = new Map<string, (event: InvokeEvent, ...args: unknown[]) => unknown>();
+  const win = new FakeWindow({});
+  void win.loadURL(`${APP}/`);
+  const dialogs = {
+    chooseFolder: vi.fn(async (_w: FakeWindow, _title: string) => '/home/me/backups'),
+    saveFile: vi.fn(async (_w: FakeWindow, name: string) => `/home/me/Downloads/${name}`),
+  };
+  const showItemInFolder = vi.fn();
+  let current: FakeWindow | undefined = win;
+  registerIpc({
+    ipcMain: { handle: (channel, listener) => void handlers.set(channel, listener) },
+    dialogs,
+    showItemInFolder,
+    window: () => current,
+    appUrl: APP,
+    token: 'per-launch-token',
+    version: '0.1.0',
+  });
+  const ours: InvokeEvent = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+  const invoke = async (channel: string, event: InvokeEvent, ...args: unknown[]) =>
+    handlers.get(channel)!(event, ...args);
+  const close = () => (current = undefined);
+  return { handlers, win, ours, invoke, dialogs, showItemInFolder, close };
+}
+
+describe('the IPC bridge', () => {
+  it('registers one handler per DesktopBridge method', () => {
+    const { handlers } = setup();
+    expect([...handlers.keys()].sort()).toEqual(Object.values(DESKTOP_CHANNELS).sort());
+  });
+
+  it('answers our window: the token, the version, the dialogs and reveal', async () => {
+    const { win, ours, invoke, dialogs, showItemInFolder } = setup();
+    await expect(invoke(DESKTOP_CHANNELS.getToken, ours)).resolves.toBe('per-launch-token');
+    await expect(invoke(DESKTOP_CHANNELS.version, ours)).resolves.toBe('0.1.0');
+    await expect(invoke(DESKTOP_CHANNELS.chooseFolder, ours, 'Backups')).resolves.toBe(
+      '/home/me/backups',
+    );
+    expect(dialogs.chooseFolder).toHaveBeenCalledWith(win, 'Backups');
+    // Only a name reaches the save dialog: the renderer does not pick the folder.
+    await invoke(DESKTOP_CHANNELS.saveFile, ours, '../../.bashrc');
+    expect(dialogs.saveFile).toHaveBeenCalledWith(win, '.bashrc');
+    await invoke(DESKTOP_CHANNELS.revealInFolder, ours, '/home/me/backups/a.tar');
+    expect(showItemInFolder).toHaveBeenCalledWith('/home/me/backups/a.tar');
+  });
+
+  it('rejects every call from another webContents', async () => {
+    const { ours, invoke, win } = setup();
+    const stranger = new FakeWindow({});
+    void stranger.loadURL(`${APP}/`);
+    const event: InvokeEvent = { sender: stranger.webContents, senderFrame: ours.senderFrame };
+    for (const channel of Object.values(DESKTOP_CHANNELS))
+      await expect(invoke(channel, event)).rejects.toThrow(/refused/);
+    expect(win.loaded).toHaveLength(1);
+  });
+
+  it('rejects a call from a sub-frame of our window, even at our origin', async () => {
+    const { win, invoke } = setup();
+    const event: InvokeEvent = { sender: win.webContents, senderFrame: { url: `${APP}/` } };
+    await expect(invoke(DESKTOP_CHANNELS.getToken, event)).rejects.toThrow(/refused/);
+  });
+
+  it('rejects a call from our window once it shows another origin', async () => {
+    const { win, ours, invoke } = setup();
+    win.webContents.mainFrame.url = 'https://evil.example/';
+    await expect(invoke(DESKTOP_CHANNELS.getToken, ours)).rejects.toThrow(/refused/);
+  });
+
+  it('rejects calls without a frame, or when the window is closed', async () => {
+    const { win, ours, invoke, close } = setup();
+    const noFrame: InvokeEvent = { sender: win.webContents, senderFrame: null };
+    await expect(invoke(DESKTOP_CHANNELS.getToken, noFrame)).rejects.toThrow(/refused/);
+    close();
+    await expect(invoke(DESKTOP_CHANNELS.getToken, ours)).rejects.toThrow(/refused/);
+  });
+
+  it('rejects bad arguments before any native call', async () => {
+    const { ours, invoke, showItemInFolder, dialogs } = setup();
+    await expect(invoke(DESKTOP_CHANNELS.revealInFolder, ours, 'relative/path')).rejects.toThrow(
+      /absolute/,
+    );
+    await expect(invoke(DESKTOP_CHANNELS.chooseFolder, ours, 42)).rejects.toThrow(/string/);
+    expect(showItemInFolder).not.toHaveBeenCalled();
+    expect(dialogs.chooseFolder).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const ServiceStateSchema = z.enum([
+  'created',
+  'starting',
+  'running',
+  'healthy',
+  'unhealthy',
+  'restarting',
+  'exited',
+  'missing',
+]);
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+/** One service as the health model sees it. */
+export const ServiceHealthSchema = z.object({
+  service: z.string(),
+  state: ServiceStateSchema,
+  /** Output of the last health-check run, trimmed. */
+  lastCheck: z.string().nullable(),
+  restarts: z.number(),
+  /** When the current run started (ISO time), for uptime. */
+  startedAt: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  oomKilled: z.boolean(),
+});
+export type ServiceHealth = z.infer<typeof ServiceHealthSchema>;
+
+export const OverallStatusSchema = z.enum(['healthy', 'degraded', 'down', 'stopped', 'unknown']);
+export type OverallStatus = z.infer<typeof OverallStatusSchema>;
+
+export const StackHealthSchema = z.object({
+  status: OverallStatusSchema,
+  /** Why, in plain language: "redis is unhealthy", "the Docker engine is not reachable". */
+  reason: z.string(),
+  services: z.array(ServiceHealthSchema),
+  at: z.string(),
+});
+export type StackHealth = z.infer<typeof StackHealthSchema>;
+
+/** A service's state changed (past tense, per the event naming rule). */
+export const ServiceStateChangedSchema = z.object({
+  type: z.literal('service.state-changed'),
+  service: ServiceHealthSchema,
+  previous: ServiceStateSchema.nullable(),
+});
+
+/** The stack's overall status changed. */
+export const StackStatusChangedSchema = z.object({
+  type: z.literal('stack.status-changed'),
+  status: OverallStatusSchema,
+  reason: z.string(),
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../contract/events.js';
+import { FakeEngine } from '../stack/fake-engine.test-support.js';
+import { planStack, type StackPlan } from '../stack/plan.js';
+import type { StackEngineEvent, StackGateway } from '../stack/stack-gateway.js';
+import { HealthMonitor } from './health-monitor.js';
+
+const hc = { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' };
+const plan: StackPlan = planStack(
+  {
+    services: {
+      redis: { image: 'redis', networks: { backend: {} }, healthcheck: hc },
+      backend: { image: 'backend', networks: { backend: {} }, healthcheck: hc },
+      migrate: { image: 'backend', networks: { backend: {} }, restart: 'no' },
+    },
+    networks: { backend: {} },
+  },
+  { project: 'medianest', composeFile: '/s/c.yaml', workingDir: '/s', fileHashes: new Map() },
+);
+
+const until = async (check: () => boolean, ms = 2000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+async function running(engine: FakeEngine): Promise<void> {
+  for (const s of plan.services) {
+    const id = await engine.createContainer(s);
+    await engine.startContainer(id);
+  }
+  await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('the health monitor', () => {
+  it('starts from one inspect, then follows events: an exited service degrades the stack', async () => {
+    const engine = new FakeEngine();
+    await running(engine);
+    const events: DomainEvent[] = [];
+    const monitor = new HealthMonitor({
+      gateway: () => engine,
+      plan: async () => plan,
+      project: 'medianest',
+      publish: (e) => events.push(e),
+      now: () => new Date(),
+    });
+    monitor.start();
+    await until(() => monitor.snapshot().status === 'healthy');
+    const redis = [...engine.containers.values()].find((c) => c.service === 'redis')!;
+    redis.state = 'exited';
+    redis.exitCode = 137;
+    redis.oomKilled = true;
+    (engine as unknown as { emit(e: StackEngineEvent): void }).emit({
+      kind: 'die',
+      service: 'redis',
+      containerId: redis.id,
+      exitCode: 137,
+    });
+    await until(() => monitor.snapshot().status === 'degraded');
+    expect(monitor.snapshot().reason).toBe('redis ran out of memory.');
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'stack.status-changed', status: 'degraded' }),
+    );
+    const change = events.find(
+      (e): e is Extract<DomainEvent, { type: 'service.state-changed' }> =>
+        e.type === 'service.state-changed' &&
+        e.service.service === 'redis' &&
+        e.service.state === 'exited',
+    );
+    expect(change?.previous).toBe('healthy');
+    expect(change?.service).toMatchObject({ exitCode: 137, oomKilled: true });
+    await monitor.stop();
+  });
+
+  it('reports an engine that goes away as unknown, reconnects, and resyncs', async () => {
+    const engine = new FakeEngine();
+    await running(engine);
+    let up = true;
+    let failNext: (() => void) | undefined;
+    const flaky: StackGateway = Object.assign(Object.create(engine) as StackGateway, {
+      listContainers: () =>
+        up ? engine.listContainers() : Promise.reject(new Error('connect ECONNREFUSED')),
+      events: (project: string, signal: AbortSignal, onOpen?: () => void) => {
+        if (!up) throw new Error('connect ECONNREFUSED');
+        const inner = engine.events(project, signal)[Symbol.asyncIterator]();
+        return {
+          [Symbol.asyncIterator]: () => ({
+            next: () =>
+              new Promise<IteratorResult<StackEngineEvent>>((resolve, reject) => {
+                onOpen?.();
+                failNext = () => reject(new Error('socket hang up'));
+                void inner.next().then(resolve, reject);
+              }),
+          }),
+        };
+      },
+    });
+    const monitor = new HealthMonitor({
+      gateway: () => flaky,
+      plan: async () => plan,
+      project: 'medianest',
+      publish: () => undefined,
+      now: () => new Date(),
+      backoffMs: [20],
+    });
+    monitor.start();
+    await until(() => monitor.snapshot().status === 'healthy');
+    up = false;
+    failNext?.();
+    await until(() => monitor.snapshot().status === 'unknown');
+    expect(monitor.snapshot().reason).toContain('The Docker engine is not reachable');
+    // While it was away, backend crashed: the resync must see it, not keep a stale "healthy".
+    const backend = [...engine.containers.values()].find((c) => c.service === 'backend')!;
+    backend.state = 'exited';
+    backend.exitCode = 1;
+    up = true;
+    await until(() => monitor.snapshot().status === 'degraded');
+    expect(monitor.snapshot().reason).toBe('backend exited with code 1.');
+    await monitor.stop();
+  });
+
+  it('calls a stack with nothing installed stopped, not healthy', async () => {
+    const engine = new FakeEngine();
+    const monitor = new HealthMonitor({
+      gateway: () => engine,
+      plan: async () => undefined,
+      project: 'medianest',
+      publish: () => undefined,
+      now: () => new Date(),
+    });
+    monitor.start();
+    await until(() => monitor.snapshot().status === 'stopped');
+    expect(monitor.snapshot().reason).toBe('The stack is not installed.');
+    await monitor.stop();
+  });
+});

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import type { LogLine } from '../../contract/logs-routes.js';
+import type {
+  EngineLogLine,
+  LogContainerEvent,
+  LogGateway,
+  LogReadOptions,
+  LogSource,
+  LogWatch,
+} from './log-gateway.js';
+import { LogService } from './log-service.js';
+
+const t = (n: number): string => `2025-01-01T00:00:00.${String(n).padStart(9, '0')}Z`;
+
+/** An engine in memory: containers with logs; a follow replays from `since` and waits for lines. */
+class FakeLogGateway implements LogGateway {
+  logs = new Map<string, EngineLogLine[]>();
+  sources: LogSource[] = [];
+  private listeners = new Set<(e: LogContainerEvent) => void>();
+  private waiting = new Map<string, Set<() => void>>();
+  private stopped = new Map<string, Set<() => void>>();
+
+  add(id: string, service: string, lines: Array<[number, string]>, running = true): void {
+    this.sources.push({ id, name: `p-${service}-1`, service, running, tty: false });
+    this.logs.set(
+      id,
+      lines.map(([n, text]) => ({ time: t(n), stream: 'stdout', text })),
+    );
+  }
+  write(id: string, n: number, text: string): void {
+    this.logs.get(id)?.push({ time: t(n), stream: 'stdout', text });
+    for (const wake of this.waiting.get(id) ?? []) wake();
+  }
+  stop(id: string): void {
+    const s = this.sources.find((x) => x.id === id);
+    if (s) s.running = false;
+    for (const end of this.stopped.get(id) ?? []) end();
+  }
+  start(id: string): void {
+    const s = this.sources.find((x) => x.id === id);
+    if (!s) return;
+    s.running = true;
+    for (const l of this.listeners)
+      l({ kind: 'start', containerId: id, service: s.service, name: s.name });
+  }
+  private select(id: string, o: LogReadOptions): EngineLogLine[] {
+    let lines = (this.logs.get(id) ?? []).filter(
+      (l) =>
+        (o.since === undefined || l.time >= o.since) && (o.until === undefined || l.time < o.until),
+    );
+    if (o.tail !== undefined) lines = lines.slice(Math.max(0, lines.length - o.tail));
+    return lines;
+  }
+  async listSources(): Promise<LogSource[]> {
+    return this.sources.map((s) => ({ ...s }));
+  }
+  async read(source: LogSource, o: LogReadOptions): Promise<EngineLogLine[]> {
+    return this.select(source.id, o);
+  }
+  async inspect(id: string): Promise<LogSource | undefined> {
+    const s = this.sources.find((x) => x.id === id);
+    return s ? { ...s } : undefined;
+  }
+  async *follow(
+    source: LogSource,
+    o: LogReadOptions,
+    signal: AbortSignal,
+  ): AsyncIterable<EngineLogLine[]> {
+    const all = this.logs.get(source.id) ?? [];
+    const first = this.select(source.id, o);
+    let next = all.length;
+    if (first.length > 0) yield first;
+    for (;;) {
+      if (signal.aborted || !this.sources.find((s) => s.id === source.id)?.running) return;
+      if (all.length > next) {
+        yield all.slice(next);
+        next = all.length;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const set = this.waiting.get(source.id) ?? new Set();
+        const ended = this.stopped.get(source.id) ?? new Set();
+        set.add(resolve);
+        ended.add(resolve);
+        this.waiting.set(source.id, set);
+        this.stopped.set(source.id, ended);
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  }
+  async watch(
+    _p: string,
+    onEvent: (e: LogContainerEvent) => void,
+    signal: AbortSignal,
+  ): Promise<LogWatch> {
+    this.listeners.add(onEvent);
+    return {
+      done: new Promise((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      ),
+    };
+  }
+}
+
+const service = (gateway: LogGateway, secrets: string[] = []): LogService =>
+  new LogService({
+    gateway,
+    project: 'p',
+    secrets: async () => secrets,
+    now: () => new Date('2025-01-01T00:00:01Z'),
+  });
+
+const settle = (ms = 120): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('LogService with a fake engine', () => {
+  it('merges history across services by time, tags, levels and masks each line', async () => {
+    const gateway = new FakeLogGateway();
+    gateway.add('a', 'backend', [
+      [1, 'INFO up'],
+      [4, 'token=supersecretvalue1'],
+    ]);
+    gateway.add('b', 'postgres', [
+      [2, 'LOG:  ready'],
+      [3, 'ERROR: boom'],
+    ]);
+    const history = await service(gateway, ['supersecretvalue1']).history({ tail: 3 });
+    expect(history.truncated).toBe(true);
+    expect(history.lines.map((l) => [l.service, l.level, l.text])).toEqual([
+      ['postgres', 'info', 'LOG:  ready'],
+      ['postgres', 'error', 'ERROR: boom'],
+      ['backend', undefined, 'token=[redacted]'],
+    ]);
+  });
+
+  it('searches masked text within a time range', async () => {
+    const gateway = new FakeLogGateway();
+    gateway.add('a', 'backend', [
+      [1, 'user 1 logged in'],
+      [2, 'USER 22 logged in'],
+      [3, 'user 3 left'],
+    ]);
+    const logs = service(gateway, ['supersecretvalue1']);
+    const found = await logs.search({
+      query: 'user \\d+ logged',
+      regex: true,
+      caseSensitive: false,
+      limit: 10,
+      since: '1735689600',
+      until: t(2),
+    });
+    expect(found.lines.map((l) => l.text)).toEqual(['user 1 logged in']);
+    const all = await logs.search({
+      query: 'LOGGED',
+      regex: false,
+      caseSensitive: false,
+      limit: 10,
+    });
+    expect(all.lines).toHaveLength(2);
+  });
+
+  it('follows a container through a restart without a gap or a duplicate', async () => {
+    const gateway = new FakeLogGateway();
+    gateway.add('a', 'worker', [
+      [1, 'n1'],
+      [2, 'n2'],
+    ]);
+    const got: LogLine[] = [];
+    const abort = new AbortController();
+    const done = service(gateway).follow(
+      { tail: 10, windowMs: 10 },
+      (l) => got.push(...l),
+      abort.signal,
+    );
+    await settle();
+    gateway.write('a', 3, 'n3');
+    gateway.write('a', 3, 'n3b');
+    gateway.stop('a');
+    await settle();
+    gateway.start('a');
+    gateway.write('a', 4, 'n4');
+    await settle();
+    abort.abort();
+    await done;
+    expect(got.map((l) => l.text)).toEqual(['n1', 'n2', 'n3', 'n3b', 'n4']);
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { LogLine } from '../../contract/logs-routes.js';
+import { FollowerBuffer } from './follower-buffer.js';
+import { detectLevel } from './level.js';
+import { createMasker } from './mask.js';
+import { mergeByTime, ReorderWindow } from './merge.js';
+import { ResumePoint } from './resume-point.js';
+import { lineMatcher } from './search.js';
+import { normalizeTime, parseTimeArg, toEngineTimestamp } from './time.js';
+
+const t = (n: number): string => `2025-01-01T00:00:${String(n).padStart(2, '0')}.000000000Z`;
+const line = (n: number, service = 'a', text = `line ${n}`): LogLine => ({
+  time: t(n),
+  service,
+  container: service,
+  stream: 'stdout',
+  text,
+});
+
+describe('level detection', () => {
+  it.each([
+    ['{"level":"warn","msg":"x"}', 'warn'],
+    ['{"level":50,"msg":"pino"}', 'error'],
+    ['{"severity":"INFO"}', 'info'],
+    ['INFO server started', 'info'],
+    ['2025-01-01 12:00:00.000 UTC [1] LOG:  database system is ready', 'info'],
+    ['2025-01-01 12:00:00 UTC [7] FATAL:  password authentication failed', 'error'],
+    ['WARNING: something', 'warn'],
+    ['2025/01/01 12:00:00 [error] 7#7: *1 connect() failed', 'error'],
+    ['[info] ready', 'info'],
+    ['time=2025 level=debug msg=x', 'debug'],
+    ['1:M 01 Jan 2025 # Server initialized', undefined],
+    ['no error was found here', undefined],
+    ['plain text', undefined],
+  ])('%s -> %s', (text, level) => {
+    expect(detectLevel(text)).toBe(level);
+  });
+});
+
+describe('merging', () => {
+  it('orders lines of several services by time and keeps each one order on ties', () => {
+    const a = [line(1, 'a'), line(3, 'a'), { ...line(3, 'a'), text: 'second at 3' }];
+    const b = [line(2, 'b'), line(3, 'b'), line(4, 'b')];
+    const merged = mergeByTime([a, b]);
+    expect(merged.map((l) => `${l.service}:${l.text}`)).toEqual([
+      'a:line 1',
+      'b:line 2',
+      'a:line 3',
+      'a:second at 3',
+      'b:line 3',
+      'b:line 4',
+    ]);
+  });
+
+  it('holds live lines for the window, then releases them sorted', () => {
+    let now = 0;
+    const window = new ReorderWindow<LogLine>(50, () => now);
+    window.add([line(5, 'a')]);
+    now = 10;
+    window.add([line(4, 'b')]);
+    expect(window.flush()).toEqual([]);
+    now = 70;
+    expect(window.flush().map((l) => l.time)).toEqual([t(4), t(5)]);
+  });
+});
+
+describe('follower buffer', () => {
+  it('replaces dropped lines with one exact skip marker and stays bounded', () => {
+    const buffer = new FollowerBuffer({ maxLines: 100, maxBytes: 1e9 });
+    for (let i = 0; i < 1000; i++) {
+      buffer.push([line(i % 60, 'a', `n${i}`)]);
+      expect(buffer.heldLines).toBeLessThanOrEqual(100);
+    }
+    const items = buffer.take(10_000);
+    const marker = items[0];
+    expect(marker?.kind).toBe('skipped');
+    const lines = items.filter((i) => i.kind === 'line');
+    const skipped = items.reduce((n, i) => n + (i.kind === 'skipped' ? i.count : 0), 0);
+    expect(lines.length + skipped).toBe(1000);
+    expect(skipped).toBe(buffer.skipped);
+    // The newest lines are the ones kept, in order.
+    expect(lines.at(-1)).toMatchObject({ line: { text: 'n999' } });
+    expect(items.filter((i) => i.kind === 'skipped')).toHaveLength(1);
+  });
+
+  it('loses nothing when the reader keeps up', () => {
+    const buffer = new FollowerBuffer({ maxLines: 10 });
+    const got: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      buffer.push([line(1, 'a', `n${i}`)]);
+      for (const item of buffer.take(5)) if (item.kind === 'line') got.push(item.line.text);
+    }
+    expect(got).toHaveLength(100);
+    expect(buffer.skipped).toBe(0);
+  });
+});
+
+describe('resume point', () => {
+  it('skips exactly the lines already taken at the resume time', () => {
+    const resume = new ResumePoint();
+    expect([t(1), t(2), t(2)].map((x) => resume.accept(x))).toEqual([true, true, true]);
+    resume.reopen();
+    // The engine resends every line at t(2) (since is inclusive), then the new ones.
+    expect([t(2), t(2), t(2), t(3)].map((x) => resume.accept(x))).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+  });
+});
+
+describe('search and masking', () => {
+  it('matches substrings with and without case, and regular expressions', () => {
+    expect(lineMatcher({ query: 'Err', regex: false, caseSensitive: false })('an ERROR')).toBe(
+      true,
+    );
+    expect(lineMatcher({ query: 'Err', regex: false, caseSensitive: true })('an ERROR')).toBe(
+      false,
+    );
+    expect(lineMatcher({ query: 'n\\d{3}$', regex: true, caseSensitive: true })('n123')).toBe(true);
+    expect(() => lineMatcher({ query: '(', regex: true, caseSensitive: true })).toThrow(
+      /regular expression/,
+    );
+  });
+
+  it('masks every secret value, longest first', () => {
+    const mask = createMasker(['abcdefgh', 'abcdefgh1234', 'short']);
+    expect(mask('x abcdefgh1234 y abcdefgh short')).toBe('x [redacted] y [redacted] short');
+  });
+});
+
+describe('times', () => {
+  it('normalises the engine form and converts to its since parameter', () => {
+    expect(normalizeTime('2025-01-01T00:00:01.5Z')).toBe('2025-01-01T00:00:01.500000000Z');
+    expect(normalizeTime('2025-01-01T00:00:01Z')).toBe('2025-01-01T00:00:01.000000000Z');
+    expect(toEngineTimestamp('2025-01-01T00:00:01.000000123Z')).toBe('1735689601.000000123');
+    const now = new Date('2025-01-01T01:00:00Z');
+    expect(parseTimeArg('15m', now, 'since')).toBe('2025-01-01T00:45:00.000000000Z');
+    expect(parseTimeArg('1735689601.25', now, 'since')).toBe('2025-01-01T00:00:01.250000000Z');
+    expect(() => parseTimeArg('yesterday', now, 'since')).toThrow(/since/);
+  });
+});

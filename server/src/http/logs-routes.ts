@@ -1,0 +1,244 @@
+import { Router, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import {
+  LOGS_DOWNLOAD_PATH,
+  LOGS_FOLLOW_PATH,
+  LogDownloadQuerySchema,
+  LogFollowQuerySchema,
+  SUPPORT_BUNDLE_PATH,
+  type LogFollowMessage,
+  type LogLine,
+  type logsRoutes,
+} from '../contract/logs-routes.js';
+import { AppError } from '../core/app-error.js';
+import {
+  FollowerBuffer,
+  type FollowItem,
+  type FollowerBufferLimits,
+} from '../core/logs/follower-buffer.js';
+import type { LogService } from '../core/logs/log-service.js';
+import { fieldErrors } from './routes.js';
+
+type LogsRoutes = typeof logsRoutes;
+type LogsHandlers = {
+  [N in keyof LogsRoutes]: (
+    input: z.infer<LogsRoutes[N]['input']>,
+  ) => Promise<z.infer<LogsRoutes[N]['output']>>;
+};
+
+/** Handlers of the route table's JSON log routes (history, search). */
+export function logsHandlers(deps: { logs: () => LogService }): LogsHandlers {
+  return {
+    logsHistory: async ({ services, tail, since, until }) =>
+      deps.logs().history({
+        services,
+        tail,
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+      }),
+    logsSearch: async ({ services, query, regex, caseSensitive, since, until, limit }) =>
+      deps.logs().search({
+        services,
+        query,
+        regex,
+        caseSensitive,
+        limit,
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+      }),
+  };
+}
+
+export interface LogStreamDeps {
+  logs: () => LogService;
+  requireAuth: RequestHandler;
+  /** The support bundle (`.tar.gz`), when the server offers one. */
+  supportBundle?: () => Promise<{ name: string; data: Buffer }>;
+  /** Per-follower queue bounds (defaults: 20 000 lines, 8 MiB). */
+  buffer?: Partial<FollowerBufferLimits>;
+  /** Unsent bytes on a follower's socket above which the server stops writing to it (256 KiB). */
+  socketHighWaterBytes?: number;
+  heartbeatMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** What the open follows hold right now: for tests and diagnostics. */
+export interface LogStreamStats {
+  followers: number;
+  heldLines: number;
+  heldBytes: number;
+  socketBytes: number;
+  skipped: number;
+}
+
+function parse<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const fields = fieldErrors(parsed.error);
+  const first = Object.entries(fields)[0];
+  throw new AppError('validation_failed', first ? `${first[0]}: ${first[1]}` : 'Invalid input.', {
+    fields,
+  });
+}
+
+const frame = (message: LogFollowMessage): string => `data: ${JSON.stringify(message)}\n\n`;
+
+/** Consecutive lines become one message; a skip marker is its own. */
+function messages(items: FollowItem[]): string {
+  let out = '';
+  let lines: LogLine[] = [];
+  for (const item of items) {
+    if (item.kind === 'line') {
+      lines.push(item.line);
+      continue;
+    }
+    if (lines.length > 0) out += frame({ type: 'logs.lines', lines });
+    lines = [];
+    out += frame({ type: 'logs.skipped', count: item.count, from: item.from, to: item.to });
+  }
+  if (lines.length > 0) out += frame({ type: 'logs.lines', lines });
+  return out;
+}
+
+const textLine = (l: LogLine): string => `${l.time} ${l.service} ${l.stream} ${l.text}\n`;
+
+/** Writes chunks, waiting for the socket to drain, so an export never piles up in memory. */
+async function writeAll(res: Response, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
+  }
+}
+
+function* batches(lines: LogLine[], format: 'text' | 'ndjson'): Iterable<string> {
+  const size = 1000;
+  for (let i = 0; i < lines.length; i += size) {
+    const slice = lines.slice(i, i + size);
+    yield format === 'text'
+      ? slice.map(textLine).join('')
+      : slice.map((l) => JSON.stringify(l) + '\n').join('');
+  }
+}
+
+/**
+ * The log endpoints that are not JSON: the live follow (`text/event-stream`), the export (text or
+ * NDJSON) and the support bundle. Mount before the `/api` not-found handler.
+ */
+export function logStreamsRouter(deps: LogStreamDeps): {
+  router: Router;
+  stats: () => LogStreamStats;
+} {
+  const router = Router();
+  const open = new Set<{ buffer: FollowerBuffer; res: Response }>();
+  const highWater = deps.socketHighWaterBytes ?? 256 * 1024;
+  const heartbeatMs = deps.heartbeatMs ?? 15_000;
+
+  router.get(LOGS_FOLLOW_PATH, deps.requireAuth, async (req, res) => {
+    const query = parse(LogFollowQuerySchema, req.query);
+    const logs = deps.logs();
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    req.socket.setNoDelay(true);
+    const buffer = new FollowerBuffer(deps.buffer);
+    const entry = { buffer, res };
+    open.add(entry);
+    const abort = new AbortController();
+    let waiting = false;
+    const pump = (): void => {
+      while (!buffer.isEmpty && !res.destroyed && res.writableLength < highWater) {
+        res.write(messages(buffer.take(500)));
+      }
+      if (!buffer.isEmpty && !waiting && !res.destroyed) {
+        waiting = true;
+        res.once('drain', () => {
+          waiting = false;
+          pump();
+        });
+      }
+    };
+    const heartbeat = setInterval(() => {
+      if (res.writableLength < highWater)
+        res.write(frame({ type: 'logs.heartbeat', at: new Date().toISOString() }));
+    }, heartbeatMs);
+    heartbeat.unref();
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      abort.abort();
+      open.delete(entry);
+    });
+    res.write(': following\n\n');
+    try {
+      await logs.follow(
+        {
+          services: query.services,
+          tail: query.tail,
+          ...(query.since !== undefined ? { since: query.since } : {}),
+        },
+        (lines) => {
+          buffer.push(lines);
+          pump();
+        },
+        abort.signal,
+      );
+    } catch (error) {
+      deps.onError?.(error);
+    } finally {
+      clearInterval(heartbeat);
+      open.delete(entry);
+      if (!res.destroyed) res.end();
+    }
+  });
+
+  router.get(LOGS_DOWNLOAD_PATH, deps.requireAuth, async (req, res) => {
+    const query = parse(LogDownloadQuerySchema, req.query);
+    const lines = await deps.logs().lines({
+      services: query.services,
+      ...(query.tail !== undefined ? { tail: query.tail } : {}),
+      ...(query.since !== undefined ? { since: query.since } : {}),
+      ...(query.until !== undefined ? { until: query.until } : {}),
+    });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const ext = query.format === 'text' ? 'log' : 'ndjson';
+    res.writeHead(200, {
+      'Content-Type':
+        query.format === 'text' ? 'text/plain; charset=utf-8' : 'application/x-ndjson',
+      'Content-Disposition': `attachment; filename="medianest-logs-${stamp}.${ext}"`,
+      'Cache-Control': 'no-store',
+    });
+    await writeAll(res, batches(lines, query.format));
+    res.end();
+  });
+
+  router.get(SUPPORT_BUNDLE_PATH, deps.requireAuth, async (_req, res) => {
+    if (!deps.supportBundle)
+      throw new AppError('not_implemented', 'This server does not build support bundles.');
+    const bundle = await deps.supportBundle();
+    res.writeHead(200, {
+      'Content-Type': 'application/gzip',
+      'Content-Disposition': `attachment; filename="${bundle.name}"`,
+      'Cache-Control': 'no-store',
+    });
+    res.end(bundle.data);
+  });
+
+  const stats = (): LogStreamStats => {
+    const all = [...open];
+    return {
+      followers: all.length,
+      heldLines: all.reduce((n, e) => n + e.buffer.heldLines, 0),
+      heldBytes: all.reduce((n, e) => n + e.buffer.heldBytes, 0),
+      socketBytes: all.reduce((n, e) => n + e.res.writableLength, 0),
+      skipped: all.reduce((n, e) => n + e.buffer.skipped, 0),
+    };
+  };
+  return { router, stats };
+}

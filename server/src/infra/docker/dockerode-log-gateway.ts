@@ -1,0 +1,176 @@
+import Docker from 'dockerode';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type {
+  EngineLogLine,
+  LogContainerEvent,
+  LogGateway,
+  LogReadOptions,
+  LogSource,
+  LogWatch,
+} from '../../core/logs/log-gateway.js';
+import { toEngineTimestamp } from '../../core/logs/time.js';
+import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
+import { connectionOptions } from './endpoint.js';
+import { LogDecoder } from './log-decoder.js';
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+const isNotFound = (error: unknown): boolean =>
+  (error as { statusCode?: number }).statusCode === 404;
+
+function engineOptions(options: LogReadOptions): Docker.ContainerLogsOptions {
+  return {
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    ...(options.tail !== undefined ? { tail: options.tail } : {}),
+    ...(options.since !== undefined ? { since: toEngineTimestamp(options.since) } : {}),
+    ...(options.until !== undefined ? { until: toEngineTimestamp(options.until) } : {}),
+  };
+}
+
+/** The engine's logs through dockerode: finished reads, follows (no request timeout), events. */
+export class DockerodeLogGateway implements LogGateway {
+  private readonly docker: Docker;
+  /** Follows and event streams are long-lived: the request timeout would cut them. */
+  private readonly streams: Docker;
+
+  constructor(endpoint: string) {
+    const options = connectionOptions(endpoint);
+    this.docker = new Docker({ ...options, timeout: REQUEST_TIMEOUT_MS });
+    this.streams = new Docker(options);
+  }
+
+  async listSources(project: string): Promise<LogSource[]> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_PROJECT}=${project}`] },
+    });
+    return list
+      .filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True')
+      .map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        service: c.Labels[LABEL_SERVICE] ?? '',
+        running: c.State === 'running',
+        // Unknown from a list; the decoder tells frames from raw text by the first byte.
+        tty: false,
+      }));
+  }
+
+  async inspect(containerId: string): Promise<LogSource | undefined> {
+    try {
+      const info = await this.docker.getContainer(containerId).inspect();
+      return {
+        id: info.Id,
+        name: info.Name.replace(/^\//, ''),
+        service: info.Config.Labels[LABEL_SERVICE] ?? '',
+        running: info.State.Running,
+        tty: info.Config.Tty,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async read(source: LogSource, options: LogReadOptions): Promise<EngineLogLine[]> {
+    let buffer: Buffer;
+    try {
+      // A long log can take longer than the request timeout to send.
+      buffer = await this.streams
+        .getContainer(source.id)
+        .logs({ ...engineOptions(options), follow: false });
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    const decoder = new LogDecoder();
+    return [...decoder.push(buffer), ...decoder.end()];
+  }
+
+  async *follow(
+    source: LogSource,
+    options: LogReadOptions,
+    signal: AbortSignal,
+  ): AsyncIterable<EngineLogLine[]> {
+    if (signal.aborted) return;
+    let stream: Readable;
+    try {
+      stream = (await this.streams
+        .getContainer(source.id)
+        .logs({ ...engineOptions(options), follow: true })) as Readable;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    const stop = (): void => void stream.destroy();
+    signal.addEventListener('abort', stop, { once: true });
+    const decoder = new LogDecoder();
+    try {
+      for await (const chunk of stream) {
+        const lines = decoder.push(chunk as Buffer);
+        if (lines.length > 0) yield lines;
+      }
+      const rest = decoder.end();
+      if (rest.length > 0) yield rest;
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      stream.destroy();
+    }
+  }
+
+  async watch(
+    project: string,
+    onEvent: (event: LogContainerEvent) => void,
+    signal: AbortSignal,
+  ): Promise<LogWatch> {
+    const stream = (await this.streams.getEvents({
+      filters: {
+        type: ['container'],
+        event: ['start', 'die', 'destroy'],
+        label: [`${LABEL_PROJECT}=${project}`],
+      },
+    })) as Readable;
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    const stop = (): void => {
+      lines.close();
+      stream.destroy();
+    };
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    const done = (async () => {
+      try {
+        for await (const line of lines) {
+          const event = parseEvent(line);
+          if (event) onEvent(event);
+        }
+      } catch (error) {
+        if (!signal.aborted) throw error;
+      } finally {
+        signal.removeEventListener('abort', stop);
+        stop();
+      }
+    })();
+    return { done };
+  }
+}
+
+function parseEvent(line: string): LogContainerEvent | undefined {
+  let raw: { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  try {
+    raw = JSON.parse(line) as typeof raw;
+  } catch {
+    return undefined;
+  }
+  const attributes = raw.Actor?.Attributes ?? {};
+  const service = attributes[LABEL_SERVICE];
+  const kind = raw.Action;
+  if (!service || !raw.Actor?.ID) return undefined;
+  if (attributes['com.docker.compose.oneoff'] === 'True') return undefined;
+  if (kind !== 'start' && kind !== 'die' && kind !== 'destroy') return undefined;
+  return { kind, containerId: raw.Actor.ID, service, name: attributes.name ?? '' };
+}
