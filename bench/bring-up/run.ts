@@ -18,7 +18,8 @@ import { createStackService } from '../../server/src/wiring.js';
 const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 5);
 const dockerHost = process.env.DOCKER_HOST;
 const imagesFile = process.env.MEDIANEST_IMAGES;
-if (!dockerHost || !imagesFile) throw new Error('Set DOCKER_HOST and MEDIANEST_IMAGES from tests/rig/up.sh');
+if (!dockerHost || !imagesFile)
+  throw new Error('Set DOCKER_HOST and MEDIANEST_IMAGES from tests/rig/up.sh');
 const docker = new Docker({ socketPath: dockerHost.replace('unix://', '') });
 const home = mkdtempSync(join(tmpdir(), 'mna-bench-'));
 const paths = homePaths(home);
@@ -28,14 +29,17 @@ async function removeProject(): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters: { label: [PROJECT] } })) {
     await docker.getContainer(c.Id).remove({ force: true });
   }
-  for (const n of await docker.listNetworks({ filters: { label: [PROJECT] } })) await docker.getNetwork(n.Id).remove();
+  for (const n of await docker.listNetworks({ filters: { label: [PROJECT] } }))
+    await docker.getNetwork(n.Id).remove();
 }
 
 /** Every long-running service healthy and every job exited 0, checked as often as is reasonable. */
 async function waitAllReady(services: number): Promise<void> {
   for (;;) {
     const list = await docker.listContainers({ all: true, filters: { label: [PROJECT] } });
-    const done = list.filter((c) => c.Status.includes('(healthy)') || /^Exited \(0\)/.test(c.Status));
+    const done = list.filter(
+      (c) => c.Status.includes('(healthy)') || /^Exited \(0\)/.test(c.Status),
+    );
     if (list.length === services && done.length === services) return;
     if (list.some((c) => /^Exited \([1-9]/.test(c.Status))) throw new Error('a service failed');
     await new Promise((r) => setTimeout(r, 100));
@@ -51,10 +55,14 @@ async function ours(): Promise<number> {
 
 async function theirs(services: number): Promise<number> {
   const start = performance.now();
-  const result = spawnSync('docker-compose', ['-p', 'medianest', '-f', paths.composeFile, 'up', '-d'], {
-    encoding: 'utf8',
-    env: { ...process.env, DOCKER_HOST: dockerHost },
-  });
+  const result = spawnSync(
+    'docker-compose',
+    ['-p', 'medianest', '-f', paths.composeFile, 'up', '-d'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: dockerHost },
+    },
+  );
   if (result.status !== 0) throw new Error(`docker-compose up failed: ${result.stderr}`);
   await waitAllReady(services);
   return performance.now() - start;
@@ -73,10 +81,30 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const io = { stdout: () => undefined, stderr: (t: string) => process.stderr.write(`${t}\n`), env: process.env, untilShutdown: () => Promise.resolve() };
-  const code = await runCli(['init', '--home', home, '--images', imagesFile!, '--http-port', '28180', '--https-port', '28443'], io);
+  const io = {
+    stdout: () => undefined,
+    stderr: (t: string) => process.stderr.write(`${t}\n`),
+    env: process.env,
+    untilShutdown: () => Promise.resolve(),
+  };
+  const code = await runCli(
+    [
+      'init',
+      '--home',
+      home,
+      '--images',
+      imagesFile!,
+      '--http-port',
+      '28180',
+      '--https-port',
+      '28443',
+    ],
+    io,
+  );
   if (code !== 0) throw new Error('init failed');
-  const services = Object.keys((await createStackService(paths, process.env, () => undefined).status())).length;
+  const services = Object.keys(
+    await createStackService(paths, process.env, () => undefined).status(),
+  ).length;
   const mine: number[] = [];
   const compose: number[] = [];
   const noop: number[] = [];
@@ -90,7 +118,9 @@ async function main(): Promise<void> {
         } else {
           compose.push(await theirs(services));
         }
-        process.stderr.write(`run ${i + 1} ${which}: ${((which === 'ours' ? mine : compose).at(-1)! / 1000).toFixed(2)} s\n`);
+        process.stderr.write(
+          `run ${i + 1} ${which}: ${((which === 'ours' ? mine : compose).at(-1)! / 1000).toFixed(2)} s\n`,
+        );
       }
     }
   } finally {
@@ -98,11 +128,21 @@ async function main(): Promise<void> {
     rmSync(home, { recursive: true, force: true });
   }
   const ratio = median(mine) / median(compose);
-  console.log(`bring-up, ${runs} runs each, interleaved, ${services} services (prod, stand-in images)`);
-  console.log(`  ours (up, health-gated, event-driven):  median ${(median(mine) / 1000).toFixed(2)} s  [${mine.map((m) => (m / 1000).toFixed(1)).join(', ')}]`);
-  console.log(`  docker-compose up -d + wait healthy:    median ${(median(compose) / 1000).toFixed(2)} s  [${compose.map((m) => (m / 1000).toFixed(1)).join(', ')}]`);
-  console.log(`  ratio ours/theirs: ${ratio.toFixed(3)} (target <= 0.9: ${ratio <= 0.9 ? 'met' : 'NOT met'})`);
-  console.log(`  no-op re-up: median ${median(noop).toFixed(0)} ms (target < 1000 ms: ${median(noop) < 1000 ? 'met' : 'NOT met'})`);
+  console.log(
+    `bring-up, ${runs} runs each, interleaved, ${services} services (prod, stand-in images)`,
+  );
+  console.log(
+    `  ours (up, health-gated, event-driven):  median ${(median(mine) / 1000).toFixed(2)} s  [${mine.map((m) => (m / 1000).toFixed(1)).join(', ')}]`,
+  );
+  console.log(
+    `  docker-compose up -d + wait healthy:    median ${(median(compose) / 1000).toFixed(2)} s  [${compose.map((m) => (m / 1000).toFixed(1)).join(', ')}]`,
+  );
+  console.log(
+    `  ratio ours/theirs: ${ratio.toFixed(3)} (target <= 0.9: ${ratio <= 0.9 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `  no-op re-up: median ${median(noop).toFixed(0)} ms (target < 1000 ms: ${median(noop) < 1000 ? 'met' : 'NOT met'})`,
+  );
 }
 
 await main();
