@@ -141,7 +141,18 @@ export function createServer(options: ServerOptions): AppServer {
     publish: (event) => void bus.publish(event),
     now: () => new Date(),
   });
-  const monitor = createHealthMonitor(paths, env, (event) => void bus.publish(event));
+  const monitor = createHealthMonitor(
+    paths,
+    env,
+    (event) => void bus.publish(event),
+    () => {
+      const config = settings.get(STACK_CONFIG_KEY) as
+        { httpPort?: number; domain?: string; profiles?: string[] } | undefined;
+      if (!config) return undefined;
+      if (config.domain && config.profiles?.includes('tls')) return `https://${config.domain}/`;
+      return `http://localhost:${config.httpPort ?? 80}/`;
+    },
+  );
   const interrupted = runner.recover();
   if (interrupted.length > 0)
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });

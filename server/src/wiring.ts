@@ -86,6 +86,7 @@ export function createHealthMonitor(
   paths: HomePaths,
   env: Record<string, string | undefined>,
   publish: (event: DomainEvent) => void,
+  mediaNestUrl?: () => string | undefined,
 ): HealthMonitor {
   const fs = new NodeFileSystem();
   const project = composeProject(env);
@@ -101,5 +102,6 @@ export function createHealthMonitor(
     project,
     publish,
     now: () => new Date(),
+    ...(mediaNestUrl ? { mediaNestUrl } : {}),
   });
 }

@@ -2,6 +2,7 @@ import type { DomainEvent } from '../../contract/events.js';
 import type { ServiceHealth, StackHealth } from '../../contract/health.js';
 import type { StackPlan } from '../stack/plan.js';
 import type { StackEngineEvent, StackGateway } from '../stack/stack-gateway.js';
+import { trayFromHealth } from './tray-state.js';
 import { applyEvent, overallStatus, stateFromDetails, type ServiceSpec } from './health-model.js';
 
 export interface HealthMonitorDeps {
@@ -12,6 +13,8 @@ export interface HealthMonitorDeps {
   project: string;
   publish: (event: DomainEvent) => void;
   now: () => Date;
+  /** Where MediaNest answers (from the settings), for the tray's "open in browser". */
+  mediaNestUrl?: () => string | undefined;
   /** Waits between reconnect attempts (ms): 1 s, 2 s, 5 s, then every 10 s. */
   backoffMs?: readonly number[];
 }
@@ -81,6 +84,7 @@ export class HealthMonitor {
     if (key === this.lastStatus) return;
     this.lastStatus = key;
     this.deps.publish({ type: 'stack.status-changed', status, reason });
+    this.deps.publish(trayFromHealth(this.snapshot(), this.deps.mediaNestUrl?.()));
   }
 
   private requireGateway(): StackGateway {

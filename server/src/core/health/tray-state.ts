@@ -1,0 +1,47 @@
+import type { StackHealth } from '../../contract/health.js';
+import type { TrayChanged, TrayState } from '../../contract/tray.js';
+
+const TRAY_OF: Record<StackHealth['status'], TrayState> = {
+  healthy: 'healthy',
+  degraded: 'degraded',
+  down: 'down',
+  // Stopped on purpose is still "not serving": the tray says so plainly.
+  stopped: 'down',
+  unknown: 'unknown',
+};
+
+const TOOLTIP_LIMIT = 127;
+
+/** What the tray shows for a health snapshot: computed here, so the desktop shell only draws it. */
+export function trayFromHealth(health: StackHealth, mediaNestUrl?: string): TrayChanged {
+  const longRunning = health.services.filter((s) => !(s.state === 'exited' && s.exitCode === 0));
+  const healthy = longRunning.filter((s) => s.state === 'healthy' || s.state === 'running').length;
+  let tooltip: string;
+  switch (health.status) {
+    case 'healthy':
+      tooltip = `MediaNest: all ${healthy} services healthy`;
+      break;
+    case 'stopped':
+      tooltip = 'MediaNest is stopped';
+      break;
+    case 'unknown':
+      tooltip = 'MediaNest: the Docker engine is not reachable';
+      break;
+    default:
+      tooltip = `MediaNest: ${healthy} of ${longRunning.length} services healthy`;
+  }
+  const problems =
+    health.status === 'healthy' || health.status === 'stopped'
+      ? []
+      : health.reason
+          .replace(/\.$/, '')
+          .split('; ')
+          .filter((p) => p.length > 0);
+  return {
+    type: 'tray.changed',
+    state: TRAY_OF[health.status],
+    tooltip: tooltip.slice(0, TOOLTIP_LIMIT),
+    problems,
+    ...(mediaNestUrl ? { mediaNestUrl } : {}),
+  };
+}
