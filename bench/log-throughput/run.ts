@@ -1,7 +1,10 @@
 /**
  * Log throughput: a container prints N numbered lines as fast as it can; our follow API (SSE, in
  * this process) and `docker logs -f | wc -l` read the same container in the same run.
- * Usage: DOCKER_HOST=unix:///... MEDIANEST_IMAGES=... npx tsx bench/log-throughput/run.ts [N]
+ * Follow latency: then a second container prints M lines, one every 20 ms, each carrying its own
+ * write time (Date.now() inside the container: same machine, same clock); the SSE client notes when
+ * each arrives. p50/p99 of (arrival - written), and of (arrival - engine timestamp), target p99 < 250 ms.
+ * Usage: DOCKER_HOST=unix:///... MEDIANEST_IMAGES=... npx tsx bench/log-throughput/run.ts [N] [M]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +22,8 @@ import { createLogService } from '../../server/src/logs-wiring.js';
 import { rigDocker, rigEnv, imageOf } from '../../tests/integration/support/rig.js';
 
 const N = Number(process.argv[2] ?? 500_000);
+const M = Number(process.argv[3] ?? 400);
+const INTERVAL_MS = 20;
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const project = `mnbench${randomBytes(3).toString('hex')}`;
@@ -113,9 +118,88 @@ try {
       2,
     ),
   );
-} finally {
   await container.remove({ force: true });
+  console.log(JSON.stringify({ followLatency: await followLatency() }, null, 2));
+} finally {
+  await container.remove({ force: true }).catch(() => undefined);
+  await docker
+    .getContainer(`${project}-tick-1`)
+    .remove({ force: true })
+    .catch(() => undefined);
   server.close();
   server.closeAllConnections();
   rmSync(home, { recursive: true, force: true });
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? NaN;
+}
+
+/** M timestamped lines at a modest rate; how long each takes from write to the SSE client. */
+async function followLatency(): Promise<Record<string, unknown>> {
+  const tick = await docker.createContainer({
+    name: `${project}-tick-1`,
+    Image: imageOf(rig, 'backend'),
+    Entrypoint: [
+      'node',
+      '-e',
+      `setTimeout(()=>{let i=0;const t=setInterval(()=>{i++;console.log('lat '+i+' '+Date.now());if(i>=${M})clearInterval(t)},${INTERVAL_MS})},2500);setInterval(()=>{},1e6)`,
+    ],
+    Cmd: [],
+    Labels: {
+      'com.docker.compose.project': project,
+      'com.docker.compose.service': 'tick',
+      'org.medianest.test': 'bench',
+    },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  await tick.start();
+  const fromWrite: number[] = [];
+  const fromEngine: number[] = [];
+  let last = 0;
+  let ordered = true;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        req.destroy();
+        reject(new Error(`latency: only ${fromWrite.length} of ${M} lines arrived`));
+      },
+      2500 + M * INTERVAL_MS + 30_000,
+    );
+    const req = http.get(`${base}${LOGS_FOLLOW_PATH}?services=tick&tail=0`, (res) => {
+      const parser = createSseParser((m) => {
+        const at = Date.now();
+        const msg = JSON.parse(m.data) as LogFollowMessage;
+        if (msg.type !== 'logs.lines') return;
+        for (const l of msg.lines) {
+          const [, n, written] = l.text.split(' ');
+          if (Number(n) !== last + 1) ordered = false;
+          last = Number(n);
+          fromWrite.push(at - Number(written));
+          fromEngine.push(at - Date.parse(l.time));
+        }
+        if (last >= M) {
+          clearTimeout(timer);
+          req.destroy();
+          resolve();
+        }
+      });
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => parser.push(c));
+    });
+    req.on('error', reject);
+  });
+  await tick.remove({ force: true });
+  const a = [...fromWrite].sort((x, y) => x - y);
+  const e = [...fromEngine].sort((x, y) => x - y);
+  const p99 = percentile(a, 99);
+  return {
+    lines: a.length,
+    intervalMs: INTERVAL_MS,
+    ordered,
+    writtenToClientMs: { p50: percentile(a, 50), p99, max: a.at(-1) },
+    engineTimeToClientMs: { p50: percentile(e, 50), p99: percentile(e, 99), max: e.at(-1) },
+    p99Under250ms: p99 < 250,
+  };
 }

@@ -106,6 +106,16 @@ describe('the desktop shell (index.ts) around the real server', () => {
     );
   });
 
+  it('leaves start at login off in a development run, and says why it cannot be set', async () => {
+    const win = fake.windows[0] as FakeWindow;
+    const ours: InvokeEvent = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+    await expect(fake.handlers.get('desktop:get-start-at-login')!(ours)).resolves.toBe(false);
+    await expect(
+      Promise.resolve(fake.handlers.get('desktop:set-start-at-login')!(ours, true)),
+    ).rejects.toThrow(/only in the installed app/);
+    expect(fake.trays[0]?.menu.some((item) => item.label === 'Start at login')).toBe(false);
+  });
+
   it('quitting stops the server before the app exits', async () => {
     const { app } = await import('electron');
     app.quit();

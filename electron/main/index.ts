@@ -5,6 +5,7 @@
  * file only hands it the real ones.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, shell, Tray } from 'electron';
+import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiClient } from '../../server/src/contract/client.js';
@@ -12,6 +13,7 @@ import { DesktopEventSchema } from '../../server/src/contract/tray.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
 import { registerIpc } from './ipc.js';
 import { installLifecycle } from './lifecycle.js';
+import { createLoginItem, launchedAtLogin } from './login-item.js';
 import { createNotifier } from './notifications.js';
 import { createTray } from './tray.js';
 import { createUpdater, loadAutoUpdater, type Updater } from './updater.js';
@@ -44,27 +46,14 @@ async function main(): Promise<void> {
     log,
   });
   windows = win;
-  registerIpc({
-    ipcMain,
-    dialogs: {
-      async chooseFolder(parent, title) {
-        const result = await dialog.showOpenDialog(parent, {
-          title,
-          properties: ['openDirectory', 'createDirectory'],
-        });
-        return result.canceled ? undefined : result.filePaths[0];
-      },
-      async saveFile(parent, name) {
-        const defaultPath = join(app.getPath('downloads'), name);
-        const result = await dialog.showSaveDialog(parent, { defaultPath });
-        return result.canceled ? undefined : result.filePath;
-      },
-    },
-    showItemInFolder: (path) => shell.showItemInFolder(path),
-    window: () => win.current(),
-    appUrl: url,
-    token,
-    version: app.getVersion(),
+  const loginItem = createLoginItem({
+    platform: process.platform,
+    isPackaged: app.isPackaged,
+    app,
+    fs,
+    // Electron's appData is $XDG_CONFIG_HOME (or ~/.config) on Linux.
+    configHome: app.getPath('appData'),
+    executable: process.env.APPIMAGE ?? process.execPath,
   });
   const notifier = createNotifier({
     surface: {
@@ -91,8 +80,51 @@ async function main(): Promise<void> {
       stopStack: () => stack('stop'),
       openMediaNest: (target) => void openExternal(target),
       installUpdate: () => updater?.install(),
+      setStartAtLogin: (enabled) => {
+        setStartAtLogin(enabled).catch((error: unknown) => {
+          notifier.notice('Start at login could not be changed', reason(error));
+        });
+      },
       quit: () => app.quit(),
     },
+  });
+  /** From the tray or the bridge: sets it, then shows what the OS now says. */
+  const setStartAtLogin = async (enabled: boolean): Promise<void> => {
+    try {
+      await loginItem.set(enabled);
+    } finally {
+      if (loginItem.supported) tray.setStartAtLogin(await loginItem.get().catch(() => undefined));
+    }
+  };
+  if (loginItem.supported)
+    tray.setStartAtLogin(
+      await loginItem.get().catch((error: unknown) => {
+        log(`start at login could not be read: ${reason(error)}`);
+        return undefined;
+      }),
+    );
+  registerIpc({
+    ipcMain,
+    dialogs: {
+      async chooseFolder(parent, title) {
+        const result = await dialog.showOpenDialog(parent, {
+          title,
+          properties: ['openDirectory', 'createDirectory'],
+        });
+        return result.canceled ? undefined : result.filePaths[0];
+      },
+      async saveFile(parent, name) {
+        const defaultPath = join(app.getPath('downloads'), name);
+        const result = await dialog.showSaveDialog(parent, { defaultPath });
+        return result.canceled ? undefined : result.filePath;
+      },
+    },
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    window: () => win.current(),
+    appUrl: url,
+    token,
+    version: app.getVersion(),
+    startAtLogin: { get: () => loginItem.get(), set: setStartAtLogin },
   });
   server.subscribe((event) => {
     const parsed = DesktopEventSchema.safeParse(event);
@@ -104,7 +136,8 @@ async function main(): Promise<void> {
       notifier.alert(parsed.data);
     }
   });
-  win.show();
+  // A login launch starts into the tray; the window opens from there.
+  if (!launchedAtLogin(process.platform, process.argv, app)) win.show();
 
   const autoUpdater = await loadAutoUpdater(app.isPackaged, log);
   if (autoUpdater) {

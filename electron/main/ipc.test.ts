@@ -13,6 +13,11 @@ function setup() {
     saveFile: vi.fn(async (_w: FakeWindow, name: string) => `/home/me/Downloads/${name}`),
   };
   const showItemInFolder = vi.fn();
+  let startsAtLogin = false;
+  const startAtLogin = {
+    get: vi.fn(async () => startsAtLogin),
+    set: vi.fn(async (enabled: boolean) => void (startsAtLogin = enabled)),
+  };
   let current: FakeWindow | undefined = win;
   registerIpc({
     ipcMain: { handle: (channel, listener) => void handlers.set(channel, listener) },
@@ -22,12 +27,13 @@ function setup() {
     appUrl: APP,
     token: 'per-launch-token',
     version: '0.1.0',
+    startAtLogin,
   });
   const ours: InvokeEvent = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
   const invoke = async (channel: string, event: InvokeEvent, ...args: unknown[]) =>
     handlers.get(channel)!(event, ...args);
   const close = () => (current = undefined);
-  return { handlers, win, ours, invoke, dialogs, showItemInFolder, close };
+  return { handlers, win, ours, invoke, dialogs, showItemInFolder, startAtLogin, close };
 }
 
 describe('the IPC bridge', () => {
@@ -49,6 +55,14 @@ describe('the IPC bridge', () => {
     expect(dialogs.saveFile).toHaveBeenCalledWith(win, '.bashrc');
     await invoke(DESKTOP_CHANNELS.revealInFolder, ours, '/home/me/backups/a.tar');
     expect(showItemInFolder).toHaveBeenCalledWith('/home/me/backups/a.tar');
+  });
+
+  it('reads and sets start at login for our window', async () => {
+    const { ours, invoke, startAtLogin } = setup();
+    await expect(invoke(DESKTOP_CHANNELS.getStartAtLogin, ours)).resolves.toBe(false);
+    await invoke(DESKTOP_CHANNELS.setStartAtLogin, ours, true);
+    expect(startAtLogin.set).toHaveBeenCalledWith(true);
+    await expect(invoke(DESKTOP_CHANNELS.getStartAtLogin, ours)).resolves.toBe(true);
   });
 
   it('rejects every call from another webContents', async () => {
@@ -82,12 +96,17 @@ describe('the IPC bridge', () => {
   });
 
   it('rejects bad arguments before any native call', async () => {
-    const { ours, invoke, showItemInFolder, dialogs } = setup();
+    const { ours, invoke, showItemInFolder, dialogs, startAtLogin } = setup();
     await expect(invoke(DESKTOP_CHANNELS.revealInFolder, ours, 'relative/path')).rejects.toThrow(
       /absolute/,
     );
     await expect(invoke(DESKTOP_CHANNELS.chooseFolder, ours, 42)).rejects.toThrow(/string/);
+    for (const value of ['true', 1, undefined, null])
+      await expect(invoke(DESKTOP_CHANNELS.setStartAtLogin, ours, value)).rejects.toThrow(
+        /boolean/,
+      );
     expect(showItemInFolder).not.toHaveBeenCalled();
     expect(dialogs.chooseFolder).not.toHaveBeenCalled();
+    expect(startAtLogin.set).not.toHaveBeenCalled();
   });
 });

@@ -17,6 +17,8 @@ export const DESKTOP_CHANNELS = {
   saveFile: 'desktop:save-file',
   revealInFolder: 'desktop:reveal',
   version: 'desktop:version',
+  getStartAtLogin: 'desktop:get-start-at-login',
+  setStartAtLogin: 'desktop:set-start-at-login',
 } as const satisfies Record<keyof DesktopBridge, string>;
 export type DesktopChannels = typeof DESKTOP_CHANNELS;
 
@@ -45,6 +47,8 @@ export interface IpcDeps<W extends AppWindow> {
   appUrl: string;
   token: string;
   version: string;
+  /** Start at login (login-item.ts). */
+  startAtLogin: { get(): Promise<boolean>; set(enabled: boolean): Promise<void> };
 }
 
 type Handlers<W> = {
@@ -82,6 +86,11 @@ export function registerIpc<W extends AppWindow>(deps: IpcDeps<W>): void {
       const target = text(path, 'path', 4096);
       if (!isAbsolute(target)) throw new Error('path must be absolute');
       deps.showItemInFolder(target);
+    },
+    getStartAtLogin: () => deps.startAtLogin.get(),
+    setStartAtLogin: (_window, enabled) => {
+      if (typeof enabled !== 'boolean') throw new Error('enabled must be a boolean');
+      return deps.startAtLogin.set(enabled);
     },
   };
   for (const name of Object.keys(DESKTOP_CHANNELS) as (keyof DesktopBridge)[]) {

@@ -22,6 +22,7 @@ const actions = (): TrayActions => ({
   stopStack: vi.fn(),
   openMediaNest: vi.fn(),
   installUpdate: vi.fn(),
+  setStartAtLogin: vi.fn(),
   quit: vi.fn(),
 });
 
@@ -152,6 +153,25 @@ describe('the tray', () => {
     appTray.setUpdateReady('0.2.0');
     item(tray.menu, 'Restart to install version 0.2.0')?.click?.();
     expect(act.installUpdate).toHaveBeenCalledOnce();
+  });
+
+  it('shows "Start at login" as a checkbox once known, which toggles it', () => {
+    const act = actions();
+    const { tray, surface } = fakeSurface();
+    const appTray = createTray({ surface, iconDir: '/icons', actions: act });
+    expect(item(tray.menu, 'Start at login')).toBeUndefined();
+    appTray.setStartAtLogin(false);
+    const off = item(tray.menu, 'Start at login');
+    expect(off).toMatchObject({ type: 'checkbox', checked: false });
+    off?.click?.();
+    expect(act.setStartAtLogin).toHaveBeenLastCalledWith(true);
+    appTray.setStartAtLogin(true);
+    const on = item(tray.menu, 'Start at login');
+    expect(on?.checked).toBe(true);
+    on?.click?.();
+    expect(act.setStartAtLogin).toHaveBeenLastCalledWith(false);
+    appTray.setStartAtLogin(undefined);
+    expect(item(tray.menu, 'Start at login')).toBeUndefined();
   });
 
   it('cuts tooltips to the 127 characters Windows shows', () => {

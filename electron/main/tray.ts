@@ -1,6 +1,7 @@
 /**
  * The tray: an icon per state (from the server's `tray.changed` event), its tooltip, and a menu.
- * It holds no state of its own beyond the last event and whether an update is ready.
+ * It holds no state of its own beyond the last event, whether an update is ready and whether the
+ * app starts at login.
  */
 import { join } from 'node:path';
 import type { TrayChanged, TrayState } from '../../server/src/contract/tray.js';
@@ -8,8 +9,9 @@ import type { TrayChanged, TrayState } from '../../server/src/contract/tray.js';
 /** A menu item as Electron's `Menu.buildFromTemplate` takes it, narrowed to what the tray uses. */
 export interface TrayMenuItem {
   label?: string;
-  type?: 'normal' | 'separator';
+  type?: 'normal' | 'separator' | 'checkbox';
   enabled?: boolean;
+  checked?: boolean;
   click?: () => void;
 }
 
@@ -31,7 +33,17 @@ export interface TrayActions {
   stopStack: () => void;
   openMediaNest: (url: string) => void;
   installUpdate: () => void;
+  /** The "Start at login" checkbox was clicked: turn it to `enabled`. */
+  setStartAtLogin: (enabled: boolean) => void;
   quit: () => void;
+}
+
+/** What the menu shows besides the status. */
+export interface TrayExtras {
+  /** The version of a downloaded update, ready to install. */
+  updateReady?: string;
+  /** Start at login, on or off; no checkbox while undefined (unsupported, or not read yet). */
+  startAtLogin?: boolean;
 }
 
 export const TRAY_STATES: readonly TrayState[] = ['healthy', 'degraded', 'down', 'unknown'];
@@ -59,9 +71,10 @@ const MAX_PROBLEMS = 5;
 export function trayMenu(
   status: TrayChanged,
   actions: TrayActions,
-  updateReady?: string,
+  extras: TrayExtras = {},
 ): TrayMenuItem[] {
   const { mediaNestUrl } = status;
+  const { updateReady, startAtLogin } = extras;
   const problems = status.problems
     .slice(0, MAX_PROBLEMS)
     .map((problem): TrayMenuItem => ({ label: `  ${problem}`, enabled: false }));
@@ -89,6 +102,16 @@ export function trayMenu(
           { type: 'separator' } as const,
         ]
       : []),
+    ...(startAtLogin !== undefined
+      ? [
+          {
+            label: 'Start at login',
+            type: 'checkbox',
+            checked: startAtLogin,
+            click: () => actions.setStartAtLogin(!startAtLogin),
+          } as const,
+        ]
+      : []),
     { label: 'Quit MediaNest Appliance', click: actions.quit },
   ];
 }
@@ -98,6 +121,8 @@ export interface AppTray {
   update(status: TrayChanged): void;
   /** Shows "Restart to install version X" in the menu. */
   setUpdateReady(version: string): void;
+  /** Shows the "Start at login" checkbox, ticked or not; undefined hides it. */
+  setStartAtLogin(enabled: boolean | undefined): void;
   destroy(): void;
 }
 
@@ -114,12 +139,12 @@ export function createTray<M>(deps: {
   actions: TrayActions;
 }): AppTray {
   let status = INITIAL_TRAY_STATUS;
-  let updateReady: string | undefined;
+  const extras: TrayExtras = {};
   const tray = deps.surface.createTray(trayIconPath(deps.iconDir, status.state));
   const render = (): void => {
     tray.setImage(trayIconPath(deps.iconDir, status.state));
     tray.setToolTip(trayTooltip(status.tooltip));
-    tray.setContextMenu(deps.surface.buildMenu(trayMenu(status, deps.actions, updateReady)));
+    tray.setContextMenu(deps.surface.buildMenu(trayMenu(status, deps.actions, extras)));
   };
   render();
   return {
@@ -128,7 +153,11 @@ export function createTray<M>(deps: {
       render();
     },
     setUpdateReady(version) {
-      updateReady = version;
+      extras.updateReady = version;
+      render();
+    },
+    setStartAtLogin(enabled) {
+      extras.startAtLogin = enabled;
       render();
     },
     destroy: () => tray.destroy(),

@@ -49,11 +49,31 @@ describe('the updater', () => {
     expect(log).toHaveBeenCalledWith(expect.stringContaining('offline'));
   });
 
-  it('is off in a development run, and off (said once) while electron-updater is missing', async () => {
+  it('is off in a development run, without loading electron-updater', async () => {
     const log = vi.fn();
-    expect(await loadAutoUpdater(false, log)).toBeUndefined();
+    const load = vi.fn(async () => ({}));
+    expect(await loadAutoUpdater(false, log, load)).toBeUndefined();
+    expect(load).not.toHaveBeenCalled();
     expect(log).not.toHaveBeenCalled();
-    expect(await loadAutoUpdater(true, log)).toBeUndefined();
-    expect(log).toHaveBeenCalledWith('updates are off: electron-updater is not installed');
+  });
+
+  it('takes autoUpdater from the module, named or under default (CommonJS)', async () => {
+    const updater = new FakeAutoUpdater();
+    const log = vi.fn();
+    expect(await loadAutoUpdater(true, log, async () => ({ autoUpdater: updater }))).toBe(updater);
+    expect(
+      await loadAutoUpdater(true, log, async () => ({ default: { autoUpdater: updater } })),
+    ).toBe(updater);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('is off (said once) when electron-updater cannot be loaded', async () => {
+    const log = vi.fn();
+    const load = async () => {
+      throw new Error('Cannot find module');
+    };
+    expect(await loadAutoUpdater(true, log, load)).toBeUndefined();
+    expect(log).toHaveBeenCalledOnce();
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^updates are off: .*Cannot find/));
   });
 });

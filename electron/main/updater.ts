@@ -52,26 +52,38 @@ export function createUpdater(deps: {
   };
 }
 
+/** What `import('electron-updater')` yields: its exports, or them under `default`. */
+export interface ElectronUpdaterModule {
+  autoUpdater?: AutoUpdater;
+  default?: { autoUpdater?: AutoUpdater };
+}
+
 /**
- * electron-updater's autoUpdater, or undefined while the dependency is not installed (or in a
- * development run, where there is no app-update.yml to read).
+ * The real import. Typed by the package: that `AppUpdater` fits `AutoUpdater` is checked here.
+ * Imported only when called, so a development run and the unit tests never load it (it reads
+ * `app-update.yml` from the packaged app's resources).
+ */
+const importElectronUpdater = async (): Promise<ElectronUpdaterModule> =>
+  import('electron-updater');
+
+/**
+ * electron-updater's autoUpdater in a packaged app; undefined in a development run (there is no
+ * app-update.yml to read there), or if the package cannot be loaded.
  */
 export async function loadAutoUpdater(
   isPackaged: boolean,
   log: (message: string) => void,
+  load: () => Promise<ElectronUpdaterModule> = importElectronUpdater,
 ): Promise<AutoUpdater | undefined> {
   if (!isPackaged) return undefined;
-  // A variable specifier, so the typecheck does not need the package before it is added.
-  const specifier = 'electron-updater';
   try {
-    // CommonJS: Node may or may not lift `autoUpdater` out of `default`.
-    const module = (await import(specifier)) as {
-      autoUpdater?: AutoUpdater;
-      default?: { autoUpdater?: AutoUpdater };
-    };
-    return module.autoUpdater ?? module.default?.autoUpdater;
-  } catch {
-    log('updates are off: electron-updater is not installed');
+    const module = await load();
+    // CommonJS: Node does not see `autoUpdater` (a getter) as a named export; it is in `default`.
+    const updater = module.autoUpdater ?? module.default?.autoUpdater;
+    if (!updater) log('updates are off: electron-updater has no autoUpdater');
+    return updater;
+  } catch (error) {
+    log(`updates are off: electron-updater could not be loaded (${String(error)})`);
     return undefined;
   }
 }

@@ -13,6 +13,8 @@ const CHANNELS: DesktopChannels = {
   saveFile: 'desktop:save-file',
   revealInFolder: 'desktop:reveal',
   version: 'desktop:version',
+  getStartAtLogin: 'desktop:get-start-at-login',
+  setStartAtLogin: 'desktop:set-start-at-login',
 };
 
 const call =
@@ -26,6 +28,8 @@ const bridge: DesktopBridge = {
   saveFile: call('saveFile'),
   revealInFolder: call('revealInFolder'),
   version: call('version'),
+  getStartAtLogin: call('getStartAtLogin'),
+  setStartAtLogin: call('setStartAtLogin'),
 };
 
 electron.contextBridge.exposeInMainWorld('desktop', bridge);

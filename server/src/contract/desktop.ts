@@ -9,4 +9,8 @@ export interface DesktopBridge {
   saveFile(suggestedName: string): Promise<string | undefined>;
   revealInFolder(path: string): Promise<void>;
   version(): Promise<string>;
+  /** Whether the app starts (into the tray) at login; false where that cannot be set. */
+  getStartAtLogin(): Promise<boolean>;
+  /** Turns start at login on or off; rejects in a development run or on an unsupported OS. */
+  setStartAtLogin(enabled: boolean): Promise<void>;
 }
