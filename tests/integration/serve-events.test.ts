@@ -41,6 +41,8 @@ async function start(eventStream: ServerOptions['eventStream'] = {}): Promise<st
     home,
     token: TOKEN,
     env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
+    // The stream's own mechanics are under test: only the events the test publishes.
+    monitorHealth: false,
     eventStream,
     logger: createLogger({ write: (l) => logLines.push(l), secrets: () => [TOKEN] }),
   });
