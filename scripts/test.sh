@@ -35,5 +35,6 @@ step "Unit tests" npx vitest run --project unit --reporter=default --reporter=js
 step "Integration tests (rig engine)" npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
 step "End-to-end tests (Chromium)" env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" npx playwright test --config tests/e2e/playwright.config.ts --reporter=list,json
 
+log "Whole run: ${SECONDS}s"
 node scripts/test-summary.mjs "$reports/unit.json" "$reports/integration.json" "$reports/e2e.json" || status=1
 exit $status
