@@ -29,6 +29,7 @@ import { createServer, type AppServer } from '../../server/src/index.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
 import { demux } from './support/containers.js';
 import { recordEvents, type EventRecorder } from './support/events.js';
+import { removeComposeProject } from './support/project.js';
 import { imageOf, rigDocker, rigEnv } from './support/rig.js';
 
 const rig = rigEnv();
@@ -53,18 +54,7 @@ const log: string[] = [];
 /** Every secret value the stack held at any point. */
 const canaries = new Set<string>();
 
-async function removeProject(): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: [label] } }))
-    await docker.getContainer(c.Id).remove({ force: true, v: true });
-  for (const n of await docker.listNetworks({ filters: { label: [label] } }))
-    await docker.getNetwork(n.Id).remove();
-  const { Volumes } = await docker.listVolumes({ filters: { label: [label] } });
-  for (const v of Volumes ?? [])
-    await docker
-      .getVolume(v.Name)
-      .remove()
-      .catch(() => undefined);
-}
+const removeProject = (): Promise<void> => removeComposeProject(docker, PROJECT);
 
 async function removeOurImages(): Promise<void> {
   for (const image of await docker.listImages({ filters: { reference: [REPO] } })) {

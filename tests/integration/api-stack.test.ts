@@ -13,6 +13,7 @@ import { createServer, type AppServer } from '../../server/src/index.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
 import { recordEvents, type EventRecorder } from './support/events.js';
 import { request } from './support/http.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const rig = rigEnv();
@@ -26,14 +27,7 @@ let client: ApiClient;
 let recorder: EventRecorder;
 const log: string[] = [];
 
-async function removeProject(): Promise<void> {
-  const label = `com.docker.compose.project=${PROJECT}`;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [label] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: [label] } }))
-    await docker.getNetwork(n.Id).remove();
-}
+const removeProject = (): Promise<void> => removeComposeProject(docker, PROJECT);
 
 const finished =
   (jobId: string) =>

@@ -14,6 +14,7 @@ import { createServer, type AppServer } from '../../server/src/index.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
 import { cliOk } from './support/cli.js';
 import { recordEvents, type EventRecorder } from './support/events.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const PROJECT = 'mnhealth';
@@ -46,14 +47,7 @@ function startProxy(): Promise<void> {
   return new Promise((resolve) => proxy.listen(proxyPath, resolve));
 }
 
-async function removeProject(): Promise<void> {
-  const label = `com.docker.compose.project=${PROJECT}`;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [label] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: [label] } }))
-    await docker.getNetwork(n.Id).remove();
-}
+const removeProject = (): Promise<void> => removeComposeProject(docker, PROJECT);
 
 async function containerOf(service: string): Promise<string> {
   const [c] = await docker.listContainers({

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../server/src/contract/client.js';
 import { cliOk } from './support/cli.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,14 +21,7 @@ const docker = rigDocker(rig);
 const home = mkdtempSync(join(tmpdir(), 'mna-crash-'));
 const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: PROJECT };
 
-async function removeProject(): Promise<void> {
-  const label = `com.docker.compose.project=${PROJECT}`;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [label] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: [label] } }))
-    await docker.getNetwork(n.Id).remove();
-}
+const removeProject = (): Promise<void> => removeComposeProject(docker, PROJECT);
 
 /** The built `serve`, ready: its URL and token from serve.json. */
 async function serve(): Promise<{ child: ChildProcess; url: string; token: string }> {

@@ -28,6 +28,7 @@ import { dropExpiredJwtGrace } from '../../server/src/secrets-wiring.js';
 import { cli, type CliResult } from './support/cli.js';
 import { demux } from './support/containers.js';
 import { request, requestJson } from './support/http.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const PROJECT = 'mnrot';
@@ -51,12 +52,7 @@ let client: ApiClient;
 
 const label = `com.docker.compose.project=${PROJECT}`;
 
-async function removeProject(): Promise<void> {
-  for (const c of await docker.listContainers({ all: true, filters: { label: [label] } }))
-    await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({ filters: { label: [label] } }))
-    await docker.getNetwork(n.Id).remove();
-}
+const removeProject = (): Promise<void> => removeComposeProject(docker, PROJECT);
 
 async function run(args: string[]): Promise<CliResult> {
   const result = await cli(args, env);

@@ -11,20 +11,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../server/src/contract/stack.js';
 import { cli, cliOk } from './support/cli.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const homes: string[] = [];
 
-async function removeProject(project: string): Promise<void> {
-  const label = `com.docker.compose.project=${project}`;
-  for (const c of await docker.listContainers({ all: true, filters: { label: [label] } })) {
-    await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters: { label: [label] } }))
-    await docker.getNetwork(n.Id).remove();
-}
+const removeProject = (project: string): Promise<void> => removeComposeProject(docker, project);
 
 async function bringUp(
   project: string,

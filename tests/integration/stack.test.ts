@@ -15,6 +15,7 @@ import { parse, stringify } from 'yaml';
 import type { ServiceStatus } from '../../server/src/contract/stack.js';
 import { cli, cliOk } from './support/cli.js';
 import { request, requestJson } from './support/http.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const rig = rigEnv();
@@ -32,15 +33,7 @@ async function projectContainers(): Promise<Docker.ContainerInfo[]> {
 }
 
 /** Leftovers of an interrupted run would collide with the fixed project name. */
-async function removeProject(): Promise<void> {
-  for (const c of await projectContainers())
-    await docker.getContainer(c.Id).remove({ force: true });
-  for (const n of await docker.listNetworks({
-    filters: { label: ['com.docker.compose.project=medianest'] },
-  })) {
-    await docker.getNetwork(n.Id).remove();
-  }
-}
+const removeProject = (): Promise<void> => removeComposeProject(docker, 'medianest');
 
 const idsByService = async (): Promise<Record<string, string>> =>
   Object.fromEntries(

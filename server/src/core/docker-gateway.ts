@@ -1,3 +1,5 @@
+import { AppError } from './app-error.js';
+
 /**
  * The port through which core/ reaches a Docker engine. Only infra/docker implements it;
  * unit tests inject fakes here.
@@ -44,4 +46,33 @@ export class EngineUnavailableError extends Error {
     super(message, options);
     this.name = 'EngineUnavailableError';
   }
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EACCES',
+  'ETIMEDOUT',
+]);
+
+/**
+ * The one message for an engine that cannot be reached (absent, stopped, or gone mid-way), or
+ * undefined for any other error.
+ */
+export function engineUnavailable(error: unknown): AppError | undefined {
+  if (!isEngineConnectionError(error)) return undefined;
+  const reason = typeof error.code === 'string' ? error.code : 'connection lost';
+  return new AppError(
+    'engine_unavailable',
+    `The Docker engine cannot be reached (${reason}). Start it, check \`medianest-appliance doctor\`, then run the command again.`,
+  );
+}
+
+/** Whether an error means the engine could not be reached (or went away), as opposed to a refusal by it. */
+export function isEngineConnectionError(error: unknown): error is Error & { code?: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
+  return error instanceof Error && /socket hang up/i.test(error.message);
 }

@@ -1,6 +1,6 @@
 import type { ServiceStatus, StackProgress } from '../../contract/stack.js';
-import { AppError } from '../app-error.js';
 import type { HostProbe } from '../doctor/host-probe.js';
+import { engineUnavailable } from '../docker-gateway.js';
 import type { FileSystem } from '../file-system.js';
 import { StackLifecycle } from './lifecycle.js';
 import type { StackPlan } from './plan.js';
@@ -22,29 +22,12 @@ export interface StackServiceDeps {
   now: () => Date;
 }
 
-const CONNECTION_ERRORS = new Set([
-  'ENOENT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EACCES',
-  'ETIMEDOUT',
-]);
-
 /** Engine connection failures become one clear error; everything else passes through. */
 async function guard<T>(operation: Promise<T>): Promise<T> {
   try {
     return await operation;
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const hangUp = error instanceof Error && /socket hang up/i.test(error.message);
-    if ((typeof code === 'string' && CONNECTION_ERRORS.has(code)) || hangUp) {
-      throw new AppError(
-        'engine_unavailable',
-        `The Docker engine cannot be reached (${typeof code === 'string' ? code : 'connection lost'}). Start it, check \`medianest-appliance doctor\`, then run the command again.`,
-      );
-    }
-    throw error;
+    throw engineUnavailable(error) ?? error;
   }
 }
 

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { AppError } from '../../core/app-error.js';
+import { engineUnavailable } from '../../core/docker-gateway.js';
 import type { ExecResult, ServiceExec } from '../../core/secrets/rotation-ports.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import type { HealthState } from '../../core/stack/stack-gateway.js';
@@ -10,28 +10,12 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** An exec's output is read whole; anything a command here prints is small. */
 const MAX_OUTPUT_BYTES = 1 << 20;
 
-const CONNECTION_ERRORS = new Set([
-  'ENOENT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'EACCES',
-  'ETIMEDOUT',
-]);
-
 /** A lost or absent engine becomes the one clear error the stack service gives too. */
 async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) {
-      throw new AppError(
-        'engine_unavailable',
-        `The Docker engine cannot be reached (${code}). Start it, check \`medianest-appliance doctor\`, then run the command again.`,
-      );
-    }
-    throw error;
+    throw engineUnavailable(error) ?? error;
   }
 }
 
