@@ -58,7 +58,7 @@ describe('the tray state', () => {
     expect(tray.problems).toEqual(['redis exited with code 137', 'backend is starting']);
   });
 
-  it('shows a lost engine as unknown and a stopped stack as down, without stale problems', () => {
+  it('shows a lost engine, and a stopped stack, as unknown (grey), without stale problems', () => {
     expect(
       trayFromHealth(
         health('unknown', 'The Docker engine is not reachable (ECONNREFUSED); reconnecting.', []),
@@ -67,6 +67,13 @@ describe('the tray state', () => {
     const stopped = trayFromHealth(
       health('stopped', 'Every service is stopped.', [svc('nginx', 'exited', 0)]),
     );
-    expect(stopped).toMatchObject({ state: 'down', tooltip: 'MediaNest is stopped', problems: [] });
+    expect(stopped).toMatchObject({
+      state: 'unknown',
+      tooltip: 'MediaNest is stopped',
+      problems: [],
+    });
+    expect(trayFromHealth(health('stopped', 'The stack is not installed.', [])).tooltip).toBe(
+      'MediaNest is not installed yet',
+    );
   });
 });

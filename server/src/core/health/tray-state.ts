@@ -5,8 +5,8 @@ const TRAY_OF: Record<StackHealth['status'], TrayState> = {
   healthy: 'healthy',
   degraded: 'degraded',
   down: 'down',
-  // Stopped on purpose is still "not serving": the tray says so plainly.
-  stopped: 'down',
+  // Stopped on purpose (or not installed yet) is no alarm: grey, with the tooltip saying so.
+  stopped: 'unknown',
   unknown: 'unknown',
 };
 
@@ -22,7 +22,8 @@ export function trayFromHealth(health: StackHealth, mediaNestUrl?: string): Tray
       tooltip = `MediaNest: all ${healthy} services healthy`;
       break;
     case 'stopped':
-      tooltip = 'MediaNest is stopped';
+      tooltip =
+        health.services.length === 0 ? 'MediaNest is not installed yet' : 'MediaNest is stopped';
       break;
     case 'unknown':
       tooltip = 'MediaNest: the Docker engine is not reachable';
