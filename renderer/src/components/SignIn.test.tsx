@@ -30,8 +30,8 @@ describe('the sign-in card', () => {
         Promise.reject(new Error('unused')),
       ),
     );
-    expect(screen.getByRole('heading', { name: 'Sign in' })).toBeTruthy();
-    expect(screen.getByText(/one-time sign-in link/)).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Sign in' }).tagName).toBe('H2');
+    expect(screen.getByText(/one-time sign-in link/).textContent).toMatch(/one-time sign-in link/);
     expect(screen.queryByLabelText('Admin password')).toBeNull();
   });
 
@@ -48,7 +48,9 @@ describe('the sign-in card', () => {
         });
       }),
     );
-    expect(screen.getByText(/reachable on your network/)).toBeTruthy();
+    expect(screen.getByText(/reachable on your network/).textContent).toMatch(
+      /reachable on your network/,
+    );
     fireEvent.change(screen.getByLabelText('Admin password'), {
       target: { value: 'pw-123456789' },
     });
