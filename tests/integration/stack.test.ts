@@ -111,6 +111,7 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
       expect(Number(logConfig?.Config?.['max-file']), service).toBeGreaterThan(0);
       expect(hc.Memory, service).toBeGreaterThan(0);
       expect(hc.NanoCpus, service).toBeGreaterThan(0);
+      expect(hc.PidsLimit, service).toBe(512);
       expect((info.Config as { StopTimeout?: number }).StopTimeout, service).toBeGreaterThanOrEqual(
         15,
       );

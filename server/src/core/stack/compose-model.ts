@@ -82,6 +82,8 @@ export const ServiceSchema = z.object({
   stop_grace_period: DurationSchema.optional(),
   stop_signal: z.string().optional(),
   init: z.boolean().optional(),
+  /** Most processes the container may run (CIS 5.28). */
+  pids_limit: z.number().int().positive().optional(),
   logging: z
     .object({
       driver: z.literal('json-file'),

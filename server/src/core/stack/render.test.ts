@@ -52,6 +52,7 @@ describe.each(MATRIX.map((c) => [label(c), c] as const))('renderStack %s', (_nam
     for (const [name, service] of services(stack)) {
       expect(service.cap_drop, name).toEqual(['ALL']);
       expect(service.security_opt, name).toContain('no-new-privileges:true');
+      expect(service.pids_limit, name).toBe(512);
       expect(durationMs(service.stop_grace_period ?? '0s'), name).toBeGreaterThanOrEqual(15_000);
       expect(service.logging?.driver, name).toBe('json-file');
       expect(service.logging?.options['max-size'], name).toMatch(/^\d+m$/);

@@ -99,6 +99,7 @@ export function containerCreateOptions(service: DesiredService): Docker.Containe
       RestartPolicy: { Name: d.restart === 'no' || !d.restart ? '' : d.restart },
       PortBindings: bindings,
       ...(d.init !== undefined ? { Init: d.init } : {}),
+      ...(d.pids_limit !== undefined ? { PidsLimit: d.pids_limit } : {}),
       ...(d.logging ? { LogConfig: { Type: d.logging.driver, Config: d.logging.options } } : {}),
       ...(memoryBytes(limits?.memory) ? { Memory: memoryBytes(limits?.memory) } : {}),
       ...(limits?.cpus ? { NanoCpus: Math.round(Number(limits.cpus) * 1e9) } : {}),
