@@ -38,6 +38,7 @@ import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
 import { createHealthMonitor, createStackService } from './wiring.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
+import { metricsRouter } from './http/metrics-route.js';
 import { createLogService } from './logs-wiring.js';
 import { imagesHandlers } from './http/images-routes.js';
 import { createImageSourceService } from './images-wiring.js';
@@ -272,7 +273,14 @@ export function createServer(options: ServerOptions): AppServer {
       ],
       anyIpAddress: mode === 'lan',
     },
-    routers: [logStreams.router],
+    routers: [
+      logStreams.router,
+      metricsRouter({
+        requireAuth: authenticator.require,
+        health: () => monitor.snapshot(),
+        jobs: () => jobs.list(200),
+      }),
+    ],
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
   });
 

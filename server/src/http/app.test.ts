@@ -160,6 +160,16 @@ describe('the embedded server', () => {
     expect(text).not.toContain(' at ');
   });
 
+  it('serves the manager metrics as Prometheus text, behind the same auth', async () => {
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await res.text();
+    expect(text).toContain('# TYPE medianest_appliance_stack_status gauge');
+    expect(text).toMatch(/^medianest_appliance_stack_status\{status="unknown"\} [01]$/m);
+  });
+
   it('never writes the token into its log', async () => {
     await fetch(`${url}/api/doctor`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(logLines.length).toBeGreaterThan(0);
