@@ -28,7 +28,7 @@ import { NodeHostProbe } from './infra/system/node-host-probe.js';
 import { SqliteJobs } from './infra/store/sqlite-jobs.js';
 import { SqliteSettings } from './infra/store/sqlite-settings.js';
 import { JobRunner } from './core/jobs/job-runner.js';
-import { STACK_CONFIG_KEY } from './core/settings/settings-repository.js';
+import { configuredTargets, STACK_CONFIG_KEY } from './core/settings/settings-repository.js';
 import type { PullPolicy } from './core/stack/reconciler.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { settingsHandlers } from './http/settings-routes.js';
@@ -213,9 +213,9 @@ export function createServer(options: ServerOptions): AppServer {
           now: () => new Date(),
         },
         {
-          dataDir: paths.dataDir,
-          httpPort: query.httpPort ?? 80,
-          httpsPort: query.httpsPort ?? 443,
+          dataDir: configuredTargets(settings).dataDir ?? paths.dataDir,
+          httpPort: query.httpPort ?? configuredTargets(settings).httpPort ?? 80,
+          httpsPort: query.httpsPort ?? configuredTargets(settings).httpsPort ?? 443,
         },
       ),
     ...authHandlers(authDeps),

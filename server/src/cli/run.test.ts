@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DoctorReportSchema } from '../contract/doctor.js';
+import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import type { CliIo } from './io.js';
 import { runCli } from './run.js';
 
@@ -84,6 +87,26 @@ describe('medianest-appliance CLI', () => {
     expect(r.stdout).toContain('[FAIL] Engine reachable');
     expect(r.stdout).toContain('-> Nothing listens at unix:///nonexistent.sock');
     expect(r.stdout).toContain('Not ready');
+  });
+
+  it('checks the ports an earlier init configured, unless flags say otherwise', async () => {
+    const db = openDatabase(join(dir, 'appliance.db'));
+    new SqliteSettings(db).set(STACK_CONFIG_KEY, { httpPort: 18081, httpsPort: 18444 });
+    db.close();
+    const env = { DOCKER_HOST: 'unix:///nonexistent.sock' };
+    const configured = DoctorReportSchema.parse(
+      JSON.parse((await run(['doctor', '--json', '--home', dir], env)).stdout),
+    );
+    expect(configured.checks.filter((c) => c.id.startsWith('ports.')).map((c) => c.title)).toEqual([
+      'Port 18081 (HTTP)',
+      'Port 18444 (HTTPS)',
+    ]);
+    const flagged = DoctorReportSchema.parse(
+      JSON.parse(
+        (await run(['doctor', '--json', '--home', dir, '--http-port', '18082'], env)).stdout,
+      ),
+    );
+    expect(flagged.checks.find((c) => c.id === 'ports.http')?.title).toBe('Port 18082 (HTTP)');
   });
 
   it('shows help with exit 0', async () => {

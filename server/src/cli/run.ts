@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import { AppError } from '../core/app-error.js';
 import { runDoctor } from '../core/doctor/doctor-service.js';
 import { createDockerGateway } from '../infra/docker/dockerode-gateway.js';
+import { configuredTargets } from '../core/settings/settings-repository.js';
 import { ensureHome } from '../infra/fs/home.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
@@ -19,10 +22,17 @@ import { stackCommand } from './stack-commands.js';
 
 async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const paths = ensureHome(resolveHome(cmd, io));
-  const httpPort = portOption(cmd.values['http-port'], 'http-port') ?? 80;
-  const httpsPort = portOption(cmd.values['https-port'], 'https-port') ?? 443;
+  // Flags win; then what `init` configured; then the defaults.
+  const db = openDatabase(paths.db);
+  const configured = configuredTargets(new SqliteSettings(db));
+  db.close();
+  const httpPort = portOption(cmd.values['http-port'], 'http-port') ?? configured.httpPort ?? 80;
+  const httpsPort =
+    portOption(cmd.values['https-port'], 'https-port') ?? configured.httpsPort ?? 443;
   const dataDir =
-    typeof cmd.values['data-dir'] === 'string' ? resolve(cmd.values['data-dir']) : paths.dataDir;
+    typeof cmd.values['data-dir'] === 'string'
+      ? resolve(cmd.values['data-dir'])
+      : (configured.dataDir ?? paths.dataDir);
   const probe = new NodeHostProbe();
   const report = await runDoctor(
     {

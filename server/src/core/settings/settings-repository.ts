@@ -6,3 +6,19 @@ export interface SettingsRepository {
 
 /** The stack configuration given to `init` (validated StackConfig). */
 export const STACK_CONFIG_KEY = 'stack.config';
+
+/** What the doctor checks against: the configured ports and data folder, when a stack is configured. */
+export function configuredTargets(settings: SettingsRepository): {
+  httpPort?: number;
+  httpsPort?: number;
+  dataDir?: string;
+} {
+  const config = settings.get(STACK_CONFIG_KEY);
+  if (typeof config !== 'object' || config === null) return {};
+  const { httpPort, httpsPort, dataDir } = config as Record<string, unknown>;
+  return {
+    ...(typeof httpPort === 'number' ? { httpPort } : {}),
+    ...(typeof httpsPort === 'number' ? { httpsPort } : {}),
+    ...(typeof dataDir === 'string' ? { dataDir } : {}),
+  };
+}
