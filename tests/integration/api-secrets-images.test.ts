@@ -21,15 +21,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type ApiClient } from '../../server/src/contract/client.js';
 import type { ServerEvent } from '../../server/src/contract/events.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
-import { demux } from './support/containers.js';
 import { recordEvents, type EventRecorder } from './support/events.js';
 import { removeComposeProject } from './support/project.js';
+import { execInService, processEnvOf, type ExecOutput } from './support/service-exec.js';
 import { imageOf, rigDocker, rigEnv } from './support/rig.js';
 
 const rig = rigEnv();
@@ -93,50 +92,13 @@ async function succeeds(jobId: string, timeoutMs = 170_000): Promise<void> {
   expect(await client.job({ id: jobId })).toMatchObject({ state: 'succeeded', percent: 100 });
 }
 
-async function containerOf(service: string): Promise<Docker.Container> {
-  const [found] = await docker.listContainers({
-    filters: { label: [label, `com.docker.compose.service=${service}`], status: ['running'] },
-  });
-  if (!found) throw new Error(`${service} is not running`);
-  return docker.getContainer(found.Id);
-}
-
-/** `docker exec` with optional environment and stdin (test-side checks, not the product's path). */
-async function exec(
+const exec = (
   service: string,
   cmd: string[],
-  options: { env?: string[]; stdin?: string } = {},
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const container = await containerOf(service);
-  const instance = await container.exec({
-    Cmd: cmd,
-    Env: options.env ?? [],
-    AttachStdin: options.stdin !== undefined,
-    AttachStdout: true,
-    AttachStderr: true,
-  });
-  const stream = await instance.start({ hijack: true, stdin: options.stdin !== undefined });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-    if (options.stdin !== undefined) stream.end(options.stdin);
-  });
-  const { ExitCode } = await instance.inspect();
-  return { exitCode: ExitCode ?? -1, ...demux(Buffer.concat(chunks)) };
-}
-
-/** The environment of a container's main process: what the shim exported from /run/secrets. */
-async function processEnv(service: string): Promise<Map<string, string>> {
-  const { stdout } = await exec(service, ['cat', '/proc/1/environ']);
-  return new Map(
-    stdout
-      .split('\0')
-      .filter((e) => e.includes('='))
-      .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]),
-  );
-}
+  options?: { env?: string[]; stdin?: string },
+): Promise<ExecOutput> => execInService(docker, label, service, cmd, options);
+const processEnv = (service: string): Promise<Map<string, string>> =>
+  processEnvOf(docker, label, service);
 
 /** Every service healthy (migrate done), as the API reports it. */
 async function expectHealthy(): Promise<void> {

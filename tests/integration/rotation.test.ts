@@ -17,7 +17,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type ApiClient } from '../../server/src/contract/client.js';
 import type { ServiceStatus } from '../../server/src/contract/stack.js';
@@ -29,6 +28,7 @@ import { cli, type CliResult } from './support/cli.js';
 import { demux } from './support/containers.js';
 import { request, requestJson } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
+import { execInService, processEnvOf, type ExecOutput } from './support/service-exec.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const PROJECT = 'mnrot';
@@ -76,50 +76,13 @@ function secrets(): Record<string, string> {
   return values;
 }
 
-async function containerOf(service: string): Promise<Docker.Container> {
-  const [found] = await docker.listContainers({
-    filters: { label: [label, `com.docker.compose.service=${service}`], status: ['running'] },
-  });
-  if (!found) throw new Error(`${service} is not running`);
-  return docker.getContainer(found.Id);
-}
-
-/** `docker exec` with optional environment and stdin (test-side: checks, not the product's path). */
-async function exec(
+const exec = (
   service: string,
   cmd: string[],
-  options: { env?: string[]; stdin?: string } = {},
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const container = await containerOf(service);
-  const instance = await container.exec({
-    Cmd: cmd,
-    Env: options.env ?? [],
-    AttachStdin: options.stdin !== undefined,
-    AttachStdout: true,
-    AttachStderr: true,
-  });
-  const stream = await instance.start({ hijack: true, stdin: options.stdin !== undefined });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-    if (options.stdin !== undefined) stream.end(options.stdin);
-  });
-  const { ExitCode } = await instance.inspect();
-  return { exitCode: ExitCode ?? -1, ...demux(Buffer.concat(chunks)) };
-}
-
-/** The environment of a container's main process: what the shim exported from /run/secrets. */
-async function processEnv(service: string): Promise<Map<string, string>> {
-  const { stdout } = await exec(service, ['cat', '/proc/1/environ']);
-  return new Map(
-    stdout
-      .split('\0')
-      .filter((e) => e.includes('='))
-      .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]),
-  );
-}
+  options?: { env?: string[]; stdin?: string },
+): Promise<ExecOutput> => execInService(docker, label, service, cmd, options);
+const processEnv = (service: string): Promise<Map<string, string>> =>
+  processEnvOf(docker, label, service);
 
 /** Every container's output so far; kept per container, so removed ones still count. */
 async function gatherStackOutput(): Promise<void> {
