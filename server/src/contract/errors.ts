@@ -13,6 +13,16 @@ export const ErrorCodeSchema = z.enum([
   'engine_unavailable',
   'not_implemented',
   'internal',
+  // Backups: a recovery key that does not open the archive, a damaged one, one from a newer app, an
+  // entry that would escape staging, a file that is no backup; and a backup or restore that failed.
+  'wrong_key',
+  'corrupt',
+  'unsupported_format',
+  'unsafe_entry',
+  'not_an_archive',
+  'backup_failed',
+  'restore_failed',
+  'insufficient_space',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

@@ -15,6 +15,14 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   engine_unavailable: 503,
   not_implemented: 501,
   internal: 500,
+  wrong_key: 422,
+  corrupt: 422,
+  unsupported_format: 422,
+  unsafe_entry: 422,
+  not_an_archive: 422,
+  backup_failed: 500,
+  restore_failed: 500,
+  insufficient_space: 507,
 };
 
 export type ErrorLogger = (error: AppError) => void;

@@ -1,9 +1,22 @@
 import Database from 'better-sqlite3';
+import { ALERTS_MIGRATIONS } from './migrations-alerts.js';
+import { BACKUP_MIGRATIONS } from './migrations-backup.js';
+import { RESOURCES_MIGRATIONS } from './migrations-resources.js';
 
 type Db = Database.Database;
 
-/** Versioned migrations: append only; each runs once, in a transaction, recorded in schema_migrations. */
-const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Versioned migrations: append only; each runs once, in a transaction, recorded in
+ * schema_migrations, in version order. An area with tables of its own keeps its migrations in its
+ * own file (migrations-<area>.ts) and adds them to this list.
+ */
+const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'settings',
@@ -48,6 +61,9 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
           );
           CREATE INDEX jobs_started_at ON jobs (started_at);`,
   },
+  ...RESOURCES_MIGRATIONS,
+  ...ALERTS_MIGRATIONS,
+  ...BACKUP_MIGRATIONS,
 ];
 
 export function migrate(db: Db): void {
@@ -61,7 +77,8 @@ export function migrate(db: Db): void {
       (r) => r.version,
     ),
   );
-  for (const migration of MIGRATIONS) {
+  const ordered = [...MIGRATIONS].sort((a, b) => a.version - b.version);
+  for (const migration of ordered) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
