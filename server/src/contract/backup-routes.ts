@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import type { RouteDef } from './route-def.js';
+import { JobAcceptedSchema } from './stack-routes.js';
+
+/** Why a backup was taken: by hand, by the daily or weekly schedule, or before a restore. */
+export const BackupKindSchema = z.enum(['manual', 'daily', 'weekly', 'safety']);
+export type BackupKind = z.infer<typeof BackupKindSchema>;
+
+/**
+ * Where a backup stands. `running`: being written. `complete`: written, not yet verified (never
+ * shown as a success). `verified`: every tag, checksum and the dump's table of contents checked.
+ * `verified-restorable`: also restored into scratch containers with matching row and key counts.
+ * `failed`: see `error`. `missing`: the catalogue knows it but its file is gone.
+ */
+export const BackupStateSchema = z.enum([
+  'running',
+  'complete',
+  'verified',
+  'verified-restorable',
+  'failed',
+  'missing',
+]);
+export type BackupState = z.infer<typeof BackupStateSchema>;
+
+/** One backup as the catalogue lists it. */
+export const BackupSchema = z.object({
+  id: z.string(),
+  /** File name inside the backups folder (`medianest-20260101-020000-daily.mnbackup`). */
+  file: z.string(),
+  kind: BackupKindSchema,
+  state: BackupStateSchema,
+  /** Archive size in bytes (0 until written). */
+  size: z.number(),
+  /** ISO time the backup started. */
+  createdAt: z.string(),
+  /** ISO time of the last successful verification, when any. */
+  verifiedAt: z.string().optional(),
+  /** Why it failed (state `failed` or `missing`). */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type Backup = z.infer<typeof BackupSchema>;
+
+/** What an archive holds, read from its authenticated manifest: shown before a restore. */
+export const BackupPreflightSchema = z.object({
+  format: z.number(),
+  createdAt: z.string(),
+  appVersion: z.string().optional(),
+  postgresMajor: z.number().optional(),
+  /** PostgreSQL major version of the stack it would be restored into. */
+  targetPostgresMajor: z.number().optional(),
+  /** Rows per table (`public.records`: 120). */
+  rowCounts: z.record(z.string(), z.number()),
+  redisKeys: z.number().optional(),
+  /** Top-level folders and files with their total sizes (`uploads`: 1048576). */
+  contents: z.array(z.object({ path: z.string(), files: z.number(), bytes: z.number() })),
+  totalBytes: z.number(),
+  /** False with `refusal` when this archive cannot be restored here (newer format or PostgreSQL). */
+  restorable: z.boolean(),
+  refusal: z.string().optional(),
+});
+export type BackupPreflight = z.infer<typeof BackupPreflightSchema>;
+
+const TimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+
+/** When scheduled backups run and how many are kept (local time of the machine). */
+export const BackupScheduleSchema = z.object({
+  daily: z.object({ enabled: z.boolean(), time: TimeSchema }),
+  /** `weekday`: 0 = Sunday ... 6 = Saturday. */
+  weekly: z.object({
+    enabled: z.boolean(),
+    weekday: z.number().int().min(0).max(6),
+    time: TimeSchema,
+  }),
+  retention: z.object({
+    daily: z.number().int().min(1).max(365),
+    weekly: z.number().int().min(1).max(520),
+  }),
+});
+export type BackupSchedule = z.infer<typeof BackupScheduleSchema>;
+
+/** The backups folder and how full it is. */
+export const BackupStorageSchema = z.object({
+  /** Absolute path of the backups folder (`<home>/backups` unless configured). */
+  location: z.string(),
+  /** Bytes used by the catalogue's archives. */
+  usedBytes: z.number(),
+  /** Bytes free on that filesystem. */
+  freeBytes: z.number(),
+  count: z.number(),
+  /** ISO time of the newest verified backup; absent when there is none (an alert condition). */
+  lastSuccessfulBackupAt: z.string().optional(),
+  /** ISO time of the next scheduled run, when any is enabled. */
+  nextRunAt: z.string().optional(),
+});
+export type BackupStorage = z.infer<typeof BackupStorageSchema>;
+
+/**
+ * A restore: `id` of a catalogued backup, or `file` (an absolute path on the server's machine) with
+ * the `recoveryKey` when the archive was made elsewhere (the key shown at install).
+ */
+export const RestoreInputSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    file: z.string().min(1).optional(),
+    recoveryKey: z.string().min(1).optional(),
+  })
+  .refine((v) => (v.id === undefined) !== (v.file === undefined), {
+    message: 'give exactly one of id or file',
+    path: ['id'],
+  });
+export type RestoreInput = z.infer<typeof RestoreInputSchema>;
+
+export const backupRoutes = {
+  /** The catalogue, newest first. */
+  backups: {
+    method: 'GET',
+    path: '/api/backups',
+    input: z.object({}),
+    output: z.array(BackupSchema),
+    auth: true,
+  },
+  /**
+   * Takes a manual backup as a job (`kind: "backup"`): progress events carry the step, percent and
+   * bytes; the job succeeds only once the archive has verified. 409 `busy` while another job runs.
+   */
+  createBackup: {
+    method: 'POST',
+    path: '/api/backups',
+    input: z.object({}),
+    output: JobAcceptedSchema,
+    auth: true,
+  },
+  /** Verifies a backup as a job (`kind: "verify"`); `restoreTest` also restores it into scratch containers. */
+  verifyBackup: {
+    method: 'POST',
+    path: '/api/backups/:id/verify',
+    input: z.object({ id: z.string().min(1), restoreTest: z.boolean().default(false) }),
+    output: JobAcceptedSchema,
+    auth: true,
+  },
+  /** What an archive holds and whether it can be restored here; touches nothing. */
+  restorePreflight: {
+    method: 'POST',
+    path: '/api/backups/restore/preflight',
+    input: RestoreInputSchema,
+    output: BackupPreflightSchema,
+    auth: true,
+  },
+  /**
+   * Restores as a job (`kind: "restore"`): verify, safety snapshot, stop the app, restore into
+   * staging, swap, start, health gate; on failure rolls back to the safety snapshot and the job
+   * fails with the reason.
+   */
+  restore: {
+    method: 'POST',
+    path: '/api/backups/restore',
+    input: RestoreInputSchema,
+    output: JobAcceptedSchema,
+    auth: true,
+  },
+  backupSchedule: {
+    method: 'GET',
+    path: '/api/backups/schedule',
+    input: z.object({}),
+    output: BackupScheduleSchema,
+    auth: true,
+  },
+  /** Replaces the schedule and retention; 422 naming the field when invalid. */
+  setBackupSchedule: {
+    method: 'PUT',
+    path: '/api/backups/schedule',
+    input: BackupScheduleSchema,
+    output: BackupScheduleSchema,
+    auth: true,
+  },
+  /** The backups folder, its sizes, the last successful backup and the next scheduled run. */
+  backupStorage: {
+    method: 'GET',
+    path: '/api/backups/storage',
+    input: z.object({}),
+    output: BackupStorageSchema,
+    auth: true,
+  },
+} as const satisfies Record<string, RouteDef>;
