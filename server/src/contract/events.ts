@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertChangedSchema } from './alerts.js';
 import { ErrorCodeSchema } from './errors.js';
 import { ServiceStateChangedSchema, StackStatusChangedSchema } from './health.js';
 import { StackProgressSchema } from './stack.js';
@@ -51,6 +52,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   StackStatusChangedSchema,
   TrayChangedSchema,
   AlertRaisedSchema,
+  AlertChangedSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 
