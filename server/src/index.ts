@@ -40,6 +40,8 @@ import { createHealthMonitor, createStackService } from './wiring.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
 import { createLogService } from './logs-wiring.js';
+import { resourcesHandlers } from './http/resources-routes.js';
+import { createMonitoring } from './monitoring-wiring.js';
 import { imagesHandlers } from './http/images-routes.js';
 import { createImageSourceService } from './images-wiring.js';
 import { createSupportBundle } from './support-wiring.js';
@@ -154,6 +156,17 @@ export function createServer(options: ServerOptions): AppServer {
       return `http://localhost:${config.httpPort ?? 80}/`;
     },
   );
+  const monitoring = createMonitoring({
+    paths,
+    env,
+    db,
+    publish: (event) => void bus.publish(event),
+    subscribe: (listener) => bus.subscribe((published) => listener(published.event)),
+    health: () => monitor.snapshot(),
+    onDeepCheck: (service, result) => monitor.setDeepCheck(service, result),
+    dataDir: () => configuredTargets(settings).dataDir ?? paths.dataDir,
+    backupsDir: () => paths.backupsDir,
+  });
   const interrupted = runner.recover();
   if (interrupted.length > 0)
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
@@ -192,6 +205,7 @@ export function createServer(options: ServerOptions): AppServer {
 
   const handlers: RouteHandlers = {
     ...logsHandlers({ logs }),
+    ...resourcesHandlers(monitoring),
     ...imagesHandlers({ images: () => createImageSourceService(env), runner }),
     health: async () => ({
       status: 'ok',
@@ -316,7 +330,10 @@ export function createServer(options: ServerOptions): AppServer {
       const address = listening.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
-      if (options.monitorHealth !== false) monitor.start();
+      if (options.monitorHealth !== false) {
+        monitor.start();
+        monitoring.start();
+      }
       logger.info('server ready', { url, mode });
       events.emit('ready', { url });
       return { url, token };
@@ -328,6 +345,7 @@ export function createServer(options: ServerOptions): AppServer {
       server = undefined;
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();
+      await monitoring.stop();
       await monitor.stop();
       hub.closeAll('server-stopping');
       if (current) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AlertChangedSchema } from './alerts.js';
 import { ErrorCodeSchema } from './errors.js';
 import { ServiceStateChangedSchema, StackStatusChangedSchema } from './health.js';
+import { ResourcesSampledSchema } from './resources-routes.js';
 import { StackProgressSchema } from './stack.js';
 import { AlertRaisedSchema, TrayChangedSchema } from './tray.js';
 
@@ -53,6 +54,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   TrayChangedSchema,
   AlertRaisedSchema,
   AlertChangedSchema,
+  ResourcesSampledSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 

@@ -12,6 +12,16 @@ export const ServiceStateSchema = z.enum([
 ]);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
 
+/** One run of a deep check. */
+export const DeepCheckResultSchema = z.object({
+  ok: z.boolean(),
+  /** What the check printed, trimmed (at most 500 characters), or why it could not run. */
+  output: z.string(),
+  /** When it ran (ISO time). */
+  at: z.string(),
+});
+export type DeepCheckResult = z.infer<typeof DeepCheckResultSchema>;
+
 /** One service as the health model sees it. */
 export const ServiceHealthSchema = z.object({
   service: z.string(),
@@ -23,6 +33,12 @@ export const ServiceHealthSchema = z.object({
   startedAt: z.string().nullable(),
   exitCode: z.number().nullable(),
   oomKilled: z.boolean(),
+  /**
+   * The last deep check, beyond Docker's own healthcheck (`pg_isready`, `redis-cli ping`, the
+   * backend's ready endpoint), run every 30 s while the service runs; absent for services without
+   * one or before the first run. A failing one makes the stack `degraded`.
+   */
+  deepCheck: DeepCheckResultSchema.optional(),
 });
 export type ServiceHealth = z.infer<typeof ServiceHealthSchema>;
 

@@ -14,6 +14,7 @@ export * from './stack-routes.js';
 export * from './settings-routes.js';
 export * from './logs-routes.js';
 export * from './images-routes.js';
+export * from './resources-routes.js';
 export * from './alerts.js';
 export * from './alerts-routes.js';
 export * from './tray.js';

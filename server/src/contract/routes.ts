@@ -5,6 +5,7 @@ import type { RouteDef } from './route-def.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { imagesRoutes } from './images-routes.js';
 import { logsRoutes } from './logs-routes.js';
+import { resourcesRoutes } from './resources-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { stackRoutes } from './stack-routes.js';
 
@@ -85,6 +86,7 @@ export const routes = {
   ...secretsRoutes,
   ...logsRoutes,
   ...imagesRoutes,
+  ...resourcesRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -55,6 +55,12 @@ export function stateFromDetails(
   };
 }
 
+/** A deep check speaks for one run of a container: a new run or its end drops it. */
+function withoutDeepCheck(current: ServiceHealth): ServiceHealth {
+  const { deepCheck: _dropped, ...rest } = current;
+  return rest;
+}
+
 /** The next state of a service after an engine event (the engine's own semantics, no polling). */
 export function applyEvent(
   current: ServiceHealth,
@@ -65,7 +71,7 @@ export function applyEvent(
   switch (event.kind) {
     case 'start':
       return {
-        ...current,
+        ...withoutDeepCheck(current),
         state: spec.hasHealthcheck ? 'starting' : 'running',
         startedAt: at,
         exitCode: null,
@@ -74,7 +80,12 @@ export function applyEvent(
     case 'health':
       return { ...current, state: event.health };
     case 'die':
-      return { ...current, state: 'exited', exitCode: event.exitCode, startedAt: null };
+      return {
+        ...withoutDeepCheck(current),
+        state: 'exited',
+        exitCode: event.exitCode,
+        startedAt: null,
+      };
     case 'oom':
       return { ...current, oomKilled: true };
     case 'destroy':
@@ -117,17 +128,22 @@ export function overallStatus(
   if (longRunning.every(notRunning) && longRunning.every(cleanExit)) {
     return { status: 'stopped', reason: 'Every service is stopped.' };
   }
-  const troubled = services.filter((s) => !isUp(s, specs.get(s.service)) && s.state !== 'starting');
+  const deepFailed = (s: ServiceHealth): boolean =>
+    isUp(s, specs.get(s.service)) && s.deepCheck?.ok === false;
+  const troubled = services.filter(
+    (s) => (!isUp(s, specs.get(s.service)) && s.state !== 'starting') || deepFailed(s),
+  );
   const starting = services.filter((s) => s.state === 'starting');
   if (troubled.length === 0 && starting.length === 0)
     return { status: 'healthy', reason: 'Every service is healthy.' };
   const describe = (s: ServiceHealth): string => {
+    if (deepFailed(s)) return `${s.service} fails its deep check (${s.deepCheck?.output ?? ''})`;
     if (s.oomKilled) return `${s.service} ran out of memory`;
     if (s.state === 'exited')
       return `${s.service} exited${s.exitCode !== null ? ` with code ${s.exitCode}` : ''}`;
     return `${s.service} is ${s.state}`;
   };
-  const up = longRunning.filter((s) => isUp(s, specs.get(s.service)));
+  const up = longRunning.filter((s) => isUp(s, specs.get(s.service)) && !deepFailed(s));
   const problems = [...troubled.map(describe), ...starting.map((s) => `${s.service} is starting`)];
   return {
     status: up.length === 0 && troubled.length > 0 ? 'down' : 'degraded',

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../contract/events.js';
-import type { ServiceHealth, StackHealth } from '../../contract/health.js';
+import type { DeepCheckResult, ServiceHealth, StackHealth } from '../../contract/health.js';
 import type { StackPlan } from '../stack/plan.js';
 import type { StackEngineEvent, StackGateway } from '../stack/stack-gateway.js';
 import { trayFromHealth } from './tray-state.js';
@@ -64,6 +64,19 @@ export class HealthMonitor {
     const services = [...this.services.values()];
     const { status, reason } = overallStatus(services, this.specs, this.engineProblem);
     return { status, reason, services, at: this.deps.now().toISOString() };
+  }
+
+  /**
+   * Folds a deep check's result into a service's health (undefined clears it); ignored for a
+   * service the monitor does not know or that is not running any more.
+   */
+  setDeepCheck(service: string, result: DeepCheckResult | undefined): void {
+    const current = this.services.get(service);
+    if (!current) return;
+    if (result && !['running', 'healthy', 'unhealthy', 'starting'].includes(current.state)) return;
+    const { deepCheck: _previous, ...rest } = current;
+    this.set(result ? { ...rest, deepCheck: result } : rest);
+    this.publishStatus();
   }
 
   private set(next: ServiceHealth): void {
