@@ -1,7 +1,57 @@
+import { DoctorPanel } from '../components/DoctorPanel';
+import { SignIn } from '../components/SignIn';
+import { DoorChoice } from '../components/wizard/DoorChoice';
+import { InstallDone } from '../components/wizard/InstallDone';
+import { InstallProgress } from '../components/wizard/InstallProgress';
+import { RestoreDoor } from '../components/wizard/RestoreDoor';
+import { WizardForm } from '../components/wizard/WizardForm';
+import { useAppStore } from '../state/app-store';
+import { useWizardStore } from '../state/wizard-store';
+import './first-run.css';
+
+/** `/setup`: is this computer ready, then the wizard (or a restore), then the install, live. */
 export function FirstRunPage() {
+  const client = useAppStore((s) => s.client);
+  const signedIn = useAppStore((s) => s.signedIn);
+  const door = useWizardStore((s) => s.door);
+  const install = useWizardStore((s) => s.install);
+  const values = useWizardStore((s) => s.values);
+  const resetInstall = useWizardStore((s) => s.resetInstall);
+
+  if (!signedIn) return <SignIn />;
+  if (!client) return <p role="status">Connecting to the server…</p>;
+  if (install.phase !== 'idle') {
+    return (
+      <section className="card" aria-labelledby="install-title">
+        <h2 id="install-title">
+          {install.phase === 'succeeded' ? 'MediaNest is ready' : 'Installing MediaNest'}
+        </h2>
+        {install.phase === 'succeeded' ? (
+          <InstallDone install={install} values={values} />
+        ) : (
+          <InstallProgress install={install} />
+        )}
+        {install.phase === 'failed' && (
+          <div className="install-failed" role="alert">
+            <p className="error">The install did not finish: {install.error ?? 'unknown reason'}</p>
+            <p>
+              Nothing else was changed. Fix the problem (the checks above say what is wrong), then
+              try again.
+            </p>
+            <button type="button" onClick={resetInstall}>
+              Back to my choices
+            </button>
+          </div>
+        )}
+      </section>
+    );
+  }
   return (
-    <section className="card" aria-labelledby="firstrun-title">
-      <h2 id="firstrun-title">Set up MediaNest</h2>
-    </section>
+    <>
+      <DoctorPanel />
+      {door === 'choose' && <DoorChoice />}
+      {door === 'new' && <WizardForm client={client} />}
+      {door === 'restore' && <RestoreDoor />}
+    </>
   );
 }

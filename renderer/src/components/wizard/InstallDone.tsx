@@ -1,0 +1,59 @@
+import type { SettingsFormValues } from '../../state/settings-store-form';
+import type { InstallState } from '../../state/wizard-store';
+
+/** Where MediaNest answers once installed: its domain, or this computer on the HTTP port. */
+export function mediaNestUrl(values: SettingsFormValues, host: string): string {
+  if (values.access === 'domain' && values.domain) {
+    return values.profiles.includes('tls')
+      ? `https://${values.domain}/`
+      : `http://${values.domain}:${values.httpPort}/`;
+  }
+  return values.httpPort === '80' ? `http://${host}/` : `http://${host}:${values.httpPort}/`;
+}
+
+/** The clear ending: every service healthy, and the one button that matters. */
+export function InstallDone({
+  install,
+  values,
+}: {
+  install: InstallState;
+  values: SettingsFormValues;
+}) {
+  const healthy = (install.status ?? []).filter(
+    (s) => s.state === 'running' && s.health !== 'unhealthy',
+  );
+  return (
+    <div className="install-done">
+      <p className="verdict verdict-ok" role="status">
+        MediaNest is installed and running.
+      </p>
+      {install.status && (
+        <ul className="services-final">
+          {install.status.map((s) => (
+            <li key={s.service} data-service={s.service}>
+              <strong>{s.service}</strong>: {s.state}
+              {s.health !== 'none' ? `, ${s.health}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        {healthy.length} of {install.status?.length ?? 0} services are running. Backups, health and
+        logs are on the dashboard.
+      </p>
+      <p className="wizard-actions">
+        <a
+          className="button"
+          href={mediaNestUrl(values, window.location.hostname)}
+          target="_blank"
+          rel="noreferrer"
+        >
+          Open MediaNest
+        </a>
+        <a className="button secondary" href="/">
+          Go to the dashboard
+        </a>
+      </p>
+    </div>
+  );
+}
