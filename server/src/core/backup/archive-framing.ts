@@ -1,0 +1,138 @@
+/**
+ * The framing of entries inside the decrypted data stream, and the rules every entry path must
+ * follow (docs/backup-format.md, "Entries"). Shared by the writer (which refuses to write a bad
+ * entry) and the reader (which treats every archive as hostile).
+ *
+ *   entry:  'E' (1) | kind (1) | mode (4, BE) | path length (2, BE) | path (UTF-8)
+ *           then for a file: segments of  length (4, BE, > 0) | bytes,  ended by a length of 0
+ *   end:    'Z' (1), the last byte of the data stream
+ */
+import { AppError } from '../app-error.js';
+import type { ExtractLimits, Manifest, ManifestEntry } from './archive.js';
+
+export const TAG_ENTRY = 0x45;
+export const TAG_END = 0x5a;
+export const KIND_FILE = 1;
+export const KIND_DIR = 2;
+/** The largest segment a reader accepts; the writer never writes one over DEFAULT_CHUNK_SIZE. */
+export const MAX_SEGMENT = 16 * 1024 * 1024;
+export const MAX_PATH_BYTES = 4096;
+/** Permission bits only: setuid, setgid and sticky never survive a round trip. */
+export const MODE_MASK = 0o777;
+
+export const DEFAULT_LIMITS: ExtractLimits = {
+  maxTotalBytes: 2 * 1024 ** 4,
+  maxEntries: 1_000_000,
+  maxDepth: 48,
+};
+
+export function unsafe(path: string, why: string): AppError {
+  return new AppError(
+    'unsafe_entry',
+    `The backup archive holds an entry that cannot be restored safely (${JSON.stringify(path.slice(0, 200))}: ${why}).`,
+    { path: path.slice(0, 200) },
+  );
+}
+
+/** Why `path` may not be restored, or undefined when it is a plain relative POSIX path. */
+export function pathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'an empty path';
+  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) return 'a path that is too long';
+  if (path.includes('\0')) return 'a NUL byte in the path';
+  if (path.includes('\\')) return 'a backslash in the path';
+  if (path.startsWith('/')) return 'an absolute path';
+  if (/^[A-Za-z]:/.test(path)) return 'a drive letter';
+  const parts = path.split('/');
+  if (parts.some((part) => part === '..')) return 'a ".." segment';
+  if (parts.some((part) => part === '' || part === '.')) return 'an empty or "." segment';
+  return undefined;
+}
+
+export function depthOf(path: string): number {
+  return path.split('/').length;
+}
+
+export function encodeEntryHeader(kind: number, mode: number, path: string): Buffer {
+  const name = Buffer.from(path, 'utf8');
+  const head = Buffer.alloc(8);
+  head.writeUInt8(TAG_ENTRY, 0);
+  head.writeUInt8(kind, 1);
+  head.writeUInt32BE(mode, 2);
+  head.writeUInt16BE(name.length, 6);
+  return Buffer.concat([head, name]);
+}
+
+export function segmentHeader(length: number): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(length, 0);
+  return head;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function corruptManifest(why: string): AppError {
+  return new AppError('corrupt', `The backup archive's manifest is malformed: ${why}.`);
+}
+
+function parseEntry(raw: unknown, index: number): ManifestEntry {
+  if (!isRecord(raw)) throw corruptManifest(`entry ${index} is not an object`);
+  const { path, kind, size, sha256, mode } = raw;
+  if (typeof path !== 'string') throw corruptManifest(`entry ${index} has no path`);
+  if (kind !== 'file' && kind !== 'dir') {
+    throw unsafe(path, `kind ${JSON.stringify(kind)}; only regular files and folders are restored`);
+  }
+  const sizeOk = typeof size === 'number' && Number.isSafeInteger(size) && size >= 0;
+  if (!sizeOk || (kind === 'dir' && size !== 0)) {
+    throw corruptManifest(`entry ${index} has an impossible size`);
+  }
+  const shaOk = kind === 'dir' ? sha256 === '' : /^[0-9a-f]{64}$/.test(String(sha256));
+  if (typeof sha256 !== 'string' || !shaOk) throw corruptManifest(`entry ${index} has no SHA-256`);
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+    throw corruptManifest(`entry ${index} has an impossible mode`);
+  }
+  return { path, kind, size, sha256, mode };
+}
+
+/**
+ * Parses a decrypted manifest and applies every rule for hostile archives that can be checked
+ * before a byte is extracted: paths, kinds, duplicates, entry count, depth and total size.
+ */
+export function parseManifest(
+  json: string,
+  limits: ExtractLimits,
+  headerVersion: number,
+): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw corruptManifest('it is not JSON');
+  }
+  if (!isRecord(raw) || !Array.isArray(raw.entries) || !isRecord(raw.meta)) {
+    throw corruptManifest('it lacks entries or meta');
+  }
+  if (raw.format !== headerVersion || typeof raw.createdAt !== 'string') {
+    throw corruptManifest('its format or creation time does not match the header');
+  }
+  if (raw.entries.length > limits.maxEntries) {
+    throw unsafe('', `${raw.entries.length} entries, more than the ${limits.maxEntries} allowed`);
+  }
+  const entries = raw.entries.map(parseEntry);
+  const seen = new Set<string>();
+  let total = 0;
+  for (const entry of entries) {
+    const problem = pathProblem(entry.path);
+    if (problem) throw unsafe(entry.path, problem);
+    if (depthOf(entry.path) > limits.maxDepth) {
+      throw unsafe(entry.path, `deeper than ${limits.maxDepth} folders`);
+    }
+    if (seen.has(entry.path)) throw unsafe(entry.path, 'listed twice');
+    seen.add(entry.path);
+    total += entry.size;
+  }
+  if (total > limits.maxTotalBytes) {
+    throw unsafe('', `${total} bytes in all, more than the ${limits.maxTotalBytes} allowed`);
+  }
+  return { format: raw.format, createdAt: raw.createdAt, entries, meta: raw.meta };
+}

@@ -1,0 +1,235 @@
+/**
+ * Reads a backup archive (docs/backup-format.md) as hostile input: the header tells "not an
+ * archive", "newer format" and "wrong key" apart before any decryption; the manifest is checked
+ * against every rule for paths, kinds and caps before a byte is extracted; every chunk is
+ * authenticated before its bytes are used, and every entry's size and SHA-256 checked at its end.
+ */
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, chmod, realpath, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { AppError } from '../app-error.js';
+import type {
+  ArchiveProgress,
+  ArchiveReader,
+  ExtractLimits,
+  Manifest,
+  ManifestEntry,
+} from './archive.js';
+import {
+  HEADER_SIZE,
+  STREAM_DATA,
+  STREAM_MANIFEST,
+  TRAILER_SIZE,
+  corrupt,
+  openHeader,
+  openTrailer,
+  type ArchiveKeys,
+} from './archive-crypto.js';
+import { DEFAULT_LIMITS, MODE_MASK, parseManifest, unsafe } from './archive-framing.js';
+import { ioError } from './archive-files.js';
+import { EntryBody, PlainReader, RecordReader, framedEntries, readAt } from './archive-records.js';
+
+/** The largest sealed manifest a reader accepts (about a million entries). */
+const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
+
+interface Opened {
+  handle: FileHandle;
+  keys: ArchiveKeys;
+  manifest: Manifest;
+  manifestOffset: number;
+  dataChunks: number;
+}
+
+async function openArchive(path: string, key: Uint8Array, limits: ExtractLimits): Promise<Opened> {
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new AppError('not_found', 'The backup file does not exist.');
+    throw error;
+  });
+  try {
+    const { size } = await handle.stat();
+    const head = await readAt(handle, 0, Math.min(HEADER_SIZE, size));
+    const keys = openHeader(key, head);
+    if (size < HEADER_SIZE + TRAILER_SIZE) throw corrupt('the file is truncated');
+    const trailer = openTrailer(keys, await readAt(handle, size - TRAILER_SIZE, TRAILER_SIZE));
+    const manifestEnd = size - TRAILER_SIZE;
+    if (
+      trailer.manifestOffset < HEADER_SIZE ||
+      trailer.manifestOffset + trailer.manifestLength !== manifestEnd ||
+      trailer.manifestLength > MAX_MANIFEST_BYTES
+    ) {
+      throw corrupt('its trailer points outside the file');
+    }
+    const records = new RecordReader(
+      handle,
+      keys,
+      STREAM_MANIFEST,
+      trailer.manifestOffset,
+      manifestEnd,
+    );
+    const parts: Buffer[] = [];
+    for (let part = await records.next(); part; part = await records.next()) parts.push(part);
+    const manifest = parseManifest(
+      Buffer.concat(parts).toString('utf8'),
+      limits,
+      head.readUInt16BE(8),
+    );
+    return {
+      handle,
+      keys,
+      manifest,
+      manifestOffset: trailer.manifestOffset,
+      dataChunks: trailer.dataChunks,
+    };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Every framed entry of an opened archive, then the check that the data part ended where it should. */
+async function* dataEntries(
+  opened: Opened,
+): AsyncGenerator<{ entry: ManifestEntry; body: EntryBody | undefined }> {
+  const records = new RecordReader(
+    opened.handle,
+    opened.keys,
+    STREAM_DATA,
+    HEADER_SIZE,
+    opened.manifestOffset,
+  );
+  yield* framedEntries(new PlainReader(records), opened.manifest.entries);
+  if (records.index !== opened.dataChunks)
+    throw corrupt('its chunk count does not match its trailer');
+}
+
+const limitsWith = (limits?: Partial<ExtractLimits>): ExtractLimits => ({
+  ...DEFAULT_LIMITS,
+  ...limits,
+});
+
+/** A Readable over one entry's body; `settled` resolves once no read is in flight. */
+function bodyStream(body: EntryBody): { stream: Readable; settled: () => Promise<void> } {
+  let inflight: Promise<void> = Promise.resolve();
+  const stream = new Readable({
+    read() {
+      inflight = body.next().then(
+        (piece) => void this.push(piece ?? null),
+        (error: unknown) => void this.destroy(error as Error),
+      );
+    },
+  });
+  return { stream, settled: () => inflight };
+}
+
+async function ensureFolder(root: string, relative: string): Promise<void> {
+  let at = root;
+  for (const part of relative.split('/')) {
+    at = join(at, part);
+    const info = await lstat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!info) await mkdir(at, { mode: 0o700 });
+    else if (!info.isDirectory() || info.isSymbolicLink()) {
+      throw unsafe(relative, 'a folder whose place in staging is taken by a file or link');
+    }
+  }
+}
+
+async function extractFile(root: string, entry: ManifestEntry, body: EntryBody): Promise<void> {
+  const parent = entry.path.split('/').slice(0, -1).join('/');
+  if (parent) await ensureFolder(root, parent);
+  const target = join(root, entry.path);
+  // O_EXCL never follows or overwrites whatever is already there, a link included.
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+  const handle = await open(target, flags, 0o600).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') throw unsafe(entry.path, 'it already exists in staging');
+    throw error;
+  });
+  try {
+    for (let piece = await body.next(); piece; piece = await body.next()) {
+      await handle.write(piece, 0, piece.length, null);
+    }
+    await handle.chmod(entry.mode & MODE_MASK);
+    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(target, { force: true });
+    throw error;
+  }
+}
+
+export function createArchiveReader(): ArchiveReader {
+  return {
+    async readManifest(path, key) {
+      const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      await opened.handle.close();
+      return opened.manifest;
+    },
+
+    async verify(path, key, onProgress?: (progress: ArchiveProgress) => void) {
+      const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      try {
+        let bytes = 0;
+        for await (const { entry, body } of dataEntries(opened)) {
+          onProgress?.({ path: entry.path, bytes });
+          for (let piece = await body?.next(); piece; piece = await body?.next()) {
+            bytes += piece.length;
+          }
+          onProgress?.({ path: entry.path, bytes });
+        }
+        return opened.manifest;
+      } finally {
+        await opened.handle.close();
+      }
+    },
+
+    async *entries(path, key) {
+      const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      try {
+        for await (const { entry, body } of dataEntries(opened)) {
+          if (!body) {
+            yield { entry, stream: undefined };
+            continue;
+          }
+          const { stream, settled } = bodyStream(body);
+          yield { entry, stream };
+          // The caller may not have read it all: stop the stream, then the generator drains the rest.
+          if (!body.finished) stream.destroy();
+          await settled();
+        }
+      } finally {
+        await opened.handle.close();
+      }
+    },
+
+    async extract(path, key, stagingDir, options = {}) {
+      const opened = await openArchive(path, key, limitsWith(options.limits));
+      const { prefixes } = options;
+      const folders: ManifestEntry[] = [];
+      try {
+        await mkdir(stagingDir, { recursive: true, mode: 0o700 });
+        const root = await realpath(stagingDir);
+        for await (const { entry, body } of dataEntries(opened)) {
+          if (prefixes && !prefixes.some((prefix) => entry.path.startsWith(prefix))) continue;
+          if (body) await extractFile(root, entry, body);
+          else {
+            await ensureFolder(root, entry.path);
+            folders.push(entry);
+          }
+        }
+        // Folder modes last and deepest first, so a read-only folder does not block its contents.
+        for (const folder of folders.reverse()) {
+          await chmod(join(root, folder.path), (folder.mode & MODE_MASK) | 0o700);
+        }
+        return opened.manifest;
+      } catch (error) {
+        throw ioError(error, 'Extracting the backup', 'restore_failed');
+      } finally {
+        await opened.handle.close();
+      }
+    },
+  };
+}

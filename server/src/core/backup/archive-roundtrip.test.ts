@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { EntrySource } from './archive.js';
+import { createArchiveReader } from './archive-reader.js';
+import { createArchiveWriter } from './archive-writer.js';
+import { generated, sha256Of, tempFolder, testKey } from './archive-fixtures.test-support.js';
+
+const writer = createArchiveWriter();
+const reader = createArchiveReader();
+const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** A stream of unknown length in irregular pieces, as a dump coming out of `docker exec` is. */
+function irregular(pieces: number): {
+  stream: () => Promise<Readable>;
+  sha256: string;
+  size: number;
+} {
+  const parts = Array.from({ length: pieces }, (_, i) =>
+    Buffer.alloc((i * 7919) % 50_000, i % 251),
+  );
+  const all = Buffer.concat(parts);
+  return {
+    stream: async () => Readable.from(parts),
+    sha256: sha(all),
+    size: all.length,
+  };
+}
+
+describe('backup archive round trip', () => {
+  it('restores many files, empty and large ones and a stream of unknown size, byte for byte', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const small = Array.from({ length: 300 }, (_, i) => ({
+      path: `uploads/u${i % 7}/f${i}.txt`,
+      data: `file ${i}\n`.repeat(i),
+    }));
+    const dump = irregular(400);
+    const largeSize = 40 * 1024 * 1024 + 123;
+    const largeSha = await sha256Of(generated(largeSize, 'large'));
+    const sources: EntrySource[] = [
+      { kind: 'dir', path: 'uploads', mode: 0o750 },
+      { kind: 'file', path: 'db/medianest.dump', open: dump.stream, mode: 0o600 },
+      { kind: 'file', path: 'config/empty.env', open: async () => Readable.from([]) },
+      { kind: 'file', path: 'uploads/big.bin', open: async () => generated(largeSize, 'large') },
+      {
+        kind: 'file',
+        path: 'bin/setuid-tool',
+        open: async () => Readable.from(['x']),
+        mode: 0o4755,
+      },
+      ...small.map((f): EntrySource => ({
+        kind: 'file',
+        path: f.path,
+        open: async () => Readable.from([f.data]),
+      })),
+    ];
+    const progress: number[] = [];
+    const target = join(folder, 'backup-1.mnbak');
+    const written = await writer.write(
+      target,
+      sources,
+      { app: '1.2.3', rows: { users: 3 } },
+      key,
+      (p) => progress.push(p.bytes),
+    );
+
+    expect(written.manifest.entries).toHaveLength(sources.length);
+    expect(progress.at(-1)).toBe(
+      largeSize + dump.size + 1 + small.reduce((n, f) => n + f.data.length, 0),
+    );
+    expect(await readdir(folder)).toEqual(['backup-1.mnbak']);
+    expect((await stat(target)).size).toBe(written.bytes);
+    expect((await stat(target)).mode & 0o777).toBe(0o600);
+
+    const manifest = await reader.readManifest(target, key);
+    expect(manifest).toEqual(written.manifest);
+    expect(manifest.meta).toEqual({ app: '1.2.3', rows: { users: 3 } });
+    const byPath = new Map(manifest.entries.map((e) => [e.path, e]));
+    expect(byPath.get('db/medianest.dump')).toMatchObject({
+      size: dump.size,
+      sha256: dump.sha256,
+      mode: 0o600,
+    });
+    expect(byPath.get('uploads/big.bin')).toMatchObject({ size: largeSize, sha256: largeSha });
+    expect(byPath.get('config/empty.env')).toMatchObject({ size: 0, sha256: sha('') });
+    expect(byPath.get('bin/setuid-tool')?.mode).toBe(0o755);
+
+    expect(await reader.verify(target, key)).toEqual(manifest);
+
+    const staging = join(folder, 'staging');
+    await reader.extract(target, key, staging);
+    expect(await sha256Of(createReadStream(join(staging, 'uploads/big.bin')))).toBe(largeSha);
+    expect(sha(await readFile(join(staging, 'db/medianest.dump')))).toBe(dump.sha256);
+    expect(await readFile(join(staging, 'config/empty.env'), 'utf8')).toBe('');
+    for (const f of small) expect(await readFile(join(staging, f.path), 'utf8')).toBe(f.data);
+    expect((await stat(join(staging, 'db/medianest.dump'))).mode & 0o7777).toBe(0o600);
+    expect((await stat(join(staging, 'bin/setuid-tool'))).mode & 0o7777).toBe(0o755);
+    expect((await stat(join(staging, 'uploads'))).mode & 0o777).toBe(0o750);
+  });
+
+  it('streams entries in order, with their bytes, and skips the ones not read', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const target = join(folder, 'b.mnbak');
+    await writer.write(
+      target,
+      (async function* () {
+        yield { kind: 'file', path: 'a.txt', open: async () => Readable.from(['alpha']) } as const;
+        yield { kind: 'dir', path: 'd' } as const;
+        yield {
+          kind: 'file',
+          path: 'd/skipped.bin',
+          open: async () => generated(3_000_000, 's'),
+        } as const;
+        yield { kind: 'file', path: 'd/z.txt', open: async () => Readable.from(['zulu']) } as const;
+      })(),
+      {},
+      key,
+    );
+    const seen: string[] = [];
+    for await (const { entry, stream } of reader.entries(target, key)) {
+      if (entry.path === 'd/skipped.bin') {
+        seen.push('skipped');
+        continue;
+      }
+      seen.push(`${entry.path}=${stream ? (await readAll(stream)).toString() : 'dir'}`);
+    }
+    expect(seen).toEqual(['a.txt=alpha', 'd=dir', 'skipped', 'd/z.txt=zulu']);
+  });
+
+  it('extracts only the entries under the given prefixes', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const target = join(folder, 'b.mnbak');
+    const file = (path: string): EntrySource => ({
+      kind: 'file',
+      path,
+      open: async () => Readable.from([path]),
+    });
+    await writer.write(
+      target,
+      [file('db/x.dump'), file('uploads/a.jpg'), file('config/.env')],
+      {},
+      key,
+    );
+    const staging = join(folder, 'staging');
+    await reader.extract(target, key, staging, { prefixes: ['uploads/', 'config/'] });
+    expect((await readdir(staging, { recursive: true })).sort()).toEqual([
+      'config',
+      'config/.env',
+      'uploads',
+      'uploads/a.jpg',
+    ]);
+  });
+
+  it('writes an archive with no entries that still verifies', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const target = join(folder, 'empty.mnbak');
+    await writer.write(target, [], { note: 'nothing' }, key);
+    expect((await reader.verify(target, key)).entries).toEqual([]);
+  });
+
+  it('refuses to replace an existing backup of the same name', async () => {
+    const folder = await tempFolder();
+    const target = join(folder, 'b.mnbak');
+    await writeFile(target, 'older backup');
+    await expect(writer.write(target, [], {}, testKey())).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    expect(await readFile(target, 'utf8')).toBe('older backup');
+  });
+});
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const piece of stream) parts.push(piece as Buffer);
+  return Buffer.concat(parts);
+}

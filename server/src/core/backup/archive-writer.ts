@@ -1,0 +1,234 @@
+/**
+ * Writes a backup archive (docs/backup-format.md) as one stream: entries are framed, cut into
+ * sealed chunks and appended to `.<name>.partial` beside the target, which is fsynced and renamed
+ * only when complete. Memory stays at about two chunks whatever the archive's size.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { AppError } from '../app-error.js';
+import type {
+  ArchiveProgress,
+  ArchiveWriter,
+  EntrySource,
+  Manifest,
+  ManifestEntry,
+} from './archive.js';
+import { ARCHIVE_FORMAT_VERSION } from './archive.js';
+import {
+  DEFAULT_CHUNK_SIZE,
+  STREAM_DATA,
+  STREAM_MANIFEST,
+  makeHeader,
+  sealRecord,
+  sealTrailer,
+  type ArchiveKeys,
+} from './archive-crypto.js';
+import {
+  KIND_DIR,
+  KIND_FILE,
+  MODE_MASK,
+  TAG_END,
+  encodeEntryHeader,
+  pathProblem,
+  segmentHeader,
+  unsafe,
+} from './archive-framing.js';
+import { fsyncFolder, ioError, partialPathFor } from './archive-files.js';
+
+export interface ArchiveWriterOptions {
+  /** Plain bytes per sealed chunk (1 KiB to 16 MiB); 1 MiB by default. */
+  chunkSize?: number;
+  now?: () => Date;
+}
+
+/** Appends bytes to the open partial file, counting them. */
+export class Output {
+  bytes = 0;
+  constructor(private readonly handle: FileHandle) {}
+  async write(buffer: Buffer): Promise<void> {
+    let done = 0;
+    while (done < buffer.length) {
+      const { bytesWritten } = await this.handle.write(buffer, done, buffer.length - done, null);
+      done += bytesWritten;
+    }
+    this.bytes += buffer.length;
+  }
+}
+
+/** Cuts a byte stream into sealed records of `chunkSize` plain bytes; the last one is final. */
+export class SealedStream {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  chunks = 0;
+  constructor(
+    private readonly out: Output,
+    private readonly keys: ArchiveKeys,
+    private readonly stream: number,
+  ) {}
+
+  async push(buffer: Buffer): Promise<void> {
+    this.pending.push(buffer);
+    this.pendingBytes += buffer.length;
+    // Strictly more than a chunk: the final record always has at least one byte to carry its flag.
+    while (this.pendingBytes > this.keys.chunkSize) {
+      const all = Buffer.concat(this.pending);
+      await this.seal(all.subarray(0, this.keys.chunkSize), false);
+      this.pending = [all.subarray(this.keys.chunkSize)];
+      this.pendingBytes = all.length - this.keys.chunkSize;
+    }
+  }
+
+  async finish(): Promise<void> {
+    await this.seal(Buffer.concat(this.pending), true);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private async seal(plain: Buffer, final: boolean): Promise<void> {
+    await this.out.write(sealRecord(this.keys, this.stream, this.chunks, final, plain));
+    this.chunks += 1;
+  }
+}
+
+function cancelled(signal: AbortSignal): AppError {
+  return new AppError('backup_failed', 'The backup was cancelled before it finished.', undefined, {
+    cause: signal.reason,
+  });
+}
+
+const toBuffer = (piece: unknown): Buffer =>
+  typeof piece === 'string'
+    ? Buffer.from(piece, 'utf8')
+    : Buffer.isBuffer(piece)
+      ? piece
+      : Buffer.from(piece as Uint8Array);
+
+interface WriteState {
+  data: SealedStream;
+  bytes: number;
+  current: Readable | undefined;
+  onProgress?: (progress: ArchiveProgress) => void;
+  signal?: AbortSignal;
+}
+
+async function writeFileBody(
+  state: WriteState,
+  path: string,
+  stream: Readable,
+): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const piece of stream) {
+    if (state.signal?.aborted) throw cancelled(state.signal);
+    const buffer = toBuffer(piece);
+    for (let at = 0; at < buffer.length; at += DEFAULT_CHUNK_SIZE) {
+      const part = buffer.subarray(at, at + DEFAULT_CHUNK_SIZE);
+      await state.data.push(segmentHeader(part.length));
+      await state.data.push(part);
+    }
+    hash.update(buffer);
+    size += buffer.length;
+    state.bytes += buffer.length;
+    state.onProgress?.({ path, bytes: state.bytes });
+  }
+  await state.data.push(segmentHeader(0));
+  return { size, sha256: hash.digest('hex') };
+}
+
+async function writeEntry(
+  state: WriteState,
+  source: EntrySource,
+  seen: Set<string>,
+): Promise<ManifestEntry> {
+  if (state.signal?.aborted) throw cancelled(state.signal);
+  const problem = pathProblem(source.path);
+  if (problem) throw unsafe(source.path, problem);
+  if (seen.has(source.path)) throw unsafe(source.path, 'listed twice');
+  seen.add(source.path);
+  const isFile = source.kind === 'file';
+  const mode = (source.mode ?? (isFile ? 0o644 : 0o755)) & MODE_MASK;
+  await state.data.push(encodeEntryHeader(isFile ? KIND_FILE : KIND_DIR, mode, source.path));
+  state.onProgress?.({ path: source.path, bytes: state.bytes });
+  if (!isFile) return { path: source.path, kind: 'dir', size: 0, sha256: '', mode };
+  const stream = await source.open();
+  state.current = stream;
+  try {
+    const { size, sha256 } = await writeFileBody(state, source.path, stream);
+    return { path: source.path, kind: 'file', size, sha256, mode };
+  } finally {
+    state.current = undefined;
+    stream.destroy();
+  }
+}
+
+export function createArchiveWriter(options: ArchiveWriterOptions = {}): ArchiveWriter {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const now = options.now ?? (() => new Date());
+  return {
+    async write(target, entries, meta, key, onProgress, signal) {
+      const partial = partialPathFor(target);
+      if (
+        await stat(target).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        throw new AppError('conflict', `A backup named ${basename(target)} already exists.`);
+      }
+      await rm(partial, { force: true });
+      const { header, keys } = makeHeader(key, randomBytes(32), chunkSize);
+      let handle: FileHandle | undefined;
+      const state: WriteState = { data: undefined as never, bytes: 0, current: undefined };
+      const onAbort = (): void => {
+        state.current?.destroy(cancelled(signal as AbortSignal));
+      };
+      signal?.addEventListener('abort', onAbort);
+      try {
+        if (signal?.aborted) throw cancelled(signal);
+        handle = await open(partial, 'wx', 0o600);
+        const out = new Output(handle);
+        await out.write(header);
+        Object.assign(state, {
+          data: new SealedStream(out, keys, STREAM_DATA),
+          onProgress,
+          signal,
+        });
+        const manifest: Manifest = {
+          format: ARCHIVE_FORMAT_VERSION,
+          createdAt: now().toISOString(),
+          entries: [],
+          meta,
+        };
+        const seen = new Set<string>();
+        for await (const source of entries) {
+          manifest.entries.push(await writeEntry(state, source, seen));
+        }
+        await state.data.push(Buffer.from([TAG_END]));
+        await state.data.finish();
+        const manifestOffset = out.bytes;
+        const manifestStream = new SealedStream(out, keys, STREAM_MANIFEST);
+        await manifestStream.push(Buffer.from(JSON.stringify(manifest), 'utf8'));
+        await manifestStream.finish();
+        const manifestLength = out.bytes - manifestOffset;
+        await out.write(
+          sealTrailer(keys, { manifestOffset, manifestLength, dataChunks: state.data.chunks }),
+        );
+        if (signal?.aborted) throw cancelled(signal);
+        await handle.sync();
+        await handle.close();
+        handle = undefined;
+        await rename(partial, target);
+        await fsyncFolder(dirname(target));
+        return { manifest, bytes: out.bytes };
+      } catch (error) {
+        await handle?.close().catch(() => undefined);
+        await rm(partial, { force: true }).catch(() => undefined);
+        throw ioError(error, 'Writing the backup archive');
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
