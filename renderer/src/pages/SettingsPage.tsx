@@ -1,7 +1,23 @@
+import { AboutPanel } from '../components/settings/AboutPanel';
+import { SecretsPanel } from '../components/settings/SecretsPanel';
+import { SettingsForm } from '../components/settings/SettingsForm';
+import { SignIn } from '../components/SignIn';
+import { useAppStore } from '../state/app-store';
+import './first-run.css';
+import './settings.css';
+
+/** `/settings`: the stack's settings (previewed, then applied), its secrets, and about. */
 export function SettingsPage() {
+  const client = useAppStore((s) => s.client);
+  const signedIn = useAppStore((s) => s.signedIn);
+  if (!signedIn) return <SignIn />;
+  if (!client) return <p role="status">Connecting to the server…</p>;
   return (
-    <section className="card" aria-labelledby="settings-title">
-      <h2 id="settings-title">Settings</h2>
-    </section>
+    <>
+      <h1 className="page-title">Settings</h1>
+      <SettingsForm client={client} />
+      <SecretsPanel client={client} />
+      <AboutPanel />
+    </>
   );
 }

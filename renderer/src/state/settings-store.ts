@@ -1,0 +1,164 @@
+import { create } from 'zustand';
+import type { ApiClient, SecretInfo, SettingsPreview } from '../../../server/src/contract/index.js';
+import {
+  EMPTY_FORM,
+  fieldErrorsOf,
+  fromSettings,
+  messageOf,
+  toChanges,
+  type FieldErrors,
+  type SettingsFormValues,
+} from './settings-store-form';
+import { runJob, type JobView } from './settings-store-job';
+
+export interface JobRun {
+  phase: 'idle' | 'running' | 'succeeded' | 'failed';
+  job?: JobView;
+  /** The server's words when it failed (for settings: whether the old settings were restored). */
+  error?: string;
+}
+
+const IDLE: JobRun = { phase: 'idle' };
+
+interface SettingsState {
+  load: { state: 'idle' | 'loading' | 'ready' | 'error'; error?: string };
+  values: SettingsFormValues;
+  errors: FieldErrors;
+  /** What applying the current values would change; cleared by any edit. */
+  preview?: SettingsPreview | undefined;
+  previewing: boolean;
+  apply: JobRun;
+  secrets: { state: 'idle' | 'loading' | 'ready' | 'error'; list: SecretInfo[]; error?: string };
+  /** The secret whose rotation awaits confirmation. */
+  confirmRotate?: string | undefined;
+  graceDays: string;
+  rotation: JobRun & { name?: string };
+  loadSettings: (client: ApiClient) => Promise<void>;
+  set: <K extends keyof SettingsFormValues>(field: K, value: SettingsFormValues[K]) => void;
+  previewChanges: (client: ApiClient) => Promise<void>;
+  applyChanges: (client: ApiClient) => Promise<void>;
+  loadSecrets: (client: ApiClient) => Promise<void>;
+  askRotate: (name: string | undefined) => void;
+  setGraceDays: (days: string) => void;
+  rotate: (client: ApiClient) => Promise<void>;
+}
+
+/** Runs a job and reports it as a JobRun through `report`. */
+async function follow(
+  client: ApiClient,
+  start: () => ReturnType<ApiClient['settingsApply']>,
+  report: (run: JobRun) => void,
+): Promise<JobRun> {
+  const job = await runJob(client, start, {
+    onJob: (view) => report({ phase: 'running', job: view }),
+  });
+  const run: JobRun = {
+    phase: job.outcome === 'succeeded' ? 'succeeded' : 'failed',
+    job,
+    ...(job.error ? { error: job.error.message } : {}),
+  };
+  report(run);
+  return run;
+}
+
+export const useSettingsStore = create<SettingsState>((set, get) => ({
+  load: { state: 'idle' },
+  values: EMPTY_FORM,
+  errors: {},
+  previewing: false,
+  apply: IDLE,
+  secrets: { state: 'idle', list: [] },
+  graceDays: '7',
+  rotation: IDLE,
+  loadSettings: async (client) => {
+    set({ load: { state: 'loading' } });
+    try {
+      const stored = await client.settings();
+      set({
+        load: { state: 'ready' },
+        values: fromSettings(stored),
+        errors: {},
+        preview: undefined,
+      });
+    } catch (error) {
+      set({ load: { state: 'error', error: messageOf(error) } });
+    }
+  },
+  set: (field, value) => {
+    const errors = Object.fromEntries(
+      Object.entries(get().errors).filter(
+        ([key]) => !(key === field || key.startsWith(`${field}.`) || key.startsWith(`${field}-`)),
+      ),
+    );
+    set({ values: { ...get().values, [field]: value }, errors, preview: undefined });
+  },
+  previewChanges: async (client) => {
+    const { changes, errors } = toChanges(get().values);
+    if (Object.keys(errors).length > 0) {
+      set({ errors, preview: undefined });
+      return;
+    }
+    set({ previewing: true, apply: IDLE });
+    try {
+      const preview = await client.settingsPreview({ changes });
+      set({ previewing: false, preview, errors: {} });
+    } catch (error) {
+      set({
+        previewing: false,
+        preview: undefined,
+        errors: fieldErrorsOf(error) ?? { '(config)': messageOf(error) },
+      });
+    }
+  },
+  applyChanges: async (client) => {
+    const { changes } = toChanges(get().values);
+    set({ apply: { phase: 'running' } });
+    try {
+      const run = await follow(
+        client,
+        () => client.settingsApply({ changes }),
+        (apply) => set({ apply }),
+      );
+      if (run.phase === 'succeeded') {
+        // What is stored now (Plex values are secrets: the fields empty again).
+        const stored = await client.settings();
+        set({ values: fromSettings(stored), preview: undefined });
+      }
+    } catch (error) {
+      set({
+        apply: { phase: 'failed', error: messageOf(error) },
+        errors: fieldErrorsOf(error) ?? {},
+      });
+    }
+  },
+  loadSecrets: async (client) => {
+    set({ secrets: { ...get().secrets, state: 'loading' } });
+    try {
+      set({ secrets: { state: 'ready', list: await client.secrets() } });
+    } catch (error) {
+      set({ secrets: { state: 'error', list: [], error: messageOf(error) } });
+    }
+  },
+  askRotate: (name) => set({ confirmRotate: name, graceDays: '7' }),
+  setGraceDays: (graceDays) => set({ graceDays }),
+  rotate: async (client) => {
+    const name = get().confirmRotate;
+    if (!name) return;
+    const days = get().graceDays.trim();
+    set({ confirmRotate: undefined, rotation: { phase: 'running', name } });
+    try {
+      await follow(
+        client,
+        () =>
+          client.rotateSecret({
+            name,
+            ...(name === 'jwt_secret' && /^[0-9]+$/.test(days) ? { graceDays: Number(days) } : {}),
+          }),
+        (run) => set({ rotation: { ...run, name } }),
+      );
+    } catch (error) {
+      set({ rotation: { phase: 'failed', name, error: messageOf(error) } });
+    }
+    await get().loadSecrets(client);
+  },
+}));
