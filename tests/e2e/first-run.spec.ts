@@ -1,0 +1,115 @@
+import type { Page } from '@playwright/test';
+import { removeComposeProject } from '../integration/support/project.js';
+import { request } from '../integration/support/http.js';
+import { rigDocker, rigEnv } from '../integration/support/rig.js';
+import { FirstRunPage, freePorts, occupyPort } from './pages/first-run-page.js';
+import { HomePage } from './pages/home-page.js';
+import { expect, startServe, stopServe, test } from './serve-fixture.js';
+import { captureScreen } from './support/screens.js';
+
+const rig = rigEnv();
+const docker = rigDocker(rig);
+const PROJECT = `mne2efirstrun${process.pid}`;
+let served: Awaited<ReturnType<typeof startServe>>;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  await removeComposeProject(docker, PROJECT);
+  served = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: PROJECT } });
+});
+
+test.afterAll(async () => {
+  await removeComposeProject(docker, PROJECT);
+  await stopServe(served);
+});
+
+async function openWizard(page: Page): Promise<FirstRunPage> {
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const wizard = new FirstRunPage(page);
+  await wizard.open(served.app.url);
+  return wizard;
+}
+
+test('the wizard shows the server’s message next to the field it is about, and checks ports live', async ({
+  page,
+}) => {
+  const wizard = await openWizard(page);
+  await expect(wizard.doctorCard.locator('[data-check="engine.reachable"]')).toContainText('OK');
+  await captureScreen(page, 'first-run-doors');
+
+  await wizard.newInstall.click();
+  await expect(wizard.stepTitle).toHaveText('How you will use it');
+  await captureScreen(page, 'first-run-wizard');
+  await wizard.nextTo('Address');
+  await wizard.choose(/With my own domain name/);
+  await wizard.fill('domain', 'Media.Example.org');
+  await wizard.next.click();
+  await expect(wizard.errorOf('domain')).toHaveText('must be lowercase');
+  await expect(wizard.field('domain').getByRole('textbox')).toHaveAttribute('aria-invalid', 'true');
+  await expect(wizard.stepTitle).toHaveText('Address');
+  await captureScreen(page, 'first-run-field-error');
+  await wizard.fill('domain', 'media.example.org');
+  await expect(wizard.errorOf('domain')).toHaveCount(0);
+  await wizard.choose(/Only on this computer/);
+  await wizard.nextTo('Ports');
+
+  const taken = await occupyPort();
+  try {
+    await wizard.fill('httpPort', String(taken.port));
+    await expect(wizard.statusOf('httpPort')).toContainText(`Port ${taken.port} is already in use`);
+    const [free] = await freePorts(1);
+    await wizard.fill('httpPort', String(free));
+    await expect(wizard.statusOf('httpPort')).toContainText(`Port ${free} is free`);
+    await wizard.fill('httpsPort', String(free));
+    await wizard.next.click();
+    await expect(wizard.errorOf('httpsPort')).toHaveText('must differ from httpPort');
+    await wizard.fill('httpPort', '70000');
+    await wizard.next.click();
+    await expect(wizard.errorOf('httpPort')).toHaveText('must be a whole number from 1 to 65535');
+    await expect(wizard.stepTitle).toHaveText('Ports');
+  } finally {
+    await taken.close();
+  }
+});
+
+test('the wizard installs MediaNest with the stand-in images to a healthy stack', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  const [httpPort, httpsPort] = await freePorts(2);
+  const wizard = await openWizard(page);
+  await wizard.newInstall.click();
+  await wizard.nextTo('Address');
+  await wizard.nextTo('Ports');
+  await wizard.fill('httpPort', String(httpPort));
+  await wizard.fill('httpsPort', String(httpsPort));
+  await expect(wizard.statusOf('httpPort')).toContainText('is free');
+  await wizard.nextTo('Data folder');
+  await wizard.nextTo('Images');
+  await wizard.choose(/My own images/);
+  await wizard.fill('images', JSON.stringify(rig.images, null, 2));
+  await wizard.nextTo('Plex (optional)');
+  await wizard.nextTo('Review and install');
+  await expect(wizard.wizard.locator('.review')).toContainText(
+    `HTTP ${httpPort}, HTTPS ${httpsPort}`,
+  );
+  await captureScreen(page, 'first-run-review');
+
+  await wizard.install.click();
+  await expect(wizard.installCard).toBeVisible();
+  // Live progress: services appear as they are created, started and health-gated.
+  await expect(wizard.service('postgres')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('heading', { name: 'MediaNest is ready' })).toBeVisible({
+    timeout: 240_000,
+  });
+  for (const service of ['postgres', 'redis', 'backend', 'frontend', 'nginx']) {
+    await expect(wizard.service(service)).toContainText(/running, healthy/);
+  }
+  await expect(wizard.openMediaNest).toHaveAttribute(
+    'href',
+    `http://${new URL(served.app.url).hostname}:${httpPort}/`,
+  );
+  expect((await request(`http://127.0.0.1:${httpPort}/`)).status).toBe(200);
+  await captureScreen(page, 'first-run-done');
+});

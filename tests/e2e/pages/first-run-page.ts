@@ -1,0 +1,93 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Locator, Page } from '@playwright/test';
+
+/** `/setup`: the doctor report, the two doors, the wizard's steps, the install and its ending. */
+export class FirstRunPage {
+  readonly doctorCard: Locator;
+  readonly newInstall: Locator;
+  readonly restoreDoor: Locator;
+  readonly wizard: Locator;
+  readonly stepTitle: Locator;
+  readonly next: Locator;
+  readonly install: Locator;
+  readonly installCard: Locator;
+  readonly installStep: Locator;
+  readonly openMediaNest: Locator;
+
+  constructor(private readonly page: Page) {
+    this.doctorCard = page.getByRole('region', { name: 'Is this computer ready?' });
+    this.newInstall = page.getByRole('button', { name: /Set up a new MediaNest/ });
+    this.restoreDoor = page.getByRole('button', { name: /Restore from a backup/ });
+    this.wizard = page.getByRole('region', { name: 'Set up MediaNest' });
+    this.stepTitle = this.wizard.locator('#step-title');
+    this.next = this.wizard.getByRole('button', { name: 'Next' });
+    this.install = this.wizard.getByRole('button', { name: 'Install MediaNest' });
+    this.installCard = page.getByRole('region', {
+      name: /Installing MediaNest|MediaNest is ready/,
+    });
+    this.installStep = this.installCard.locator('.install-step');
+    this.openMediaNest = page.getByRole('link', { name: 'Open MediaNest' });
+  }
+
+  async open(baseUrl: string): Promise<void> {
+    await this.page.goto(new URL('/setup', baseUrl).toString());
+  }
+
+  /** The field's box (label, input, hint, live status, error) by the setting's name. */
+  field(name: string): Locator {
+    return this.wizard.locator(`[data-field="${name}"]`);
+  }
+
+  errorOf(name: string): Locator {
+    return this.field(name).locator('.field-error');
+  }
+
+  statusOf(name: string): Locator {
+    return this.field(name).locator('.field-status');
+  }
+
+  async fill(name: string, value: string): Promise<void> {
+    await this.field(name).locator('input, textarea').fill(value);
+  }
+
+  async choose(label: string | RegExp): Promise<void> {
+    await this.wizard.getByRole('radio', { name: label }).check();
+  }
+
+  async nextTo(title: string): Promise<void> {
+    await this.next.click();
+    await this.stepTitle.filter({ hasText: title }).waitFor();
+  }
+
+  service(name: string): Locator {
+    return this.installCard.locator(`[data-service="${name}"]`);
+  }
+}
+
+/** Ports nothing listens on right now (held open together, so they differ, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** Holds a port the way another program would, until `close()`. */
+export async function occupyPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
