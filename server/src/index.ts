@@ -36,7 +36,9 @@ import { secretsHandlers } from './http/secrets-routes.js';
 import { createSecretsService } from './secrets-wiring.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { createHealthMonitor, createStackService } from './wiring.js';
+import { composeProject, createHealthMonitor, createStackService } from './wiring.js';
+import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
+import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
 import { createLogService } from './logs-wiring.js';
@@ -76,8 +78,12 @@ export interface ServerOptions {
   >;
   /** Clock for sessions, login codes and rate limits (ms since the epoch). */
   now?: () => number;
-  /** Follow the engine's events for live health (default true). */
+  /** Follow the engine's events for live health, resources and deep checks (default true). */
   monitorHealth?: boolean;
+  /** Deep-check and `resources.sampled` intervals (defaults 30 s and 5 s); tests shorten them. */
+  monitoring?: { deepCheckIntervalMs?: number; publishIntervalMs?: number };
+  /** Alert timings and inputs from other areas (backup age); tests shorten the timings. */
+  alerts?: AlertsOptions;
   /** scrypt cost for the admin password; tests lower it. */
   scrypt?: ScryptParams;
 }
@@ -144,10 +150,21 @@ export function createServer(options: ServerOptions): AppServer {
     publish: (event) => void bus.publish(event),
     now: () => new Date(),
   });
+  const alerts = createAlerts({
+    db,
+    settings,
+    paths,
+    project: composeProject(env),
+    publish: (event) => void bus.publish(event),
+    subscribe: (listener) => bus.subscribe((published) => listener(published.event)),
+    health: () => monitor.snapshot(),
+    logger,
+    ...(options.alerts ? { options: options.alerts } : {}),
+  });
   const monitor = createHealthMonitor(
     paths,
     env,
-    (event) => void bus.publish(event),
+    (event) => void bus.publish(alerts.decorate(event)),
     () => {
       const config = settings.get(STACK_CONFIG_KEY) as
         { httpPort?: number; domain?: string; profiles?: string[] } | undefined;
@@ -166,6 +183,7 @@ export function createServer(options: ServerOptions): AppServer {
     onDeepCheck: (service, result) => monitor.setDeepCheck(service, result),
     dataDir: () => configuredTargets(settings).dataDir ?? paths.dataDir,
     backupsDir: () => paths.backupsDir,
+    ...options.monitoring,
   });
   const interrupted = runner.recover();
   if (interrupted.length > 0)
@@ -206,6 +224,7 @@ export function createServer(options: ServerOptions): AppServer {
   const handlers: RouteHandlers = {
     ...logsHandlers({ logs }),
     ...resourcesHandlers(monitoring),
+    ...alertsHandlers(() => alerts.api),
     ...imagesHandlers({ images: () => createImageSourceService(env), runner }),
     health: async () => ({
       status: 'ok',
@@ -293,6 +312,7 @@ export function createServer(options: ServerOptions): AppServer {
         requireAuth: authenticator.require,
         health: () => monitor.snapshot(),
         jobs: () => jobs.list(200),
+        extras: () => ({ resources: monitoring.latest().services }),
       }),
     ],
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
@@ -333,6 +353,7 @@ export function createServer(options: ServerOptions): AppServer {
       if (options.monitorHealth !== false) {
         monitor.start();
         monitoring.start();
+        alerts.start();
       }
       logger.info('server ready', { url, mode });
       events.emit('ready', { url });
@@ -346,6 +367,7 @@ export function createServer(options: ServerOptions): AppServer {
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();
       await monitoring.stop();
+      await alerts.stop();
       await monitor.stop();
       hub.closeAll('server-stopping');
       if (current) {

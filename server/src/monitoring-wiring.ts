@@ -11,8 +11,17 @@ import type {
   ResourceSample,
   ResourcesSnapshot,
 } from './contract/resources-routes.js';
+import { DeepChecker } from './core/health/deep-check.js';
+import { diskUsageReader } from './core/health/disk-usage.js';
+import { ResourceHistoryRecorder } from './core/health/resources-history.js';
+import { ResourceSampler } from './core/health/resources-sampler.js';
+import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
+import { DockerodeStatsGateway } from './infra/docker/dockerode-stats-gateway.js';
 import type { HomePaths } from './infra/fs/home.js';
+import { NodeDiskProbe } from './infra/fs/node-disk-probe.js';
 import type { Db } from './infra/store/database.js';
+import { SqliteResourceHistory } from './infra/store/sqlite-resources.js';
+import { composeProject, engineEndpoint } from './wiring.js';
 
 export interface Monitoring {
   start(): void;
@@ -22,6 +31,8 @@ export interface Monitoring {
   disk(): Promise<DiskUsage>;
   /** Every reading of every running service, as it arrives (about once a second per container). */
   onSample(listener: (sample: ResourceSample) => void): () => void;
+  /** Stats streams open right now: one per running container, none when nothing runs. */
+  openStreams(): number;
 }
 
 export interface MonitoringOptions {
@@ -38,17 +49,79 @@ export interface MonitoringOptions {
   dataDir: () => string;
   /** The backups folder (`<home>/backups` unless configured). */
   backupsDir: () => string;
+  /** Between two rounds of deep checks (default 30 s). */
+  deepCheckIntervalMs?: number;
+  /** Between two `resources.sampled` events (default 5 s). */
+  publishIntervalMs?: number;
 }
 
 export function createMonitoring(options: MonitoringOptions): Monitoring {
-  void options;
-  const at = (): string => new Date().toISOString();
+  const { env, publish } = options;
+  const project = composeProject(env);
+  const now = (): Date => new Date();
+  const recorder = new ResourceHistoryRecorder(
+    new SqliteResourceHistory(options.db),
+    () => Date.now() / 1000,
+  );
+  const sampler = new ResourceSampler({
+    gateway: () => new DockerodeStatsGateway(engineEndpoint(env)),
+    project,
+    now,
+    publish,
+    onSample: (sample) => recorder.add(sample),
+    ...(options.publishIntervalMs ? { publishIntervalMs: options.publishIntervalMs } : {}),
+  });
+  let exec: DockerodeServiceExec | undefined;
+  const checker = new DeepChecker({
+    exec: async (service, command, timeoutMs) => {
+      exec ??= new DockerodeServiceExec(engineEndpoint(env), project);
+      try {
+        return await exec.exec(service, command, { timeoutMs });
+      } catch (error) {
+        exec = undefined;
+        throw error;
+      }
+    },
+    health: options.health,
+    report: options.onDeepCheck,
+    now,
+    ...(options.deepCheckIntervalMs ? { intervalMs: options.deepCheckIntervalMs } : {}),
+  });
+  const disk = diskUsageReader({
+    probe: new NodeDiskProbe(),
+    dataDir: options.dataDir,
+    backupsDir: options.backupsDir,
+    now,
+  });
+  let unsubscribe: (() => void) | undefined;
+  let flushTimer: ReturnType<typeof setInterval> | undefined;
   return {
-    start: () => undefined,
-    stop: async () => undefined,
-    latest: () => ({ services: [], at: at() }),
-    history: () => undefined,
-    disk: () => Promise.reject(new Error('not yet')),
-    onSample: () => () => undefined,
+    start() {
+      if (unsubscribe) return;
+      // The health monitor's state changes say when a container starts or stops.
+      unsubscribe = options.subscribe((event) => {
+        if (event.type === 'service.state-changed') void sampler.reconcile();
+      });
+      sampler.start();
+      checker.start();
+      // A service that stopped leaves its last 10 s bucket open: write it once its step ends.
+      flushTimer = setInterval(() => recorder.flush(), 10_000);
+      flushTimer.unref();
+    },
+    async stop() {
+      unsubscribe?.();
+      if (flushTimer) clearInterval(flushTimer);
+      await Promise.all([sampler.stop(), checker.stop()]);
+      recorder.flush(true);
+    },
+    latest: () => sampler.snapshot(),
+    history(service, range) {
+      const history = recorder.history(service, range);
+      const known = options.health().services.some((s) => s.service === service);
+      return known || history.points.length > 0 ? history : undefined;
+    },
+    disk,
+    onSample: (listener) => sampler.onSample(listener),
+    openStreams: () => sampler.openStreams,
   };
 }

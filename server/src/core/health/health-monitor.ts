@@ -74,8 +74,14 @@ export class HealthMonitor {
     const current = this.services.get(service);
     if (!current) return;
     if (result && !['running', 'healthy', 'unhealthy', 'starting'].includes(current.state)) return;
-    const { deepCheck: _previous, ...rest } = current;
-    this.set(result ? { ...rest, deepCheck: result } : rest);
+    const { deepCheck: previous, ...rest } = current;
+    const next = result ? { ...rest, deepCheck: result } : rest;
+    // The same verdict again only refreshes its time: no event every round.
+    if (result && previous?.ok === result.ok && previous.output === result.output) {
+      this.services.set(service, next);
+      return;
+    }
+    this.set(next);
     this.publishStatus();
   }
 

@@ -1,5 +1,22 @@
 import type { StackHealth } from '../../contract/health.js';
+import type { ResourceSample } from '../../contract/resources-routes.js';
 import type { Job } from '../../contract/stack-routes.js';
+
+/** An alert as the metrics show it (fed by the alerts area). */
+export interface AlertMetric {
+  name: string;
+  state: 'firing' | 'acknowledged' | 'resolved';
+  severity: string;
+}
+
+/** Optional inputs beyond health and jobs; a family whose input is absent is left out. */
+export interface MetricsExtras {
+  /** The latest reading of each running service. */
+  resources?: readonly ResourceSample[];
+  alerts?: readonly AlertMetric[];
+  /** Seconds since the last successful backup; null when there has been none. */
+  backupAgeSeconds?: number | null;
+}
 
 /** One sample of the exposition: labels are escaped as the Prometheus text format requires. */
 function sample(name: string, labels: Record<string, string>, value: number): string {
@@ -24,7 +41,11 @@ const STATUSES: StackHealth['status'][] = ['healthy', 'degraded', 'down', 'stopp
  * The manager's own metrics in the Prometheus text format (version 0.0.4): service up and health,
  * restarts, the overall status, and jobs with their durations.
  */
-export function prometheusText(health: StackHealth, jobs: Job[]): string {
+export function prometheusText(
+  health: StackHealth,
+  jobs: Job[],
+  extras: MetricsExtras = {},
+): string {
   const lines: string[] = [];
   const p = 'medianest_appliance';
   lines.push(
@@ -99,5 +120,92 @@ export function prometheusText(health: StackHealth, jobs: Job[]): string {
       ),
     ),
   );
+  lines.push(...resourceFamilies(p, extras.resources), ...alertFamilies(p, extras));
   return `${lines.join('\n')}\n`;
+}
+
+const RESOURCE_FAMILIES: ReadonlyArray<
+  [string, 'gauge' | 'counter', string, (s: ResourceSample) => number]
+> = [
+  [
+    'cpu_percent',
+    'gauge',
+    'CPU use in % of one core (as docker stats shows it).',
+    (s) => s.cpuPercent,
+  ],
+  ['memory_bytes', 'gauge', 'Memory in use without the page cache.', (s) => s.memoryBytes],
+  ['memory_limit_bytes', 'gauge', 'The memory limit of the container.', (s) => s.memoryLimitBytes],
+  [
+    'network_receive_bytes_total',
+    'counter',
+    'Bytes received since the container started.',
+    (s) => s.networkRxBytes,
+  ],
+  [
+    'network_transmit_bytes_total',
+    'counter',
+    'Bytes sent since the container started.',
+    (s) => s.networkTxBytes,
+  ],
+  [
+    'block_read_bytes_total',
+    'counter',
+    'Bytes read from block devices since the container started.',
+    (s) => s.blockReadBytes,
+  ],
+  [
+    'block_write_bytes_total',
+    'counter',
+    'Bytes written to block devices since the container started.',
+    (s) => s.blockWriteBytes,
+  ],
+];
+
+function resourceFamilies(p: string, resources: readonly ResourceSample[] | undefined): string[] {
+  if (!resources) return [];
+  return RESOURCE_FAMILIES.flatMap(([suffix, type, help, value]) =>
+    family(
+      `${p}_service_${suffix}`,
+      type,
+      help,
+      resources.map((r) => sample(`${p}_service_${suffix}`, { service: r.service }, value(r))),
+    ),
+  );
+}
+
+const ALERT_STATES: AlertMetric['state'][] = ['firing', 'acknowledged', 'resolved'];
+
+function alertFamilies(p: string, extras: MetricsExtras): string[] {
+  const lines: string[] = [];
+  if (extras.alerts) {
+    lines.push(
+      ...family(
+        `${p}_alert_state`,
+        'gauge',
+        'Each alert by state (1 for its current one).',
+        extras.alerts.flatMap((a) =>
+          ALERT_STATES.map((state) =>
+            sample(
+              `${p}_alert_state`,
+              { alert: a.name, severity: a.severity, state },
+              a.state === state ? 1 : 0,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  if (extras.backupAgeSeconds !== undefined) {
+    lines.push(
+      ...family(
+        `${p}_backup_age_seconds`,
+        'gauge',
+        'Seconds since the last successful backup (absent when there has been none).',
+        extras.backupAgeSeconds === null
+          ? []
+          : [sample(`${p}_backup_age_seconds`, {}, extras.backupAgeSeconds)],
+      ),
+    );
+  }
+  return lines;
 }
