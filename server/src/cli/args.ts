@@ -126,6 +126,24 @@ export const VERBS: Record<string, VerbSpec> = {
     },
     positionals: true,
   },
+  backup: {
+    summary: 'back up the data, settings and secrets into one encrypted archive, then verify it',
+    usage: 'backup',
+    options: {},
+  },
+  backups: { summary: 'list the backups and their state', usage: 'backups', options: {} },
+  verify: {
+    summary: 'check every checksum of a backup and its database dump',
+    usage: 'verify ID [--restore-test]',
+    options: { 'restore-test': { type: 'boolean' } },
+    positionals: true,
+  },
+  restore: {
+    summary: 'restore a backup (safety snapshot first; rolled back if the stack does not come up)',
+    usage: 'restore ID|FILE [--recovery-key K] [--yes]',
+    options: { 'recovery-key': { type: 'string' }, yes: { type: 'boolean' } },
+    positionals: true,
+  },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },
 };

@@ -10,6 +10,7 @@ import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
+import { backupCommand } from './backup-command.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
 import { imagesCommand } from './images-command.js';
@@ -90,6 +91,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await stackCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'secrets':
         return await secretsCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+      case 'backup':
+      case 'backups':
+      case 'verify':
+      case 'restore':
+        return await backupCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
       case 'version':
         io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
         return EXIT.ok;

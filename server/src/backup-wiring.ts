@@ -1,0 +1,136 @@
+/**
+ * Builds the backup and restore services of one appliance home from infra adapters; used by the
+ * CLI verbs and by createServer, like wiring.ts's createStackService.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackProgress } from './contract/stack.js';
+import { AppError } from './core/app-error.js';
+import { createArchiveReader } from './core/backup/archive-reader.js';
+import { createArchiveWriter } from './core/backup/archive-writer.js';
+import { statefulFolders, type BackupSources } from './core/backup/backup-contents.js';
+import { BackupService } from './core/backup/backup-service.js';
+import { RecoveryKeyStore } from './core/backup/key-store.js';
+import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
+import { RestoreService } from './core/backup/restore-service.js';
+import { StackState } from './core/backup/stack-state.js';
+import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
+import { readComposeFile } from './core/stack/stack-files.js';
+import { DockerodeExecStream } from './infra/docker/dockerode-exec-stream.js';
+import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
+import type { HomePaths } from './infra/fs/home.js';
+import { NodeFileSystem } from './infra/fs/node-file-system.js';
+import type { Db } from './infra/store/database.js';
+import { SqliteBackups, SqliteRestoreJournal } from './infra/store/sqlite-backups.js';
+import { APP_VERSION } from './version.js';
+import { composeProject, createStackService, engineEndpoint } from './wiring.js';
+
+/** Settings key of the backups folder; `<home>/backups` when unset. */
+export const BACKUP_LOCATION_KEY = 'backup.location';
+
+export interface BackupServices {
+  backups: BackupService;
+  restore: RestoreService;
+  keys: RecoveryKeyStore;
+  backupsDir: () => string;
+}
+
+export function recoveryKeyStore(paths: HomePaths): RecoveryKeyStore {
+  return new RecoveryKeyStore(join(paths.root, 'recovery.key'), recoveryKeyCodec);
+}
+
+export function createBackupServices(
+  paths: HomePaths,
+  env: Record<string, string | undefined>,
+  db: Db,
+  settings: SettingsRepository,
+  onProgress: (event: StackProgress) => void = () => undefined,
+): BackupServices {
+  const project = composeProject(env);
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(project)) {
+    throw new AppError(
+      'validation_failed',
+      'MEDIANEST_COMPOSE_PROJECT: lowercase letters, digits, - and _ only',
+    );
+  }
+  const fs = new NodeFileSystem();
+  let state: StackState | undefined;
+  const stackState = (): StackState => {
+    if (!state) {
+      const endpoint = engineEndpoint(env);
+      state = new StackState(
+        new DockerodeServiceExec(endpoint, project),
+        new DockerodeExecStream(endpoint, project),
+      );
+    }
+    return state;
+  };
+  const location = {
+    stackDir: paths.stackDir,
+    composeFile: paths.composeFile,
+    secretsDir: paths.secretsDir,
+  };
+  const config = (): Record<string, unknown> => {
+    const value = settings.get(STACK_CONFIG_KEY);
+    if (typeof value !== 'object' || value === null) {
+      throw new AppError(
+        'conflict',
+        'There is no stack to back up yet: run `medianest-appliance init` first.',
+      );
+    }
+    return value as Record<string, unknown>;
+  };
+  const dataDir = async (): Promise<string> => {
+    const configured = config().dataDir;
+    return typeof configured === 'string' ? configured : paths.dataDir;
+  };
+  const sources = async (): Promise<BackupSources> => {
+    const compose = await readComposeFile(fs, location);
+    const binds: string[] = [];
+    for (const service of Object.values(compose.services)) {
+      for (const volume of service.volumes ?? []) binds.push(volume.source);
+    }
+    const root = await dataDir();
+    return {
+      composeFile: paths.composeFile,
+      envFile: paths.envFile,
+      secretsDir: paths.secretsDir,
+      dataDir: root,
+      folders: statefulFolders(binds, root),
+      settings: { [STACK_CONFIG_KEY]: config() },
+    };
+  };
+  const backupsDir = (): string => {
+    const configured = settings.get(BACKUP_LOCATION_KEY);
+    const dir = typeof configured === 'string' ? configured : paths.backupsDir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  };
+  const keys = recoveryKeyStore(paths);
+  const reader = createArchiveReader();
+  const backups = new BackupService({
+    catalogue: new SqliteBackups(db),
+    writer: createArchiveWriter(),
+    reader,
+    state: stackState,
+    key: async () => (await keys.ensure()).key,
+    sources,
+    backupsDir,
+    appVersion: APP_VERSION,
+    now: () => new Date(),
+  });
+  const restore = new RestoreService({
+    backups,
+    reader,
+    state: stackState,
+    stack: () => {
+      const stack = createStackService(paths, env, onProgress);
+      return { stop: (s) => stack.stop(s), start: (s) => stack.start(s) };
+    },
+    journal: new SqliteRestoreJournal(db),
+    localKey: async () => (await keys.ensure()).key,
+    dataDir,
+    now: () => new Date(),
+  });
+  return { backups, restore, keys, backupsDir };
+}

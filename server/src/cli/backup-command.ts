@@ -1,0 +1,175 @@
+import type { Backup } from '../contract/backup-routes.js';
+import { createBackupServices, type BackupServices } from '../backup-wiring.js';
+import type { BackupProgress } from '../core/backup/backup-service.js';
+import type { RestoreSource } from '../core/backup/restore-service.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { UsageError, type ParsedCommand } from './args.js';
+import { EXIT, type CliIo } from './io.js';
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** `backups` as a table, newest first. */
+export function formatBackups(rows: Backup[]): string {
+  if (rows.length === 0) return 'No backups yet: `medianest-appliance backup` takes one.';
+  const header = ['ID', 'CREATED', 'KIND', 'STATE', 'SIZE', 'FILE'];
+  const table = rows.map((r) => [
+    r.id.slice(0, 8),
+    r.createdAt.replace('T', ' ').slice(0, 19),
+    r.kind,
+    r.state + (r.error ? ` (${r.error.message})` : ''),
+    size(r.size),
+    r.file,
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
+  );
+  return [header, ...table]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Progress on stderr, one line per step change (stdout stays the result, JSON or text). */
+function progressPrinter(io: CliIo): BackupProgress {
+  let last = '';
+  return (step, percent) => {
+    if (step === last) return;
+    last = step;
+    io.stderr(`[${String(Math.round(percent ?? 0)).padStart(3)}%] ${step}`);
+  };
+}
+
+/** A catalogue id (or its first 8 characters, or the file name). */
+function resolveId(services: BackupServices, given: string): string {
+  const rows = services.backups.list();
+  const match =
+    rows.find((r) => r.id === given || r.file === given) ??
+    rows.filter((r) => r.id.startsWith(given));
+  if (Array.isArray(match)) {
+    if (match.length === 1 && match[0] && given.length >= 4) return match[0].id;
+    return given;
+  }
+  return match.id;
+}
+
+async function withServices<T>(
+  paths: HomePaths,
+  io: CliIo,
+  work: (s: BackupServices) => Promise<T>,
+): Promise<T> {
+  const db = openDatabase(paths.db);
+  try {
+    return await work(createBackupServices(paths, io.env, db, new SqliteSettings(db)));
+  } finally {
+    db.close();
+  }
+}
+
+/** At the start of a backup or restore verb: leftovers of a crash cleaned, a half-done restore rolled back. */
+async function recover(services: BackupServices, io: CliIo): Promise<void> {
+  const rolledBack = await services.restore.recover();
+  if (rolledBack) io.stderr(`An interrupted restore (from ${rolledBack}) was rolled back.`);
+  const { interrupted } = await services.backups.recover();
+  if (interrupted.length > 0)
+    io.stderr(`${interrupted.length} interrupted backup(s) marked failed.`);
+}
+
+/** `backup`, `backups`, `verify ID [--restore-test]`, `restore ID|FILE [--recovery-key K] [--yes]`. */
+export async function backupCommand(
+  cmd: ParsedCommand,
+  paths: HomePaths,
+  io: CliIo,
+): Promise<number> {
+  const json = cmd.values.json === true;
+  const out = (value: unknown, text: string): void =>
+    io.stdout(json ? JSON.stringify(value, null, 2) : text);
+  return withServices(paths, io, async (services) => {
+    switch (cmd.verb) {
+      case 'backups': {
+        const rows = services.backups.list();
+        out(rows, formatBackups(rows));
+        return EXIT.ok;
+      }
+      case 'backup': {
+        await recover(services, io);
+        const created = (await services.keys.ensure()).created;
+        if (created) {
+          io.stderr(
+            `A recovery key was created for this home. Save it somewhere safe:\n\n  ${created}\n`,
+          );
+        }
+        const backup = await services.backups.create('manual', progressPrinter(io));
+        out(
+          backup,
+          `Backup ${backup.id.slice(0, 8)} verified: ${backup.file} (${size(backup.size)}).`,
+        );
+        return EXIT.ok;
+      }
+      case 'verify': {
+        const [id] = cmd.positionals;
+        if (!id) throw new UsageError('verify needs the ID of a backup (see `backups`)');
+        if (cmd.values['restore-test']) {
+          throw new UsageError(
+            'verify --restore-test is not available yet; `verify ID` checks every checksum and the dump',
+          );
+        }
+        const backup = await services.backups.verify(resolveId(services, id), progressPrinter(io));
+        out(
+          backup,
+          `Backup ${backup.id.slice(0, 8)} verified: every checksum and the database dump are intact.`,
+        );
+        return EXIT.ok;
+      }
+      case 'restore': {
+        const [given] = cmd.positionals;
+        if (!given)
+          throw new UsageError('restore needs the ID of a backup or the path of an archive');
+        await recover(services, io);
+        const keyText = cmd.values['recovery-key'];
+        const byFile = given.includes('/') || given.endsWith('.mnbackup');
+        const source: RestoreSource = byFile
+          ? {
+              file: given,
+              key:
+                typeof keyText === 'string'
+                  ? services.keys.parse(keyText)
+                  : ((await services.keys.read()) ??
+                    (() => {
+                      throw new UsageError('restore FILE on a new machine needs --recovery-key');
+                    })()),
+            }
+          : { id: resolveId(services, given) };
+        const preflight = await services.restore.preflight(source);
+        if (!preflight.restorable) {
+          out({ error: { code: 'restore_failed', message: preflight.refusal } }, '');
+          io.stderr(`medianest-appliance: refused: ${preflight.refusal ?? ''}`);
+          return EXIT.failed;
+        }
+        if (!cmd.values.yes) {
+          throw new UsageError(
+            'restore replaces the current data (after a safety snapshot): add --yes to go ahead',
+          );
+        }
+        const result = await services.restore.restore(source, progressPrinter(io));
+        out(
+          result,
+          `Restored from ${result.restoredFrom}. The state before it is kept as backup ${result.safetyBackup?.file ?? '(none)'}.`,
+        );
+        return EXIT.ok;
+      }
+      default:
+        return EXIT.usage;
+    }
+  });
+}

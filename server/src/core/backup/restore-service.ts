@@ -1,0 +1,272 @@
+/**
+ * Restore: verify -> safety snapshot -> staging (a fresh database, a staging folder) -> stop the
+ * app -> swap in -> start -> health gate -> commit, or roll back. The previous database and
+ * folders are kept aside (renamed) until commit, so a rollback is a rename back; the journal row
+ * makes an interrupted restore roll back at the next start.
+ */
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backup, BackupPreflight } from '../../contract/backup-routes.js';
+import { AppError } from '../app-error.js';
+import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive.js';
+import type { BackupProgress, BackupService } from './backup-service.js';
+import type { RestoreJournal, StackControl } from './ports.js';
+import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './restore-swap.js';
+import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
+
+/** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
+const APP_SERVICES = ['backend', 'frontend', 'nginx'];
+const STOPPED = ['redis', ...APP_SERVICES];
+
+export type RestoreSource = { id: string } | { file: string; key: Uint8Array };
+
+export interface RestoreServiceDeps {
+  backups: BackupService;
+  reader: ArchiveReader;
+  state: () => StackState;
+  stack: () => StackControl;
+  journal: RestoreJournal;
+  localKey: () => Promise<Uint8Array>;
+  /** The stack's data folder. */
+  dataDir: () => Promise<string>;
+  now: () => Date;
+}
+
+export interface RestoreResult {
+  restoredFrom: string;
+  safetyBackup?: Backup;
+  rowCounts: Record<string, number>;
+}
+
+interface Meta {
+  postgresMajor?: number;
+  rowCounts?: Record<string, number>;
+  redisKeys?: number;
+  redisAppendOnly?: boolean;
+  appVersion?: string;
+  folders?: Record<string, { uid: number; gid: number; mode: number }>;
+}
+
+const metaOf = (manifest: Manifest): Meta => manifest.meta;
+
+export class RestoreService {
+  constructor(private readonly deps: RestoreServiceDeps) {}
+
+  private async open(
+    source: RestoreSource,
+  ): Promise<{ path: string; key: Uint8Array; label: string }> {
+    if ('id' in source) {
+      const record = this.deps.backups.find(source.id);
+      return {
+        path: this.deps.backups.pathOf(record),
+        key: await this.deps.localKey(),
+        label: record.file,
+      };
+    }
+    if (!(await stat(source.file).catch(() => undefined))?.isFile()) {
+      throw new AppError('validation_failed', `file: ${source.file} is not a file.`, {
+        field: 'file',
+      });
+    }
+    return { path: source.file, key: source.key, label: source.file };
+  }
+
+  /** What the archive holds and whether it can be restored here; changes nothing. */
+  async preflight(source: RestoreSource): Promise<BackupPreflight> {
+    const { path, key } = await this.open(source);
+    const manifest = await this.deps.reader.readManifest(path, key);
+    const meta = metaOf(manifest);
+    let target: number | undefined;
+    try {
+      target = await this.deps.state().postgresMajor();
+    } catch {
+      target = undefined;
+    }
+    const contents = new Map<string, { files: number; bytes: number }>();
+    for (const entry of manifest.entries) {
+      const parts = entry.path.split('/');
+      const top = parts[0] === 'files' ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+      const row = contents.get(top) ?? { files: 0, bytes: 0 };
+      if (entry.kind === 'file') {
+        row.files += 1;
+        row.bytes += entry.size;
+      }
+      contents.set(top, row);
+    }
+    const refusal = this.refusal(manifest, target);
+    return {
+      format: manifest.format,
+      createdAt: manifest.createdAt,
+      ...(meta.appVersion ? { appVersion: meta.appVersion } : {}),
+      ...(meta.postgresMajor !== undefined ? { postgresMajor: meta.postgresMajor } : {}),
+      ...(target !== undefined ? { targetPostgresMajor: target } : {}),
+      rowCounts: meta.rowCounts ?? {},
+      ...(meta.redisKeys !== undefined ? { redisKeys: meta.redisKeys } : {}),
+      contents: [...contents].map(([p, v]) => ({ path: p, ...v })),
+      totalBytes: manifest.entries.reduce((sum, e) => sum + e.size, 0),
+      restorable: refusal === undefined,
+      ...(refusal ? { refusal } : {}),
+    };
+  }
+
+  private refusal(manifest: Manifest, targetMajor: number | undefined): string | undefined {
+    if (manifest.format > ARCHIVE_FORMAT_VERSION) {
+      return `The archive is format ${manifest.format}; this version of the app reads up to ${ARCHIVE_FORMAT_VERSION}. Update the app first.`;
+    }
+    const major = metaOf(manifest).postgresMajor;
+    if (targetMajor === undefined)
+      return 'PostgreSQL of this stack is not running: start the stack first.';
+    if (major !== undefined && major > targetMajor) {
+      return `The archive holds a PostgreSQL ${major} database; this stack runs PostgreSQL ${targetMajor}, which cannot read it.`;
+    }
+    return undefined;
+  }
+
+  async restore(
+    source: RestoreSource,
+    progress: BackupProgress = () => undefined,
+  ): Promise<RestoreResult> {
+    const { path, key, label } = await this.open(source);
+    const state = this.deps.state();
+    await state.postgresReady('restore_failed');
+    progress('Verifying the archive', 0);
+    const manifest = await this.deps.backups.verifyArchive(
+      path,
+      key,
+      (step, percent, bytes) => progress(step, (percent ?? 0) * 0.2, bytes),
+      0,
+    );
+    const refusal = this.refusal(manifest, await state.postgresMajor());
+    if (refusal) throw new AppError('restore_failed', refusal);
+    progress('Taking a safety snapshot of the current state', 20);
+    const safetyBackup = await this.deps.backups.create('safety', (step, percent, bytes) =>
+      progress(`Safety snapshot: ${step}`, 20 + (percent ?? 0) * 0.25, bytes),
+    );
+    const layout = swapLayout(await this.deps.dataDir());
+    this.deps.journal.write({
+      step: 'staging',
+      source: label,
+      startedAt: this.deps.now().toISOString(),
+    });
+    try {
+      const folders = await this.stage(path, key, manifest, layout.staging, state, progress);
+      progress('Stopping the app', 70);
+      this.deps.journal.write({ step: 'swapping', source: label, startedAt: '' });
+      await this.deps.stack().stop(STOPPED);
+      progress('Swapping in the restored data', 75);
+      await state.renameDatabase(DB_NAME, PREVIOUS_DB);
+      await state.renameDatabase(RESTORE_DB, DB_NAME);
+      await swapIn(layout, folders);
+      this.deps.journal.write({ step: 'starting', source: label, startedAt: '' });
+      progress('Starting the app (health gate)', 85);
+      await this.deps.stack().start(STOPPED);
+      progress('Committing', 95);
+      const rowCounts = await state.rowCounts();
+      await state.dropDatabase(PREVIOUS_DB);
+      await cleanSwap(layout);
+      this.deps.journal.clear();
+      progress('Restored', 100);
+      return { restoredFrom: label, safetyBackup, rowCounts };
+    } catch (error) {
+      const reason = error instanceof AppError ? error.message : (error as Error).message;
+      progress('Rolling back', 90);
+      try {
+        await this.rollback();
+      } catch (rollbackError) {
+        throw new AppError(
+          'restore_failed',
+          `The restore failed (${reason}) and so did the rollback (${(rollbackError as Error).message}); the safety snapshot ${safetyBackup.file} holds the previous state.`,
+        );
+      }
+      throw new AppError(
+        'restore_failed',
+        `The restore failed and the previous state was put back: ${reason}`,
+        { safetyBackup: safetyBackup.id },
+      );
+    }
+  }
+
+  /** Extracts folders and the Redis snapshot into staging and the dump into a fresh database. */
+  private async stage(
+    path: string,
+    key: Uint8Array,
+    manifest: Manifest,
+    staging: string,
+    state: StackState,
+    progress: BackupProgress,
+  ): Promise<Array<{ name: string; staged: string }>> {
+    const dataDir = await this.deps.dataDir();
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true, mode: 0o700 });
+    progress('Restoring the database into staging', 50);
+    for await (const { entry, stream } of this.deps.reader.entries(path, key)) {
+      if (entry.path === 'db/medianest.dump' && stream) {
+        await state.restoreInto(RESTORE_DB, stream);
+        break;
+      }
+      stream?.resume();
+    }
+    progress('Extracting files into staging', 60);
+    await this.deps.reader.extract(path, key, join(staging, 'archive'), {
+      prefixes: ['files/', 'redis/'],
+    });
+    const folders: Array<{ name: string; staged: string }> = [];
+    for (const [name, owner] of Object.entries(metaOf(manifest).folders ?? {})) {
+      const staged = join(staging, 'archive', 'files', name);
+      if (!(await stat(staged).catch(() => undefined))) await mkdir(staged, { recursive: true });
+      await chownTree(staged, owner);
+      folders.push({ name, staged });
+    }
+    // Redis reads the snapshot at start; a folder holding only it (no AOF) makes Redis load it.
+    const redisOwner = (await ownerOf(join(dataDir, 'redis'))) ?? {
+      uid: 999,
+      gid: 999,
+      mode: 0o700,
+    };
+    const redisDir = join(staging, 'redis');
+    await mkdir(redisDir, { mode: redisOwner.mode ?? 0o700 });
+    await rename(join(staging, 'archive', 'redis', 'dump.rdb'), join(redisDir, 'dump.rdb'));
+    if (metaOf(manifest).redisAppendOnly !== false) {
+      // With appendonly on, Redis 7 loads only the AOF: the snapshot becomes its base file.
+      const aofDir = join(redisDir, 'appendonlydir');
+      await mkdir(aofDir, { mode: 0o700 });
+      await copyFile(join(redisDir, 'dump.rdb'), join(aofDir, 'appendonly.aof.1.base.rdb'));
+      await writeFile(
+        join(aofDir, 'appendonly.aof.manifest'),
+        'file appendonly.aof.1.base.rdb seq 1 type b\n',
+        {
+          mode: 0o600,
+        },
+      );
+    }
+    await chownTree(redisDir, redisOwner);
+    folders.push({ name: 'redis', staged: redisDir });
+    return folders;
+  }
+
+  /** Puts the previous database and folders back and starts the app. Idempotent. */
+  async rollback(): Promise<void> {
+    const state = this.deps.state();
+    await this.deps
+      .stack()
+      .stop(STOPPED)
+      .catch(() => undefined);
+    const databases = await state.databases();
+    if (databases.includes(PREVIOUS_DB)) {
+      await state.dropDatabase(DB_NAME);
+      await state.renameDatabase(PREVIOUS_DB, DB_NAME);
+    }
+    await state.dropDatabase(RESTORE_DB);
+    await swapBack(swapLayout(await this.deps.dataDir()));
+    this.deps.journal.clear();
+    await this.deps.stack().start(STOPPED);
+  }
+
+  /** At start: an unfinished restore is rolled back. Returns its source, when there was one. */
+  async recover(): Promise<string | undefined> {
+    const entry = this.deps.journal.read();
+    if (!entry) return undefined;
+    await this.rollback();
+    return entry.source;
+  }
+}

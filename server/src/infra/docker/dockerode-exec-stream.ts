@@ -1,0 +1,98 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import Docker from 'dockerode';
+import type { ExecStream, StreamingExec } from '../../core/backup/ports.js';
+import { engineUnavailable } from '../../core/docker-gateway.js';
+import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
+import { connectionOptions } from './endpoint.js';
+
+/** stderr is kept for the error message only: the last bytes say why a command failed. */
+const MAX_STDERR_BYTES = 64 * 1024;
+
+/**
+ * `docker exec` with streamed stdout and stdin, for pg_dump / pg_restore / redis dumps: the bytes
+ * go between the engine and the archive without a copy inside the container or in memory.
+ */
+export class DockerodeExecStream implements StreamingExec {
+  private readonly docker: Docker;
+
+  constructor(
+    endpoint: string,
+    private readonly project: string,
+  ) {
+    this.docker = new Docker(connectionOptions(endpoint));
+  }
+
+  async run(service: string, command: readonly string[], stdin?: Readable): Promise<ExecStream> {
+    try {
+      return await this.start(service, command, stdin);
+    } catch (error) {
+      throw engineUnavailable(error) ?? error;
+    }
+  }
+
+  private async start(
+    service: string,
+    command: readonly string[],
+    stdin?: Readable,
+  ): Promise<ExecStream> {
+    const [found] = await this.docker.listContainers({
+      filters: {
+        label: [`${LABEL_PROJECT}=${this.project}`, `${LABEL_SERVICE}=${service}`],
+        status: ['running'],
+      },
+    });
+    if (!found) throw new Error(`${service} is not running`);
+    const exec = await this.docker.getContainer(found.Id).exec({
+      Cmd: [...command],
+      AttachStdin: stdin !== undefined,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+    });
+    const duplex = await exec.start({ hijack: true, stdin: stdin !== undefined });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let errText = Buffer.alloc(0);
+    stderr.on('data', (chunk: Buffer) => {
+      errText = Buffer.concat([errText, chunk]).subarray(-MAX_STDERR_BYTES);
+    });
+    this.docker.modem.demuxStream(duplex, stdout, stderr);
+    const fed = stdin
+      ? pipeline(stdin, duplex, { end: false }).then(() => {
+          // Half-close: the command sees end of input, its output keeps coming.
+          (duplex as unknown as { end: () => void }).end();
+        })
+      : Promise.resolve();
+    const ended = new Promise<void>((resolve, reject) => {
+      duplex.on('end', resolve);
+      duplex.on('close', resolve);
+      duplex.on('error', reject);
+    });
+    const done = (async () => {
+      try {
+        await Promise.all([fed, ended]);
+      } finally {
+        stdout.end();
+        stderr.end();
+      }
+      // The stream can end a moment before the engine records the exit code.
+      for (let i = 0; i < 100; i += 1) {
+        const info = await exec.inspect();
+        if (!info.Running)
+          return { exitCode: info.ExitCode ?? -1, stderr: errText.toString('utf8') };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return { exitCode: -1, stderr: errText.toString('utf8') };
+    })();
+    // The caller awaits `done` after consuming stdout; an early failure must not go unhandled.
+    done.catch(() => undefined);
+    return {
+      stdout,
+      done,
+      abort: () => {
+        duplex.destroy();
+      },
+    };
+  }
+}
