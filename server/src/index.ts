@@ -38,6 +38,7 @@ import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
 import { composeProject, createHealthMonitor, createStackService } from './wiring.js';
 import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
+import { createBackupArea } from './backup-wiring.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
@@ -185,6 +186,15 @@ export function createServer(options: ServerOptions): AppServer {
     backupsDir: () => paths.backupsDir,
     ...options.monitoring,
   });
+  const backup = createBackupArea({
+    paths,
+    env,
+    db,
+    settings,
+    runner,
+    publish: (event) => void bus.publish(event),
+    onError: (message, error) => logger.warn(message, { error }),
+  });
   const interrupted = runner.recover();
   if (interrupted.length > 0)
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
@@ -225,6 +235,7 @@ export function createServer(options: ServerOptions): AppServer {
     ...logsHandlers({ logs }),
     ...resourcesHandlers(monitoring),
     ...alertsHandlers(() => alerts.api),
+    ...backup.handlers,
     ...imagesHandlers({ images: () => createImageSourceService(env), runner }),
     health: async () => ({
       status: 'ok',
@@ -354,6 +365,7 @@ export function createServer(options: ServerOptions): AppServer {
         monitor.start();
         monitoring.start();
         alerts.start();
+        backup.start();
       }
       logger.info('server ready', { url, mode });
       events.emit('ready', { url });
@@ -364,6 +376,7 @@ export function createServer(options: ServerOptions): AppServer {
       stopped = true;
       const current = server;
       server = undefined;
+      backup.stop();
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();
       await monitoring.stop();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupRoutes } from './backup-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
 import type { RouteDef } from './route-def.js';
@@ -87,6 +88,7 @@ export const routes = {
   ...logsRoutes,
   ...imagesRoutes,
   ...resourcesRoutes,
+  ...backupRoutes,
 } as const;
 
 export type Routes = typeof routes;
