@@ -3,19 +3,25 @@
  * CLI verbs and by createServer, like wiring.ts's createStackService.
  */
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DomainEvent } from './contract/events.js';
 import type { StackProgress } from './contract/stack.js';
 import { AppError } from './core/app-error.js';
 import { createArchiveReader } from './core/backup/archive-reader.js';
 import { createArchiveWriter } from './core/backup/archive-writer.js';
 import { statefulFolders, type BackupSources } from './core/backup/backup-contents.js';
+import { readSchedule } from './core/backup/backup-schedule.js';
+import { BackupScheduler } from './core/backup/backup-scheduler.js';
 import { BackupService } from './core/backup/backup-service.js';
 import { RecoveryKeyStore } from './core/backup/key-store.js';
 import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
 import { RestoreService } from './core/backup/restore-service.js';
 import { StackState } from './core/backup/stack-state.js';
+import type { JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { readComposeFile } from './core/stack/stack-files.js';
+import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
 import { DockerodeExecStream } from './infra/docker/dockerode-exec-stream.js';
 import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
 import type { HomePaths } from './infra/fs/home.js';
@@ -133,4 +139,76 @@ export function createBackupServices(
     now: () => new Date(),
   });
   return { backups, restore, keys, backupsDir };
+}
+
+/** The backup area of the server: API handlers and the schedule runner. */
+export function createBackupArea(options: {
+  paths: HomePaths;
+  env: Record<string, string | undefined>;
+  db: Db;
+  settings: SettingsRepository;
+  runner: JobRunner;
+  publish: (event: DomainEvent) => void;
+  onError: (message: string, error: unknown) => void;
+}): { handlers: BackupHandlers; start: () => void; stop: () => void } {
+  const { paths, env, db, settings, runner, publish } = options;
+  let services: BackupServices | undefined;
+  const get = (): BackupServices => {
+    services ??= createBackupServices(paths, env, db, settings, (progress) =>
+      publish({ type: 'stack.progressed', progress }),
+    );
+    return services;
+  };
+  const now = (): Date => new Date();
+  const lastRunKey = (kind: string): string => `backup.lastRun.${kind}`;
+  const scheduler = new BackupScheduler({
+    schedule: () => readSchedule(settings),
+    backup: (kind, ctx) =>
+      get().backups.create(kind, (step, percent, bytes) => ctx.progress(step, percent, bytes)),
+    list: () => get().backups.list(),
+    remove: (record) => get().backups.remove(record),
+    lastRun: {
+      get: (kind) => {
+        const value = settings.get(lastRunKey(kind));
+        return typeof value === 'string' ? value : undefined;
+      },
+      set: (kind, at) => settings.set(lastRunKey(kind), at),
+    },
+    runner,
+    now,
+    onError: options.onError,
+  });
+  const handlers = backupHandlers({
+    services: get,
+    runner,
+    settings,
+    freeBytes: async (path) => {
+      const fs = await statfs(path);
+      return fs.bavail * fs.bsize;
+    },
+    now,
+  });
+  return {
+    handlers,
+    start: () => {
+      // Leftovers of a crash first: a half-done restore rolled back, partial archives removed.
+      void (async () => {
+        if (settings.get(STACK_CONFIG_KEY) !== undefined) {
+          try {
+            const rolledBack = await get().restore.recover();
+            if (rolledBack)
+              options.onError(
+                `an interrupted restore from ${rolledBack} was rolled back`,
+                undefined,
+              );
+            await get().backups.recover();
+          } catch (error) {
+            options.onError('backup recovery at start failed', error);
+          }
+        }
+        scheduler.start();
+      })();
+    },
+    stop: () => scheduler.stop(),
+  };
 }

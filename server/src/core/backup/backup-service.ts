@@ -75,6 +75,12 @@ export class BackupService {
     return record;
   }
 
+  /** Deletes a backup's archive, then its row (retention). */
+  async remove(record: BackupRecord): Promise<void> {
+    await rm(this.pathOf(record), { force: true });
+    this.deps.catalogue.remove(record.id);
+  }
+
   /**
    * At start: partial files removed, rows a crash left `running` marked failed, rows whose file
    * is gone marked missing. Returns what it did, for the log.

@@ -1,0 +1,131 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { backupRoutes, BackupStorage, RestoreInput } from '../contract/backup-routes.js';
+import type { RouteDef } from '../contract/route-def.js';
+import { AppError } from '../core/app-error.js';
+import { nextScheduledRun, readSchedule, writeSchedule } from '../core/backup/backup-schedule.js';
+import type { BackupService } from '../core/backup/backup-service.js';
+import type { RecoveryKeyStore } from '../core/backup/key-store.js';
+import type { RestoreService, RestoreSource } from '../core/backup/restore-service.js';
+import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
+import type { SettingsRepository } from '../core/settings/settings-repository.js';
+
+export interface BackupRouteDeps {
+  services: () => {
+    backups: BackupService;
+    restore: RestoreService;
+    keys: RecoveryKeyStore;
+    backupsDir: () => string;
+  };
+  runner: JobRunner;
+  settings: SettingsRepository;
+  /** Bytes free on the filesystem of `path`. */
+  freeBytes: (path: string) => Promise<number>;
+  now: () => Date;
+}
+
+type Handler<R extends RouteDef> = (
+  input: z.infer<R['input']>,
+  req: Request,
+  res: Response,
+) => Promise<z.infer<R['output']>>;
+
+export type BackupHandlers = {
+  [N in keyof typeof backupRoutes]: Handler<(typeof backupRoutes)[N]>;
+};
+
+const reporter =
+  (ctx: JobContext) =>
+  (step: string, percent?: number, bytes?: { done: number; total?: number }): void =>
+    ctx.progress(step, percent, bytes);
+
+async function sourceOf(
+  input: RestoreInput,
+  services: ReturnType<BackupRouteDeps['services']>,
+): Promise<RestoreSource> {
+  if (input.id !== undefined) return { id: input.id };
+  const file = input.file ?? '';
+  if (!file.startsWith('/')) {
+    throw new AppError('validation_failed', 'file: must be an absolute path on the server', {
+      fields: { file: 'must be an absolute path on the server' },
+    });
+  }
+  const key = input.recoveryKey
+    ? services.keys.parse(input.recoveryKey)
+    : await services.keys.read();
+  if (!key) {
+    throw new AppError(
+      'validation_failed',
+      'recoveryKey: needed for an archive from another machine',
+      {
+        fields: { recoveryKey: 'needed for an archive from another machine' },
+      },
+    );
+  }
+  return { file, key };
+}
+
+/** Handlers of the backup routes: listings answer at once, the rest run as jobs. */
+export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
+  return {
+    backups: async () => deps.services().backups.list(),
+    createBackup: async () => {
+      const services = deps.services();
+      const { jobId } = deps.runner.start('backup', (ctx) =>
+        services.backups.create('manual', reporter(ctx)),
+      );
+      return { jobId, kind: 'backup' };
+    },
+    verifyBackup: async ({ id, restoreTest }) => {
+      const services = deps.services();
+      if (restoreTest) {
+        throw new AppError(
+          'not_implemented',
+          'The restore test into scratch containers is not available yet.',
+        );
+      }
+      services.backups.find(id);
+      const { jobId } = deps.runner.start('verify', (ctx) =>
+        services.backups.verify(id, reporter(ctx)),
+      );
+      return { jobId, kind: 'verify' };
+    },
+    restorePreflight: async (input) => {
+      const services = deps.services();
+      return services.restore.preflight(await sourceOf(input, services));
+    },
+    restore: async (input) => {
+      const services = deps.services();
+      const source = await sourceOf(input, services);
+      // A refusal (newer format or PostgreSQL) answers now, before anything is touched.
+      const preflight = await services.restore.preflight(source);
+      if (!preflight.restorable) {
+        throw new AppError(
+          'restore_failed',
+          preflight.refusal ?? 'This archive cannot be restored here.',
+        );
+      }
+      const { jobId } = deps.runner.start('restore', (ctx) =>
+        services.restore.restore(source, reporter(ctx)),
+      );
+      return { jobId, kind: 'restore' };
+    },
+    backupSchedule: async () => readSchedule(deps.settings),
+    setBackupSchedule: async (input) => writeSchedule(deps.settings, input),
+    backupStorage: async (): Promise<BackupStorage> => {
+      const services = deps.services();
+      const rows = services.backups.list();
+      const location = services.backupsDir();
+      const good = rows.filter((r) => r.state === 'verified' || r.state === 'verified-restorable');
+      const next = nextScheduledRun(readSchedule(deps.settings), deps.now());
+      return {
+        location,
+        usedBytes: rows.filter((r) => r.state !== 'missing').reduce((sum, r) => sum + r.size, 0),
+        freeBytes: await deps.freeBytes(location),
+        count: rows.length,
+        ...(good[0] ? { lastSuccessfulBackupAt: good[0].createdAt } : {}),
+        ...(next ? { nextRunAt: next.at.toISOString() } : {}),
+      };
+    },
+  };
+}
