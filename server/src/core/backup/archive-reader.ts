@@ -28,7 +28,8 @@ import {
 } from './archive-crypto.js';
 import { DEFAULT_LIMITS, MODE_MASK, parseManifest, unsafe } from './archive-framing.js';
 import { ioError } from './archive-files.js';
-import { EntryBody, PlainReader, RecordReader, framedEntries, readAt } from './archive-records.js';
+import type { EntryBody } from './archive-records.js';
+import { PlainReader, RecordReader, framedEntries, readAt } from './archive-records.js';
 
 /** The largest sealed manifest a reader accepts (about a million entries). */
 const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;

@@ -100,7 +100,7 @@ describe('backup archive round trip', () => {
     expect((await stat(join(staging, 'db/medianest.dump'))).mode & 0o7777).toBe(0o600);
     expect((await stat(join(staging, 'bin/setuid-tool'))).mode & 0o7777).toBe(0o755);
     expect((await stat(join(staging, 'uploads'))).mode & 0o777).toBe(0o750);
-  });
+  }, 120_000);
 
   it('streams entries in order, with their bytes, and skips the ones not read', async () => {
     const folder = await tempFolder();
