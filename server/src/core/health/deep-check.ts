@@ -31,20 +31,32 @@ function redact(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
 }
 
-/** `{"status":"not_ready","checks":[{"name":"database","status":"error"}]}` -> `not_ready (database: error, ...)`. */
-function readySummary(result: DeepCheckExecResult): string {
+interface ReadyBody {
+  status?: unknown;
+  checks?: Array<{ name?: unknown; status?: unknown }>;
+}
+
+function readyBody(text: string): ReadyBody | undefined {
   try {
-    const body = JSON.parse(result.stdout) as {
-      status?: unknown;
-      checks?: Array<{ name?: unknown; status?: unknown }>;
-    };
-    const checks = (body.checks ?? [])
-      .map((c) => `${String(c.name)}: ${String(c.status)}`)
-      .join(', ');
-    return `${String(body.status)}${checks ? ` (${checks})` : ''}`;
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null ? (body) : undefined;
   } catch {
-    return result.stdout.trim() || result.stderr.trim();
+    return undefined;
   }
+}
+
+/**
+ * `{"status":"not_ready","checks":[{"name":"database","status":"error","error":"..."}]}` ->
+ * `not_ready (database: error)`: names and states only, as the checks' error texts may quote
+ * connection details.
+ */
+function readySummary(result: DeepCheckExecResult): string {
+  const body = readyBody(result.stdout);
+  if (!body) return result.stdout.trim() || result.stderr.trim();
+  const checks = (body.checks ?? [])
+    .map((c) => `${String(c.name)}: ${String(c.status)}`)
+    .join(', ');
+  return `${String(body.status)}${checks ? ` (${checks})` : ''}`;
 }
 
 /**
@@ -70,7 +82,7 @@ export const DEEP_CHECKS: readonly DeepCheckSpec[] = [
     // Ready means the backend reaches its database and cache, which its liveness check does not ask.
     service: 'backend',
     command: ['curl', '-sS', '--max-time', '4', 'http://127.0.0.1:4000/health/ready'],
-    ok: (r) => r.exitCode === 0 && /"status"\s*:\s*"ready"/.test(r.stdout),
+    ok: (r) => r.exitCode === 0 && readyBody(r.stdout)?.status === 'ready',
     summary: readySummary,
   },
 ];
