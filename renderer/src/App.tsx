@@ -1,49 +1,147 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { connectApi } from './api';
 import { ConnectionBadge } from './components/ConnectionBadge';
-import { DoctorPanel } from './components/DoctorPanel';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { LiveBanner } from './components/LiveBanner';
+import { NavBar } from './components/NavBar';
 import { SignIn } from './components/SignIn';
+import { DashboardPage } from './pages/DashboardPage';
+import { matchPath, navigate, usePath } from './router';
 import { useAppStore } from './state/app-store';
+import { useLiveStore } from './state/live-store';
 
 const HEALTH_INTERVAL_MS = 5_000;
+
+// Everything but the dashboard loads on demand, so the first screen stays small.
+const named = <K extends string>(
+  load: () => Promise<Record<K, ComponentType<Record<string, never>>>>,
+  name: K,
+) => lazy(() => load().then((m) => ({ default: m[name] })));
+const LogsPage = named(() => import('./pages/LogsPage'), 'LogsPage');
+const AlertsPage = named(() => import('./pages/AlertsPage'), 'AlertsPage');
+const FirstRunPage = named(() => import('./pages/FirstRunPage'), 'FirstRunPage');
+const SettingsPage = named(() => import('./pages/SettingsPage'), 'SettingsPage');
+const BackupsPage = named(() => import('./pages/BackupsPage'), 'BackupsPage');
+const ServicePage = lazy(() =>
+  import('./pages/ServicePage').then((m) => ({ default: m.ServicePage })),
+);
+
+/** Pages that make sense before anything is installed; every other one sends the user to /setup. */
+const BEFORE_INSTALL = ['/setup', '/settings', '/backups'];
+
+function Routes() {
+  const path = usePath();
+  const service = matchPath('/services/:name', path);
+  if (service?.name) return <ServicePage name={service.name} />;
+  switch (path.replace(/\/+$/, '') || '/') {
+    case '/':
+      return <DashboardPage />;
+    case '/logs':
+      return <LogsPage />;
+    case '/alerts':
+      return <AlertsPage />;
+    case '/setup':
+      return <FirstRunPage />;
+    case '/settings':
+      return <SettingsPage />;
+    case '/backups':
+      return <BackupsPage />;
+    default:
+      return (
+        <section className="card" aria-labelledby="nf-title">
+          <h2 id="nf-title">There is no such page</h2>
+          <p>
+            <a href="/">Go to the dashboard</a>
+          </p>
+        </section>
+      );
+  }
+}
 
 export function App() {
   const attach = useAppStore((s) => s.attach);
   const refreshHealth = useAppStore((s) => s.refreshHealth);
   const checkSession = useAppStore((s) => s.checkSession);
   const signedIn = useAppStore((s) => s.signedIn);
+  const client = useAppStore((s) => s.client);
+  const startLive = useLiveStore((s) => s.start);
+  const stopLive = useLiveStore((s) => s.stop);
+  const installed = useLiveStore((s) => s.installed);
+  const path = usePath();
 
   useEffect(() => {
     let timer: ReturnType<typeof setInterval> | undefined;
-    void connectApi().then(({ client, hasToken }) => {
-      attach(client, hasToken);
+    let stopped = false;
+    void connectApi().then(({ client: c, hasToken, token }) => {
+      if (stopped) return;
+      tokenOf.current = token;
+      attach(c, hasToken);
       void checkSession();
       void refreshHealth();
       timer = setInterval(() => void refreshHealth(), HEALTH_INTERVAL_MS);
     });
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }, [attach, refreshHealth, checkSession]);
+
+  useEffect(() => {
+    if (!signedIn || !client) return;
+    startLive(client, tokenOf.current);
+    return stopLive;
+  }, [signedIn, client, startLive, stopLive]);
+
+  useEffect(() => {
+    if (installed === false && !BEFORE_INSTALL.some((p) => path.startsWith(p))) {
+      navigate('/setup', { replace: true });
+    }
+  }, [installed, path]);
 
   return (
     <div className="app">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="app-header">
         <div className="brand">
           <img src="/favicon.svg" alt="" width={28} height={28} />
           <h1>MediaNest Appliance</h1>
         </div>
+        {signedIn && <NavBar />}
         <ConnectionBadge />
       </header>
-      <main className="app-main">
-        <section className="card intro" aria-labelledby="intro-title">
-          <h2 id="intro-title">Your MediaNest server, set up for you</h2>
-          <p>
-            This app installs MediaNest with Docker on this computer: it checks the machine,
-            generates every secret, starts the services in order and keeps them healthy and backed
-            up.
-          </p>
-        </section>
-        {signedIn ? <DoctorPanel /> : <SignIn />}
+      <main className="app-main" id="main" tabIndex={-1}>
+        {signedIn && <LiveBanner />}
+        {signedIn ? (
+          <ErrorBoundary resetKey={path}>
+            <Suspense
+              fallback={
+                <p className="card" role="status">
+                  Loading…
+                </p>
+              }
+            >
+              <Routes />
+            </Suspense>
+          </ErrorBoundary>
+        ) : (
+          <>
+            <section className="card intro" aria-labelledby="intro-title">
+              <h2 id="intro-title">Your MediaNest server, set up for you</h2>
+              <p>
+                This app installs MediaNest with Docker on this computer: it checks the machine,
+                generates every secret, starts the services in order and keeps them healthy and
+                backed up.
+              </p>
+            </section>
+            <SignIn />
+          </>
+        )}
       </main>
     </div>
   );
 }
+
+/** The desktop shell's token, kept outside React state: only the live stream needs it. */
+const tokenOf: { current: string | undefined } = { current: undefined };

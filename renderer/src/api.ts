@@ -17,6 +17,8 @@ export interface ApiConnection {
   client: ApiClient;
   /** True when the desktop shell handed over the token: no sign-in needed. */
   hasToken: boolean;
+  /** The desktop shell's token, for the streams the typed client does not cover (log follow). */
+  token: string | undefined;
   /** The server's event stream, with the token when there is one, else the session cookie. */
   subscribe: (
     onEvent: (event: ServerEvent, id: string | undefined) => void,
@@ -34,6 +36,7 @@ export async function connectApi(): Promise<ApiConnection> {
   return {
     client: createApiClient(token ? { token } : {}),
     hasToken: token !== undefined,
+    token,
     subscribe: (onEvent, onError) =>
       subscribeEvents('', onEvent, {
         ...(token ? { token } : {}),

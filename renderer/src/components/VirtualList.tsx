@@ -1,0 +1,84 @@
+import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+
+interface Props {
+  count: number;
+  /** Every row is this tall (CSS pixels): what makes windowing a division. */
+  rowHeight: number;
+  renderRow: (index: number) => ReactNode;
+  /** Keep the last row in view as rows arrive. */
+  stickToBottom: boolean;
+  /** The user scrolled up (wheel or keys) while it stuck to the bottom. */
+  onScrolledAway?: () => void;
+  /** Changes whenever rows change without `count` changing (a trimmed, full buffer). */
+  version: number;
+  label: string;
+  overscan?: number;
+}
+
+const UP_KEYS = new Set(['ArrowUp', 'PageUp', 'Home']);
+
+/** A list that renders only the rows in view (plus a few), so 100 000 rows cost as much as 50. */
+export function VirtualList({
+  count,
+  rowHeight,
+  renderRow,
+  stickToBottom,
+  onScrolledAway,
+  version,
+  label,
+  overscan = 10,
+}: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    setHeight(el.clientHeight);
+    return () => observer.disconnect();
+  }, []);
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !stickToBottom) return;
+    el.scrollTop = el.scrollHeight;
+    setScrollTop(el.scrollTop);
+  }, [count, version, stickToBottom, height]);
+
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
+  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const rows: ReactNode[] = [];
+  for (let i = first; i < last; i += 1) {
+    rows.push(
+      <div key={i} className="vrow" style={{ top: i * rowHeight, height: rowHeight }}>
+        {renderRow(i)}
+      </div>,
+    );
+  }
+  const away = () => {
+    if (stickToBottom) onScrolledAway?.();
+  };
+  return (
+    <div
+      ref={ref}
+      className="vlist"
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onWheel={(e) => {
+        if (e.deltaY < 0) away();
+      }}
+      onKeyDown={(e: KeyboardEvent) => {
+        if (UP_KEYS.has(e.key)) away();
+      }}
+    >
+      <div className="vlist-space" style={{ height: count * rowHeight }}>
+        {rows}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import type { StackAction } from '../../../server/src/contract/index.js';
+import { AlertList } from '../components/AlertList';
+import { DiskCard } from '../components/DiskCard';
+import { JobStatus } from '../components/JobStatus';
+import { ServiceCard } from '../components/ServiceCard';
+import { useLiveStore } from '../state/live-store';
+
+const OVERALL_TONE = {
+  healthy: 'ok',
+  degraded: 'warn',
+  down: 'fail',
+  stopped: 'unknown',
+  unknown: 'fail',
+} as const;
+
+/** The stack at a glance: overall status, a card per service, alerts, backups and disk. */
+export function DashboardPage() {
+  const health = useLiveStore((s) => s.health);
+  const status = useLiveStore((s) => s.status);
+  const samples = useLiveStore((s) => s.samples);
+  const jobs = useLiveStore((s) => s.jobs);
+  const activeJobId = useLiveStore((s) => s.activeJobId);
+  const actionError = useLiveStore((s) => s.actionError);
+  const alerts = useLiveStore((s) => s.alerts);
+  const runAction = useLiveStore((s) => s.runAction);
+
+  const names = [
+    ...new Set([
+      ...(status ?? []).map((s) => s.service),
+      ...(health?.services ?? []).map((s) => s.service),
+    ]),
+  ].sort();
+  const busy = activeJobId !== undefined;
+  const lastJob = activeJobId
+    ? jobs[activeJobId]
+    : Object.values(jobs).findLast((j) => j.kind === 'stack' || j.outcome !== 'succeeded');
+  const act = (action: StackAction, services: string[]) => void runAction(action, services);
+
+  return (
+    <>
+      <section className="card" aria-labelledby="overall-title">
+        <div className="card-head">
+          <h2 id="overall-title">MediaNest</h2>
+          <span
+            className={`badge badge-${health ? OVERALL_TONE[health.status] : 'unknown'}`}
+            data-field="overall"
+          >
+            {health?.status ?? 'loading'}
+          </span>
+        </div>
+        <p data-field="reason">{health?.reason ?? 'Reading the stack’s state…'}</p>
+        <div className="actions" role="group" aria-label="Whole stack">
+          <button type="button" disabled={busy} onClick={() => act('start', [])}>
+            Start all
+          </button>
+          <button type="button" disabled={busy} onClick={() => act('stop', [])}>
+            Stop all
+          </button>
+          <button type="button" disabled={busy} onClick={() => act('restart', [])}>
+            Restart all
+          </button>
+        </div>
+        {actionError && (
+          <p className="error" role="alert">
+            {actionError}
+          </p>
+        )}
+        {lastJob && <JobStatus job={lastJob} />}
+      </section>
+
+      <section aria-labelledby="services-title">
+        <h2 id="services-title" className="section-title">
+          Services
+        </h2>
+        {names.length === 0 ? (
+          <p className="card">No services yet: the stack is not installed or not created.</p>
+        ) : (
+          <div className="grid">
+            {names.map((name) => (
+              <ServiceCard
+                key={name}
+                name={name}
+                health={health?.services.find((s) => s.service === name)}
+                status={status?.find((s) => s.service === name)}
+                samples={samples[name] ?? []}
+                busy={busy}
+                onAction={(action) => act(action, [name])}
+              />
+            ))}
+          </div>
+        )}
+      </section>
+
+      <div className="grid">
+        <section className="card" aria-labelledby="alerts-title">
+          <h2 id="alerts-title">Active alerts</h2>
+          <AlertList alerts={alerts.slice(-5).reverse()} empty="No alerts: all is well." />
+        </section>
+        <DiskCard />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,317 @@
+import { create } from 'zustand';
+import {
+  ApiError,
+  EVENTS_PATH,
+  ServerEventSchema,
+  type AlertRaised,
+  type ApiClient,
+  type DiskUsage,
+  type ResourceSample,
+  type ServerEvent,
+  type ServiceHealth,
+  type ServiceStatus,
+  type StackAction,
+  type StackHealth,
+} from '../../../server/src/contract/index.js';
+import { openSse, type SseHandle, type StreamState } from './sse';
+
+/** A job as the UI follows it from its events. */
+export interface JobView {
+  id: string;
+  kind: string;
+  step: string;
+  percent: number | undefined;
+  outcome: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
+  error: { code: string; message: string } | undefined;
+}
+
+/** A health-state change seen on the stream, for a service's history. */
+export interface HealthChange {
+  at: string;
+  state: ServiceHealth['state'];
+  previous: ServiceHealth['state'] | null;
+  lastCheck: string | null;
+}
+
+export interface SeenAlert extends AlertRaised {
+  at: string;
+}
+
+const HISTORY_CAP = 100;
+const SAMPLES_CAP = 60;
+const ALERTS_CAP = 200;
+
+type Listener = (event: ServerEvent) => void;
+const listeners = new Set<Listener>();
+
+/** Every event of `/api/events` as it arrives (pages that follow their own jobs use this). */
+export function onServerEvent(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+const capped = <T>(list: readonly T[], item: T, cap: number): T[] => [...list, item].slice(-cap);
+
+interface LiveState {
+  client: ApiClient | undefined;
+  /** The desktop shell's token, for streams and downloads the typed client does not cover. */
+  token: string | undefined;
+  stream: StreamState;
+  streamDetail: string | undefined;
+  health: StackHealth | undefined;
+  status: ServiceStatus[] | undefined;
+  loadError: string | undefined;
+  /** Undefined until the stored settings are read: then whether a stack was installed. */
+  installed: boolean | undefined;
+  history: Record<string, HealthChange[]>;
+  jobs: Record<string, JobView>;
+  activeJobId: string | undefined;
+  /** Why the last action was refused (another job running, bad input), shown where it was asked. */
+  actionError: string | undefined;
+  alerts: SeenAlert[];
+  samples: Record<string, ResourceSample[]>;
+  disk: DiskUsage | undefined;
+  start: (client: ApiClient, token: string | undefined) => void;
+  stop: () => void;
+  reload: () => Promise<void>;
+  runAction: (action: StackAction, services: string[]) => Promise<void>;
+}
+
+let handle: SseHandle | undefined;
+let statusTimer: ReturnType<typeof setTimeout> | undefined;
+
+export const useLiveStore = create<LiveState>((set, get) => {
+  const refreshStatus = (): void => {
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(() => {
+      const client = get().client;
+      if (!client) return;
+      client.stackStatus({}).then(
+        (status) => set({ status }),
+        () => undefined,
+      );
+    }, 300);
+  };
+
+  const apply = (event: ServerEvent): void => {
+    const at = new Date().toISOString();
+    switch (event.type) {
+      case 'service.state-changed': {
+        const s = event.service;
+        const health = get().health;
+        const services = health
+          ? [...health.services.filter((x) => x.service !== s.service), s].sort((a, b) =>
+              a.service.localeCompare(b.service),
+            )
+          : [s];
+        const change: HealthChange = {
+          at,
+          state: s.state,
+          previous: event.previous,
+          lastCheck: s.lastCheck,
+        };
+        set({
+          health: health ? { ...health, services } : undefined,
+          history: {
+            ...get().history,
+            [s.service]: capped(get().history[s.service] ?? [], change, HISTORY_CAP),
+          },
+        });
+        refreshStatus();
+        break;
+      }
+      case 'stack.status-changed': {
+        const health = get().health;
+        if (health) set({ health: { ...health, status: event.status, reason: event.reason } });
+        break;
+      }
+      case 'job.progressed': {
+        const prev = get().jobs[event.jobId];
+        set({
+          activeJobId: event.jobId,
+          jobs: {
+            ...get().jobs,
+            [event.jobId]: {
+              id: event.jobId,
+              kind: event.kind,
+              step: event.step,
+              percent: event.percent ?? prev?.percent,
+              outcome: 'running',
+              error: undefined,
+            },
+          },
+        });
+        break;
+      }
+      case 'job.finished': {
+        const prev = get().jobs[event.jobId];
+        set({
+          activeJobId: get().activeJobId === event.jobId ? undefined : get().activeJobId,
+          jobs: {
+            ...get().jobs,
+            [event.jobId]: {
+              id: event.jobId,
+              kind: event.kind,
+              step: prev?.step ?? '',
+              percent: prev?.percent,
+              outcome: event.outcome,
+              error: event.error,
+            },
+          },
+        });
+        void get().reload();
+        break;
+      }
+      case 'alert.raised':
+        set({ alerts: capped(get().alerts, { ...event, at }, ALERTS_CAP) });
+        break;
+      case 'resources.sampled': {
+        const samples = { ...get().samples };
+        for (const sample of event.services) {
+          samples[sample.service] = capped(samples[sample.service] ?? [], sample, SAMPLES_CAP);
+        }
+        set({ samples });
+        break;
+      }
+      case 'stream.reset':
+        void get().reload();
+        break;
+      case 'stream.closed':
+        set({ streamDetail: event.message });
+        break;
+      default:
+        break;
+    }
+  };
+
+  return {
+    client: undefined,
+    token: undefined,
+    stream: 'connecting',
+    streamDetail: undefined,
+    health: undefined,
+    status: undefined,
+    loadError: undefined,
+    installed: undefined,
+    history: {},
+    jobs: {},
+    activeJobId: undefined,
+    actionError: undefined,
+    alerts: [],
+    samples: {},
+    disk: undefined,
+    start: (client, token) => {
+      handle?.close();
+      set({ client, token });
+      handle = openSse(EVENTS_PATH, {
+        token,
+        onState: (stream, streamDetail) => {
+          // Coming back after a drop: what changed meanwhile may be gone from the replay buffer.
+          if (stream === 'open' && get().stream === 'reconnecting') void get().reload();
+          set({ stream, streamDetail });
+        },
+        onMessage: (message) => {
+          let json: unknown;
+          try {
+            json = JSON.parse(message.data);
+          } catch {
+            return;
+          }
+          const parsed = ServerEventSchema.safeParse(json);
+          if (!parsed.success) return;
+          apply(parsed.data);
+          for (const listener of listeners) listener(parsed.data);
+        },
+      });
+      void get().reload();
+    },
+    stop: () => {
+      handle?.close();
+      handle = undefined;
+    },
+    reload: async () => {
+      const client = get().client;
+      if (!client) return;
+      const [health, status, settings, jobs, latest, disk] = await Promise.allSettled([
+        client.stackHealth({}),
+        client.stackStatus({}),
+        client.settings({}),
+        client.jobs({ limit: 5 }),
+        client.resourcesLatest({}),
+        client.diskUsage({}),
+      ]);
+      const failed = [health, status].find((r) => r.status === 'rejected');
+      set({
+        loadError: failed ? messageOf(failed.reason) : undefined,
+        ...(health.status === 'fulfilled' ? { health: health.value } : {}),
+        ...(status.status === 'fulfilled' ? { status: status.value } : {}),
+        ...(settings.status === 'fulfilled'
+          ? { installed: Object.keys(settings.value).length > 0 }
+          : {}),
+        ...(disk.status === 'fulfilled' ? { disk: disk.value } : {}),
+      });
+      if (jobs.status === 'fulfilled') {
+        const running = jobs.value.find((j) => j.state === 'running');
+        if (running && !get().jobs[running.id]) {
+          set({
+            activeJobId: running.id,
+            jobs: {
+              ...get().jobs,
+              [running.id]: {
+                id: running.id,
+                kind: running.kind,
+                step: running.step ?? '',
+                percent: running.percent ?? undefined,
+                outcome: 'running',
+                error: undefined,
+              },
+            },
+          });
+        } else if (!running) set({ activeJobId: undefined });
+      }
+      if (latest.status === 'fulfilled') {
+        const samples = { ...get().samples };
+        for (const sample of latest.value.services) {
+          const list = samples[sample.service] ?? [];
+          if (list.at(-1)?.at !== sample.at)
+            samples[sample.service] = capped(list, sample, SAMPLES_CAP);
+        }
+        set({ samples });
+      }
+    },
+    runAction: async (action, services) => {
+      const client = get().client;
+      if (!client) return;
+      set({ actionError: undefined });
+      try {
+        const { jobId, kind } = await client.stackAction({ action, services });
+        const seen = get().jobs[jobId];
+        set({
+          // Its end may already have arrived on the stream, before this answer.
+          activeJobId: seen && seen.outcome !== 'running' ? get().activeJobId : jobId,
+          jobs: {
+            ...get().jobs,
+            [jobId]: seen ?? {
+              id: jobId,
+              kind,
+              step: `${action} requested`,
+              percent: undefined,
+              outcome: 'running',
+              error: undefined,
+            },
+          },
+        });
+      } catch (error) {
+        set({
+          actionError:
+            error instanceof ApiError && error.code === 'busy'
+              ? `Busy: ${error.message}. Wait for it to finish, then try again.`
+              : messageOf(error),
+        });
+      }
+    },
+  };
+});

@@ -1,0 +1,129 @@
+import { useEffect, useState } from 'react';
+import {
+  LOGS_FOLLOW_PATH,
+  LogFollowMessageSchema,
+  type LogLine,
+} from '../../../server/src/contract/index.js';
+import { LogBuffer } from './log-buffer';
+import { openSse, type StreamState } from './sse';
+
+export const LOG_CAP = 100_000;
+
+export interface FollowOptions {
+  services: readonly string[];
+  /** A time range start the server understands (`15m`, RFC 3339); everything retained when empty. */
+  since: string;
+  tail: number;
+  paused: boolean;
+  token: string | undefined;
+  filter: (line: LogLine) => boolean;
+}
+
+/** What arrives between renders: mutated in place, rendered when `version` moves. */
+interface Feed {
+  buffer: LogBuffer;
+  pending: LogLine[];
+  paused: boolean;
+  frame: number;
+  skipped: number;
+}
+
+/** Pausing holds new lines aside; resuming adds them; a new filter re-filters what is held. */
+function applyView(feed: Feed, paused: boolean, filter: (line: LogLine) => boolean): void {
+  feed.paused = paused;
+  if (!paused && feed.pending.length) {
+    feed.buffer.push(feed.pending);
+    feed.pending = [];
+  }
+  feed.buffer.setFilter(filter);
+}
+
+/**
+ * Follows the merged log into a capped buffer and re-renders at most once per frame, however many
+ * lines arrive. While paused, new lines wait aside (capped too) and are added on resume.
+ */
+export function useLogFollow(options: FollowOptions) {
+  const [feed] = useState<Feed>(() => ({
+    buffer: new LogBuffer(LOG_CAP),
+    pending: [],
+    paused: options.paused,
+    frame: 0,
+    skipped: 0,
+  }));
+  const [version, setVersion] = useState(0);
+  const [state, setState] = useState<StreamState>('connecting');
+
+  const key = `${options.services.join(',')}|${options.since}|${options.tail}`;
+  useEffect(() => {
+    const schedule = () => {
+      if (feed.frame) return;
+      feed.frame = requestAnimationFrame(() => {
+        feed.frame = 0;
+        setVersion((v) => v + 1);
+      });
+    };
+    const restart = () => {
+      feed.buffer.clear();
+      feed.pending = [];
+      feed.skipped = 0;
+      schedule();
+    };
+    const params = new URLSearchParams({ tail: String(options.tail) });
+    if (options.services.length) params.set('services', options.services.join(','));
+    if (options.since) params.set('since', options.since);
+    let reconnected = false;
+    const handle = openSse(`${LOGS_FOLLOW_PATH}?${params.toString()}`, {
+      token: options.token,
+      onState: (next) => {
+        if (next === 'connecting') restart();
+        if (next === 'reconnecting') reconnected = true;
+        // A new connection starts with the tail again: start the view over rather than repeat it.
+        if (next === 'open' && reconnected) restart();
+        setState(next);
+      },
+      onMessage: (message) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(message.data);
+        } catch {
+          return;
+        }
+        const parsed = LogFollowMessageSchema.safeParse(json);
+        if (!parsed.success) return;
+        if (parsed.data.type === 'logs.lines') {
+          if (feed.paused) {
+            feed.pending.push(...parsed.data.lines);
+            if (feed.pending.length > LOG_CAP)
+              feed.pending.splice(0, feed.pending.length - LOG_CAP);
+          } else feed.buffer.push(parsed.data.lines);
+          schedule();
+        } else if (parsed.data.type === 'logs.skipped') {
+          feed.skipped += parsed.data.count;
+          schedule();
+        }
+      },
+    });
+    return () => {
+      handle.close();
+      cancelAnimationFrame(feed.frame);
+      feed.frame = 0;
+    };
+    // The key stands for services, since and tail; the token does not change while signed in.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, feed]);
+
+  useEffect(() => {
+    applyView(feed, options.paused, options.filter);
+    // Both change what is shown: render once more.
+    requestAnimationFrame(() => setVersion((v) => v + 1));
+  }, [options.paused, options.filter, feed]);
+
+  return {
+    rows: feed.buffer.rows,
+    version,
+    state,
+    waiting: feed.pending.length,
+    skipped: feed.skipped,
+    dropped: feed.buffer.dropped,
+  };
+}
