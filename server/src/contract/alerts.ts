@@ -13,6 +13,7 @@ export const AlertRuleIdSchema = z.enum([
   'crash-loop',
   'oom-killed',
   'exited-nonzero',
+  'service-stopped',
   'memory-high',
   'disk-low',
   'backup-stale',
@@ -76,8 +77,20 @@ export const AlertSettingsSchema = z.object({
     .prefault({}),
   /** A service killed by the kernel for memory; clears when it runs again. */
   oomKilled: z.object({ enabled }).prefault({}),
-  /** A long-running service (or a one-shot job like `migrate`) exited with a non-zero code. */
-  exitedNonZero: z.object({ enabled }).prefault({}),
+  /**
+   * A service (or a one-shot job like `migrate`) exited with a non-zero code and stayed so for
+   * `afterSeconds` (a stop of the whole stack takes a moment to look like one: no alert then).
+   */
+  exitedNonZero: z
+    .object({ enabled, afterSeconds: z.number().int().min(0).max(86_400).default(10) })
+    .prefault({}),
+  /**
+   * A long-running service stopped cleanly (or its container is gone) while the rest of the stack
+   * runs, for longer than `afterSeconds`. Not for one-shot jobs, nor a stack stopped on purpose.
+   */
+  serviceStopped: z
+    .object({ enabled, afterSeconds: z.number().int().min(0).max(86_400).default(60) })
+    .prefault({}),
   /** Memory above `percent` of the service's limit for `forSeconds` (services with a limit). */
   memoryHigh: z
     .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsRoutes } from './alerts-routes.js';
 import { backupRoutes } from './backup-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
@@ -87,6 +88,7 @@ export const routes = {
   ...secretsRoutes,
   ...logsRoutes,
   ...imagesRoutes,
+  ...alertsRoutes,
   ...resourcesRoutes,
   ...backupRoutes,
 } as const;

@@ -46,3 +46,24 @@ export function trayFromHealth(health: StackHealth, mediaNestUrl?: string): Tray
     ...(mediaNestUrl ? { mediaNestUrl } : {}),
   };
 }
+
+/**
+ * The tray with the firing alerts the user has not acknowledged added to its problems (after the
+ * health's own, without repeating one); such an alert turns a healthy tray degraded.
+ */
+export function trayWithAlerts(
+  tray: TrayChanged,
+  alerts: ReadonlyArray<{ title: string; acknowledgedAt: string | null }>,
+): TrayChanged {
+  const titles = alerts.filter((a) => a.acknowledgedAt === null).map((a) => a.title);
+  const extra = titles.filter((t, i) => !tray.problems.includes(t) && titles.indexOf(t) === i);
+  if (extra.length === 0) return tray;
+  const raised = tray.state === 'healthy';
+  const count = `${titles.length} alert${titles.length === 1 ? '' : 's'}`;
+  return {
+    ...tray,
+    state: raised ? 'degraded' : tray.state,
+    tooltip: raised ? `${tray.tooltip}; ${count}`.slice(0, TOOLTIP_LIMIT) : tray.tooltip,
+    problems: [...tray.problems, ...extra],
+  };
+}

@@ -1,0 +1,241 @@
+import type { AlertRuleId, AlertSettings } from '../../contract/alerts.js';
+import type { OverallStatus, ServiceHealth } from '../../contract/health.js';
+import type { AlertSeverity } from '../../contract/tray.js';
+
+/** A condition that holds now: one alert per (rule, subject) while it does. */
+export interface Condition {
+  rule: AlertRuleId;
+  subject: string;
+  severity: AlertSeverity;
+  title: string;
+  message: string;
+  page: string;
+}
+
+/** What the engine has seen of one service (from the health monitor's events and samples). */
+export interface ServiceWatch {
+  health: ServiceHealth;
+  oneShot: boolean;
+  /** When it was first seen unhealthy in its current unhealthy spell (ms). */
+  unhealthySince?: number;
+  /** Since when it has not been running (exited, created or missing) (ms). */
+  downSince?: number;
+  /** When the engine restarted it (ms), newest last; only restarts seen while watching. */
+  restartTimes: number[];
+  /** Since when its memory has been above the rule's percentage (ms), and the last percentage. */
+  memoryAboveSince?: number;
+  memoryPercent?: number;
+}
+
+/** Inputs read on a timer (slow or from other areas); undefined = not known (no alert). */
+export interface SlowInputs {
+  /** Free and total bytes of the data folder's file system. */
+  disk?: { freeBytes: number; totalBytes: number };
+  /** When the certificate nginx serves expires. */
+  certificateNotAfter?: Date;
+  /** Backups: the last success (undefined = none yet), the schedule's interval, and since when watched. */
+  backup?: { lastSuccessAt: Date | undefined; intervalMs: number; watchingSince: Date };
+}
+
+export interface WatchState {
+  services: ReadonlyMap<string, ServiceWatch>;
+  /** The stack's overall status; undefined before the first health arrived. */
+  status: OverallStatus | undefined;
+  slow: SlowInputs;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const servicePage = (service: string): string => `/services/${encodeURIComponent(service)}`;
+
+function duration(ms: number): string {
+  if (ms >= 2 * DAY) return `${Math.floor(ms / DAY)} days`;
+  if (ms >= 2 * HOUR) return `${Math.floor(ms / HOUR)} hours`;
+  if (ms >= 120_000) return `${Math.floor(ms / 60_000)} minutes`;
+  return `${Math.max(1, Math.round(ms / 1000))} seconds`;
+}
+
+/** Keeps the restarts inside the crash-loop window (the rest can never count again). */
+export function pruneRestarts(watch: ServiceWatch, now: number, windowMs: number): void {
+  while (watch.restartTimes.length > 0 && (watch.restartTimes[0] ?? 0) <= now - windowMs) {
+    watch.restartTimes.shift();
+  }
+}
+
+function serviceConditions(
+  name: string,
+  w: ServiceWatch,
+  rules: AlertSettings,
+  now: number,
+  status: OverallStatus | undefined,
+): Condition[] {
+  const out: Condition[] = [];
+  const page = servicePage(name);
+  const h = w.health;
+  const { serviceUnhealthy, crashLoop, oomKilled, exitedNonZero, serviceStopped, memoryHigh } =
+    rules;
+  if (
+    serviceUnhealthy.enabled &&
+    h.state === 'unhealthy' &&
+    w.unhealthySince !== undefined &&
+    now - w.unhealthySince >= serviceUnhealthy.afterSeconds * 1000
+  ) {
+    const check = h.lastCheck ? ` Last check: ${h.lastCheck.slice(0, 200)}` : '';
+    out.push({
+      rule: 'service-unhealthy',
+      subject: name,
+      severity: 'warning',
+      title: `${name} is unhealthy`,
+      message: `${name} has failed its health check for ${duration(now - w.unhealthySince)}.${check}`,
+      page,
+    });
+  }
+  const windowMs = crashLoop.withinSeconds * 1000;
+  const recent = w.restartTimes.filter((t) => t > now - windowMs).length;
+  if (crashLoop.enabled && recent >= crashLoop.restarts) {
+    out.push({
+      rule: 'crash-loop',
+      subject: name,
+      severity: 'critical',
+      title: `${name} keeps crashing`,
+      message: `${name} was restarted ${recent} times in the last ${duration(windowMs)}. Its logs say why.`,
+      page,
+    });
+  }
+  if (oomKilled.enabled && h.oomKilled) {
+    out.push({
+      rule: 'oom-killed',
+      subject: name,
+      severity: 'warning',
+      title: `${name} ran out of memory`,
+      message: `The system stopped ${name} because it used all the memory it may use. Raising its memory limit in the settings may help.`,
+      page,
+    });
+  }
+  // A stack stopped on purpose is no alarm; a one-shot job (migrate) that ended with 0 did its job.
+  const downFor = w.downSince === undefined || status === 'stopped' ? -1 : now - w.downSince;
+  if (
+    exitedNonZero.enabled &&
+    h.state === 'exited' &&
+    h.exitCode !== null &&
+    h.exitCode !== 0 &&
+    downFor >= exitedNonZero.afterSeconds * 1000
+  ) {
+    out.push({
+      rule: 'exited-nonzero',
+      subject: name,
+      severity: 'warning',
+      title: `${name} stopped with exit code ${h.exitCode}`,
+      message: w.oneShot
+        ? `The ${name} job failed with exit code ${h.exitCode}. Its logs say why.`
+        : `${name} is not running: it exited with code ${h.exitCode}${h.oomKilled ? ' (out of memory)' : ''}. Its logs say why.`,
+      page,
+    });
+  } else if (
+    serviceStopped.enabled &&
+    !w.oneShot &&
+    (h.state === 'missing' ||
+      h.state === 'created' ||
+      (h.state === 'exited' && h.exitCode === 0)) &&
+    downFor >= serviceStopped.afterSeconds * 1000
+  ) {
+    out.push({
+      rule: 'service-stopped',
+      subject: name,
+      severity: 'warning',
+      title: `${name} is stopped`,
+      message: `${name} is not running while the rest of the stack is. Start it again from the services page.`,
+      page,
+    });
+  }
+  if (
+    memoryHigh.enabled &&
+    w.memoryAboveSince !== undefined &&
+    now - w.memoryAboveSince >= memoryHigh.forSeconds * 1000
+  ) {
+    out.push({
+      rule: 'memory-high',
+      subject: name,
+      severity: 'warning',
+      title: `${name} is close to its memory limit`,
+      message: `${name} has used more than ${memoryHigh.percent} % of its memory limit for ${duration(now - w.memoryAboveSince)} (now ${Math.round(w.memoryPercent ?? 0)} %).`,
+      page,
+    });
+  }
+  return out;
+}
+
+function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Condition[] {
+  const out: Condition[] = [];
+  const { diskLow, backupStale, tlsExpiring } = rules;
+  if (diskLow.enabled && slow.disk && slow.disk.totalBytes > 0) {
+    const freePercent = (slow.disk.freeBytes / slow.disk.totalBytes) * 100;
+    if (freePercent < diskLow.minFreePercent) {
+      const gb = (slow.disk.freeBytes / 1e9).toFixed(1);
+      out.push({
+        rule: 'disk-low',
+        subject: 'data-disk',
+        severity: freePercent < diskLow.minFreePercent / 2 ? 'critical' : 'warning',
+        title: 'The data disk is almost full',
+        message: `Only ${gb} GB (${freePercent.toFixed(1)} %) is free on the disk holding MediaNest's data. Free some space before the databases stop writing.`,
+        page: '/resources',
+      });
+    }
+  }
+  if (backupStale.enabled && slow.backup) {
+    const { lastSuccessAt, intervalMs, watchingSince } = slow.backup;
+    const allowed = intervalMs + backupStale.graceHours * HOUR;
+    const since = lastSuccessAt ?? watchingSince;
+    if (now - since.getTime() > allowed) {
+      out.push({
+        rule: 'backup-stale',
+        subject: 'backup',
+        severity: 'warning',
+        title: lastSuccessAt ? 'The last backup is too old' : 'No backup yet',
+        message: lastSuccessAt
+          ? `The last successful backup was ${duration(now - lastSuccessAt.getTime())} ago; the schedule expects one every ${duration(intervalMs)}.`
+          : `No backup has succeeded in the ${duration(now - watchingSince.getTime())} since the stack was installed.`,
+        page: '/backups',
+      });
+    }
+  }
+  if (tlsExpiring.enabled && slow.certificateNotAfter) {
+    const left = slow.certificateNotAfter.getTime() - now;
+    if (left < tlsExpiring.days * DAY) {
+      out.push({
+        rule: 'tls-expiring',
+        subject: 'tls',
+        severity: left <= 0 ? 'critical' : 'warning',
+        title:
+          left <= 0 ? 'The HTTPS certificate has expired' : 'The HTTPS certificate expires soon',
+        message:
+          left <= 0
+            ? 'Browsers now refuse MediaNest over HTTPS. Renew the certificate (run init again, or check certbot).'
+            : `It expires in ${duration(left)} (${slow.certificateNotAfter.toISOString().slice(0, 10)}). It is normally renewed automatically; check certbot's logs.`,
+        page: '/settings',
+      });
+    }
+  }
+  return out;
+}
+
+/** Every condition that holds at `now`, by the rules' settings. Pure: state and clock are inputs. */
+export function evaluateRules(state: WatchState, rules: AlertSettings, now: number): Condition[] {
+  const out: Condition[] = [];
+  for (const [name, watch] of state.services) {
+    out.push(...serviceConditions(name, watch, rules, now, state.status));
+  }
+  out.push(...slowConditions(state.slow, rules, now));
+  return out;
+}
+
+/** Rules whose subject is a service: frozen while the engine cannot be asked. */
+export const SERVICE_RULES: ReadonlySet<AlertRuleId> = new Set([
+  'service-unhealthy',
+  'crash-loop',
+  'oom-killed',
+  'exited-nonzero',
+  'service-stopped',
+  'memory-high',
+]);
