@@ -8,6 +8,7 @@ import type { HomePaths } from '../infra/fs/home.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { recoveryKeyStore } from '../backup-wiring.js';
 import type { ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -67,7 +68,10 @@ export async function initCommand(
     // The Plex values live in the secret files only, never in the database.
     const { plex: _plex, ...storable } = result.config;
     settings.set(STACK_CONFIG_KEY, storable);
+    // Created once per home; its text is given out this one time, to be saved for restores elsewhere.
+    const { created: recoveryKey } = await recoveryKeyStore(paths).ensure();
     const summary = {
+      ...(recoveryKey ? { recoveryKey } : {}),
       composeFile: paths.composeFile,
       environment: result.config.environment,
       profiles: result.config.profiles,
@@ -83,6 +87,15 @@ export async function initCommand(
             `Rendered ${paths.composeFile} (${summary.environment}${summary.profiles.length ? `, ${summary.profiles.join(', ')}` : ''}):`,
             `  services: ${summary.services.join(', ')}`,
             `  secrets: ${result.createdSecrets.length} generated, ${result.keptSecrets.length} kept`,
+            ...(recoveryKey
+              ? [
+                  '',
+                  'Recovery key (shown once: save it somewhere safe, away from this machine;',
+                  'it is needed to restore a backup on another machine):',
+                  `  ${recoveryKey}`,
+                  '',
+                ]
+              : []),
             'Next: medianest-appliance up',
           ].join('\n'),
     );
