@@ -1,3 +1,4 @@
+import type { ServiceStatus } from '../../../../server/src/contract/index.js';
 import type { SettingsFormValues } from '../../state/settings-store-form';
 import type { InstallState } from '../../state/wizard-store';
 
@@ -11,6 +12,8 @@ export function mediaNestUrl(values: SettingsFormValues, host: string): string {
   return values.httpPort === '80' ? `http://${host}/` : `http://${host}:${values.httpPort}/`;
 }
 
+const oneOff = (s: ServiceStatus) => s.state === 'exited' && s.exitCode === 0;
+
 /** The clear ending: every service healthy, and the one button that matters. */
 export function InstallDone({
   install,
@@ -19,9 +22,9 @@ export function InstallDone({
   install: InstallState;
   values: SettingsFormValues;
 }) {
-  const healthy = (install.status ?? []).filter(
-    (s) => s.state === 'running' && s.health !== 'unhealthy',
-  );
+  // One-off tasks (migrate) exit 0 when done; every other service keeps running.
+  const lasting = (install.status ?? []).filter((s) => !oneOff(s));
+  const running = lasting.filter((s) => s.state === 'running' && s.health !== 'unhealthy');
   return (
     <div className="install-done">
       <p className="verdict verdict-ok" role="status">
@@ -31,15 +34,17 @@ export function InstallDone({
         <ul className="services-final">
           {install.status.map((s) => (
             <li key={s.service} data-service={s.service}>
-              <strong>{s.service}</strong>: {s.state}
-              {s.health !== 'none' ? `, ${s.health}` : ''}
+              <strong>{s.service}</strong>:{' '}
+              {oneOff(s)
+                ? 'finished its one-time setup'
+                : `${s.state}${s.health !== 'none' ? `, ${s.health}` : ''}`}
             </li>
           ))}
         </ul>
       )}
       <p>
-        {healthy.length} of {install.status?.length ?? 0} services are running. Backups, health and
-        logs are on the dashboard.
+        {running.length} of {lasting.length} services are running. Health, logs and backups are on
+        the dashboard.
       </p>
       <p className="wizard-actions">
         <a

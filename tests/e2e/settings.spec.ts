@@ -1,0 +1,101 @@
+import { createApiClient, type ApiClient } from '../../server/src/contract/index.js';
+import { removeComposeProject } from '../integration/support/project.js';
+import { request } from '../integration/support/http.js';
+import { rigDocker, rigEnv } from '../integration/support/rig.js';
+import { freePorts } from './pages/first-run-page.js';
+import { HomePage } from './pages/home-page.js';
+import { SettingsPage } from './pages/settings-page.js';
+import { expect, startServe, stopServe, test } from './serve-fixture.js';
+import { captureScreen } from './support/screens.js';
+
+const rig = rigEnv();
+const docker = rigDocker(rig);
+const PROJECT = `mne2esettings${process.pid}`;
+let served: Awaited<ReturnType<typeof startServe>>;
+let client: ApiClient;
+let httpPort: number;
+
+/** Polls the job to its end (the UI's own following is what the tests below check). */
+async function finished(jobId: string): Promise<string> {
+  for (;;) {
+    const job = await client.job({ id: jobId });
+    if (job.state !== 'running') return job.state;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  await removeComposeProject(docker, PROJECT);
+  served = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: PROJECT } });
+  client = createApiClient({ baseUrl: served.app.url, token: served.app.token });
+  const [http, https] = await freePorts(2);
+  httpPort = http ?? 0;
+  const { jobId } = await client.install({
+    settings: { images: rig.images, httpPort: http, httpsPort: https, pullPolicy: 'never' },
+  });
+  expect(await finished(jobId)).toBe('succeeded');
+});
+
+test.afterAll(async () => {
+  await removeComposeProject(docker, PROJECT);
+  await stopServe(served);
+});
+
+test('a bad value is refused with the server’s message next to its field', async ({ page }) => {
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const settings = new SettingsPage(page);
+  await settings.open(served.app.url);
+  await expect(settings.field('httpPort').getByRole('textbox')).toHaveValue(String(httpPort));
+  await settings.fill('resources-backend-memory', '5m');
+  await settings.fill('dataDir', 'relative/folder');
+  await settings.previewButton.click();
+  await expect(settings.errorOf('resources-backend-memory')).toHaveText(
+    'must be at least 6m (Docker refuses less)',
+  );
+  await expect(settings.errorOf('dataDir')).toHaveText('must be an absolute path starting with /');
+  await expect(settings.preview).toHaveCount(0);
+  await captureScreen(page, 'settings-field-error');
+});
+
+test('a new HTTP port is previewed (nginx restarted, the stack file’s lines) and applied', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const settings = new SettingsPage(page);
+  await settings.open(served.app.url);
+  const [newPort] = await freePorts(1);
+  await settings.fill('httpPort', String(newPort));
+  await settings.previewButton.click();
+  await expect(settings.services('recreated')).toContainText('nginx');
+  await expect(settings.services('recreated')).not.toContainText('postgres');
+  await expect(settings.preview.locator('.diff-add')).toContainText([`${newPort}:80`]);
+  await expect(settings.preview.locator('.diff-del')).toContainText([`${httpPort}:80`]);
+  await captureScreen(page, 'settings-preview');
+
+  await settings.apply.click();
+  await expect(settings.applied).toBeVisible({ timeout: 150_000 });
+  await expect(settings.field('httpPort').getByRole('textbox')).toHaveValue(String(newPort));
+  expect((await request(`http://127.0.0.1:${newPort}/`)).status).toBe(200);
+  expect(await client.settings()).toMatchObject({ httpPort: newPort });
+});
+
+test('secrets are listed by name, age and consumers; rotating one asks first', async ({ page }) => {
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const settings = new SettingsPage(page);
+  await settings.open(served.app.url);
+  const row = settings.secret('postgres_password');
+  await expect(row.locator('td').first()).toHaveText(/^\d+ (min|hours?|days?)$/);
+  await expect(row.locator('td').nth(1)).toContainText('postgres');
+  await settings
+    .secret('postgres_password')
+    .getByRole('button', { name: /Rotate/ })
+    .click();
+  await expect(page.getByRole('alertdialog')).toContainText('Rotate postgres_password?');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await captureScreen(page, 'settings');
+});
