@@ -2,9 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ArchiveReader, ArchiveWriter } from '../../core/backup/archive.js';
+import type { ArchiveReader } from '../../core/backup/archive.js';
 import { BackupService } from '../../core/backup/backup-service.js';
-import type { StackState } from '../../core/backup/stack-state.js';
 import { openDatabase } from './database.js';
 import { SqliteBackups, SqliteRestoreJournal } from './sqlite-backups.js';
 
