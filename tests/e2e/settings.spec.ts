@@ -2,7 +2,7 @@ import { createApiClient, type ApiClient } from '../../server/src/contract/index
 import { removeComposeProject } from '../integration/support/project.js';
 import { request } from '../integration/support/http.js';
 import { rigDocker, rigEnv } from '../integration/support/rig.js';
-import { freePorts } from './pages/first-run-page.js';
+import { freePorts, installThroughApi } from './pages/first-run-page.js';
 import { HomePage } from './pages/home-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { expect, startServe, stopServe, test } from './serve-fixture.js';
@@ -15,15 +15,6 @@ let served: Awaited<ReturnType<typeof startServe>>;
 let client: ApiClient;
 let httpPort: number;
 
-/** Polls the job to its end (the UI's own following is what the tests below check). */
-async function finished(jobId: string): Promise<string> {
-  for (;;) {
-    const job = await client.job({ id: jobId });
-    if (job.state !== 'running') return job.state;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
@@ -31,12 +22,7 @@ test.beforeAll(async () => {
   await removeComposeProject(docker, PROJECT);
   served = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: PROJECT } });
   client = createApiClient({ baseUrl: served.app.url, token: served.app.token });
-  const [http, https] = await freePorts(2);
-  httpPort = http ?? 0;
-  const { jobId } = await client.install({
-    settings: { images: rig.images, httpPort: http, httpsPort: https, pullPolicy: 'never' },
-  });
-  expect(await finished(jobId)).toBe('succeeded');
+  httpPort = await installThroughApi(client, rig.images);
 });
 
 test.afterAll(async () => {

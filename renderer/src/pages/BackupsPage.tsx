@@ -1,7 +1,36 @@
+import { useEffect } from 'react';
+import { BackupList } from '../components/backups/BackupList';
+import { BackupNowCard } from '../components/backups/BackupNowCard';
+import { RestorePanel } from '../components/backups/RestorePanel';
+import { ScheduleForm } from '../components/backups/ScheduleForm';
+import { useAppStore } from '../state/app-store';
+import { useBackupsStore } from '../state/backups-store';
+import './first-run.css';
+import './settings.css';
+
+/** `/backups`: back up now, the list with states, verify and restore, schedule, storage. */
 export function BackupsPage() {
+  const client = useAppStore((s) => s.client);
+  const load = useBackupsStore((s) => s.load);
+  const refresh = useBackupsStore((s) => s.refresh);
+
+  useEffect(() => {
+    if (client) void refresh(client);
+  }, [client, refresh]);
+
+  if (!client) return <p role="status">Connecting to the server…</p>;
   return (
-    <section className="card" aria-labelledby="backups-title">
-      <h2 id="backups-title">Backups</h2>
-    </section>
+    <>
+      <h1 className="page-title">Backups</h1>
+      {load.state === 'error' && (
+        <p className="card error" role="alert">
+          The backups could not be listed: {load.error}
+        </p>
+      )}
+      <BackupNowCard client={client} />
+      <RestorePanel client={client} />
+      <BackupList client={client} />
+      <ScheduleForm client={client} />
+    </>
   );
 }

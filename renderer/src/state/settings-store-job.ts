@@ -102,3 +102,30 @@ export async function runJob(
     subscription.close();
   }
 }
+
+export interface JobRun {
+  phase: 'idle' | 'running' | 'succeeded' | 'failed';
+  job?: JobView;
+  /** The server's words when it failed (for settings: whether the old settings were restored). */
+  error?: string;
+}
+
+export const IDLE: JobRun = { phase: 'idle' };
+
+/** Runs a job and reports it as a JobRun through `report`. */
+export async function follow(
+  client: ApiClient,
+  start: () => Promise<JobAccepted>,
+  report: (run: JobRun) => void,
+): Promise<JobRun> {
+  const job = await runJob(client, start, {
+    onJob: (view) => report({ phase: 'running', job: view }),
+  });
+  const run: JobRun = {
+    phase: job.outcome === 'succeeded' ? 'succeeded' : 'failed',
+    job,
+    ...(job.error ? { error: job.error.message } : {}),
+  };
+  report(run);
+  return run;
+}

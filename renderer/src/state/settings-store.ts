@@ -9,16 +9,7 @@ import {
   type FieldErrors,
   type SettingsFormValues,
 } from './settings-store-form';
-import { runJob, type JobView } from './settings-store-job';
-
-export interface JobRun {
-  phase: 'idle' | 'running' | 'succeeded' | 'failed';
-  job?: JobView;
-  /** The server's words when it failed (for settings: whether the old settings were restored). */
-  error?: string;
-}
-
-const IDLE: JobRun = { phase: 'idle' };
+import { follow, IDLE, type JobRun } from './settings-store-job';
 
 interface SettingsState {
   load: { state: 'idle' | 'loading' | 'ready' | 'error'; error?: string };
@@ -41,24 +32,6 @@ interface SettingsState {
   askRotate: (name: string | undefined) => void;
   setGraceDays: (days: string) => void;
   rotate: (client: ApiClient) => Promise<void>;
-}
-
-/** Runs a job and reports it as a JobRun through `report`. */
-async function follow(
-  client: ApiClient,
-  start: () => ReturnType<ApiClient['settingsApply']>,
-  report: (run: JobRun) => void,
-): Promise<JobRun> {
-  const job = await runJob(client, start, {
-    onJob: (view) => report({ phase: 'running', job: view }),
-  });
-  const run: JobRun = {
-    phase: job.outcome === 'succeeded' ? 'succeeded' : 'failed',
-    job,
-    ...(job.error ? { error: job.error.message } : {}),
-  };
-  report(run);
-  return run;
 }
 
 export const useSettingsStore = create<SettingsState>((set, get) => ({

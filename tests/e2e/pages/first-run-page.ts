@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { Locator, Page } from '@playwright/test';
+import type { ApiClient } from '../../../server/src/contract/index.js';
 
 /** `/setup`: the doctor report, the two doors, the wizard's steps, the install and its ending. */
 export class FirstRunPage {
@@ -90,4 +91,27 @@ export async function occupyPort(): Promise<{ port: number; close: () => Promise
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Waits for a job the test started through the API (the UI's own following is what specs check). */
+export async function jobEnd(client: ApiClient, jobId: string): Promise<string> {
+  for (;;) {
+    const job = await client.job({ id: jobId });
+    if (job.state !== 'running') return job.state;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Installs the stack through the API with the rig's images on two free ports; the HTTP port. */
+export async function installThroughApi(
+  client: ApiClient,
+  images: Readonly<Record<string, string>>,
+): Promise<number> {
+  const [httpPort, httpsPort] = await freePorts(2);
+  const { jobId } = await client.install({
+    settings: { images, httpPort, httpsPort, pullPolicy: 'never' },
+  });
+  const state = await jobEnd(client, jobId);
+  if (state !== 'succeeded') throw new Error(`The install ended ${state}`);
+  return httpPort ?? 0;
 }

@@ -1,4 +1,4 @@
-import type { JobRun } from '../../state/settings-store';
+import type { JobRun } from '../../state/settings-store-job';
 
 /** A job's progress while it runs, and how it ended, in place. */
 export function JobStatus({ run, success }: { run: JobRun; success: string }) {

@@ -1,0 +1,88 @@
+import type { ApiClient } from '../../../../server/src/contract/index.js';
+import { useBackupsStore } from '../../state/backups-store';
+import { JobStatus } from '../settings/JobStatus';
+import { bytes, when } from './format';
+
+/** What a restore will do, what the archive holds, then the restore with its progress. */
+export function RestorePanel({ client }: { client: ApiClient }) {
+  const restore = useBackupsStore((s) => s.restore);
+  const cancel = useBackupsStore((s) => s.cancelRestore);
+  const startRestore = useBackupsStore((s) => s.startRestore);
+  if (!restore) return null;
+  const { preflight, run } = restore;
+  const problem = restore.errors['(restore)'] ?? Object.values(restore.errors)[0];
+  return (
+    <section className="card restore" aria-labelledby="restore-panel-title">
+      <h2 id="restore-panel-title">Restore {restore.label}</h2>
+      {restore.checking && <p role="status">Reading what the backup holds…</p>}
+      {problem && (
+        <p className="error" role="alert">
+          This backup cannot be read: {problem}
+        </p>
+      )}
+      {preflight && (
+        <>
+          <dl className="review">
+            <div className="review-row">
+              <dt>Made</dt>
+              <dd>
+                {when(preflight.createdAt)}
+                {preflight.appVersion ? ` by version ${preflight.appVersion}` : ''}
+              </dd>
+            </div>
+            <div className="review-row">
+              <dt>Holds</dt>
+              <dd>
+                {Object.values(preflight.rowCounts).reduce((a, b) => a + b, 0)} database rows in{' '}
+                {Object.keys(preflight.rowCounts).length} tables
+                {preflight.redisKeys !== undefined
+                  ? `, ${preflight.redisKeys} cache keys`
+                  : ''},{' '}
+                {preflight.contents
+                  .map((c) => `${c.path} (${c.files} files, ${bytes(c.bytes)})`)
+                  .join(', ')}
+              </dd>
+            </div>
+            <div className="review-row">
+              <dt>Size</dt>
+              <dd>{bytes(preflight.totalBytes)}</dd>
+            </div>
+          </dl>
+          {preflight.restorable ? (
+            <div className="safety">
+              <h3>What happens</h3>
+              <ol>
+                <li>The backup is checked again, every part of it.</li>
+                <li>A safety backup of MediaNest as it is now is made first.</li>
+                <li>MediaNest stops for a few minutes; the server and this page stay up.</li>
+                <li>The data is restored beside the current data, then swapped in.</li>
+                <li>MediaNest starts and must come up healthy.</li>
+                <li>If anything fails, the safety backup is put back: nothing is lost.</li>
+              </ol>
+            </div>
+          ) : (
+            <p className="error" role="alert">
+              This backup cannot be restored here: {preflight.refusal}
+            </p>
+          )}
+        </>
+      )}
+      <JobStatus
+        run={run}
+        success="Restored: MediaNest is running with the data from the backup."
+      />
+      <div className="wizard-actions">
+        {preflight?.restorable && run.phase !== 'running' && run.phase !== 'succeeded' && (
+          <button type="button" onClick={() => void startRestore(client)}>
+            Restore now
+          </button>
+        )}
+        {run.phase !== 'running' && (
+          <button type="button" className="secondary" onClick={cancel}>
+            {run.phase === 'succeeded' ? 'Close' : 'Cancel'}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+import { createApiClient, type ApiClient } from '../../server/src/contract/index.js';
+import { removeComposeProject } from '../integration/support/project.js';
+import { rigDocker, rigEnv } from '../integration/support/rig.js';
+import { BackupsPage, MediaApi } from './pages/backups-page.js';
+import { installThroughApi } from './pages/first-run-page.js';
+import { HomePage } from './pages/home-page.js';
+import { expect, startServe, stopServe, test } from './serve-fixture.js';
+import { captureScreen } from './support/screens.js';
+
+const rig = rigEnv();
+const docker = rigDocker(rig);
+const PROJECT = `mne2ebackups${process.pid}`;
+let served: Awaited<ReturnType<typeof startServe>>;
+let client: ApiClient;
+let media: MediaApi;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  await removeComposeProject(docker, PROJECT);
+  served = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: PROJECT } });
+  client = createApiClient({ baseUrl: served.app.url, token: served.app.token });
+  media = new MediaApi(await installThroughApi(client, rig.images));
+});
+
+test.afterAll(async () => {
+  await removeComposeProject(docker, PROJECT);
+  await stopServe(served);
+});
+
+test('a backup made and restored from the UI brings back the data as it was', async ({ page }) => {
+  test.setTimeout(300_000);
+  await media.seed('kept');
+  const before = await media.snapshot();
+  expect(before.records).toHaveLength(5);
+
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const backups = new BackupsPage(page);
+  await backups.open(served.app.url);
+  await expect(backups.list).toContainText('No backups yet');
+  await backups.backUpNow.click();
+  await expect(backups.backedUp).toBeVisible({ timeout: 180_000 });
+  await expect(backups.rows()).toHaveCount(1);
+  const row = backups.rows().first();
+  await expect(row).toHaveAttribute('data-state', 'verified');
+  await expect(row).toContainText('Verified');
+  await expect(backups.storage).toContainText('1 backup');
+  await captureScreen(page, 'backups');
+
+  // Changes after the backup: the restore must undo them.
+  await media.seed('later');
+  expect((await media.snapshot()).records).toHaveLength(10);
+
+  await row.getByRole('button', { name: /^Restore/ }).click();
+  await expect(backups.restorePanel).toContainText('A safety backup of MediaNest as it is now');
+  await expect(backups.restorePanel).toContainText(/\d+ database rows/);
+  await captureScreen(page, 'backups-restore');
+  await backups.restoreNow.click();
+  await expect(backups.restored).toBeVisible({ timeout: 240_000 });
+  expect(await media.snapshot()).toEqual(before);
+  // The safety backup of the state before the restore is listed too.
+  await expect(backups.list).toContainText('Before a restore');
+});
+
+test('a schedule value the server refuses is shown next to its field', async ({ page }) => {
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const backups = new BackupsPage(page);
+  await backups.open(served.app.url);
+  await backups.scheduleField('daily.time').getByRole('textbox').fill('25:00');
+  await backups.schedule.getByRole('button', { name: 'Save the schedule' }).click();
+  await expect(backups.scheduleField('daily.time').locator('.field-error')).toHaveText(
+    'must be HH:MM (24-hour)',
+  );
+  await backups.scheduleField('daily.time').getByRole('textbox').fill('03:30');
+  await backups.schedule.getByRole('button', { name: 'Save the schedule' }).click();
+  await expect(backups.schedule.getByRole('status')).toHaveText('Saved.');
+  expect((await client.backupSchedule()).daily.time).toBe('03:30');
+});
