@@ -65,7 +65,7 @@ function modelSlots(
     kind,
     enabled: schedule[kind].enabled,
     minute: minutesOf(schedule[kind].time),
-    lastDay: last[kind] === undefined ? -Infinity : dayNumber(last[kind] as string),
+    lastDay: last[kind] === undefined ? -Infinity : dayNumber(last[kind]),
   }));
   for (let t = Math.ceil(from / MINUTE) * MINUTE; t <= to; t += MINUTE) {
     // Once a slot after `stopAfter` has fired and a minute has passed, nothing sooner can come.
