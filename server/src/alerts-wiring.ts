@@ -196,7 +196,16 @@ export function createAlerts(deps: AlertsDeps): Alerts {
       return parsed;
     },
     channels: () => channels.list(),
-    updateChannels: (list) => channels.replace(list),
+    updateChannels: (list) => {
+      const views = channels.replace(list);
+      // A channel that is gone cannot fail any more: its alert resolves.
+      for (const alert of store.firing()) {
+        if (alert.rule === 'channel-failing' && !views.some((v) => v.id === alert.subject)) {
+          engine.setExternal('channel-failing', alert.subject, undefined);
+        }
+      }
+      return views;
+    },
     testChannel: (id) => channels.test(id),
   };
 

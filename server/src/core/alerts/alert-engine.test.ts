@@ -116,7 +116,8 @@ describe('the alert rules', () => {
     expect(r.store.firing()).toMatchObject([
       { rule: 'oom-killed', title: 'hog ran out of memory' },
     ]);
-    r.service(svc('hog', { state: 'running' }));
+    // Docker keeps OOMKilled set on the container once it runs again.
+    r.service(svc('hog', { state: 'running', oomKilled: true }));
     r.advance(11_000);
     expect(r.store.firing()).toEqual([]);
   });
@@ -226,7 +227,7 @@ describe('the alert lifecycle', () => {
   it('keeps an acknowledged alert firing until its condition clears', () => {
     const r = rig();
     r.status('degraded');
-    r.service(svc('hog', { state: 'running', oomKilled: true }));
+    r.service(svc('hog', { state: 'exited', exitCode: 137, oomKilled: true }));
     const [alert] = r.store.firing();
     const acked = r.engine.acknowledge(alert!.id);
     expect(acked).toMatchObject({ state: 'firing', acknowledgedAt: new Date(T0).toISOString() });

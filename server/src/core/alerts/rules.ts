@@ -103,7 +103,9 @@ function serviceConditions(
       page,
     });
   }
-  if (oomKilled.enabled && h.oomKilled) {
+  // The engine keeps its OOM flag after a restart: the alert is about a service down for memory.
+  const running = ['running', 'healthy', 'unhealthy', 'starting'].includes(h.state);
+  if (oomKilled.enabled && h.oomKilled && !running) {
     out.push({
       rule: 'oom-killed',
       subject: name,
