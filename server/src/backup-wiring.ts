@@ -18,10 +18,12 @@ import { RecoveryKeyStore } from './core/backup/key-store.js';
 import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
 import { RestoreService } from './core/backup/restore-service.js';
 import { StackState } from './core/backup/stack-state.js';
+import { restoreTest } from './core/backup/restore-test.js';
 import type { JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { readComposeFile } from './core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
+import { DockerodeScratch } from './infra/docker/dockerode-exec-stream-scratch.js';
 import { DockerodeExecStream } from './infra/docker/dockerode-exec-stream.js';
 import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
 import type { HomePaths } from './infra/fs/home.js';
@@ -124,6 +126,15 @@ export function createBackupServices(
     backupsDir,
     appVersion: APP_VERSION,
     now: () => new Date(),
+    restoreTest: async (archive, progress) => {
+      const compose = await readComposeFile(fs, location);
+      const images = {
+        postgres: compose.services.postgres?.image ?? '',
+        redis: compose.services.redis?.image ?? '',
+      };
+      const engine = new DockerodeScratch(engineEndpoint(env));
+      await restoreTest({ engine, reader, images }, archive, progress);
+    },
   });
   const restore = new RestoreService({
     backups,

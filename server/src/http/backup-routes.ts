@@ -78,15 +78,9 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
     },
     verifyBackup: async ({ id, restoreTest }) => {
       const services = deps.services();
-      if (restoreTest) {
-        throw new AppError(
-          'not_implemented',
-          'The restore test into scratch containers is not available yet.',
-        );
-      }
       services.backups.find(id);
       const { jobId } = deps.runner.start('verify', (ctx) =>
-        services.backups.verify(id, reporter(ctx)),
+        services.backups.verify(id, reporter(ctx), { restoreTest }),
       );
       return { jobId, kind: 'verify' };
     },

@@ -35,6 +35,11 @@ export interface BackupServiceDeps {
   backupsDir: () => string;
   appVersion: string;
   now: () => Date;
+  /** Restores an archive into scratch containers and compares counts (restore-test.ts). */
+  restoreTest?: (
+    archive: { path: string; key: Uint8Array; manifest: Manifest },
+    progress: BackupProgress,
+  ) => Promise<void>;
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -179,12 +184,35 @@ export class BackupService {
     }
   }
 
-  /** `verify ID`: every tag and checksum, and the dump's table of contents. */
-  async verify(id: string, progress: BackupProgress = () => undefined): Promise<Backup> {
+  /**
+   * `verify ID`: every tag and checksum, and the dump's table of contents; with `restoreTest`,
+   * also a restore into scratch containers (state `verified-restorable`).
+   */
+  async verify(
+    id: string,
+    progress: BackupProgress = () => undefined,
+    options: { restoreTest?: boolean } = {},
+  ): Promise<Backup> {
     const record = this.find(id);
     const path = this.pathOf(record);
+    const key = await this.deps.key();
+    const test = options.restoreTest ? this.deps.restoreTest : undefined;
+    if (options.restoreTest && !test) {
+      throw new AppError('not_implemented', 'The restore test is not available here.');
+    }
+    const span = test ? 0.5 : 1;
     try {
-      await this.verifyArchive(path, await this.deps.key(), progress, 0);
+      const manifest = await this.verifyArchive(
+        path,
+        key,
+        (step, percent, bytes) => progress(step, (percent ?? 0) * span, bytes),
+        0,
+      );
+      if (test) {
+        await test({ path, key, manifest }, (step, percent) =>
+          progress(step, 50 + (percent ?? 0) / 2),
+        );
+      }
     } catch (error) {
       const appError = error instanceof AppError ? error : backupError(error);
       if (appError.code === 'corrupt' || appError.code === 'not_an_archive') {
@@ -196,8 +224,11 @@ export class BackupService {
       throw appError;
     }
     const verifiedAt = this.deps.now().toISOString();
-    const keep = record.state === 'verified-restorable' ? 'verified-restorable' : 'verified';
-    this.deps.catalogue.update(record.id, { state: keep, verifiedAt });
+    const restorable = test !== undefined || record.state === 'verified-restorable';
+    this.deps.catalogue.update(record.id, {
+      state: restorable ? 'verified-restorable' : 'verified',
+      verifiedAt,
+    });
     progress('Verified', 100);
     return toBackup(this.find(record.id));
   }

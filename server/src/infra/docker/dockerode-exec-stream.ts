@@ -43,56 +43,65 @@ export class DockerodeExecStream implements StreamingExec {
       },
     });
     if (!found) throw new Error(`${service} is not running`);
-    const exec = await this.docker.getContainer(found.Id).exec({
-      Cmd: [...command],
-      AttachStdin: stdin !== undefined,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-    });
-    const duplex = await exec.start({ hijack: true, stdin: stdin !== undefined });
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let errText = Buffer.alloc(0);
-    stderr.on('data', (chunk: Buffer) => {
-      errText = Buffer.concat([errText, chunk]).subarray(-MAX_STDERR_BYTES);
-    });
-    this.docker.modem.demuxStream(duplex, stdout, stderr);
-    const fed = stdin
-      ? pipeline(stdin, duplex, { end: false }).then(() => {
-          // Half-close: the command sees end of input, its output keeps coming.
-          (duplex as unknown as { end: () => void }).end();
-        })
-      : Promise.resolve();
-    const ended = new Promise<void>((resolve, reject) => {
-      duplex.on('end', resolve);
-      duplex.on('close', resolve);
-      duplex.on('error', reject);
-    });
-    const done = (async () => {
-      try {
-        await Promise.all([fed, ended]);
-      } finally {
-        stdout.end();
-        stderr.end();
-      }
-      // The stream can end a moment before the engine records the exit code.
-      for (let i = 0; i < 100; i += 1) {
-        const info = await exec.inspect();
-        if (!info.Running)
-          return { exitCode: info.ExitCode ?? -1, stderr: errText.toString('utf8') };
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return { exitCode: -1, stderr: errText.toString('utf8') };
-    })();
-    // The caller awaits `done` after consuming stdout; an early failure must not go unhandled.
-    done.catch(() => undefined);
-    return {
-      stdout,
-      done,
-      abort: () => {
-        duplex.destroy();
-      },
-    };
+    return execStream(this.docker, this.docker.getContainer(found.Id), command, stdin);
   }
+}
+
+/** Runs `command` in `container` with stdout streamed and `stdin` piped in, then half-closed. */
+export async function execStream(
+  docker: Docker,
+  container: Docker.Container,
+  command: readonly string[],
+  stdin?: Readable,
+): Promise<ExecStream> {
+  const exec = await container.exec({
+    Cmd: [...command],
+    AttachStdin: stdin !== undefined,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
+  const duplex = await exec.start({ hijack: true, stdin: stdin !== undefined });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let errText = Buffer.alloc(0);
+  stderr.on('data', (chunk: Buffer) => {
+    errText = Buffer.concat([errText, chunk]).subarray(-MAX_STDERR_BYTES);
+  });
+  docker.modem.demuxStream(duplex, stdout, stderr);
+  const fed = stdin
+    ? pipeline(stdin, duplex, { end: false }).then(() => {
+        // Half-close: the command sees end of input, its output keeps coming.
+        (duplex as unknown as { end: () => void }).end();
+      })
+    : Promise.resolve();
+  const ended = new Promise<void>((resolve, reject) => {
+    duplex.on('end', resolve);
+    duplex.on('close', resolve);
+    duplex.on('error', reject);
+  });
+  const done = (async () => {
+    try {
+      await Promise.all([fed, ended]);
+    } finally {
+      stdout.end();
+      stderr.end();
+    }
+    // The stream can end a moment before the engine records the exit code.
+    for (let i = 0; i < 100; i += 1) {
+      const info = await exec.inspect();
+      if (!info.Running) return { exitCode: info.ExitCode ?? -1, stderr: errText.toString('utf8') };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { exitCode: -1, stderr: errText.toString('utf8') };
+  })();
+  // The caller awaits `done` after consuming stdout; an early failure must not go unhandled.
+  done.catch(() => undefined);
+  return {
+    stdout,
+    done,
+    abort: () => {
+      duplex.destroy();
+    },
+  };
 }

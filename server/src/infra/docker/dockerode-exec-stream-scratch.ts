@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import type { ExecStream } from '../../core/backup/ports.js';
+import type { ScratchEngine, ScratchSession } from '../../core/backup/restore-test.js';
+import { engineUnavailable } from '../../core/docker-gateway.js';
+import type { ExecResult } from '../../core/secrets/rotation-ports.js';
+import { connectionOptions } from './endpoint.js';
+import { execStream } from './dockerode-exec-stream.js';
+
+const LABEL = 'org.medianest.appliance.scratch';
+
+/**
+ * Throwaway PostgreSQL and Redis for a restore test: from the stack's own images, on an internal
+ * network of their own (no route out, no port published), with unique names; `close()` removes
+ * the containers and the network whatever happened.
+ */
+export class DockerodeScratch implements ScratchEngine {
+  private readonly docker: Docker;
+
+  constructor(endpoint: string) {
+    this.docker = new Docker(connectionOptions(endpoint));
+  }
+
+  async open(images: { postgres: string; redis: string }): Promise<ScratchSession> {
+    const id = randomBytes(4).toString('hex');
+    const name = `medianest-scratch-${id}`;
+    const docker = this.docker;
+    const containers = new Map<string, Docker.Container>();
+    let network: Docker.Network | undefined;
+    const close = async (): Promise<void> => {
+      for (const container of containers.values()) {
+        await container.remove({ force: true, v: true }).catch(() => undefined);
+      }
+      await network?.remove().catch(() => undefined);
+    };
+    try {
+      network = await docker.createNetwork({ Name: name, Internal: true, Labels: { [LABEL]: id } });
+      const postgres = await docker.createContainer({
+        name: `${name}-postgres`,
+        Image: images.postgres,
+        Env: [
+          'POSTGRES_USER=medianest',
+          'POSTGRES_DB=medianest',
+          'POSTGRES_HOST_AUTH_METHOD=trust',
+        ],
+        Labels: { [LABEL]: id },
+        HostConfig: { NetworkMode: name, Memory: 512 * 1024 * 1024 },
+      });
+      containers.set('postgres', postgres);
+      await postgres.start();
+    } catch (error) {
+      await close();
+      throw engineUnavailable(error) ?? error;
+    }
+    const run = async (
+      service: string,
+      command: readonly string[],
+      stdin?: Readable,
+    ): Promise<ExecStream> => {
+      const container = containers.get(service);
+      if (!container) throw new Error(`the scratch ${service} is not running`);
+      return execStream(docker, container, command, stdin);
+    };
+    return {
+      run,
+      exec: async (service, command): Promise<ExecResult> => {
+        const stream = await run(service, command);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream.stdout) chunks.push(chunk as Buffer);
+        const { exitCode, stderr } = await stream.done;
+        return { exitCode, stdout: Buffer.concat(chunks).toString('utf8'), stderr };
+      },
+      runningServices: async () =>
+        [...containers.keys()].map((service) => ({ service, health: 'none' as const })),
+      startRedis: async (rdb: Readable): Promise<void> => {
+        // The snapshot goes in on stdin before Redis starts, so Redis loads it as it would at boot.
+        const redis = await docker.createContainer({
+          name: `${name}-redis`,
+          Image: images.redis,
+          Cmd: [
+            'sh',
+            '-c',
+            'cat > /data/dump.rdb && exec redis-server --dir /data --appendonly no --save ""',
+          ],
+          OpenStdin: true,
+          StdinOnce: true,
+          AttachStdin: true,
+          Labels: { [LABEL]: id },
+          HostConfig: { NetworkMode: name, Memory: 512 * 1024 * 1024 },
+        });
+        containers.set('redis', redis);
+        const attached = await redis.attach({ stream: true, stdin: true, hijack: true });
+        await redis.start();
+        await new Promise<void>((resolve, reject) => {
+          rdb.on('error', reject);
+          rdb.pipe(attached);
+          rdb.on('end', () => resolve());
+        });
+      },
+      close,
+    };
+  }
+}
