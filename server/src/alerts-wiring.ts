@@ -3,7 +3,10 @@ import { AlertSettingsSchema, type AlertSettings } from './contract/alerts.js';
 import type { DomainEvent } from './contract/events.js';
 import type { StackHealth } from './contract/health.js';
 import type { TrayChanged } from './contract/tray.js';
+import type { BackupSchedule } from './contract/backup-routes.js';
+import { createBackupServices } from './backup-wiring.js';
 import { AlertEngine } from './core/alerts/alert-engine.js';
+import { readSchedule } from './core/backup/backup-schedule.js';
 import {
   ALERT_CHANNELS_KEY,
   ALERT_SETTINGS_KEY,
@@ -24,6 +27,7 @@ import { FetchWebhookTransport } from './infra/net/webhook-transport.js';
 import type { Db } from './infra/store/database.js';
 import { SqliteAlerts } from './infra/store/sqlite-alerts.js';
 import { servedCertificateNotAfter } from './infra/tls/served-certificate.js';
+import { composeProject } from './wiring.js';
 
 /** Timings and inputs from other areas; tests shorten the timings. */
 export interface AlertsOptions {
@@ -37,11 +41,10 @@ export interface AlertsOptions {
   retryDelaysMs?: readonly number[];
   webhookTimeoutMs?: number;
   /**
-   * The backup area's answer: the last successful backup and the schedule's interval. Until it is
-   * wired: no backup yet, a daily schedule (so "no backup yet" fires a day and the grace period
-   * after monitoring first saw the stack installed).
+   * When the last backup succeeded (undefined: none yet, counted from when monitoring first saw
+   * the stack installed); the backup catalogue's newest verified backup when omitted.
    */
-  backup?: () => { lastSuccessAt: Date | undefined; intervalMs: number };
+  lastSuccessfulBackupAt?: () => Date | undefined;
   /** For quiet hours; the system's when omitted. */
   timeZone?: string;
 }
@@ -50,7 +53,7 @@ export interface AlertsDeps {
   db: Db;
   settings: SettingsRepository;
   paths: HomePaths;
-  project: string;
+  env: Record<string, string | undefined>;
   publish: (event: DomainEvent) => void;
   subscribe: (listener: (event: DomainEvent) => void) => () => void;
   health: () => StackHealth;
@@ -67,6 +70,12 @@ export interface Alerts {
 }
 
 const DAY = 86_400_000;
+
+/** The longest a scheduled backup may be apart: a day with daily ones, a week with weekly only. */
+function backupIntervalMs(schedule: BackupSchedule): number | undefined {
+  if (schedule.daily.enabled) return DAY;
+  return schedule.weekly.enabled ? 7 * DAY : undefined;
+}
 
 interface StackConfigView {
   dataDir?: string;
@@ -127,6 +136,19 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     ...(options.resolveHoldMs !== undefined ? { resolveHoldMs: options.resolveHoldMs } : {}),
   });
 
+  const newestBackup = (): Date | undefined => {
+    let list: Array<{ state: string; createdAt: string }>;
+    try {
+      list = createBackupServices(paths, deps.env, deps.db, settings).backups.list();
+    } catch {
+      return undefined;
+    }
+    const good = list
+      .filter((b) => b.state === 'verified' || b.state === 'verified-restorable')
+      .map((b) => Date.parse(b.createdAt))
+      .sort((a, b) => b - a);
+    return good[0] === undefined ? undefined : new Date(good[0]);
+  };
   const readSlowInputs = async (): Promise<SlowInputs> => {
     const config = settings.get(STACK_CONFIG_KEY) as StackConfigView | undefined;
     if (!config) return {};
@@ -134,7 +156,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     const compose = await readComposeFile(new NodeFileSystem(), {
       ...location,
       secretsDir: paths.secretsDir,
-      project: deps.project,
+      project: composeProject(deps.env),
     }).catch(() => undefined);
     if (compose) {
       oneShot = new Set(
@@ -159,11 +181,15 @@ export function createAlerts(deps: AlertsDeps): Alerts {
       since = now().toISOString();
       settings.set(ALERTS_WATCHING_SINCE_KEY, since);
     }
-    const backup = options.backup?.() ?? { lastSuccessAt: undefined, intervalMs: DAY };
+    const intervalMs = backupIntervalMs(readSchedule(settings));
+    const lastSuccessAt = (options.lastSuccessfulBackupAt ?? newestBackup)();
     return {
       ...(disk ? { disk } : {}),
       ...(certificateNotAfter ? { certificateNotAfter } : {}),
-      backup: { ...backup, watchingSince: new Date(since as string) },
+      // Without a schedule no backup is expected, so none is late.
+      ...(intervalMs
+        ? { backup: { lastSuccessAt, intervalMs, watchingSince: new Date(since as string) } }
+        : {}),
     };
   };
   const refreshSlow = (): void => {

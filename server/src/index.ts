@@ -36,7 +36,7 @@ import { secretsHandlers } from './http/secrets-routes.js';
 import { createSecretsService } from './secrets-wiring.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { composeProject, createHealthMonitor, createStackService } from './wiring.js';
+import { createHealthMonitor, createStackService } from './wiring.js';
 import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
 import { createBackupArea } from './backup-wiring.js';
 import { alertsHandlers } from './http/alerts-routes.js';
@@ -155,7 +155,7 @@ export function createServer(options: ServerOptions): AppServer {
     db,
     settings,
     paths,
-    project: composeProject(env),
+    env,
     publish: (event) => void bus.publish(event),
     subscribe: (listener) => bus.subscribe((published) => listener(published.event)),
     health: () => monitor.snapshot(),
