@@ -132,7 +132,11 @@ export class HealthMonitor {
   private async onEvent(event: StackEngineEvent): Promise<void> {
     const spec = this.specs.get(event.service);
     const current = this.services.get(event.service);
-    if (!spec || !current) return;
+    if (!spec || !current) {
+      // A service of a plan written since the last resync (an install, a new profile): read it.
+      if (event.kind === 'start') await this.resync();
+      return;
+    }
     let next = applyEvent(current, spec, event, this.deps.now().toISOString());
     // A die carries no OOM flag or restart count, and a health event no check output: ask once.
     if (event.kind === 'die' || event.kind === 'health' || event.kind === 'start') {

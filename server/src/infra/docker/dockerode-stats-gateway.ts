@@ -35,13 +35,17 @@ export class DockerodeStatsGateway implements StatsGateway {
     const stream = (await this.streams
       .getContainer(containerId)
       .stats({ stream: true })) as unknown as Readable;
+    // Aborted while the engine was still answering: an iterator over a closed reader never ends.
+    if (signal.aborted) {
+      stream.destroy();
+      return;
+    }
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     // Closing the reader ends the loop below; destroying the stream alone would leave it waiting.
     const stop = (): void => {
       lines.close();
       stream.destroy();
     };
-    if (signal.aborted) stop();
     signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const line of lines) {
