@@ -148,6 +148,7 @@ export function LogsView({
               rowHeight={ROW_HEIGHT}
               version={0}
               stickToBottom={false}
+              fit
               label="Matching lines"
               renderRow={(i) => matches[i] && <LogRow line={matches[i]} query={search.query} />}
             />

@@ -13,6 +13,8 @@ interface Props {
   version: number;
   label: string;
   overscan?: number;
+  /** Shrink to fit when the rows take less than the usual height. */
+  fit?: boolean;
 }
 
 const UP_KEYS = new Set(['ArrowUp', 'PageUp', 'Home']);
@@ -27,6 +29,7 @@ export function VirtualList({
   version,
   label,
   overscan = 10,
+  fit = false,
 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -65,6 +68,7 @@ export function VirtualList({
     <div
       ref={ref}
       className="vlist"
+      style={fit ? { height: `min(${count * rowHeight + 2}px, 30vh)`, minHeight: 0 } : undefined}
       role="region"
       aria-label={label}
       tabIndex={0}

@@ -31,9 +31,8 @@ export function DashboardPage() {
     ]),
   ].sort();
   const busy = activeJobId !== undefined;
-  const lastJob = activeJobId
-    ? jobs[activeJobId]
-    : Object.values(jobs).findLast((j) => j.kind === 'stack' || j.outcome !== 'succeeded');
+  // The job running now, else the last one seen: how it ended stays in place until the next.
+  const lastJob = activeJobId ? jobs[activeJobId] : Object.values(jobs).at(-1);
   const act = (action: StackAction, services: string[]) => void runAction(action, services);
 
   return (

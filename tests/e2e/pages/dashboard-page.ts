@@ -1,0 +1,36 @@
+import type { Locator, Page } from '@playwright/test';
+import { AppShell } from './app-shell.js';
+
+/** `/`: the overall status, a card per service with its actions, alerts and disk. */
+export class DashboardPage extends AppShell {
+  readonly overall: Locator;
+  readonly reason: Locator;
+  readonly cards: Locator;
+  readonly alerts: Locator;
+  readonly job: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.overall = page.locator('[data-field="overall"]');
+    this.reason = page.locator('[data-field="reason"]');
+    this.cards = page.locator('article[data-service]');
+    this.alerts = page.getByRole('region', { name: 'Active alerts' });
+    this.job = page.locator('[data-job]');
+  }
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(`${url}/`);
+  }
+
+  card(service: string): Locator {
+    return this.page.getByRole('article', { name: service, exact: true });
+  }
+
+  state(service: string): Locator {
+    return this.card(service).locator('[data-field="state"]');
+  }
+
+  action(service: string, action: 'Start' | 'Stop' | 'Restart'): Locator {
+    return this.card(service).getByRole('button', { name: action, exact: true });
+  }
+}

@@ -1,0 +1,68 @@
+import { rmSync } from 'node:fs';
+import { test as base } from '@playwright/test';
+import type Docker from 'dockerode';
+import { createApiClient, type ApiClient } from '../../../server/src/contract/client.js';
+import { removeComposeProject } from '../../integration/support/project.js';
+import { rigDocker, rigEnv } from '../../integration/support/rig.js';
+import { startServe, stopServe, type ServedApp } from '../serve-fixture.js';
+
+export interface InstalledStack extends ServedApp {
+  /** The compose project of this run's stack: `com.docker.compose.project=<project>`. */
+  project: string;
+  client: ApiClient;
+  docker: Docker;
+}
+
+const INSTALL_TIMEOUT_MS = 200_000;
+
+async function waitForJob(client: ApiClient, id: string): Promise<void> {
+  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const job = await client.job({ id });
+    if (job.state === 'succeeded') return;
+    if (job.state !== 'running') throw new Error(`install ${job.state}: ${job.error?.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(`install did not finish in ${INSTALL_TIMEOUT_MS / 1000} s`);
+}
+
+/**
+ * `serve` with a stack installed through its API from the rig's stand-in images, in a compose
+ * project of its own; shared by the specs of one worker, removed at the end.
+ */
+export const test = base.extend<object, { stack: InstalledStack }>({
+  stack: [
+    async ({}, use) => {
+      const rig = rigEnv();
+      const docker = rigDocker(rig);
+      const project = `mnae2e${process.pid}`;
+      await removeComposeProject(docker, project);
+      const env = { MEDIANEST_COMPOSE_PROJECT: project };
+      const installer = await startServe({ env });
+      const home = installer.app.home;
+      let started = installer;
+      try {
+        const first = createApiClient({ baseUrl: installer.app.url, token: installer.app.token });
+        const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
+        const { jobId } = await first.install({
+          settings: { images: rig.images, httpPort, httpsPort: httpPort + 1, pullPolicy: 'never' },
+        });
+        await waitForJob(first, jobId);
+        // The health monitor reads the stack's plan only when it starts (or reconnects to the
+        // engine): a serve started before the install never learns its services. Start it again
+        // on the same home, as a user reopening the app would.
+        await stopServe(installer, { keepHome: true });
+        started = await startServe({ env, home });
+        const client = createApiClient({ baseUrl: started.app.url, token: started.app.token });
+        await use({ ...started.app, project, client, docker });
+      } finally {
+        await stopServe(started);
+        rmSync(home, { recursive: true, force: true });
+        await removeComposeProject(docker, project);
+      }
+    },
+    { scope: 'worker', timeout: INSTALL_TIMEOUT_MS + 60_000 },
+  ],
+});
+
+export { expect } from '@playwright/test';
