@@ -14,6 +14,7 @@ import { statefulFolders, type BackupSources } from './core/backup/backup-conten
 import { readSchedule } from './core/backup/backup-schedule.js';
 import { BackupScheduler } from './core/backup/backup-scheduler.js';
 import { BackupService } from './core/backup/backup-service.js';
+import { settingsFromArchive } from './core/backup/fresh-install.js';
 import { RecoveryKeyStore } from './core/backup/key-store.js';
 import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
 import { RestoreService } from './core/backup/restore-service.js';
@@ -21,6 +22,7 @@ import { StackState } from './core/backup/stack-state.js';
 import { restoreTest } from './core/backup/restore-test.js';
 import type { JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
+import { initStack } from './core/stack/init-service.js';
 import { readComposeFile } from './core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
 import { DockerodeScratch } from './infra/docker/dockerode-exec-stream-scratch.js';
@@ -41,6 +43,10 @@ export interface BackupServices {
   restore: RestoreService;
   keys: RecoveryKeyStore;
   backupsDir: () => string;
+  /** Whether this home has a stack (settings from `init`). */
+  installed: () => boolean;
+  /** A new machine: init and up from the archive's settings and secrets, before the restore. */
+  installFrom: (file: string, key: Uint8Array) => Promise<void>;
 }
 
 export function recoveryKeyStore(paths: HomePaths): RecoveryKeyStore {
@@ -149,7 +155,27 @@ export function createBackupServices(
     dataDir,
     now: () => new Date(),
   });
-  return { backups, restore, keys, backupsDir };
+  const installFrom = async (file: string, key: Uint8Array): Promise<void> => {
+    const config = await settingsFromArchive(
+      {
+        reader,
+        secretsDir: paths.secretsDir,
+        stagingDir: join(paths.root, '.restore-install'),
+        dataDir: paths.dataDir,
+      },
+      { path: file, key },
+    );
+    const result = await initStack(
+      { fs, now: () => new Date() },
+      { stackDir: paths.stackDir, secretsDir: paths.secretsDir, config },
+    );
+    const { plex: _plex, ...storable } = result.config;
+    settings.set(STACK_CONFIG_KEY, storable);
+    await keys.adopt(key);
+    await createStackService(paths, env, onProgress).up({ pullPolicy: result.config.pullPolicy });
+  };
+  const installed = (): boolean => settings.get(STACK_CONFIG_KEY) !== undefined;
+  return { backups, restore, keys, backupsDir, installed, installFrom };
 }
 
 /** The backup area of the server: API handlers and the schedule runner. */

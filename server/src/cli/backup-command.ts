@@ -150,6 +150,17 @@ export async function backupCommand(
                     })()),
             }
           : { id: resolveId(services, given) };
+        if ('file' in source && !services.installed()) {
+          // Opens and authenticates the manifest (wrong key, damage, newer format) before installing.
+          await services.restore.preflight(source);
+          if (!cmd.values.yes) {
+            throw new UsageError(
+              'restore installs a stack from the archive here: add --yes to go ahead',
+            );
+          }
+          io.stderr("No stack here yet: installing one from the archive's settings and secrets.");
+          await services.installFrom(source.file, source.key);
+        }
         const preflight = await services.restore.preflight(source);
         if (!preflight.restorable) {
           out({ error: { code: 'restore_failed', message: preflight.refusal } }, '');

@@ -45,6 +45,15 @@ export class RecoveryKeyStore {
     return { key, created: text };
   }
 
+  /** Makes a key typed by the user this home's key, unless it has one (restore on a new machine). */
+  async adopt(key: Uint8Array): Promise<void> {
+    if (await this.read()) return;
+    const tmp = `${this.path}.tmp`;
+    await writeFile(tmp, `${this.codec.format(key)}\n`, { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, this.path);
+  }
+
   /** A key typed by the user (restore on a new machine). */
   parse(text: string): Uint8Array {
     try {
