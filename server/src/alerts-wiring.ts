@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { AlertSettingsSchema, type AlertSettings } from './contract/alerts.js';
+import { AlertSettingsSchema, type Alert, type AlertSettings } from './contract/alerts.js';
 import type { DomainEvent } from './contract/events.js';
 import type { StackHealth } from './contract/health.js';
 import type { TrayChanged } from './contract/tray.js';
@@ -63,6 +63,8 @@ export interface AlertsDeps {
 
 export interface Alerts {
   api: AlertsApi;
+  /** The alerts firing now, newest first (for /metrics). */
+  firing(): Alert[];
   /** Adds the firing alerts to the health monitor's tray events; other events pass unchanged. */
   decorate(event: DomainEvent): DomainEvent;
   start(): void;
@@ -237,6 +239,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
 
   return {
     api,
+    firing: () => store.firing(),
     decorate(event) {
       if (event.type !== 'tray.changed') return event;
       lastTray = event;

@@ -250,6 +250,25 @@ describe('the alert lifecycle', () => {
     expect(r.raised()).toHaveLength(1);
   });
 
+  it('after a restart, keeps the stored alerts of slow inputs until those are read again', () => {
+    const r = rig();
+    r.status('healthy');
+    r.engine.setSlowInputs({ disk: { freeBytes: 1e9, totalBytes: 100e9 } });
+    expect(r.store.firing()).toMatchObject([{ rule: 'disk-low', severity: 'critical' }]);
+    const restarted = new AlertEngine({
+      store: r.store,
+      settings: () => AlertSettingsSchema.parse({}),
+      now: () => new Date(T0 + 60_000),
+      publish: () => undefined,
+      deliver: () => undefined,
+      resolveHoldMs: 0,
+    });
+    restarted.handle({ type: 'stack.status-changed', status: 'healthy', reason: '' });
+    expect(r.store.firing()).toHaveLength(1);
+    restarted.setSlowInputs({ disk: { freeBytes: 50e9, totalBytes: 100e9 } });
+    expect(r.store.firing()).toEqual([]);
+  });
+
   it('keeps service alerts as they are while the engine cannot be asked', () => {
     const r = rig({ exitedNonZero: { afterSeconds: 0 } });
     r.status('degraded');

@@ -9,6 +9,7 @@ import {
   evaluateRules,
   pruneRestarts,
   SERVICE_RULES,
+  SLOW_RULES,
   type Condition,
   type ServiceWatch,
   type SlowInputs,
@@ -59,6 +60,8 @@ export class AlertEngine {
   private readonly services = new Map<string, ServiceWatch>();
   private status: WatchState['status'];
   private slow: SlowInputs = {};
+  /** Until the slow inputs were read once, their alerts (from before a restart) stay as they are. */
+  private slowRead = false;
   private readonly external = new Map<string, Condition>();
   private readonly clearSince = new Map<string, number>();
 
@@ -95,6 +98,7 @@ export class AlertEngine {
   /** Results of the slow inputs (disk, certificate, backup), read on a timer by the wiring. */
   setSlowInputs(inputs: SlowInputs): void {
     this.slow = inputs;
+    this.slowRead = true;
     this.evaluate();
   }
 
@@ -183,7 +187,9 @@ export class AlertEngine {
     const firingKeys = new Set(firing.map((a) => keyOf(a.rule, a.subject)));
     for (const alert of firing) {
       const key = keyOf(alert.rule, alert.subject);
-      if (wanted.has(key) || (frozen && SERVICE_RULES.has(alert.rule))) {
+      const held =
+        (frozen && SERVICE_RULES.has(alert.rule)) || (!this.slowRead && SLOW_RULES.has(alert.rule));
+      if (wanted.has(key) || held) {
         this.clearSince.delete(key);
         if (alert.notifiedAt === null && this.mayNotify(alert, quiet, settings)) {
           this.notify(alert, nowDate);

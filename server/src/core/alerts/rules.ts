@@ -241,3 +241,10 @@ export const SERVICE_RULES: ReadonlySet<AlertRuleId> = new Set([
   'service-stopped',
   'memory-high',
 ]);
+
+/** Rules fed by the slow inputs (read on a timer). */
+export const SLOW_RULES: ReadonlySet<AlertRuleId> = new Set([
+  'disk-low',
+  'backup-stale',
+  'tls-expiring',
+]);
