@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createApiClient, type ApiClient } from '../../server/src/contract/index.js';
 import { removeComposeProject } from '../integration/support/project.js';
 import { rigDocker, rigEnv } from '../integration/support/rig.js';
 import { BackupsPage, MediaApi } from './pages/backups-page.js';
-import { installThroughApi } from './pages/first-run-page.js';
+import { FirstRunPage, installThroughApi } from './pages/first-run-page.js';
 import { HomePage } from './pages/home-page.js';
 import { expect, startServe, stopServe, test } from './serve-fixture.js';
 import { captureScreen } from './support/screens.js';
@@ -76,4 +78,28 @@ test('a schedule value the server refuses is shown next to its field', async ({ 
   await backups.schedule.getByRole('button', { name: 'Save the schedule' }).click();
   await expect(backups.schedule.getByRole('status')).toHaveText('Saved.');
   expect((await client.backupSchedule()).daily.time).toBe('03:30');
+});
+
+test('the wizard’s second door reads a backup file with its recovery key before restoring', async ({
+  page,
+}) => {
+  const [backup] = await client.backups();
+  if (!backup) throw new Error('the first test made no backup');
+  const file = join(served.app.home, 'backups', backup.file);
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const wizard = new FirstRunPage(page);
+  await wizard.open(served.app.url);
+  await wizard.restoreDoor.click();
+  const door = page.getByRole('region', { name: 'Restore from a backup' });
+  await door.getByLabel('Backup file').fill(file);
+  await door.getByLabel('Recovery key').fill('not-a-key');
+  await door.getByRole('button', { name: 'Check this backup' }).click();
+  await expect(door.locator('[data-field="recoveryKey"] .field-error')).not.toBeEmpty();
+  await captureScreen(page, 'first-run-restore-error');
+  const key = readFileSync(join(served.app.home, 'recovery.key'), 'utf8').trim();
+  await door.getByLabel('Recovery key').fill(key);
+  await door.getByRole('button', { name: 'Check this backup' }).click();
+  const panel = new BackupsPage(page).restorePanel;
+  await expect(panel).toContainText('A safety backup of MediaNest as it is now');
+  await expect(panel.getByRole('button', { name: 'Restore now' })).toBeEnabled();
 });

@@ -51,7 +51,7 @@ export function FirstRunPage() {
       <DoctorPanel />
       {door === 'choose' && <DoorChoice />}
       {door === 'new' && <WizardForm client={client} />}
-      {door === 'restore' && <RestoreDoor />}
+      {door === 'restore' && <RestoreDoor client={client} />}
     </>
   );
 }

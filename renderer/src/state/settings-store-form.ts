@@ -173,6 +173,11 @@ export function fromSettings(stored: Record<string, unknown>): SettingsFormValue
 export function fieldErrorsOf(error: unknown): FieldErrors | undefined {
   if (!(error instanceof ApiError) || error.code !== 'validation_failed') return undefined;
   const fields = error.details?.fields;
+  const field = error.details?.field;
+  // One field named on its own (`{ field }`): its message is the text after "<field>: ".
+  if (typeof field === 'string') {
+    return { [field]: error.message.replace(new RegExp(`^${field}: `), '') };
+  }
   if (!isRecord(fields)) return { '(config)': error.message };
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, text(v)]));
 }

@@ -97,7 +97,7 @@ export async function occupyPort(): Promise<{ port: number; close: () => Promise
 export async function jobEnd(client: ApiClient, jobId: string): Promise<string> {
   for (;;) {
     const job = await client.job({ id: jobId });
-    if (job.state !== 'running') return job.state;
+    if (job.state !== 'running') return `${job.state}${job.error ? `: ${job.error.message}` : ''}`;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
