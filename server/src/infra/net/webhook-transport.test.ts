@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FetchWebhookTransport } from './webhook-transport.js';
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 /** A loopback receiver answering every request with `answer`. */
 async function receiver(
-  answer: (res: import('node:http').ServerResponse) => void,
+  answer: (res: ServerResponse) => void,
 ): Promise<{ url: string; bodies: string[] }> {
   const bodies: string[] = [];
   const server = createServer((req, res) => {
