@@ -119,7 +119,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
               severity: 'warning',
               title: `Notifications to "${channel.name}" fail`,
               message: `The ${channel.kind} channel "${channel.name}" could not deliver an alert: ${error}. Check its settings and send a test.`,
-              page: '/settings/alerts',
+              page: '/alerts',
             }
           : undefined,
       );

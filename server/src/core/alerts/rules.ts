@@ -181,7 +181,7 @@ function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Co
         severity: freePercent < diskLow.minFreePercent / 2 ? 'critical' : 'warning',
         title: 'The data disk is almost full',
         message: `Only ${gb} GB (${freePercent.toFixed(1)} %) is free on the disk holding MediaNest's data. Free some space before the databases stop writing.`,
-        page: '/resources',
+        page: '/',
       });
     }
   }
