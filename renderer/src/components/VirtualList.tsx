@@ -44,15 +44,23 @@ export function VirtualList({
     return () => observer.disconnect();
   }, []);
 
+  // Stuck to the bottom, where the view is follows from the count alone: no layout is read, and
+  // the scroll position is only written (reading it after new rows would force a layout per frame).
+  const bottom = Math.max(0, count * rowHeight - height);
+  // Let go of the bottom (paused): stay where the view was, not where it last scrolled by hand.
+  const [wasStuck, setWasStuck] = useState(stickToBottom);
+  if (wasStuck !== stickToBottom) {
+    setWasStuck(stickToBottom);
+    if (!stickToBottom) setScrollTop(bottom);
+  }
+  const top = stickToBottom ? bottom : scrollTop;
   useLayoutEffect(() => {
     const el = ref.current;
-    if (!el || !stickToBottom) return;
-    el.scrollTop = el.scrollHeight;
-    setScrollTop(el.scrollTop);
-  }, [count, version, stickToBottom, height]);
+    if (el && stickToBottom) el.scrollTop = bottom;
+  }, [bottom, version, stickToBottom]);
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
+  const last = Math.min(count, Math.ceil((top + height) / rowHeight) + overscan);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i += 1) {
     rows.push(
@@ -72,7 +80,9 @@ export function VirtualList({
       role="region"
       aria-label={label}
       tabIndex={0}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => {
+        if (!stickToBottom) setScrollTop(e.currentTarget.scrollTop);
+      }}
       onWheel={(e) => {
         if (e.deltaY < 0) away();
       }}

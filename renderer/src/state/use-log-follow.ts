@@ -8,6 +8,7 @@ import { LogBuffer } from './log-buffer';
 import { openSse, type StreamState } from './sse';
 
 export const LOG_CAP = 100_000;
+const UPDATE_MS = 100;
 
 export interface FollowOptions {
   services: readonly string[];
@@ -55,12 +56,16 @@ export function useLogFollow(options: FollowOptions) {
 
   const key = `${options.services.join(',')}|${options.since}|${options.tail}`;
   useEffect(() => {
+    // At most one render per UPDATE_MS, in an animation frame: a reader cannot follow faster, and
+    // thousands of lines a second would otherwise cost a render, layout and raster every frame.
     const schedule = () => {
       if (feed.frame) return;
-      feed.frame = requestAnimationFrame(() => {
-        feed.frame = 0;
-        setVersion((v) => v + 1);
-      });
+      feed.frame = window.setTimeout(() => {
+        requestAnimationFrame(() => {
+          feed.frame = 0;
+          setVersion((v) => v + 1);
+        });
+      }, UPDATE_MS);
     };
     const restart = () => {
       feed.buffer.clear();
@@ -105,7 +110,7 @@ export function useLogFollow(options: FollowOptions) {
     });
     return () => {
       handle.close();
-      cancelAnimationFrame(feed.frame);
+      clearTimeout(feed.frame);
       feed.frame = 0;
     };
     // The key stands for services, since and tail; the token does not change while signed in.
