@@ -40,13 +40,17 @@ export function formatBackups(rows: Backup[]): string {
     .join('\n');
 }
 
-/** Progress on stderr, one line per step change (stdout stays the result, JSON or text). */
+/**
+ * Progress on stderr (stdout stays the result, JSON or text): one line per step, a step on entries
+ * (`Writing files/uploads/a.jpg`) shown once per top-level folder, not once per file.
+ */
 function progressPrinter(io: CliIo): BackupProgress {
   let last = '';
   return (step, percent) => {
-    if (step === last) return;
-    last = step;
-    io.stderr(`[${String(Math.round(percent ?? 0)).padStart(3)}%] ${step}`);
+    const shown = step.replace(/^((?:Writing|Verifying) [^/]+\/[^/]+)\/.*$/, '$1');
+    if (shown === last) return;
+    last = shown;
+    io.stderr(`[${String(Math.round(percent ?? 0)).padStart(3)}%] ${shown}`);
   };
 }
 

@@ -1,0 +1,174 @@
+/**
+ * bench/backup: our backup and restore against the raw tools, same stack, same run. Seeds SIZE MB of
+ * database rows and SIZE MB of uploads (many 4 KiB files and three large ones, random bytes);
+ * then times
+ *   raw backup:  pg_dump -Fc through exec to a file + tar czf of the uploads
+ *   our backup:  `medianest-appliance backup` (dump, Redis, files, config, encryption, verify)
+ *   raw restore: pg_restore of that dump into a fresh database through exec + tar xzf
+ *   our restore: `medianest-appliance restore ID --yes` (verify, safety snapshot, staging, swap,
+ *                health-gated start)
+ * and samples the manager's RSS throughout ours. Targets (issue 7): backup at most 1.2x, restore at
+ * most 1.3x, RSS below 300 MB. The issue's figure is SIZE=1024.
+ *
+ *   DOCKER_HOST=... MEDIANEST_IMAGES=... npx tsx bench/backup/run.ts [SIZE_MB=1024]
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import Docker from 'dockerode';
+import { runCli } from '../../server/src/cli/run.js';
+import { DockerodeExecStream } from '../../server/src/infra/docker/dockerode-exec-stream.js';
+import { DockerodeServiceExec } from '../../server/src/infra/docker/dockerode-service-exec.js';
+import { removeComposeProject } from '../../tests/integration/support/project.js';
+
+const sizeMb = Number(process.argv[2] ?? 1024);
+const dockerHost = process.env.DOCKER_HOST;
+const imagesFile = process.env.MEDIANEST_IMAGES;
+if (!dockerHost || !imagesFile)
+  throw new Error('Set DOCKER_HOST and MEDIANEST_IMAGES from tests/rig/up.sh');
+const PROJECT = 'mnbenchbackup';
+const docker = new Docker({ socketPath: dockerHost.replace('unix://', '') });
+const home = mkdtempSync(join(tmpdir(), 'mna-bench-backup-'));
+const scratch = mkdtempSync(join(tmpdir(), 'mna-bench-raw-'));
+const env = { ...process.env, MEDIANEST_COMPOSE_PROJECT: PROJECT };
+const port = 30_000 + Math.floor(Math.random() * 20_000);
+const exec = new DockerodeServiceExec(dockerHost, PROJECT);
+const streams = new DockerodeExecStream(dockerHost, PROJECT);
+
+async function cli(args: string[]): Promise<string> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli([...args, '--home', home], {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env,
+    untilShutdown: () => Promise.resolve(),
+  });
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}: ${err.join('\n')}`);
+  return out.join('\n');
+}
+
+async function psql(sql: string, db = 'medianest'): Promise<string> {
+  const r = await exec.exec('postgres', ['psql', '-U', 'medianest', '-d', db, '-At', '-c', sql], {
+    timeoutMs: 3_600_000,
+  });
+  if (r.exitCode !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+async function timed<T>(
+  work: () => Promise<T>,
+): Promise<{ seconds: number; peakRss: number; result: T }> {
+  let peakRss = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const started = performance.now();
+  try {
+    const result = await work();
+    return { seconds: (performance.now() - started) / 1000, peakRss, result };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function seed(): Promise<void> {
+  // ~1 KiB a row.
+  const rows = sizeMb * 1024;
+  await psql(
+    `INSERT INTO rig_records (title, body) SELECT 'bench ' || g, jsonb_build_object('pad', repeat(md5(g::text), 30)) FROM generate_series(1, ${rows}) g`,
+  );
+  const uploads = join(home, 'data', 'uploads');
+  const small = Math.floor((sizeMb * 1024 * 1024) / 2 / 4096);
+  for (let i = 0; i < small; i += 1)
+    writeFileSync(join(uploads, `small-${i}.bin`), randomBytes(4096));
+  const large = Math.floor((sizeMb * 1024 * 1024) / 2 / 3);
+  for (let i = 0; i < 3; i += 1) {
+    const out = createWriteStream(join(uploads, `large-${i}.bin`));
+    for (let done = 0; done < large; done += 1 << 20)
+      out.write(randomBytes(Math.min(1 << 20, large - done)));
+    await new Promise((r) => out.end(r));
+  }
+  execFileSync('chown', ['-R', '1001:1001', uploads]);
+}
+
+async function rawBackup(): Promise<void> {
+  const dump = await streams.run('postgres', [
+    'pg_dump',
+    '-U',
+    'medianest',
+    '-d',
+    'medianest',
+    '-Fc',
+  ]);
+  await pipeline(dump.stdout, createWriteStream(join(scratch, 'medianest.dump')));
+  if ((await dump.done).exitCode !== 0) throw new Error('pg_dump failed');
+  execFileSync('tar', ['czf', join(scratch, 'uploads.tgz'), '-C', join(home, 'data'), 'uploads']);
+}
+
+async function rawRestore(): Promise<void> {
+  await psql('DROP DATABASE IF EXISTS bench_raw', 'postgres');
+  await psql('CREATE DATABASE bench_raw', 'postgres');
+  const restore = await streams.run(
+    'postgres',
+    ['pg_restore', '-U', 'medianest', '-d', 'bench_raw', '--no-owner'],
+    createReadStream(join(scratch, 'medianest.dump')),
+  );
+  restore.stdout.resume();
+  if ((await restore.done).exitCode !== 0) throw new Error('pg_restore failed');
+  const target = join(scratch, 'untar');
+  mkdirSync(target);
+  execFileSync('tar', ['xzf', join(scratch, 'uploads.tgz'), '-C', target]);
+  await psql('DROP DATABASE bench_raw', 'postgres');
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+try {
+  await removeComposeProject(docker, PROJECT);
+  await cli([
+    'init',
+    '--images',
+    imagesFile,
+    '--http-port',
+    String(port),
+    '--https-port',
+    String(port + 1),
+  ]);
+  await cli(['up']);
+  console.log(`seeding ${sizeMb} MB of rows and ${sizeMb} MB of uploads...`);
+  await seed();
+  const rawB = await timed(rawBackup);
+  const ourB = await timed(
+    async () => JSON.parse(await cli(['backup', '--json'])) as { id: string; size: number },
+  );
+  const rawR = await timed(rawRestore);
+  const ourR = await timed(() => cli(['restore', ourB.result.id, '--yes']));
+  console.log(
+    `bench/backup, ${sizeMb} MB rows + ${sizeMb} MB uploads (archive ${mb(ourB.result.size)})`,
+  );
+  console.log(
+    `  backup : raw ${rawB.seconds.toFixed(1)} s, ours ${ourB.seconds.toFixed(1)} s, ratio ${(ourB.seconds / rawB.seconds).toFixed(2)}x (target <= 1.2x)`,
+  );
+  console.log(
+    `  restore: raw ${rawR.seconds.toFixed(1)} s, ours ${ourR.seconds.toFixed(1)} s, ratio ${(ourR.seconds / rawR.seconds).toFixed(2)}x (target <= 1.3x)`,
+  );
+  console.log(
+    `  manager RSS peak: backup ${mb(ourB.peakRss)}, restore ${mb(ourR.peakRss)} (target < 300 MB)`,
+  );
+} finally {
+  await cli(['down']).catch(() => undefined);
+  await removeComposeProject(docker, PROJECT);
+  rmSync(home, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+}
