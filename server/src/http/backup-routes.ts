@@ -16,6 +16,8 @@ export interface BackupRouteDeps {
     restore: RestoreService;
     keys: RecoveryKeyStore;
     backupsDir: () => string;
+    installed: () => boolean;
+    installFrom: (file: string, key: Uint8Array) => Promise<void>;
   };
   runner: JobRunner;
   settings: SettingsRepository;
@@ -91,6 +93,17 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
     restore: async (input) => {
       const services = deps.services();
       const source = await sourceOf(input, services);
+      if ('file' in source && !services.installed()) {
+        // First run, "restore from a backup": the manifest is authenticated now (wrong key, damage,
+        // newer format answer at once), then the job installs the stack from it and restores.
+        await services.restore.preflight(source);
+        const { jobId } = deps.runner.start('restore', async (ctx) => {
+          ctx.progress('Installing the stack from the archive', 0);
+          await services.installFrom(source.file, source.key);
+          return services.restore.restore(source, reporter(ctx));
+        });
+        return { jobId, kind: 'restore' };
+      }
       // A refusal (newer format or PostgreSQL) answers now, before anything is touched.
       const preflight = await services.restore.preflight(source);
       if (!preflight.restorable) {
