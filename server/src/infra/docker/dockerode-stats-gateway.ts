@@ -10,19 +10,17 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The engine's stats streams (`GET /containers/{id}/stats?stream=true`), one JSON frame a line. */
 export class DockerodeStatsGateway implements StatsGateway {
+  /** No client-wide timeout, which would cut the long-lived streams: the list has its own. */
   private readonly docker: Docker;
-  /** Long-lived streams must not be cut by the request timeout. */
-  private readonly streams: Docker;
 
   constructor(endpoint: string) {
-    const options = connectionOptions(endpoint);
-    this.docker = new Docker({ ...options, timeout: REQUEST_TIMEOUT_MS });
-    this.streams = new Docker(options);
+    this.docker = new Docker(connectionOptions(endpoint));
   }
 
   async runningContainers(project: string): Promise<Array<{ id: string; service: string }>> {
     const list = await this.docker.listContainers({
       filters: { label: [`${LABEL_PROJECT}=${project}`], status: ['running'] },
+      abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     return list
       .filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True')
@@ -32,7 +30,7 @@ export class DockerodeStatsGateway implements StatsGateway {
 
   async *stats(containerId: string, signal: AbortSignal): AsyncIterable<RawStats> {
     if (signal.aborted) return;
-    const stream = (await this.streams
+    const stream = (await this.docker
       .getContainer(containerId)
       .stats({ stream: true })) as unknown as Readable;
     // Aborted while the engine was still answering: an iterator over a closed reader never ends.
