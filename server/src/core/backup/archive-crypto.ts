@@ -46,7 +46,12 @@ export function corrupt(message: string, cause?: unknown): AppError {
 }
 
 function derive(recoveryKey: Uint8Array, salt: Buffer, info: string): Buffer {
-  if (recoveryKey.length !== 32) throw new Error('archive key must be 32 bytes (a recovery key)');
+  if (recoveryKey.length !== 32) {
+    throw new AppError(
+      'wrong_key',
+      'A recovery key has 32 bytes; this one cannot open any backup.',
+    );
+  }
   return Buffer.from(hkdfSync('sha256', recoveryKey, salt, info, 32));
 }
 

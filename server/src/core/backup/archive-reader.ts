@@ -178,8 +178,8 @@ export function createArchiveReader(): ArchiveReader {
           onProgress?.({ path: entry.path, bytes });
           for (let piece = await body?.next(); piece; piece = await body?.next()) {
             bytes += piece.length;
+            onProgress?.({ path: entry.path, bytes });
           }
-          onProgress?.({ path: entry.path, bytes });
         }
         return opened.manifest;
       } finally {

@@ -89,7 +89,9 @@ describe('backup archive round trip', () => {
     expect(byPath.get('config/empty.env')).toMatchObject({ size: 0, sha256: sha('') });
     expect(byPath.get('bin/setuid-tool')?.mode).toBe(0o755);
 
-    expect(await reader.verify(target, key)).toEqual(manifest);
+    const verified: number[] = [];
+    expect(await reader.verify(target, key, (p) => verified.push(p.bytes))).toEqual(manifest);
+    expect(verified.at(-1)).toBe(progress.at(-1));
 
     const staging = join(folder, 'staging');
     await reader.extract(target, key, staging);

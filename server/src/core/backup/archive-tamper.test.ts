@@ -60,6 +60,9 @@ describe('damaged and foreign archives', () => {
     await expect(reader.extract(path, other, join(folder, 's'))).rejects.toMatchObject({
       code: 'wrong_key',
     });
+    await expect(reader.verify(path, other.subarray(0, 16))).rejects.toMatchObject({
+      code: 'wrong_key',
+    });
     await expect(reader.verify(path, key)).resolves.toMatchObject({ format: 1 });
   });
 
