@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApiClient, type ApiClient } from '../../server/src/contract/index.js';
 import { removeComposeProject } from '../integration/support/project.js';
 import { request } from '../integration/support/http.js';
@@ -84,4 +86,52 @@ test('secrets are listed by name, age and consumers; rotating one asks first', a
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('alertdialog')).toHaveCount(0);
   await captureScreen(page, 'settings');
+});
+
+test('alert rules refuse a bad value next to its field; a webhook channel is saved and tested', async ({
+  page,
+}) => {
+  const received: string[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  const port = (hook.address() as AddressInfo).port;
+  try {
+    await new HomePage(page).actAsDesktopShell(served.app.token);
+    const settings = new SettingsPage(page);
+    await settings.open(served.app.url);
+    const restarts = settings.alerts.locator('[data-field="alert-crashLoop-restarts"]');
+    await restarts.getByRole('textbox').fill('1');
+    await settings.alerts.getByRole('button', { name: 'Save the rules' }).click();
+    await expect(restarts.locator('.field-error')).toContainText('2');
+    await restarts.getByRole('textbox').fill('4');
+    await settings.alerts.getByRole('button', { name: 'Save the rules' }).click();
+    await expect(settings.alerts.getByText('Saved.')).toBeVisible();
+    expect((await client.alertSettings()).crashLoop.restarts).toBe(4);
+
+    await settings.alerts.getByRole('button', { name: 'Add a channel' }).click();
+    const channel = settings.alerts.locator('[data-channel="0"]');
+    await channel.getByLabel('Name').fill('Home hook');
+    await channel.getByLabel('Short id').fill('Home Hook');
+    await channel.getByLabel('Webhook address').fill(`http://127.0.0.1:${port}/hook`);
+    await settings.alerts.getByRole('button', { name: 'Save the channels' }).click();
+    await expect(channel.locator('[data-field="channel-0-id"] .field-error')).toContainText(
+      'lowercase',
+    );
+    await channel.getByLabel('Short id').fill('home');
+    await settings.alerts.getByRole('button', { name: 'Save the channels' }).click();
+    await expect(channel.getByRole('button', { name: /Send a test/ })).toBeVisible();
+    await channel.getByRole('button', { name: /Send a test/ }).click();
+    await expect(channel.getByRole('status')).toHaveText('Test delivered.');
+    expect(received.some((line) => line.startsWith('POST /hook'))).toBe(true);
+    await captureScreen(page, 'settings-alerts');
+  } finally {
+    await new Promise((resolve) => hook.close(resolve));
+  }
 });

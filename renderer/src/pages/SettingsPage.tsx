@@ -1,4 +1,5 @@
 import { AboutPanel } from '../components/settings/AboutPanel';
+import { AlertsPanel } from '../components/settings/AlertsPanel';
 import { SecretsPanel } from '../components/settings/SecretsPanel';
 import { SettingsForm } from '../components/settings/SettingsForm';
 import { SignIn } from '../components/SignIn';
@@ -17,6 +18,7 @@ export function SettingsPage() {
       <h1 className="page-title">Settings</h1>
       <SettingsForm client={client} />
       <SecretsPanel client={client} />
+      <AlertsPanel client={client} />
       <AboutPanel />
     </>
   );

@@ -9,6 +9,7 @@ export class SettingsPage {
   readonly applied: Locator;
   readonly secrets: Locator;
   readonly about: Locator;
+  readonly alerts: Locator;
 
   constructor(private readonly page: Page) {
     this.form = page.getByRole('region', { name: 'Stack settings' });
@@ -18,6 +19,7 @@ export class SettingsPage {
     this.applied = this.form.getByText('The new settings are applied');
     this.secrets = page.getByRole('region', { name: 'Secrets' });
     this.about = page.getByRole('region', { name: 'About' });
+    this.alerts = page.getByRole('region', { name: 'Alerts' });
   }
 
   async open(baseUrl: string): Promise<void> {

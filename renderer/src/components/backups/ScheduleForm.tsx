@@ -2,6 +2,7 @@ import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
 import { Field } from '../settings/Field';
+import { FormFooter } from '../settings/FormFooter';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -102,19 +103,7 @@ export function ScheduleForm({ client }: { client: ApiClient }) {
             )}
           </Field>
         </div>
-        {errors['(schedule)'] && (
-          <p className="error" role="alert">
-            {errors['(schedule)']}
-          </p>
-        )}
-        <div className="wizard-actions">
-          <button type="submit">Save the schedule</button>
-          {saved && (
-            <span className="verdict-ok" role="status">
-              Saved.
-            </span>
-          )}
-        </div>
+        <FormFooter error={errors['(schedule)']} saved={saved} submit="Save the schedule" />
       </form>
     </section>
   );

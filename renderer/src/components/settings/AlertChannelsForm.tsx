@@ -1,0 +1,163 @@
+import type { FormEvent } from 'react';
+import type { ApiClient } from '../../../../server/src/contract/index.js';
+import { useAlertSettingsStore } from '../../state/settings-store-alerts';
+import { Field } from './Field';
+import { FormFooter } from './FormFooter';
+
+/** Webhook channels (generic JSON, ntfy, Discord): add, edit, remove, save, send a test. */
+export function AlertChannelsForm({ client }: { client: ApiClient }) {
+  const channels = useAlertSettingsStore((s) => s.channels);
+  const errors = useAlertSettingsStore((s) => s.channelErrors);
+  const saved = useAlertSettingsStore((s) => s.channelsSaved);
+  const tests = useAlertSettingsStore((s) => s.tests);
+  const addChannel = useAlertSettingsStore((s) => s.addChannel);
+  const setChannel = useAlertSettingsStore((s) => s.setChannel);
+  const removeChannel = useAlertSettingsStore((s) => s.removeChannel);
+  const saveChannels = useAlertSettingsStore((s) => s.saveChannels);
+  const testChannel = useAlertSettingsStore((s) => s.testChannel);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void saveChannels(client);
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="channels-title">
+      <h3 id="channels-title">Where to send alerts</h3>
+      {channels.length === 0 && <p>No channels: alerts show here and on the desktop only.</p>}
+      {channels.map((channel, index) => {
+        const error = (key: string) => errors[`channels.${index}.${key}`];
+        const id = (key: string) => `channel-${index}-${key}`;
+        const test = tests[channel.id];
+        return (
+          <fieldset key={index} className="choices channel" data-channel={index}>
+            <legend>{channel.name || 'New channel'}</legend>
+            <div className="field-row">
+              <Field id={id('name')} label="Name" error={error('name')}>
+                {(aria) => (
+                  <input
+                    {...aria}
+                    value={channel.name}
+                    onChange={(e) => setChannel(index, { name: e.target.value })}
+                  />
+                )}
+              </Field>
+              <Field
+                id={id('id')}
+                label="Short id"
+                hint="Lowercase letters, digits, dashes"
+                error={error('id')}
+              >
+                {(aria) => (
+                  <input
+                    {...aria}
+                    value={channel.id}
+                    disabled={channel.saved}
+                    onChange={(e) => setChannel(index, { id: e.target.value })}
+                  />
+                )}
+              </Field>
+              <Field id={id('kind')} label="Kind" error={error('kind')}>
+                {(aria) => (
+                  <select
+                    {...aria}
+                    value={channel.kind}
+                    onChange={(e) =>
+                      setChannel(index, { kind: e.target.value as typeof channel.kind })
+                    }
+                  >
+                    <option value="generic">Webhook (JSON)</option>
+                    <option value="ntfy">ntfy</option>
+                    <option value="discord">Discord</option>
+                  </select>
+                )}
+              </Field>
+            </div>
+            <Field
+              id={id('url')}
+              label="Webhook address"
+              hint={
+                channel.saved
+                  ? `Stored (${channel.urlHint ?? 'hidden'}); leave empty to keep it.`
+                  : 'http:// or https://'
+              }
+              error={error('url')}
+            >
+              {(aria) => (
+                <input
+                  {...aria}
+                  type="url"
+                  autoComplete="off"
+                  value={channel.url}
+                  onChange={(e) => setChannel(index, { url: e.target.value })}
+                />
+              )}
+            </Field>
+            <div className="field-row">
+              <Field id={id('minSeverity')} label="Send alerts from" error={error('minSeverity')}>
+                {(aria) => (
+                  <select
+                    {...aria}
+                    value={channel.minSeverity}
+                    onChange={(e) =>
+                      setChannel(index, {
+                        minSeverity: e.target.value as typeof channel.minSeverity,
+                      })
+                    }
+                  >
+                    <option value="info">Info and up</option>
+                    <option value="warning">Warnings and up</option>
+                    <option value="critical">Critical only</option>
+                  </select>
+                )}
+              </Field>
+              <label className="choice">
+                <input
+                  type="checkbox"
+                  checked={channel.enabled}
+                  onChange={(e) => setChannel(index, { enabled: e.target.checked })}
+                />
+                <span>On</span>
+              </label>
+              <label className="choice">
+                <input
+                  type="checkbox"
+                  checked={channel.sendResolved}
+                  onChange={(e) => setChannel(index, { sendResolved: e.target.checked })}
+                />
+                <span>Also when resolved</span>
+              </label>
+            </div>
+            {channel.status?.failing && (
+              <p className="error">
+                Failing: {channel.status.lastError ?? 'the last delivery failed'}
+              </p>
+            )}
+            <div className="wizard-actions">
+              {channel.saved && (
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => void testChannel(client, channel.id)}
+                >
+                  Send a test<span className="visually-hidden"> to {channel.name}</span>
+                </button>
+              )}
+              <button type="button" className="secondary" onClick={() => removeChannel(index)}>
+                Remove<span className="visually-hidden"> {channel.name}</span>
+              </button>
+              {test && (
+                <span className={test.ok ? 'verdict-ok' : 'error'} role="status">
+                  {test.ok ? 'Test delivered.' : `Test failed: ${test.error ?? 'unknown reason'}`}
+                </span>
+              )}
+            </div>
+          </fieldset>
+        );
+      })}
+      <FormFooter error={errors['(channels)']} saved={saved} submit="Save the channels">
+        <button type="button" className="secondary" onClick={addChannel}>
+          Add a channel
+        </button>
+      </FormFooter>
+    </form>
+  );
+}

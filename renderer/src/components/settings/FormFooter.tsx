@@ -1,0 +1,33 @@
+import type { ReactNode } from 'react';
+
+/** A small form's end: its overall error, extra buttons, submit, and "Saved." once saved. */
+export function FormFooter({
+  error,
+  saved,
+  submit,
+  children,
+}: {
+  error?: string | undefined;
+  saved: boolean;
+  submit: string;
+  children?: ReactNode;
+}) {
+  return (
+    <>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="wizard-actions">
+        {children}
+        <button type="submit">{submit}</button>
+        {saved && (
+          <span className="verdict-ok" role="status">
+            Saved.
+          </span>
+        )}
+      </div>
+    </>
+  );
+}
