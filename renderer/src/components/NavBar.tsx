@@ -10,7 +10,7 @@ const ITEMS = [
 ] as const;
 
 export function NavBar() {
-  const alerts = useLiveStore((s) => s.alerts.length);
+  const alerts = useLiveStore((s) => s.firing.length);
   return (
     <nav className="nav" aria-label="Main">
       <ul>
@@ -19,7 +19,7 @@ export function NavBar() {
             <Link href={item.href}>
               {item.label}
               {item.href === '/alerts' && alerts > 0 && (
-                <span className="count" aria-label={`${alerts} alerts`}>
+                <span className="count" aria-label={`${alerts} firing`}>
                   {alerts}
                 </span>
               )}

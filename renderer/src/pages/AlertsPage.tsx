@@ -1,14 +1,21 @@
 import { AlertList } from '../components/AlertList';
 import { useLiveStore } from '../state/live-store';
 
-/** Alerts raised since this window opened, newest first. */
+/** Alerts firing now, and the history (newest first). */
 export function AlertsPage() {
-  const alerts = useLiveStore((s) => s.alerts);
+  const firing = useLiveStore((s) => s.firing);
+  const history = useLiveStore((s) => s.alertHistory);
   return (
-    <section className="card" aria-labelledby="alerts-page-title">
-      <h2 id="alerts-page-title">Alerts</h2>
-      <p className="muted">Raised while this window was open, newest first.</p>
-      <AlertList alerts={[...alerts].reverse()} empty="No alerts so far." />
-    </section>
+    <>
+      <section className="card" aria-labelledby="alerts-page-title">
+        <h2 id="alerts-page-title">Alerts</h2>
+        <h3>Firing now</h3>
+        <AlertList alerts={firing} empty="Nothing needs your attention." />
+      </section>
+      <section className="card" aria-labelledby="alerts-history-title">
+        <h2 id="alerts-history-title">History</h2>
+        <AlertList alerts={history} empty="No alerts so far." />
+      </section>
+    </>
   );
 }

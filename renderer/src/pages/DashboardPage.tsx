@@ -1,5 +1,6 @@
 import type { StackAction } from '../../../server/src/contract/index.js';
 import { AlertList } from '../components/AlertList';
+import { BackupCard } from '../components/BackupCard';
 import { DiskCard } from '../components/DiskCard';
 import { JobStatus } from '../components/JobStatus';
 import { ServiceCard } from '../components/ServiceCard';
@@ -21,7 +22,7 @@ export function DashboardPage() {
   const jobs = useLiveStore((s) => s.jobs);
   const activeJobId = useLiveStore((s) => s.activeJobId);
   const actionError = useLiveStore((s) => s.actionError);
-  const alerts = useLiveStore((s) => s.alerts);
+  const firing = useLiveStore((s) => s.firing);
   const runAction = useLiveStore((s) => s.runAction);
 
   const names = [
@@ -93,8 +94,9 @@ export function DashboardPage() {
       <div className="grid">
         <section className="card" aria-labelledby="alerts-title">
           <h2 id="alerts-title">Active alerts</h2>
-          <AlertList alerts={alerts.slice(-5).reverse()} empty="No alerts: all is well." />
+          <AlertList alerts={firing} empty="No alerts: all is well." />
         </section>
+        <BackupCard />
         <DiskCard />
       </div>
     </>

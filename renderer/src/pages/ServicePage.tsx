@@ -11,7 +11,7 @@ export function ServicePage({ name }: { name: string }) {
   const health = useLiveStore((s) => s.health?.services.find((x) => x.service === name));
   const status = useLiveStore((s) => s.status?.find((x) => x.service === name));
   const history = useLiveStore((s) => s.history[name]);
-  const alerts = useLiveStore((s) => s.alerts);
+  const alerts = useLiveStore((s) => s.alertHistory);
   const activeJob = useLiveStore((s) => (s.activeJobId ? s.jobs[s.activeJobId] : undefined));
   const runAction = useLiveStore((s) => s.runAction);
   const loaded = useLiveStore((s) => s.status !== undefined);
@@ -98,8 +98,8 @@ export function ServicePage({ name }: { name: string }) {
         {mine.length ? (
           <ul>
             {mine.map((a) => (
-              <li key={a.alertId + a.at}>
-                {formatTime(a.at)}: <strong>{a.title}</strong> {a.message}
+              <li key={a.id}>
+                {formatTime(a.firedAt)}: <strong>{a.title}</strong> ({a.state}) {a.message}
               </li>
             ))}
           </ul>

@@ -3,8 +3,10 @@ import {
   ApiError,
   EVENTS_PATH,
   ServerEventSchema,
+  type Alert,
   type AlertRaised,
   type ApiClient,
+  type RouteOutput,
   type DiskUsage,
   type ResourceSample,
   type ServerEvent,
@@ -32,6 +34,9 @@ export interface HealthChange {
   previous: ServiceHealth['state'] | null;
   lastCheck: string | null;
 }
+
+/** One backup as the catalogue lists it (the contract index does not export its type yet). */
+export type Backup = RouteOutput<'backups'>[number];
 
 export interface SeenAlert extends AlertRaised {
   at: string;
@@ -72,6 +77,13 @@ interface LiveState {
   /** Why the last action was refused (another job running, bad input), shown where it was asked. */
   actionError: string | undefined;
   alerts: SeenAlert[];
+  /** Alerts firing now (from the alerts API, kept current by `alert.changed`), newest first. */
+  firing: Alert[];
+  /** The newest page of the alert history, newest first. */
+  alertHistory: Alert[];
+  /** The newest backup, when any (undefined: none yet, or the backup API is not answering). */
+  lastBackup: Backup | undefined;
+  acknowledge: (id: string) => Promise<void>;
   samples: Record<string, ResourceSample[]>;
   disk: DiskUsage | undefined;
   start: (client: ApiClient, token: string | undefined) => void;
@@ -165,6 +177,16 @@ export const useLiveStore = create<LiveState>((set, get) => {
         void get().reload();
         break;
       }
+      case 'alert.changed': {
+        const alert = event.alert;
+        const others = (list: Alert[]) => list.filter((a) => a.id !== alert.id);
+        set({
+          firing:
+            alert.state === 'firing' ? [alert, ...others(get().firing)] : others(get().firing),
+          alertHistory: [alert, ...others(get().alertHistory)].slice(0, ALERTS_CAP),
+        });
+        break;
+      }
       case 'alert.raised':
         set({ alerts: capped(get().alerts, { ...event, at }, ALERTS_CAP) });
         break;
@@ -201,6 +223,16 @@ export const useLiveStore = create<LiveState>((set, get) => {
     activeJobId: undefined,
     actionError: undefined,
     alerts: [],
+    firing: [],
+    alertHistory: [],
+    lastBackup: undefined,
+    acknowledge: async (id) => {
+      const client = get().client;
+      if (!client) return;
+      const alert = await client.acknowledgeAlert({ id });
+      const swap = (list: Alert[]) => list.map((a) => (a.id === id ? alert : a));
+      set({ firing: swap(get().firing), alertHistory: swap(get().alertHistory) });
+    },
     samples: {},
     disk: undefined,
     start: (client, token) => {
@@ -235,14 +267,17 @@ export const useLiveStore = create<LiveState>((set, get) => {
     reload: async () => {
       const client = get().client;
       if (!client) return;
-      const [health, status, settings, jobs, latest, disk] = await Promise.allSettled([
-        client.stackHealth({}),
-        client.stackStatus({}),
-        client.settings({}),
-        client.jobs({ limit: 5 }),
-        client.resourcesLatest({}),
-        client.diskUsage({}),
-      ]);
+      const [health, status, settings, jobs, latest, disk, alerts, backups] =
+        await Promise.allSettled([
+          client.stackHealth({}),
+          client.stackStatus({}),
+          client.settings({}),
+          client.jobs({ limit: 5 }),
+          client.resourcesLatest({}),
+          client.diskUsage({}),
+          client.alerts({ limit: 50 }),
+          client.backups({}),
+        ]);
       const failed = [health, status].find((r) => r.status === 'rejected');
       set({
         loadError: failed ? messageOf(failed.reason) : undefined,
@@ -252,6 +287,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
           ? { installed: Object.keys(settings.value).length > 0 }
           : {}),
         ...(disk.status === 'fulfilled' ? { disk: disk.value } : {}),
+        ...(alerts.status === 'fulfilled'
+          ? { firing: alerts.value.firing, alertHistory: alerts.value.history }
+          : {}),
+        ...(backups.status === 'fulfilled' ? { lastBackup: backups.value[0] } : {}),
       });
       if (jobs.status === 'fulfilled') {
         const running = jobs.value.find((j) => j.state === 'running');

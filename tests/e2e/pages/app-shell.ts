@@ -24,7 +24,7 @@ export class AppShell {
     }, token);
   }
 
-  navLink(name: string): Locator {
+  navLink(name: string | RegExp): Locator {
     return this.nav.getByRole('link', { name });
   }
 }

@@ -30,6 +30,11 @@ export class DashboardPage extends AppShell {
     return this.card(service).locator('[data-field="state"]');
   }
 
+  /** A firing alert in the "Active alerts" card, by its rule (e.g. `exited-nonzero`). */
+  alert(rule: string): Locator {
+    return this.alerts.locator(`li[data-alert="${rule}"]`);
+  }
+
   action(service: string, action: 'Start' | 'Stop' | 'Restart'): Locator {
     return this.card(service).getByRole('button', { name: action, exact: true });
   }
