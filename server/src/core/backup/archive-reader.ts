@@ -189,19 +189,24 @@ export function createArchiveReader(): ArchiveReader {
 
     async *entries(path, key) {
       const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      let current: ReturnType<typeof bodyStream> | undefined;
       try {
         for await (const { entry, body } of dataEntries(opened)) {
           if (!body) {
             yield { entry, stream: undefined };
             continue;
           }
-          const { stream, settled } = bodyStream(body);
-          yield { entry, stream };
+          current = bodyStream(body);
+          yield { entry, stream: current.stream };
           // The caller may not have read it all: stop the stream, then the generator drains the rest.
-          if (!body.finished) stream.destroy();
-          await settled();
+          if (!body.finished) current.stream.destroy();
+          await current.settled();
+          current = undefined;
         }
       } finally {
+        // A caller that stops early: no read may still be in flight when the file closes.
+        current?.stream.destroy();
+        await current?.settled();
         await opened.handle.close();
       }
     },

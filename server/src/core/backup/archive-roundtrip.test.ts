@@ -183,3 +183,26 @@ async function readAll(stream: Readable): Promise<Buffer> {
   for await (const piece of stream) parts.push(piece as Buffer);
   return Buffer.concat(parts);
 }
+
+describe('a reader that stops early', () => {
+  it('closes the archive cleanly when the caller stops in the middle of an entry', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const target = join(folder, 'b.mnbak');
+    const big: EntrySource = {
+      kind: 'file',
+      path: 'big',
+      open: async () => generated(8_000_000, 'e'),
+    };
+    await writer.write(target, [big, { kind: 'dir', path: 'after' }], {}, key);
+    const paths: string[] = [];
+    for await (const { entry, stream } of reader.entries(target, key)) {
+      paths.push(entry.path);
+      for await (const _piece of stream as Readable) break;
+      break;
+    }
+    expect(paths).toEqual(['big']);
+    // The same archive still reads in full afterwards: nothing was left half-open.
+    expect((await reader.verify(target, key)).entries.map((e) => e.path)).toEqual(['big', 'after']);
+  });
+});
