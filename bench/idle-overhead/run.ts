@@ -9,10 +9,11 @@
  *   DOCKER_HOST=... MEDIANEST_IMAGES=... npx tsx bench/idle-overhead/run.ts [seconds]
  *
  * `seconds` (default 300) is the length of the measured window with the server; a trial run may
- * pass e.g. 30. The server runs from source through tsx's loader, which adds to its RSS what a
- * built server would not have.
+ * pass e.g. 30. The server runs as one esbuild bundle of bench/idle-overhead/server.ts (packages
+ * left in node_modules), as plain Node runs a built server: tsx's loader would add its own
+ * memory to the RSS.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,14 +96,27 @@ async function main(): Promise<void> {
   process.stderr.write(`dockerd without the server, ${seconds / 2} s...\n`);
   const without1 = await dockerdPercent(half);
 
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'server.ts'), home],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+  // Inside the checkout, so the bundle's imports of packages resolve to its node_modules.
+  const bundle = join(import.meta.dirname, '../../node_modules/.cache/idle-overhead/server.mjs');
+  const built = spawnSync(
+    'npx',
+    [
+      'esbuild',
+      join(import.meta.dirname, 'server.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      `--outfile=${bundle}`,
+      '--log-level=warning',
+    ],
+    { stdio: 'inherit' },
   );
+  if (built.status !== 0) throw new Error('bundling the server failed');
+  const child = spawn(process.execPath, [bundle, home], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));

@@ -2,7 +2,7 @@
  * The server alone in its own process, so bench/idle-overhead/run.ts can read its CPU and RSS from
  * /proc without counting the bench itself. Prints `{"url","token"}` once listening; stops on SIGTERM.
  *
- *   node --import tsx bench/idle-overhead/server.ts <home>
+ *   node --import tsx bench/idle-overhead/server.ts <home>   (run.ts runs it bundled)
  */
 import { createServer } from '../../server/src/index.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
