@@ -4,6 +4,7 @@
  * CLI; the data wiped (down, data folders deleted, a fresh empty stack up); restored; every row,
  * key and file SHA-256 compared. Then a restore whose stack does not come up is rolled back.
  */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -31,6 +32,7 @@ const dataDir = join(home, 'data');
 const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
 const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: PROJECT };
 const H = ['--home', home];
+const CLI_ENTRY = join(process.cwd(), 'server', 'src', 'cli.ts');
 const api = (path: string): string => `http://127.0.0.1:${httpPort}/api/v1${path}`;
 
 interface Snapshot {
@@ -154,9 +156,19 @@ describe('backup, wipe, restore', () => {
     expect((await catalogue()).map((b) => [b.id, b.state])).toEqual([[backup.id, 'verified']]);
   });
 
-  it('verify checks it again', async () => {
+  it('verify checks it again; --restore-test restores it into scratch containers', async () => {
     const result = await ok(['verify', backup.id.slice(0, 8), '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: backup.id, state: 'verified' });
+    const tested = await ok(['verify', backup.id, '--restore-test', '--json']);
+    expect(JSON.parse(tested.stdout)).toMatchObject({
+      id: backup.id,
+      state: 'verified-restorable',
+    });
+    expect(tested.stderr).toContain('Comparing row and key counts');
+    // The scratch containers and their network are gone.
+    const scratch = { label: ['org.medianest.appliance.scratch'] };
+    expect(await docker.listContainers({ all: true, filters: scratch })).toEqual([]);
+    expect(await docker.listNetworks({ filters: scratch })).toEqual([]);
   });
 
   it('restores every row, key and file after the data was wiped', async () => {
@@ -204,4 +216,148 @@ describe('backup, wipe, restore', () => {
     expect(statSync(uploads).uid).toBe(1001);
     expect(readdirSync(dataDir).filter((n) => n.startsWith('.restore'))).toEqual([]);
   }, 600_000);
+});
+
+/** The CLI as its own process, so it can be killed; resolves when `step` appears on its stderr. */
+function spawnCli(args: string[]): {
+  child: ChildProcess;
+  reached: (step: string) => Promise<void>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args, ...H], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  const waiters: Array<() => void> = [];
+  child.stderr?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    for (const w of waiters) w();
+  });
+  child.stdout?.resume();
+  return {
+    child,
+    reached: (step) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (seen.includes(step)) resolve();
+        };
+        waiters.push(check);
+        check();
+        child.on('exit', () => {
+          if (!seen.includes(step)) reject(new Error(`exited before "${step}":\n${seen}`));
+        });
+      }),
+  };
+}
+
+async function killAt(args: string[], step: string): Promise<void> {
+  const { child, reached } = spawnCli(args);
+  await reached(step);
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Every archive the catalogue calls good verifies; no partial file is left. */
+async function catalogueIsTrue(): Promise<void> {
+  for (const row of await catalogue()) {
+    if (row.state === 'verified' || row.state === 'verified-restorable') {
+      const check = await run(['verify', row.id]);
+      expect(check.code, `${row.file}: ${check.stderr}`).toBe(0);
+    }
+  }
+  expect(readdirSync(join(home, 'backups')).filter((n) => n.endsWith('.partial'))).toEqual([]);
+}
+
+describe('faults', () => {
+  it('a full disk fails the backup clearly, removes the partial, keeps older backups', async () => {
+    const mount = join(home, 'backups');
+    const hidden = await catalogue();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', mount]);
+    try {
+      const first = JSON.parse((await ok(['backup', '--json'])).stdout) as Backup;
+      await seed('c');
+      const full = await run(['backup', '--json']);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toMatch(/full|space/i);
+      expect(readdirSync(mount)).toEqual([first.file]);
+      const rows = await catalogue();
+      expect(rows[0]).toMatchObject({ state: 'failed', error: { code: 'insufficient_space' } });
+      expect((await ok(['verify', first.id, '--json'])).code).toBe(0);
+      // The stack kept running.
+      expect((await getJson<{ records: unknown[] }>('/records')).records.length).toBeGreaterThan(0);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
+    // The backups taken before the mount were untouched underneath it.
+    for (const row of hidden.filter((r) => r.state === 'verified')) {
+      expect(statSync(join(mount, row.file)).size).toBe(row.size);
+    }
+  });
+
+  it('SIGKILL during a backup leaves no archive that fails verification', async () => {
+    for (const step of [
+      'Snapshotting Redis',
+      'Writing files/uploads',
+      'Verifying checksums',
+      'Reading the database dump',
+    ]) {
+      await killAt(['backup'], step);
+      // The next backup verb cleans up first, then must itself succeed.
+      await ok(['backup']);
+      await catalogueIsTrue();
+    }
+  }, 900_000);
+
+  it('SIGKILL during a restore is rolled back at the next start, data intact, stack running', async () => {
+    const target = (await catalogue()).find((r) => r.kind === 'manual' && r.state === 'verified');
+    expect(target).toBeDefined();
+    for (const step of [
+      'Restoring the database into staging',
+      'Swapping in the restored data',
+      'Starting the app',
+    ]) {
+      await send('/records', 'POST', JSON.stringify({ title: `before kill at ${step}` }), {
+        'content-type': 'application/json',
+      });
+      const current = await snapshot();
+      await killAt(['restore', target?.id ?? '', '--yes'], step);
+      // The next start of a backup verb rolls the unfinished restore back.
+      const next = await ok(['backup']);
+      expect(next.stderr).toContain('interrupted restore');
+      expect(await snapshot()).toEqual(current);
+      expect(readdirSync(dataDir).filter((n) => n.startsWith('.restore'))).toEqual([]);
+    }
+    await catalogueIsTrue();
+  }, 900_000);
+});
+
+describe('a new machine', () => {
+  it('installs from the archive and the recovery key, then restores every row, key and file', async () => {
+    const source = JSON.parse((await ok(['backup', '--json'])).stdout) as Backup;
+    const before = await snapshot();
+    const file = join(home, 'backups', source.file);
+    const key = readFileSync(join(home, 'recovery.key'), 'utf8').trim();
+    // The old machine is gone: its stack is down (it held the same ports).
+    await ok(['down']);
+    const newHome = mkdtempSync(join(tmpdir(), 'mna-backup-new-'));
+    const newEnv = { ...env, MEDIANEST_COMPOSE_PROJECT: `${PROJECT}new` };
+    try {
+      const result = await cli(
+        ['restore', file, '--recovery-key', key, '--yes', '--home', newHome],
+        newEnv,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('installing one from the archive');
+      expect(await snapshot()).toEqual(before);
+      expect(readFileSync(join(newHome, 'stack', 'secrets', 'encryption_key'))).toEqual(
+        readFileSync(join(home, 'stack', 'secrets', 'encryption_key')),
+      );
+      expect(readFileSync(join(newHome, 'recovery.key'), 'utf8').trim()).toBe(key);
+    } finally {
+      await cli(['down', '--home', newHome], newEnv);
+      await removeComposeProject(docker, `${PROJECT}new`);
+      rmSync(newHome, { recursive: true, force: true });
+    }
+  });
 });
