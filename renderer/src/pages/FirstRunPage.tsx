@@ -1,5 +1,4 @@
 import { DoctorPanel } from '../components/DoctorPanel';
-import { SignIn } from '../components/SignIn';
 import { DoorChoice } from '../components/wizard/DoorChoice';
 import { InstallDone } from '../components/wizard/InstallDone';
 import { InstallProgress } from '../components/wizard/InstallProgress';
@@ -12,13 +11,11 @@ import './first-run.css';
 /** `/setup`: is this computer ready, then the wizard (or a restore), then the install, live. */
 export function FirstRunPage() {
   const client = useAppStore((s) => s.client);
-  const signedIn = useAppStore((s) => s.signedIn);
   const door = useWizardStore((s) => s.door);
   const install = useWizardStore((s) => s.install);
   const values = useWizardStore((s) => s.values);
   const resetInstall = useWizardStore((s) => s.resetInstall);
 
-  if (!signedIn) return <SignIn />;
   if (!client) return <p role="status">Connecting to the server…</p>;
   if (install.phase !== 'idle') {
     return (

@@ -2,7 +2,6 @@ import { AboutPanel } from '../components/settings/AboutPanel';
 import { AlertsPanel } from '../components/settings/AlertsPanel';
 import { SecretsPanel } from '../components/settings/SecretsPanel';
 import { SettingsForm } from '../components/settings/SettingsForm';
-import { SignIn } from '../components/SignIn';
 import { useAppStore } from '../state/app-store';
 import './first-run.css';
 import './settings.css';
@@ -10,8 +9,6 @@ import './settings.css';
 /** `/settings`: the stack's settings (previewed, then applied), its secrets, and about. */
 export function SettingsPage() {
   const client = useAppStore((s) => s.client);
-  const signedIn = useAppStore((s) => s.signedIn);
-  if (!signedIn) return <SignIn />;
   if (!client) return <p role="status">Connecting to the server…</p>;
   return (
     <>

@@ -93,9 +93,10 @@ async function validate(
   }
 }
 
-const EMPTY_INSTALL: InstallState = { phase: 'idle', images: {}, services: {} };
+export const EMPTY_INSTALL: InstallState = { phase: 'idle', images: {}, services: {} };
 
-function withProgress(install: InstallState, progress: StackProgress): InstallState {
+/** One progress message of the install's stack operation folded into what the page shows. */
+export function withProgress(install: InstallState, progress: StackProgress): InstallState {
   switch (progress.type) {
     case 'stack.image-pulling': {
       const image = install.images[progress.image] ?? { status: '', layers: {} };
