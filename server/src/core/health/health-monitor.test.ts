@@ -136,3 +136,80 @@ describe('the health monitor', () => {
     await monitor.stop();
   });
 });
+
+describe('deep checks and late plans in the health monitor', () => {
+  it('degrades the stack on a failing deep check, once per verdict, and drops it when the container dies', async () => {
+    const engine = new FakeEngine();
+    await running(engine);
+    const events: DomainEvent[] = [];
+    const monitor = new HealthMonitor({
+      gateway: () => engine,
+      plan: async () => plan,
+      project: 'medianest',
+      publish: (e) => events.push(e),
+      now: () => new Date(),
+    });
+    monitor.start();
+    await until(() => monitor.snapshot().status === 'healthy');
+    const changes = (): number =>
+      events.filter((e) => e.type === 'service.state-changed' && e.service.service === 'backend')
+        .length;
+    const before = changes();
+    const failed = { ok: false, output: 'not_ready (database: error)', at: '2026-01-01T00:00:00Z' };
+    monitor.setDeepCheck('backend', failed);
+    monitor.setDeepCheck('backend', { ...failed, at: '2026-01-01T00:00:30Z' });
+    expect(changes()).toBe(before + 1);
+    expect(monitor.snapshot()).toMatchObject({
+      status: 'degraded',
+      reason: 'backend fails its deep check (not_ready (database: error)).',
+    });
+    expect(monitor.snapshot().services.find((s) => s.service === 'backend')?.deepCheck?.at).toBe(
+      '2026-01-01T00:00:30Z',
+    );
+    monitor.setDeepCheck('backend', { ...failed, ok: true, output: 'ready' });
+    expect(monitor.snapshot().status).toBe('healthy');
+
+    const backend = [...engine.containers.values()].find((c) => c.service === 'backend')!;
+    backend.state = 'exited';
+    backend.exitCode = 0;
+    (engine as unknown as { emit(e: StackEngineEvent): void }).emit({
+      kind: 'die',
+      service: 'backend',
+      containerId: backend.id,
+      exitCode: 0,
+    });
+    await until(
+      () => monitor.snapshot().services.find((s) => s.service === 'backend')?.state === 'exited',
+    );
+    expect(
+      monitor.snapshot().services.find((s) => s.service === 'backend')?.deepCheck,
+    ).toBeUndefined();
+    // A late result for a container that is gone is ignored.
+    monitor.setDeepCheck('backend', failed);
+    expect(
+      monitor.snapshot().services.find((s) => s.service === 'backend')?.deepCheck,
+    ).toBeUndefined();
+    await monitor.stop();
+  });
+
+  it('reads a plan written after it started (an install) when an unknown service starts', async () => {
+    const engine = new FakeEngine();
+    const installed: { plan?: StackPlan } = {};
+    const monitor = new HealthMonitor({
+      gateway: () => engine,
+      plan: async () => installed.plan,
+      project: 'medianest',
+      publish: () => undefined,
+      now: () => new Date(),
+    });
+    monitor.start();
+    await until(() => monitor.snapshot().status === 'stopped');
+    installed.plan = plan;
+    await running(engine);
+    await until(() => monitor.snapshot().services.length === plan.services.length);
+    expect(monitor.snapshot().services.find((s) => s.service === 'redis')?.state).not.toBe(
+      'missing',
+    );
+    await monitor.stop();
+  });
+});
