@@ -1,3 +1,4 @@
+import { actAsDesktopShell } from './support/desktop-shell.js';
 import { captureScreen } from './support/screens.js';
 import { expect, test } from './support/stack.js';
 import { DashboardPage } from './pages/dashboard-page.js';
@@ -5,8 +6,7 @@ import { DashboardPage } from './pages/dashboard-page.js';
 test.describe('every screen of the shell', () => {
   test('alerts page: screenshot and axe', async ({ page, stack }) => {
     const shell = new DashboardPage(page);
-    await shell.actAsDesktopShell(stack.token);
-    await page.goto(`${stack.url}/alerts`);
+    await shell.openAsDesktop(stack, '/alerts');
     await expect(page.getByRole('heading', { name: 'Alerts', level: 2 })).toBeVisible();
     await expect(shell.navLink('Alerts')).toHaveAttribute('aria-current', 'page');
     await captureScreen(page, 'alerts');
@@ -17,8 +17,7 @@ test.describe('every screen of the shell', () => {
     stack,
   }) => {
     const dashboard = new DashboardPage(page);
-    await dashboard.actAsDesktopShell(stack.token);
-    await dashboard.open(stack.url);
+    await dashboard.openAsDesktop(stack);
     await expect(dashboard.overall).toHaveText('healthy');
     await page.keyboard.press('Tab');
     await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
@@ -46,7 +45,7 @@ test.describe('every screen of the shell', () => {
     // 200 % zoom of a 1280 px wide window leaves 640 CSS pixels.
     await page.setViewportSize({ width: 640, height: 900 });
     const dashboard = new DashboardPage(page);
-    await dashboard.actAsDesktopShell(stack.token);
+    await actAsDesktopShell(page, stack.token);
     for (const path of ['/', '/logs', '/services/postgres', '/alerts']) {
       await page.goto(`${stack.url}${path}`);
       await expect(dashboard.nav).toBeVisible();

@@ -10,8 +10,7 @@ test.describe('a killed container', () => {
   }) => {
     test.setTimeout(150_000);
     const dashboard = new DashboardPage(page);
-    await dashboard.actAsDesktopShell(stack.token);
-    await dashboard.open(stack.url);
+    await dashboard.openAsDesktop(stack);
     await expect(dashboard.state('redis')).toHaveText('healthy');
     await expect(dashboard.overall).toHaveText('healthy');
 

@@ -10,8 +10,7 @@ test.describe('the dashboard of an installed stack', () => {
     stack,
   }) => {
     const dashboard = new DashboardPage(page);
-    await dashboard.actAsDesktopShell(stack.token);
-    await dashboard.open(stack.url);
+    await dashboard.openAsDesktop(stack);
     await expect(dashboard.overall).toHaveText('healthy');
     const names = (await stack.client.stackStatus({})).map((s) => s.service).sort();
     expect(names).toEqual(expect.arrayContaining([...LONG_RUNNING, 'migrate']));
@@ -29,8 +28,7 @@ test.describe('the dashboard of an installed stack', () => {
     stack,
   }) => {
     const dashboard = new DashboardPage(page);
-    await dashboard.actAsDesktopShell(stack.token);
-    await dashboard.open(stack.url);
+    await dashboard.openAsDesktop(stack);
     await expect(dashboard.state('frontend')).toHaveText('healthy');
 
     await dashboard.action('frontend', 'Stop').click();

@@ -21,8 +21,7 @@ test.describe('the logs view', () => {
     stack,
   }) => {
     const logs = new LogsPage(page);
-    await logs.actAsDesktopShell(stack.token);
-    await logs.open(stack.url);
+    await logs.openAsDesktop(stack, '/logs');
     await expect(logs.followState).toContainText('Following live.');
 
     const marker = `e2e-follow-${Date.now()}`;
@@ -50,9 +49,8 @@ test.describe('the logs view', () => {
 
   test('a service page shows only that service’s log', async ({ page, stack }) => {
     const logs = new LogsPage(page);
-    await logs.actAsDesktopShell(stack.token);
     // Opened by its address, as a bookmark would: the server hands the app any such path.
-    await page.goto(`${stack.url}/services/postgres`);
+    await logs.openAsDesktop(stack, '/services/postgres');
     await expect(
       page.getByRole('heading', { level: 2, name: 'postgres', exact: true }),
     ).toBeVisible();

@@ -15,7 +15,7 @@ import {
   type StackAction,
   type StackHealth,
 } from '../../../server/src/contract/index.js';
-import { openSse, type SseHandle, type StreamState } from './sse';
+import { openSse, parseData, type SseHandle, type StreamState } from './sse';
 
 /** A job as the UI follows it from its events. */
 export interface JobView {
@@ -246,16 +246,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
           set({ stream, streamDetail });
         },
         onMessage: (message) => {
-          let json: unknown;
-          try {
-            json = JSON.parse(message.data);
-          } catch {
-            return;
-          }
-          const parsed = ServerEventSchema.safeParse(json);
-          if (!parsed.success) return;
-          apply(parsed.data);
-          for (const listener of listeners) listener(parsed.data);
+          const event = parseData(message.data, ServerEventSchema);
+          if (!event) return;
+          apply(event);
+          for (const listener of listeners) listener(event);
         },
       });
       void get().reload();

@@ -74,3 +74,18 @@ export function openSse(url: string, options: SseOptions): SseHandle {
   void run();
   return { close: () => abort.abort() };
 }
+
+/** A message's JSON data checked against `schema`; undefined when it is not JSON or not of it. */
+export function parseData<T>(
+  data: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}

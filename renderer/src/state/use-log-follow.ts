@@ -5,7 +5,7 @@ import {
   type LogLine,
 } from '../../../server/src/contract/index.js';
 import { LogBuffer } from './log-buffer';
-import { openSse, type StreamState } from './sse';
+import { openSse, parseData, type StreamState } from './sse';
 
 export const LOG_CAP = 100_000;
 const UPDATE_MS = 100;
@@ -87,23 +87,17 @@ export function useLogFollow(options: FollowOptions) {
         setState(next);
       },
       onMessage: (message) => {
-        let json: unknown;
-        try {
-          json = JSON.parse(message.data);
-        } catch {
-          return;
-        }
-        const parsed = LogFollowMessageSchema.safeParse(json);
-        if (!parsed.success) return;
-        if (parsed.data.type === 'logs.lines') {
+        const data = parseData(message.data, LogFollowMessageSchema);
+        if (!data) return;
+        if (data.type === 'logs.lines') {
           if (feed.paused) {
-            feed.pending.push(...parsed.data.lines);
+            feed.pending.push(...data.lines);
             if (feed.pending.length > LOG_CAP)
               feed.pending.splice(0, feed.pending.length - LOG_CAP);
-          } else feed.buffer.push(parsed.data.lines);
+          } else feed.buffer.push(data.lines);
           schedule();
-        } else if (parsed.data.type === 'logs.skipped') {
-          feed.skipped += parsed.data.count;
+        } else if (data.type === 'logs.skipped') {
+          feed.skipped += data.count;
           schedule();
         }
       },

@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { actAsDesktopShell } from '../support/desktop-shell.js';
 
 /** What every signed-in page has: navigation, the live banner; and how the desktop shell signs in. */
 export class AppShell {
@@ -10,18 +11,10 @@ export class AppShell {
     this.banner = page.locator('[data-banner]');
   }
 
-  /** Stands in for the Electron preload's bridge: the same contract, handing over the token. */
-  async actAsDesktopShell(token: string): Promise<void> {
-    await this.page.addInitScript((t: string) => {
-      const bridge = {
-        getToken: () => Promise.resolve(t),
-        chooseFolder: () => Promise.resolve(undefined),
-        saveFile: () => Promise.resolve(undefined),
-        revealInFolder: () => Promise.resolve(),
-        version: () => Promise.resolve('e2e'),
-      };
-      Object.defineProperty(window, 'desktop', { value: bridge });
-    }, token);
+  /** Opens `path` as the desktop app's window does: signed in with the token. Once per page. */
+  async openAsDesktop(app: { url: string; token: string }, path = '/'): Promise<void> {
+    await actAsDesktopShell(this.page, app.token);
+    await this.page.goto(`${app.url}${path}`);
   }
 
   navLink(name: string | RegExp): Locator {

@@ -18,10 +18,6 @@ export class DashboardPage extends AppShell {
     this.job = page.locator('[data-job]');
   }
 
-  async open(url: string): Promise<void> {
-    await this.page.goto(`${url}/`);
-  }
-
   card(service: string): Locator {
     return this.page.getByRole('article', { name: service, exact: true });
   }

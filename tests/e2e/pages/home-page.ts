@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { actAsDesktopShell } from '../support/desktop-shell.js';
 
 /** The first screen: app header, connection state, and the preflight card. */
 export class HomePage {
@@ -20,16 +21,7 @@ export class HomePage {
 
   /** Stands in for the Electron preload's bridge: the same contract, handing over the token. */
   async actAsDesktopShell(token: string): Promise<void> {
-    await this.page.addInitScript((t: string) => {
-      const bridge = {
-        getToken: () => Promise.resolve(t),
-        chooseFolder: () => Promise.resolve(undefined),
-        saveFile: () => Promise.resolve(undefined),
-        revealInFolder: () => Promise.resolve(),
-        version: () => Promise.resolve('e2e'),
-      };
-      Object.defineProperty(window, 'desktop', { value: bridge });
-    }, token);
+    await actAsDesktopShell(this.page, token);
   }
 
   async open(url: string): Promise<void> {

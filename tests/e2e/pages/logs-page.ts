@@ -20,10 +20,6 @@ export class LogsPage extends AppShell {
     this.results = page.getByRole('region', { name: 'Search results' });
   }
 
-  async open(url: string, service?: string): Promise<void> {
-    await this.page.goto(`${url}/logs${service ? `?service=${service}` : ''}`);
-  }
-
   line(text: string): Locator {
     return this.lines.locator('.log-line', { hasText: text });
   }
