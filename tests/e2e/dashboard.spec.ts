@@ -29,7 +29,7 @@ test.describe('the dashboard of an installed stack', () => {
   }) => {
     const dashboard = new DashboardPage(page);
     await dashboard.openAsDesktop(stack);
-    await expect(dashboard.state('frontend')).toHaveText('healthy');
+    await expect(dashboard.state('frontend')).toHaveText('healthy', { timeout: 15_000 });
 
     await dashboard.action('frontend', 'Stop').click();
     // While the job runs, no second action can be started from any card.

@@ -261,59 +261,51 @@ export const useLiveStore = create<LiveState>((set, get) => {
     reload: async () => {
       const client = get().client;
       if (!client) return;
-      const [health, status, settings, jobs, latest, disk, alerts, backups] =
-        await Promise.allSettled([
-          client.stackHealth({}),
-          client.stackStatus({}),
-          client.settings({}),
-          client.jobs({ limit: 5 }),
-          client.resourcesLatest({}),
-          client.diskUsage({}),
-          client.alerts({ limit: 50 }),
-          client.backups({}),
-        ]);
-      const failed = [health, status].find((r) => r.status === 'rejected');
-      set({
-        loadError: failed ? messageOf(failed.reason) : undefined,
-        ...(health.status === 'fulfilled' ? { health: health.value } : {}),
-        ...(status.status === 'fulfilled' ? { status: status.value } : {}),
-        ...(settings.status === 'fulfilled'
-          ? { installed: Object.keys(settings.value).length > 0 }
-          : {}),
-        ...(disk.status === 'fulfilled' ? { disk: disk.value } : {}),
-        ...(alerts.status === 'fulfilled'
-          ? { firing: alerts.value.firing, alertHistory: alerts.value.history }
-          : {}),
-        ...(backups.status === 'fulfilled' ? { lastBackup: backups.value[0] } : {}),
+      // Each answer is shown as it arrives: a slow one (disk usage walks the data folder) must
+      // not hold back the services.
+      const show = <T>(call: Promise<T>, apply: (value: T) => void) =>
+        call.then(apply, () => undefined);
+      const core = Promise.allSettled([
+        client.stackHealth({}).then((health) => set({ health })),
+        client.stackStatus({}).then((status) => set({ status })),
+      ]).then((results) => {
+        const failed = results.find((r) => r.status === 'rejected');
+        set({ loadError: failed ? messageOf(failed.reason) : undefined });
       });
-      if (jobs.status === 'fulfilled') {
-        const running = jobs.value.find((j) => j.state === 'running');
-        if (running && !get().jobs[running.id]) {
-          set({
-            activeJobId: running.id,
-            jobs: {
-              ...get().jobs,
-              [running.id]: {
-                id: running.id,
-                kind: running.kind,
-                step: running.step ?? '',
-                percent: running.percent ?? undefined,
-                outcome: 'running',
-                error: undefined,
-              },
-            },
-          });
-        } else if (!running) set({ activeJobId: undefined });
-      }
-      if (latest.status === 'fulfilled') {
-        const samples = { ...get().samples };
-        for (const sample of latest.value.services) {
-          const list = samples[sample.service] ?? [];
-          if (list.at(-1)?.at !== sample.at)
-            samples[sample.service] = capped(list, sample, SAMPLES_CAP);
-        }
-        set({ samples });
-      }
+      await Promise.all([
+        core,
+        show(client.settings({}), (settings) =>
+          set({ installed: Object.keys(settings).length > 0 }),
+        ),
+        show(client.jobs({ limit: 5 }), (jobs) => {
+          const running = jobs.find((j) => j.state === 'running');
+          if (!running) return set({ activeJobId: undefined });
+          if (get().jobs[running.id]) return;
+          const view: JobView = {
+            id: running.id,
+            kind: running.kind,
+            step: running.step ?? '',
+            percent: running.percent ?? undefined,
+            outcome: 'running',
+            error: undefined,
+          };
+          set({ activeJobId: running.id, jobs: { ...get().jobs, [running.id]: view } });
+        }),
+        show(client.resourcesLatest({}), (latest) => {
+          const samples = { ...get().samples };
+          for (const sample of latest.services) {
+            const list = samples[sample.service] ?? [];
+            if (list.at(-1)?.at !== sample.at)
+              samples[sample.service] = capped(list, sample, SAMPLES_CAP);
+          }
+          set({ samples });
+        }),
+        show(client.diskUsage({}), (disk) => set({ disk })),
+        show(client.alerts({ limit: 50 }), (alerts) =>
+          set({ firing: alerts.firing, alertHistory: alerts.history }),
+        ),
+        show(client.backups({}), (backups) => set({ lastBackup: backups[0] })),
+      ]);
     },
     runAction: async (action, services) => {
       const client = get().client;
