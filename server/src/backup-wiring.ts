@@ -11,7 +11,8 @@ import { AppError } from './core/app-error.js';
 import { createArchiveReader } from './core/backup/archive-reader.js';
 import { createArchiveWriter } from './core/backup/archive-writer.js';
 import { statefulFolders, type BackupSources } from './core/backup/backup-contents.js';
-import { readSchedule } from './core/backup/backup-schedule.js';
+import { machineTimeZone, readSchedule } from './core/backup/backup-schedule.js';
+import type { LastRuns } from './core/backup/schedule.js';
 import { BackupScheduler } from './core/backup/backup-scheduler.js';
 import { BackupService } from './core/backup/backup-service.js';
 import { settingsFromArchive } from './core/backup/fresh-install.js';
@@ -37,6 +38,8 @@ import { composeProject, createStackService, engineEndpoint } from './wiring.js'
 
 /** Settings key of the backups folder; `<home>/backups` when unset. */
 export const BACKUP_LOCATION_KEY = 'backup.location';
+/** Settings key of the scheduled slots already run (schedule.ts's LastRuns). */
+const LAST_RUNS_KEY = 'backup.lastRuns';
 
 export interface BackupServices {
   backups: BackupService;
@@ -197,19 +200,16 @@ export function createBackupArea(options: {
     return services;
   };
   const now = (): Date => new Date();
-  const lastRunKey = (kind: string): string => `backup.lastRun.${kind}`;
   const scheduler = new BackupScheduler({
     schedule: () => readSchedule(settings),
+    timeZone: machineTimeZone,
     backup: (kind, ctx) =>
       get().backups.create(kind, (step, percent, bytes) => ctx.progress(step, percent, bytes)),
     list: () => get().backups.list(),
     remove: (record) => get().backups.remove(record),
-    lastRun: {
-      get: (kind) => {
-        const value = settings.get(lastRunKey(kind));
-        return typeof value === 'string' ? value : undefined;
-      },
-      set: (kind, at) => settings.set(lastRunKey(kind), at),
+    lastRuns: {
+      get: () => (settings.get(LAST_RUNS_KEY) as LastRuns | undefined) ?? {},
+      set: (runs) => settings.set(LAST_RUNS_KEY, runs),
     },
     runner,
     now,
@@ -223,7 +223,7 @@ export function createBackupArea(options: {
       const fs = await statfs(path);
       return fs.bavail * fs.bsize;
     },
-    now,
+    nextRunAt: () => scheduler.next(),
   });
   return {
     handlers,

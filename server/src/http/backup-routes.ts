@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { backupRoutes, BackupStorage, RestoreInput } from '../contract/backup-routes.js';
 import type { RouteDef } from '../contract/route-def.js';
 import { AppError } from '../core/app-error.js';
-import { nextScheduledRun, readSchedule, writeSchedule } from '../core/backup/backup-schedule.js';
+import { readSchedule, writeSchedule } from '../core/backup/backup-schedule.js';
 import type { BackupService } from '../core/backup/backup-service.js';
 import type { RecoveryKeyStore } from '../core/backup/key-store.js';
 import type { RestoreService, RestoreSource } from '../core/backup/restore-service.js';
@@ -23,7 +23,8 @@ export interface BackupRouteDeps {
   settings: SettingsRepository;
   /** Bytes free on the filesystem of `path`. */
   freeBytes: (path: string) => Promise<number>;
-  now: () => Date;
+  /** When the next scheduled backup runs, if any is enabled. */
+  nextRunAt: () => Date | undefined;
 }
 
 type Handler<R extends RouteDef> = (
@@ -124,14 +125,14 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
       const rows = services.backups.list();
       const location = services.backupsDir();
       const good = rows.filter((r) => r.state === 'verified' || r.state === 'verified-restorable');
-      const next = nextScheduledRun(readSchedule(deps.settings), deps.now());
+      const next = deps.nextRunAt();
       return {
         location,
         usedBytes: rows.filter((r) => r.state !== 'missing').reduce((sum, r) => sum + r.size, 0),
         freeBytes: await deps.freeBytes(location),
         count: rows.length,
         ...(good[0] ? { lastSuccessfulBackupAt: good[0].createdAt } : {}),
-        ...(next ? { nextRunAt: next.at.toISOString() } : {}),
+        ...(next ? { nextRunAt: next.toISOString() } : {}),
       };
     },
   };

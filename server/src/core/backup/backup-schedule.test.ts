@@ -1,81 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULE, nextRunOf, nextScheduledRun } from './backup-schedule.js';
+import type { SettingsRepository } from '../settings/settings-repository.js';
+import { readSchedule, writeSchedule } from './backup-schedule.js';
 import { toPrune } from './backup-scheduler.js';
 import type { BackupRecord } from './ports.js';
 
-const local = (y: number, mo: number, d: number, h = 0, mi = 0): Date =>
-  new Date(y, mo - 1, d, h, mi);
+function memorySettings(): SettingsRepository {
+  const values = new Map<string, unknown>();
+  return { get: (key) => values.get(key), set: (key, value) => void values.set(key, value) };
+}
 
-describe('the schedule', () => {
-  it('runs the daily backup at 02:00 and the weekly one on Sunday at 04:00 by default', () => {
-    // Thursday 2026-11-26 10:00 local
-    expect(nextScheduledRun(DEFAULT_SCHEDULE, local(2026, 11, 26, 10))).toEqual({
-      at: local(2026, 11, 27, 2),
-      kind: 'daily',
-    });
-    expect(nextRunOf(DEFAULT_SCHEDULE, 'weekly', local(2026, 11, 26, 10))).toEqual(
-      local(2026, 11, 29, 4),
-    );
-    // Sunday 03:00: the weekly run at 04:00 comes before Monday's daily.
-    expect(nextScheduledRun(DEFAULT_SCHEDULE, local(2026, 11, 29, 3))).toEqual({
-      at: local(2026, 11, 29, 4),
-      kind: 'weekly',
+describe('the schedule settings', () => {
+  it('are the seed schedule until changed', () => {
+    expect(readSchedule(memorySettings())).toEqual({
+      daily: { enabled: true, time: '02:00' },
+      weekly: { enabled: true, weekday: 0, time: '04:00' },
+      retention: { daily: 7, weekly: 4 },
     });
   });
 
-  it('never gives a time that is not after the given one', () => {
-    expect(nextScheduledRun(DEFAULT_SCHEDULE, local(2026, 11, 27, 2))?.at).toEqual(
-      local(2026, 11, 28, 2),
-    );
-  });
-
-  it('has no next run when both are disabled', () => {
-    const off = {
-      ...DEFAULT_SCHEDULE,
-      daily: { enabled: false, time: '02:00' },
-      weekly: { ...DEFAULT_SCHEDULE.weekly, enabled: false },
-    };
-    expect(nextScheduledRun(off, local(2026, 11, 26))).toBeUndefined();
+  it('refuse an invalid change naming the field, and keep the previous one', () => {
+    const settings = memorySettings();
+    const bad = { ...readSchedule(settings), retention: { daily: 0, weekly: 4 } };
+    expect(() => writeSchedule(settings, bad)).toThrow(/retention\.daily/);
+    expect(readSchedule(settings).retention.daily).toBe(7);
+    const good = { ...readSchedule(settings), daily: { enabled: false, time: '03:15' } };
+    writeSchedule(settings, good);
+    expect(readSchedule(settings)).toEqual(good);
   });
 });
 
-const record = (
-  id: number,
-  kind: BackupRecord['kind'],
-  state: BackupRecord['state'],
-): BackupRecord => ({
-  id: String(id),
-  file: `b${id}.mnbackup`,
-  kind,
+const record = (day: number, state: BackupRecord['state']): BackupRecord => ({
+  id: `d${day}`,
+  file: `d${day}.mnbackup`,
+  kind: 'daily',
   state,
   size: 1,
-  createdAt: new Date(Date.UTC(2026, 0, id)).toISOString(),
+  createdAt: new Date(Date.UTC(2026, 0, day, 2)).toISOString(),
 });
 
-describe('retention', () => {
-  it('keeps the newest verified backups of each scheduled kind and prunes the older ones', () => {
+describe('pruning after a scheduled backup', () => {
+  it('removes only good backups beyond the kept days, never a failed or unverified one', () => {
     const rows = [
-      ...Array.from({ length: 10 }, (_, i) => record(i + 1, 'daily', 'verified')),
-      ...Array.from({ length: 6 }, (_, i) => record(i + 11, 'weekly', 'verified-restorable')),
+      ...Array.from({ length: 10 }, (_, i) => record(i + 1, 'verified')),
+      record(11, 'failed'),
+      record(12, 'complete'),
     ];
-    const pruned = toPrune(rows, { daily: 7, weekly: 4 })
-      .map((r) => r.id)
-      .sort((a, b) => Number(a) - Number(b));
-    expect(pruned).toEqual(['1', '2', '3', '11', '12']);
-  });
-
-  it('never counts failed or unverified backups, so they never push a good one out', () => {
-    const rows = [
-      record(1, 'daily', 'verified'),
-      ...Array.from({ length: 9 }, (_, i) => record(i + 2, 'daily', i % 2 ? 'failed' : 'complete')),
-    ];
-    expect(toPrune(rows, { daily: 1, weekly: 1 })).toEqual([]);
-  });
-
-  it('never prunes manual or safety backups', () => {
-    const rows = Array.from({ length: 5 }, (_, i) =>
-      record(i + 1, i % 2 ? 'manual' : 'safety', 'verified'),
-    );
-    expect(toPrune(rows, { daily: 1, weekly: 1 })).toEqual([]);
+    const pruned = toPrune(rows, { daily: 7, weekly: 1 }, 'UTC', new Date(Date.UTC(2026, 0, 13)));
+    expect(pruned.every((r) => r.state === 'verified')).toBe(true);
+    expect(pruned.map((r) => r.id)).not.toContain('d10');
+    expect(pruned.length).toBeGreaterThan(0);
   });
 });

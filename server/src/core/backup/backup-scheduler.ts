@@ -1,52 +1,42 @@
 /**
- * Runs the scheduled backups inside the server: a timer to the next run; a run missed while the
- * machine was off runs once at the next start. Each run goes through the JobRunner (one job at a
- * time: a manual backup during a scheduled one gets its "busy" answer), and after a verified
- * backup the retention prunes, deleting only backups beyond the kept ones and never a failed
- * one's betters.
+ * Runs the scheduled backups inside the server, on schedule.ts's slots: a timer to the next one;
+ * slots missed while the machine was off are served by one backup at the next start. Each run goes
+ * through the JobRunner (one job at a time: a manual backup during a scheduled one gets its "busy"
+ * answer), and after a verified backup retention.ts's plan removes only good backups beyond the
+ * kept set.
  */
 import type { BackupKind, BackupSchedule } from '../../contract/backup-routes.js';
 import type { JobContext, JobRunner } from '../jobs/job-runner.js';
-import { nextRunOf, nextScheduledRun } from './backup-schedule.js';
 import type { BackupRecord } from './ports.js';
+import { planRetention } from './retention.js';
+import { markRun, missedRuns, nextRun, type LastRuns, type Slot } from './schedule.js';
 
 export interface SchedulerDeps {
   schedule: () => BackupSchedule;
+  /** The IANA zone the schedule's times are in. */
+  timeZone: () => string;
   /** Takes and verifies a backup of `kind`, reporting progress to the job. */
   backup: (kind: BackupKind, ctx: JobContext) => Promise<unknown>;
   /** The catalogue, newest first. */
   list: () => BackupRecord[];
   /** Deletes a backup's archive and row. */
   remove: (record: BackupRecord) => Promise<void>;
-  /** When the last scheduled run of each kind started (ISO), persisted across restarts. */
-  lastRun: {
-    get: (kind: 'daily' | 'weekly') => string | undefined;
-    set: (kind: 'daily' | 'weekly', at: string) => void;
-  };
+  /** The slots already run, persisted across restarts. */
+  lastRuns: { get: () => LastRuns; set: (runs: LastRuns) => void };
   runner: JobRunner;
   now: () => Date;
   onError: (message: string, error: unknown) => void;
 }
 
-const GOOD = new Set(['verified', 'verified-restorable']);
-
-/**
- * The backups retention deletes: of the verified backups of each scheduled kind, all but the
- * newest `keep`. Manual and safety backups, failed and unverified ones are never counted or
- * deleted here.
- */
+/** Good backups beyond what retention keeps (all others are never touched). */
 export function toPrune(
   records: BackupRecord[],
   retention: BackupSchedule['retention'],
+  zone: string,
+  now: Date,
 ): BackupRecord[] {
-  const prune: BackupRecord[] = [];
-  for (const kind of ['daily', 'weekly'] as const) {
-    const good = records
-      .filter((r) => r.kind === kind && GOOD.has(r.state))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    prune.push(...good.slice(retention[kind]));
-  }
-  return prune;
+  const remove = new Set(planRetention(records, retention, zone, now).remove);
+  return records.filter((r) => remove.has(r.id));
 }
 
 export class BackupScheduler {
@@ -57,7 +47,9 @@ export class BackupScheduler {
 
   start(): void {
     this.stopped = false;
-    this.catchUp();
+    const { schedule, timeZone, lastRuns, now } = this.deps;
+    const missed = missedRuns(schedule(), timeZone(), lastRuns.get(), now());
+    if (missed.length > 0) this.run(missed);
     this.arm();
   }
 
@@ -67,46 +59,39 @@ export class BackupScheduler {
     this.timer = undefined;
   }
 
-  /** A run due since the last one (the machine was off at the time) runs now, once. */
-  private catchUp(): void {
-    const schedule = this.deps.schedule();
-    for (const kind of ['weekly', 'daily'] as const) {
-      if (!schedule[kind].enabled) continue;
-      const last = this.deps.lastRun.get(kind);
-      if (!last) {
-        // A new home: nothing is missed before the first scheduled time.
-        this.deps.lastRun.set(kind, this.deps.now().toISOString());
-        continue;
-      }
-      const next = nextRunOf(schedule, kind, new Date(last));
-      if (next && next <= this.deps.now()) {
-        this.run(kind);
-        return;
-      }
-    }
+  /** When the next scheduled backup runs, if any is enabled. */
+  next(): Date | undefined {
+    const { schedule, timeZone, lastRuns, now } = this.deps;
+    return nextRun(schedule(), timeZone(), lastRuns.get(), now())?.at;
   }
 
   private arm(): void {
     if (this.stopped) return;
-    const next = nextScheduledRun(this.deps.schedule(), this.deps.now());
+    const { schedule, timeZone, lastRuns, now } = this.deps;
+    const next = nextRun(schedule(), timeZone(), lastRuns.get(), now());
     if (!next) return;
-    // Re-armed at least hourly, so a changed schedule or clock is picked up.
-    const delay = Math.min(Math.max(0, next.at.getTime() - this.deps.now().getTime()), 3_600_000);
+    // Re-armed at least hourly, so a changed schedule, zone or clock is picked up.
+    const delay = Math.min(Math.max(0, next.at.getTime() - now().getTime()), 3_600_000);
     this.timer = setTimeout(() => {
-      if (next.at <= this.deps.now()) this.run(next.kind);
+      if (next.at <= this.deps.now()) this.run(next.slots);
       this.arm();
     }, delay);
     this.timer.unref();
   }
 
-  /** Starts a scheduled backup as a job; a running job makes it wait for the next start or run. */
-  run(kind: 'daily' | 'weekly'): void {
-    this.deps.lastRun.set(kind, this.deps.now().toISOString());
+  /** One backup serves every slot due (a Sunday's daily and weekly): it counts as weekly then. */
+  private run(slots: Slot[]): void {
+    const { lastRuns } = this.deps;
+    // Marked before it runs: a slot never runs twice, even when the backup fails or is refused.
+    lastRuns.set(markRun(lastRuns.get(), slots));
+    const kind = slots.some((s) => s.kind === 'weekly') ? 'weekly' : 'daily';
     try {
       const { done } = this.deps.runner.start('backup', async (ctx) => {
         await this.deps.backup(kind, ctx);
         ctx.progress('Applying retention', 100);
-        for (const record of toPrune(this.deps.list(), this.deps.schedule().retention)) {
+        const { retention } = this.deps.schedule();
+        const records = this.deps.list();
+        for (const record of toPrune(records, retention, this.deps.timeZone(), this.deps.now())) {
           await this.deps.remove(record);
         }
       });
