@@ -118,5 +118,6 @@ export async function writeHostile(
   await manifest.finish();
   const manifestLength = out.bytes - manifestOffset;
   await out.write(sealTrailer(keys, { manifestOffset, manifestLength, dataChunks: data.chunks }));
+  await out.flush();
   await handle.close();
 }

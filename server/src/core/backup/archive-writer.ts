@@ -43,17 +43,49 @@ export interface ArchiveWriterOptions {
   now?: () => Date;
 }
 
-/** Appends bytes to the open partial file, counting them. */
+/** How many sealed bytes may wait for the disk while the next ones are read and encrypted. */
+const WRITE_AHEAD = 4 * 1024 * 1024;
+
+/**
+ * Appends bytes to the open partial file in order, counting them. Writes run behind the caller by
+ * up to WRITE_AHEAD bytes, so reading, encrypting and writing overlap; `flush` waits for all of
+ * them and rethrows the first failure (a full disk).
+ */
 export class Output {
   bytes = 0;
+  private queued = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
   constructor(private readonly handle: FileHandle) {}
+
   async write(buffer: Buffer): Promise<void> {
-    let done = 0;
-    while (done < buffer.length) {
-      const { bytesWritten } = await this.handle.write(buffer, done, buffer.length - done, null);
-      done += bytesWritten;
-    }
+    if (this.failure) throw this.failure.error;
     this.bytes += buffer.length;
+    this.queued += buffer.length;
+    this.tail = this.tail.then(async () => {
+      if (this.failure) return;
+      try {
+        for (let done = 0; done < buffer.length;) {
+          const { bytesWritten } = await this.handle.write(
+            buffer,
+            done,
+            buffer.length - done,
+            null,
+          );
+          done += bytesWritten;
+        }
+      } catch (error) {
+        this.failure = { error };
+      } finally {
+        this.queued -= buffer.length;
+      }
+    });
+    if (this.queued > WRITE_AHEAD) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    await this.tail;
+    if (this.failure) throw this.failure.error;
   }
 }
 
@@ -180,6 +212,7 @@ export function createArchiveWriter(options: ArchiveWriterOptions = {}): Archive
       await rm(partial, { force: true });
       const { header, keys } = makeHeader(key, randomBytes(32), chunkSize);
       let handle: FileHandle | undefined;
+      let out: Output | undefined;
       const state: WriteState = { data: undefined as never, bytes: 0, current: undefined };
       const onAbort = (): void => {
         state.current?.destroy(cancelled(signal as AbortSignal));
@@ -188,7 +221,7 @@ export function createArchiveWriter(options: ArchiveWriterOptions = {}): Archive
       try {
         if (signal?.aborted) throw cancelled(signal);
         handle = await open(partial, 'wx', 0o600);
-        const out = new Output(handle);
+        out = new Output(handle);
         await out.write(header);
         Object.assign(state, {
           data: new SealedStream(out, keys, STREAM_DATA),
@@ -216,6 +249,7 @@ export function createArchiveWriter(options: ArchiveWriterOptions = {}): Archive
           sealTrailer(keys, { manifestOffset, manifestLength, dataChunks: state.data.chunks }),
         );
         if (signal?.aborted) throw cancelled(signal);
+        await out.flush();
         await handle.sync();
         await handle.close();
         handle = undefined;
@@ -223,6 +257,7 @@ export function createArchiveWriter(options: ArchiveWriterOptions = {}): Archive
         await fsyncFolder(dirname(target));
         return { manifest, bytes: out.bytes };
       } catch (error) {
+        await out?.flush().catch(() => undefined);
         await handle?.close().catch(() => undefined);
         await rm(partial, { force: true }).catch(() => undefined);
         throw ioError(error, 'Writing the backup archive');
