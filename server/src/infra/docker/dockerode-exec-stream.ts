@@ -6,6 +6,14 @@ import { engineUnavailable } from '../../core/docker-gateway.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import { connectionOptions } from './endpoint.js';
 
+const CLOSED_PIPE = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
+
 /** stderr is kept for the error message only: the last bytes say why a command failed. */
 const MAX_STDERR_BYTES = 64 * 1024;
 
@@ -70,15 +78,26 @@ export async function execStream(
   });
   docker.modem.demuxStream(duplex, stdout, stderr);
   const fed = stdin
-    ? pipeline(stdin, duplex, { end: false }).then(() => {
-        // Half-close: the command sees end of input, its output keeps coming.
-        (duplex as unknown as { end: () => void }).end();
-      })
+    ? pipeline(stdin, duplex, { end: false }).then(
+        () => {
+          // Half-close: the command sees end of input, its output keeps coming.
+          (duplex as unknown as { end: () => void }).end();
+        },
+        (error: NodeJS.ErrnoException) => {
+          // A command may stop reading early (pg_restore -l reads only the dump's header): then
+          // the rest of the input is not needed, and its exit code says how it went.
+          if (!CLOSED_PIPE.has(error.code ?? '')) throw error;
+          stdin.destroy();
+        },
+      )
     : Promise.resolve();
   const ended = new Promise<void>((resolve, reject) => {
     duplex.on('end', resolve);
     duplex.on('close', resolve);
-    duplex.on('error', reject);
+    duplex.on('error', (error: NodeJS.ErrnoException) => {
+      if (CLOSED_PIPE.has(error.code ?? '')) resolve();
+      else reject(error);
+    });
   });
   const done = (async () => {
     try {
