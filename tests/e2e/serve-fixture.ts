@@ -18,8 +18,6 @@ export interface ServedApp {
 export interface ServeOptions {
   args?: string[];
   env?: Record<string, string>;
-  /** An existing home (e.g. to start serve again on what an earlier one installed); fresh if absent. */
-  home?: string;
 }
 
 /** `medianest-appliance serve` exactly as a user runs it, with a fresh home, against the rig's engine. */
@@ -31,7 +29,7 @@ export async function startServe(
       'DOCKER_HOST is not set: run the e2e tests through scripts/test.sh, which starts the rig.',
     );
   }
-  const home = options.home ?? mkdtempSync(join(tmpdir(), 'mna-e2e-'));
+  const home = mkdtempSync(join(tmpdir(), 'mna-e2e-'));
   const args = [CLI, 'serve', '--home', home, '--port', '0', ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env },
@@ -63,14 +61,11 @@ export async function startServe(
 }
 
 /** Stops a serve started by `startServe` the way systemd would (SIGTERM), and removes its home. */
-export async function stopServe(
-  { app, child }: { app: ServedApp; child: ChildProcess },
-  options: { keepHome?: boolean } = {},
-) {
+export async function stopServe({ app, child }: { app: ServedApp; child: ChildProcess }) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-  if (!options.keepHome) rmSync(app.home, { recursive: true, force: true });
+  rmSync(app.home, { recursive: true, force: true });
 }
 
 export const test = base.extend<object, { served: ServedApp }>({

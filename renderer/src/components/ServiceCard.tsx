@@ -35,8 +35,9 @@ interface Props {
 export function ServiceCard({ name, health, status, samples, busy, onAction }: Props) {
   const state = health?.state ?? status?.state ?? 'missing';
   const exitCode = health?.exitCode ?? status?.exitCode ?? null;
-  // Stopped on purpose (or a one-shot job done) is grey, not red.
-  const clean = state === 'exited' && !health?.oomKilled && [0, 137, 143].includes(exitCode ?? -1);
+  // Stopped on purpose (0, or 143 for SIGTERM) or a one-shot job done is grey; killed (137),
+  // crashed or out of memory is red.
+  const clean = state === 'exited' && !health?.oomKilled && [0, 143].includes(exitCode ?? -1);
   const tone = clean ? 'unknown' : (STATE_TONE[state] ?? 'unknown');
   const last = samples.at(-1);
   const limit = last?.memoryLimitBytes ?? 0;

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { test as base } from '@playwright/test';
 import type Docker from 'dockerode';
 import { createApiClient, type ApiClient } from '../../../server/src/contract/client.js';
@@ -37,27 +36,17 @@ export const test = base.extend<object, { stack: InstalledStack }>({
       const docker = rigDocker(rig);
       const project = `mnae2e${process.pid}`;
       await removeComposeProject(docker, project);
-      const env = { MEDIANEST_COMPOSE_PROJECT: project };
-      const installer = await startServe({ env });
-      const home = installer.app.home;
-      let started = installer;
+      const started = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: project } });
       try {
-        const first = createApiClient({ baseUrl: installer.app.url, token: installer.app.token });
+        const client = createApiClient({ baseUrl: started.app.url, token: started.app.token });
         const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
-        const { jobId } = await first.install({
+        const { jobId } = await client.install({
           settings: { images: rig.images, httpPort, httpsPort: httpPort + 1, pullPolicy: 'never' },
         });
-        await waitForJob(first, jobId);
-        // The health monitor reads the stack's plan only when it starts (or reconnects to the
-        // engine): a serve started before the install never learns its services. Start it again
-        // on the same home, as a user reopening the app would.
-        await stopServe(installer, { keepHome: true });
-        started = await startServe({ env, home });
-        const client = createApiClient({ baseUrl: started.app.url, token: started.app.token });
+        await waitForJob(client, jobId);
         await use({ ...started.app, project, client, docker });
       } finally {
         await stopServe(started);
-        rmSync(home, { recursive: true, force: true });
         await removeComposeProject(docker, project);
       }
     },
