@@ -48,4 +48,18 @@ test.describe('the dashboard of an installed stack', () => {
     const frontend = (await stack.client.stackStatus({})).find((s) => s.service === 'frontend');
     expect(frontend).toMatchObject({ state: 'running', health: 'healthy' });
   });
+
+  test('says in place when live updates are reconnecting, and picks up again', async ({
+    page,
+    stack,
+  }) => {
+    const dashboard = new DashboardPage(page);
+    await page.route('**/api/events', (route) => route.abort('connectionrefused'));
+    await dashboard.openAsDesktop(stack);
+    await expect(dashboard.banner).toContainText('Live updates: reconnecting…');
+    // The page is not blank meanwhile: the services are there, from the API.
+    await expect(dashboard.state('postgres')).toHaveText('healthy');
+    await page.unroute('**/api/events');
+    await expect(dashboard.banner).toHaveCount(0, { timeout: 20_000 });
+  });
 });
