@@ -4,7 +4,6 @@ import {
   EVENTS_PATH,
   ServerEventSchema,
   type Alert,
-  type AlertRaised,
   type ApiClient,
   type RouteOutput,
   type DiskUsage,
@@ -37,10 +36,6 @@ export interface HealthChange {
 
 /** One backup as the catalogue lists it (the contract index does not export its type yet). */
 export type Backup = RouteOutput<'backups'>[number];
-
-export interface SeenAlert extends AlertRaised {
-  at: string;
-}
 
 const HISTORY_CAP = 100;
 const SAMPLES_CAP = 60;
@@ -76,7 +71,6 @@ interface LiveState {
   activeJobId: string | undefined;
   /** Why the last action was refused (another job running, bad input), shown where it was asked. */
   actionError: string | undefined;
-  alerts: SeenAlert[];
   /** Alerts firing now (from the alerts API, kept current by `alert.changed`), newest first. */
   firing: Alert[];
   /** The newest page of the alert history, newest first. */
@@ -187,9 +181,6 @@ export const useLiveStore = create<LiveState>((set, get) => {
         });
         break;
       }
-      case 'alert.raised':
-        set({ alerts: capped(get().alerts, { ...event, at }, ALERTS_CAP) });
-        break;
       case 'resources.sampled': {
         const samples = { ...get().samples };
         for (const sample of event.services) {
@@ -222,7 +213,6 @@ export const useLiveStore = create<LiveState>((set, get) => {
     jobs: {},
     activeJobId: undefined,
     actionError: undefined,
-    alerts: [],
     firing: [],
     alertHistory: [],
     lastBackup: undefined,
