@@ -310,8 +310,7 @@ describe('faults', () => {
   }, 900_000);
 
   it('SIGKILL during a restore is rolled back at the next start, data intact, stack running', async () => {
-    const target = (await catalogue()).find((r) => r.kind === 'manual' && r.state === 'verified');
-    expect(target).toBeDefined();
+    const target = JSON.parse((await ok(['backup', '--json'])).stdout) as Backup;
     for (const step of [
       'Restoring the database into staging',
       'Swapping in the restored data',
@@ -321,7 +320,7 @@ describe('faults', () => {
         'content-type': 'application/json',
       });
       const current = await snapshot();
-      await killAt(['restore', target?.id ?? '', '--yes'], step);
+      await killAt(['restore', target.id, '--yes'], step);
       // The next start of a backup verb rolls the unfinished restore back.
       const next = await ok(['backup']);
       expect(next.stderr).toContain('interrupted restore');

@@ -3,6 +3,7 @@
  * complete, then verified; only then is it `verified`, the one state that counts as a success.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backup, BackupKind } from '../../contract/backup-routes.js';
@@ -138,7 +139,7 @@ export class BackupService {
     await this.checkSpace(dir, state);
     const createdAt = now();
     const id = randomUUID();
-    const file = archiveName(createdAt, kind);
+    const file = this.freeName(dir, archiveName(createdAt, kind));
     catalogue.insert({ id, file, kind, createdAt: createdAt.toISOString() });
     const target = join(dir, file);
     try {
@@ -265,6 +266,16 @@ export class BackupService {
       break;
     }
     return manifest;
+  }
+
+  /** The name, or with `-2`, `-3`... when a backup of the same second has it (catalogue or disk). */
+  private freeName(dir: string, name: string): string {
+    const taken = new Set(this.deps.catalogue.list().map((r) => r.file));
+    let candidate = name;
+    for (let n = 2; taken.has(candidate) || existsSync(join(dir, candidate)); n += 1) {
+      candidate = name.replace(ARCHIVE_SUFFIX, `-${n}${ARCHIVE_SUFFIX}`);
+    }
+    return candidate;
   }
 
   /** Bytes a backup will take at most (dump and snapshot sizes from the source, folders walked). */
