@@ -138,12 +138,6 @@ export class HealthMonitor {
       return;
     }
     let next = applyEvent(current, spec, event, this.deps.now().toISOString());
-    // The engine holds a dying container while it cleans up, so an inspect right after `die`
-    // waits for that: say it exited at once, and add the details when the inspect answers.
-    if (event.kind === 'die') {
-      this.set(next);
-      this.publishStatus();
-    }
     // A die carries no OOM flag or restart count, and a health event no check output: ask once.
     if (event.kind === 'die' || event.kind === 'health' || event.kind === 'start') {
       const details = await this.requireGateway()
