@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { BackupList } from '../components/backups/BackupList';
 import { BackupNowCard } from '../components/backups/BackupNowCard';
+import { RecoveryKeyPanel } from '../components/backups/RecoveryKeyPanel';
 import { RestorePanel } from '../components/backups/RestorePanel';
 import { ScheduleForm } from '../components/backups/ScheduleForm';
 import { useAppStore } from '../state/app-store';
@@ -27,6 +28,7 @@ export function BackupsPage() {
           The backups could not be listed: {load.error}
         </p>
       )}
+      <RecoveryKeyPanel client={client} />
       <BackupNowCard client={client} />
       <RestorePanel client={client} />
       <BackupList client={client} />

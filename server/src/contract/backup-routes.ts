@@ -110,7 +110,48 @@ export const RestoreInputSchema = z
   });
 export type RestoreInput = z.infer<typeof RestoreInputSchema>;
 
+/**
+ * The recovery key's place in its one-time showing: `none` before it exists, `unconfirmed` until the
+ * user confirms having saved it (until then it can be shown again), `confirmed` after (never again).
+ */
+export const RecoveryKeyStateSchema = z.object({
+  state: z.enum(['none', 'unconfirmed', 'confirmed']),
+});
+export type RecoveryKeyState = z.infer<typeof RecoveryKeyStateSchema>;
+
 export const backupRoutes = {
+  /** Whether this home has a recovery key and whether the user confirmed saving it. Never the key. */
+  recoveryKeyState: {
+    method: 'GET',
+    path: '/api/backups/recovery-key',
+    input: z.object({}),
+    output: RecoveryKeyStateSchema,
+    auth: true,
+  },
+  /**
+   * The recovery key's text, for the user to save or print: created now when the home has none.
+   * Answered only until the user confirms saving it; after that, 409 `conflict`.
+   */
+  revealRecoveryKey: {
+    method: 'POST',
+    path: '/api/backups/recovery-key/reveal',
+    input: z.object({}),
+    output: z.object({ recoveryKey: z.string() }),
+    auth: true,
+  },
+  /** The user saved the key: proven by its last 6 letters or digits. It is never shown again. */
+  confirmRecoveryKey: {
+    method: 'POST',
+    path: '/api/backups/recovery-key/confirm',
+    input: z.object({
+      lastCharacters: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9]{6}$/, 'must be the last 6 letters or digits of the key'),
+    }),
+    output: RecoveryKeyStateSchema,
+    auth: true,
+  },
   /** The catalogue, newest first. */
   backups: {
     method: 'GET',

@@ -68,9 +68,52 @@ async function sourceOf(
   return { file, key };
 }
 
+/** Settings key: when the user confirmed having saved the recovery key (ISO time). */
+export const RECOVERY_KEY_CONFIRMED = 'backup.recoveryKeyConfirmedAt';
+
+const keyTail = (text: string): string =>
+  text
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-6)
+    .toUpperCase();
+
 /** Handlers of the backup routes: listings answer at once, the rest run as jobs. */
 export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
+  const confirmed = (): boolean => typeof deps.settings.get(RECOVERY_KEY_CONFIRMED) === 'string';
+  const confirm = (): void => deps.settings.set(RECOVERY_KEY_CONFIRMED, new Date().toISOString());
   return {
+    recoveryKeyState: async () => {
+      if (confirmed()) return { state: 'confirmed' };
+      return { state: (await deps.services().keys.read()) ? 'unconfirmed' : 'none' };
+    },
+    revealRecoveryKey: async () => {
+      if (confirmed()) {
+        throw new AppError(
+          'conflict',
+          'The recovery key was shown and you confirmed saving it; it is never shown again. Use the copy you saved.',
+        );
+      }
+      const keys = deps.services().keys;
+      const { key, created } = await keys.ensure();
+      return { recoveryKey: created ?? keys.format(key) };
+    },
+    confirmRecoveryKey: async ({ lastCharacters }) => {
+      if (confirmed()) return { state: 'confirmed' };
+      const keys = deps.services().keys;
+      const key = await keys.read();
+      if (!key) throw new AppError('not_found', 'This home has no recovery key yet.');
+      if (keyTail(keys.format(key)) !== lastCharacters.toUpperCase()) {
+        throw new AppError(
+          'validation_failed',
+          'lastCharacters: does not match the end of the key',
+          {
+            fields: { lastCharacters: 'does not match the end of the key' },
+          },
+        );
+      }
+      confirm();
+      return { state: 'confirmed' };
+    },
     backups: async () => deps.services().backups.list(),
     createBackup: async () => {
       const services = deps.services();
@@ -101,6 +144,8 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
         const { jobId } = deps.runner.start('restore', async (ctx) => {
           ctx.progress('Installing the stack from the archive', 0);
           await services.installFrom(source.file, source.key);
+          // The key was typed in from the user's own copy: nothing left to show them.
+          confirm();
           return services.restore.restore(source, reporter(ctx));
         });
         return { jobId, kind: 'restore' };

@@ -1,6 +1,8 @@
 import type { ServiceStatus } from '../../../../server/src/contract/index.js';
 import type { SettingsFormValues } from '../../state/settings-store-form';
+import { useAppStore } from '../../state/app-store';
 import type { InstallState } from '../../state/wizard-store';
+import { RecoveryKeyPanel } from '../backups/RecoveryKeyPanel';
 
 /** Where MediaNest answers once installed: its domain, or this computer on the HTTP port. */
 export function mediaNestUrl(values: SettingsFormValues, host: string): string {
@@ -22,6 +24,7 @@ export function InstallDone({
   install: InstallState;
   values: SettingsFormValues;
 }) {
+  const client = useAppStore((s) => s.client);
   // One-off tasks (migrate) exit 0 when done; every other service keeps running.
   const lasting = (install.status ?? []).filter((s) => !oneOff(s));
   const running = lasting.filter((s) => s.state === 'running' && s.health !== 'unhealthy');
@@ -46,6 +49,7 @@ export function InstallDone({
         {running.length} of {lasting.length} services are running. Health, logs and backups are on
         the dashboard.
       </p>
+      {client && <RecoveryKeyPanel client={client} />}
       <p className="wizard-actions">
         <a
           className="button"

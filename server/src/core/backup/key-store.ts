@@ -54,6 +54,11 @@ export class RecoveryKeyStore {
     await rename(tmp, this.path);
   }
 
+  /** The key as the user sees it (groups with a checksum), for showing it again until confirmed. */
+  format(key: Uint8Array): string {
+    return this.codec.format(key);
+  }
+
   /** A key typed by the user (restore on a new machine). */
   parse(text: string): Uint8Array {
     try {

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Request, Response } from 'express';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../core/app-error.js';
+import { RecoveryKeyStore } from '../core/backup/key-store.js';
+import { recoveryKeyCodec } from '../core/backup/recovery-codec.js';
+import { JobRunner } from '../core/jobs/job-runner.js';
+import { openDatabase, type Db } from '../infra/store/database.js';
+import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { backupHandlers, type BackupRouteDeps } from './backup-routes.js';
+
+let dir: string;
+let db: Db;
+let keyFile: string;
+let handlers: ReturnType<typeof backupHandlers>;
+
+const req = {} as Request;
+const res = {} as Response;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mna-backup-routes-'));
+  db = openDatabase(join(dir, 'appliance.db'));
+  keyFile = join(dir, 'recovery.key');
+  const keys = new RecoveryKeyStore(keyFile, recoveryKeyCodec);
+  const deps: BackupRouteDeps = {
+    // Only the key store is used by the recovery-key routes.
+    services: () => ({ keys }) as unknown as ReturnType<BackupRouteDeps['services']>,
+    runner: new JobRunner({ jobs: new SqliteJobs(db), publish: () => {}, now: () => new Date() }),
+    settings: new SqliteSettings(db),
+    freeBytes: async () => 0,
+    nextRunAt: () => undefined,
+  };
+  handlers = backupHandlers(deps);
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tail = (key: string): string => key.replace(/[^A-Za-z0-9]/g, '').slice(-6);
+
+describe('the recovery key, shown until the user confirms saving it', () => {
+  it('is created on first reveal, stored 0600, and the same text is shown again until confirmed', async () => {
+    expect(await handlers.recoveryKeyState({}, req, res)).toEqual({ state: 'none' });
+    const first = await handlers.revealRecoveryKey({}, req, res);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(first.recoveryKey);
+    expect(await handlers.recoveryKeyState({}, req, res)).toEqual({ state: 'unconfirmed' });
+    // A page closed before the user saved it: the key can still be shown.
+    expect(await handlers.revealRecoveryKey({}, req, res)).toEqual(first);
+  });
+
+  it('refuses a confirmation that does not match, naming the field, and still shows the key', async () => {
+    const { recoveryKey } = await handlers.revealRecoveryKey({}, req, res);
+    const wrong = tail(recoveryKey) === 'ZZZZZZ' ? 'YYYYYY' : 'ZZZZZZ';
+    const error = await handlers
+      .confirmRecoveryKey({ lastCharacters: wrong }, req, res)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('validation_failed');
+    expect((error as AppError).details).toEqual({
+      fields: { lastCharacters: 'does not match the end of the key' },
+    });
+    expect(await handlers.recoveryKeyState({}, req, res)).toEqual({ state: 'unconfirmed' });
+  });
+
+  it('is never shown again once confirmed (any case), and the state says so', async () => {
+    const { recoveryKey } = await handlers.revealRecoveryKey({}, req, res);
+    expect(
+      await handlers.confirmRecoveryKey(
+        { lastCharacters: tail(recoveryKey).toLowerCase() },
+        req,
+        res,
+      ),
+    ).toEqual({ state: 'confirmed' });
+    expect(await handlers.recoveryKeyState({}, req, res)).toEqual({ state: 'confirmed' });
+    const error = await handlers.revealRecoveryKey({}, req, res).catch((e: unknown) => e);
+    expect((error as AppError).code).toBe('conflict');
+    expect((error as AppError).message).not.toContain(recoveryKey);
+    // The key itself stays: backups still need it.
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(recoveryKey);
+  });
+});
