@@ -190,7 +190,12 @@ export function createBackupArea(options: {
   runner: JobRunner;
   publish: (event: DomainEvent) => void;
   onError: (message: string, error: unknown) => void;
-}): { handlers: BackupHandlers; start: () => void; stop: () => void } {
+}): {
+  handlers: BackupHandlers;
+  lastSuccessfulBackupAt: () => Date | undefined;
+  start: () => void;
+  stop: () => void;
+} {
   const { paths, env, db, settings, runner, publish } = options;
   let services: BackupServices | undefined;
   const get = (): BackupServices => {
@@ -227,6 +232,14 @@ export function createBackupArea(options: {
   });
   return {
     handlers,
+    /** When the newest verified backup was made; undefined when none is (for /metrics). */
+    lastSuccessfulBackupAt: (): Date | undefined => {
+      const good = get()
+        .backups.list()
+        .filter((b) => b.state === 'verified' || b.state === 'verified-restorable')
+        .map((b) => Date.parse(b.createdAt));
+      return good.length > 0 ? new Date(Math.max(...good)) : undefined;
+    },
     start: () => {
       // Leftovers of a crash first: a half-done restore rolled back, partial archives removed.
       void (async () => {

@@ -323,7 +323,20 @@ export function createServer(options: ServerOptions): AppServer {
         requireAuth: authenticator.require,
         health: () => monitor.snapshot(),
         jobs: () => jobs.list(200),
-        extras: () => ({ resources: monitoring.latest().services }),
+        extras: () => {
+          const lastBackup = backup.lastSuccessfulBackupAt();
+          return {
+            resources: monitoring.latest().services,
+            alerts: alerts.firing().map((a) => ({
+              name: `${a.rule}:${a.subject}`,
+              state: a.acknowledgedAt ? ('acknowledged' as const) : ('firing' as const),
+              severity: a.severity,
+            })),
+            backupAgeSeconds: lastBackup
+              ? Math.max(0, Math.round((Date.now() - lastBackup.getTime()) / 1000))
+              : null,
+          };
+        },
       }),
     ],
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),

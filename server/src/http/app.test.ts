@@ -168,6 +168,10 @@ describe('the embedded server', () => {
     const text = await res.text();
     expect(text).toContain('# TYPE medianest_appliance_stack_status gauge');
     expect(text).toMatch(/^medianest_appliance_stack_status\{status="unknown"\} [01]$/m);
+    // The alert and backup families are there, empty while nothing fires and no backup exists.
+    expect(text).toContain('# TYPE medianest_appliance_backup_age_seconds gauge');
+    expect(text).not.toMatch(/^medianest_appliance_backup_age_seconds /m);
+    expect(text).toMatch(/# TYPE medianest_appliance_alert\w* gauge/);
   });
 
   it('never writes the token into its log', async () => {
