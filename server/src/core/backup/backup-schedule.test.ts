@@ -29,10 +29,14 @@ describe('the schedule settings', () => {
   });
 });
 
-const record = (day: number, state: BackupRecord['state']): BackupRecord => ({
+const record = (
+  day: number,
+  state: BackupRecord['state'],
+  kind: BackupRecord['kind'] = 'daily',
+): BackupRecord => ({
   id: `d${day}`,
   file: `d${day}.mnbackup`,
-  kind: 'daily',
+  kind,
   state,
   size: 1,
   createdAt: new Date(Date.UTC(2026, 0, day, 2)).toISOString(),
@@ -49,5 +53,22 @@ describe('pruning after a scheduled backup', () => {
     expect(pruned.every((r) => r.state === 'verified')).toBe(true);
     expect(pruned.map((r) => r.id)).not.toContain('d10');
     expect(pruned.length).toBeGreaterThan(0);
+  });
+
+  it('never prunes manual backups or safety snapshots, and does not count them as dailies', () => {
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) => record(i + 1, 'verified')),
+      record(11, 'verified', 'manual'),
+      record(12, 'verified', 'safety'),
+      record(2, 'verified-restorable', 'manual'),
+    ].map((r, i) => ({ ...r, id: `${r.kind}-${i}` }));
+    const pruned = toPrune(rows, { daily: 7, weekly: 1 }, 'UTC', new Date(Date.UTC(2026, 0, 13)));
+    expect(pruned.every((r) => r.kind === 'daily')).toBe(true);
+    // Ten scheduled dailies, seven kept: the manual and safety ones take no place among them.
+    expect(pruned.map((r) => r.createdAt.slice(0, 10))).toEqual([
+      '2026-01-01',
+      '2026-01-02',
+      '2026-01-03',
+    ]);
   });
 });

@@ -28,15 +28,23 @@ export interface SchedulerDeps {
   onError: (message: string, error: unknown) => void;
 }
 
-/** Good backups beyond what retention keeps (all others are never touched). */
+/** The kinds retention governs: what the schedule made. */
+const SCHEDULED: ReadonlySet<BackupKind> = new Set(['daily', 'weekly']);
+
+/**
+ * Scheduled good backups beyond what retention keeps. Manual backups and the safety snapshots
+ * taken before a restore are the user's: they never count toward retention and are never pruned;
+ * failed or unverified backups are never touched either.
+ */
 export function toPrune(
   records: BackupRecord[],
   retention: BackupSchedule['retention'],
   zone: string,
   now: Date,
 ): BackupRecord[] {
-  const remove = new Set(planRetention(records, retention, zone, now).remove);
-  return records.filter((r) => remove.has(r.id));
+  const scheduled = records.filter((r) => SCHEDULED.has(r.kind));
+  const remove = new Set(planRetention(scheduled, retention, zone, now).remove);
+  return scheduled.filter((r) => remove.has(r.id));
 }
 
 export class BackupScheduler {
