@@ -39,7 +39,7 @@ interface ReadyBody {
 function readyBody(text: string): ReadyBody | undefined {
   try {
     const body: unknown = JSON.parse(text);
-    return typeof body === 'object' && body !== null ? (body) : undefined;
+    return typeof body === 'object' && body !== null ? body : undefined;
   } catch {
     return undefined;
   }
