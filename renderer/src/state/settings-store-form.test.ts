@@ -39,6 +39,14 @@ describe('the settings form', () => {
     expect(changes).not.toHaveProperty('plex');
   });
 
+  it('clears a stored domain and email when changed settings go back to local only', () => {
+    const { changes } = toChanges(
+      { ...EMPTY_FORM, access: 'local', domain: 'media.example.org', email: 'me@example.org' },
+      { clear: true },
+    );
+    expect(changes).toMatchObject({ domain: null, email: null });
+  });
+
   it('names the images field when its text is no map, and sends only typed limits', () => {
     const { changes, errors } = toChanges({
       ...EMPTY_FORM,

@@ -85,9 +85,13 @@ const port = (value: string): number | string =>
 
 /**
  * The changes these values ask for. `plex` only when typed (its values are secrets the server
- * never shows back); `resources` only for the limits typed.
+ * never shows back); `resources` only for the limits typed. With `clear` (changing stored settings),
+ * going back to local only sends `domain: null` and `email: null`, which the server clears.
  */
-export function toChanges(values: SettingsFormValues): {
+export function toChanges(
+  values: SettingsFormValues,
+  { clear = false }: { clear?: boolean } = {},
+): {
   changes: Record<string, unknown>;
   errors: FieldErrors;
 } {
@@ -104,6 +108,10 @@ export function toChanges(values: SettingsFormValues): {
   if (values.access === 'domain') {
     changes.domain = values.domain.trim();
     if (values.email.trim() !== '') changes.email = values.email.trim();
+    else if (clear) changes.email = null;
+  } else if (clear) {
+    changes.domain = null;
+    changes.email = null;
   }
   if (values.imageSource === 'custom') {
     const images = parseImagesText(values.images);

@@ -66,7 +66,7 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     set({ values: { ...get().values, [field]: value }, errors, preview: undefined });
   },
   previewChanges: async (client) => {
-    const { changes, errors } = toChanges(get().values);
+    const { changes, errors } = toChanges(get().values, { clear: true });
     if (Object.keys(errors).length > 0) {
       set({ errors, preview: undefined });
       return;
@@ -84,7 +84,7 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     }
   },
   applyChanges: async (client) => {
-    const { changes } = toChanges(get().values);
+    const { changes } = toChanges(get().values, { clear: true });
     set({ apply: { phase: 'running' } });
     try {
       const run = await follow(

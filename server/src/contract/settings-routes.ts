@@ -5,7 +5,8 @@ import { JobAcceptedSchema } from './stack-routes.js';
 /**
  * Stack settings as the wizard and the settings page send them: any subset of the fields of
  * `init` (environment, profiles, domain, email, httpPort, httpsPort, dataDir, images, pullPolicy,
- * resources, plex). The server validates them and answers 422 with one message per field.
+ * resources, plex). The server validates them and answers 422 with one message per field. A field
+ * given as `null` is cleared back to its default (e.g. `domain: null` for local only).
  */
 export const SettingsChangesSchema = z.record(z.string(), z.unknown());
 

@@ -36,6 +36,19 @@ function storable(config: StackConfig): Omit<StackConfig, 'plex'> {
  * are applied, applied by re-rendering and reconciling only what changed, and rolled back to the
  * previous rendered project when the change does not come up healthy.
  */
+/**
+ * The stored settings with `changes` laid over them; a field given as `null` is cleared (back to its
+ * default), e.g. `{ domain: null }` to go back to local only. JSON has no `undefined`.
+ */
+export function withChanges(current: Changes, changes: Changes): Changes {
+  const next: Changes = { ...current };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === null) delete next[field];
+    else next[field] = value;
+  }
+  return next;
+}
+
 export class SettingsService {
   constructor(
     private readonly deps: SettingsDeps,
@@ -49,10 +62,9 @@ export class SettingsService {
 
   /** The settings that `changes` would give, validated (every bad field named) without writing anything. */
   private merged(changes: Changes): StackConfig {
-    return parseStackConfig(
-      { ...this.current(), ...changes },
-      { dataDir: posix.join(posix.dirname(this.location.stackDir), 'data') },
-    );
+    return parseStackConfig(withChanges(this.current(), changes), {
+      dataDir: posix.join(posix.dirname(this.location.stackDir), 'data'),
+    });
   }
 
   async preview(changes: Changes): Promise<SettingsPreview> {
@@ -100,7 +112,7 @@ export class SettingsService {
   ): Promise<StackConfig> {
     this.merged(changes);
     const previous = this.current();
-    const config = await this.render({ ...previous, ...changes });
+    const config = await this.render(withChanges(previous, changes));
     try {
       await reconcile(config);
       return config;
