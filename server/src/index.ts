@@ -38,7 +38,7 @@ import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
 import { createHealthMonitor, createStackService } from './wiring.js';
 import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
-import { createBackupArea } from './backup-wiring.js';
+import { BACKUP_LOCATION_KEY, createBackupArea } from './backup-wiring.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
@@ -183,7 +183,11 @@ export function createServer(options: ServerOptions): AppServer {
     health: () => monitor.snapshot(),
     onDeepCheck: (service, result) => monitor.setDeepCheck(service, result),
     dataDir: () => configuredTargets(settings).dataDir ?? paths.dataDir,
-    backupsDir: () => paths.backupsDir,
+    backupsDir: () => {
+      // The folder the backup area writes to: the configured one, else <home>/backups.
+      const configured = settings.get(BACKUP_LOCATION_KEY);
+      return typeof configured === 'string' ? configured : paths.backupsDir;
+    },
     ...options.monitoring,
   });
   const backup = createBackupArea({
