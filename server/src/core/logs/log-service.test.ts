@@ -183,4 +183,43 @@ describe('LogService with a fake engine', () => {
     await done;
     expect(got.map((l) => l.text)).toEqual(['n1', 'n2', 'n3', 'n3b', 'n4']);
   });
+
+  it('sends the initial tail of a merged follow as one time-ordered block, then live lines', async () => {
+    /** The engine answers redis late: its history arrives well after postgres's newer lines. */
+    class SlowRedisGateway extends FakeLogGateway {
+      private late = <T>(source: LogSource, value: T): Promise<T> =>
+        new Promise((r) => setTimeout(() => r(value), source.service === 'redis' ? 80 : 0));
+      override async read(source: LogSource, o: LogReadOptions): Promise<EngineLogLine[]> {
+        return this.late(source, await super.read(source, o));
+      }
+      override async *follow(
+        source: LogSource,
+        o: LogReadOptions,
+        signal: AbortSignal,
+      ): AsyncIterable<EngineLogLine[]> {
+        await this.late(source, undefined);
+        yield* super.follow(source, o, signal);
+      }
+    }
+    const gateway = new SlowRedisGateway();
+    gateway.add('pg', 'postgres', [[57, 'pg 57']]);
+    gateway.add('rd', 'redis', [
+      [56, 'redis 56'],
+      [58, 'redis 58'],
+    ]);
+    const batches: string[][] = [];
+    const abort = new AbortController();
+    const done = service(gateway).follow(
+      { tail: 5, windowMs: 10 },
+      (lines) => batches.push(lines.map((l) => l.text)),
+      abort.signal,
+    );
+    await settle(200);
+    gateway.write('pg', 59, 'pg 59');
+    await settle();
+    abort.abort();
+    await done;
+    expect(batches.flat()).toEqual(['redis 56', 'pg 57', 'redis 58', 'pg 59']);
+    expect(batches[0]).toEqual(['redis 56', 'pg 57', 'redis 58']);
+  });
 });

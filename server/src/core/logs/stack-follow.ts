@@ -1,6 +1,6 @@
 import type { LogLine } from '../../contract/logs-routes.js';
 import type { EngineLogLine, LogGateway, LogReadOptions, LogSource } from './log-gateway.js';
-import { ReorderWindow } from './merge.js';
+import { mergeByTime, ReorderWindow } from './merge.js';
 import { ResumePoint } from './resume-point.js';
 import { fromDate } from './time.js';
 
@@ -34,6 +34,8 @@ export class StackFollow {
   private readonly window: ReorderWindow<LogLine>;
   private readonly running = new Set<Promise<void>>();
   private startedAt = '';
+  /** Live lines wait in the window until the history block has gone out, so it comes first. */
+  private historySent = false;
 
   constructor(
     private readonly gateway: LogGateway,
@@ -55,6 +57,7 @@ export class StackFollow {
     this.startedAt = this.options.since ?? fromDate(this.now());
     const tick = setInterval(
       () => {
+        if (!this.historySent) return;
         const lines = this.window.flush();
         if (lines.length > 0) sink(lines);
       },
@@ -91,11 +94,10 @@ export class StackFollow {
         ...(this.options.since !== undefined ? { since: this.options.since } : {}),
         ...(this.options.since === undefined ? { tail: this.options.tail ?? 0 } : {}),
       };
-      for (const source of await this.gateway.listSources(this.options.project)) {
-        if (this.wanted(source.service) && !this.followed.has(source.id)) {
-          this.track(source, initial, signal, false);
-        }
-      }
+      const sources = (await this.gateway.listSources(this.options.project)).filter(
+        (source) => this.wanted(source.service) && !this.followed.has(source.id),
+      );
+      await this.sendHistory(sources, initial, sink, signal);
       await Promise.race([
         watch.done,
         new Promise<void>((resolve) =>
@@ -107,6 +109,53 @@ export class StackFollow {
       await Promise.allSettled([...this.running]);
       const rest = this.window.flush(true);
       if (rest.length > 0 && !signal.aborted) sink(rest);
+    }
+  }
+
+  /**
+   * The history (tail or since) of the containers present at the start, read from every one of
+   * them before any is sent, merged by time into one block; each container's follow then continues
+   * from its last history line (ResumePoint: no gap, no duplicate). Sending each container's history
+   * as its follow delivered it let a slow container's older lines come after a faster one's newer.
+   */
+  private async sendHistory(
+    sources: readonly LogSource[],
+    initial: LogReadOptions,
+    sink: (lines: LogLine[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const wantsHistory = initial.since !== undefined || (initial.tail ?? 0) > 0;
+    const entries = sources.map((source) => {
+      // Counted as open from now: a start event during the read must not open a second follow.
+      const entry: Followed = { source, resume: new ResumePoint(), open: true, recheck: false };
+      this.followed.set(source.id, entry);
+      return entry;
+    });
+    const read = async (entry: Followed): Promise<LogLine[]> => {
+      try {
+        return (await this.gateway.read(entry.source, initial))
+          .filter((raw) => entry.resume.accept(raw.time))
+          .map((raw) => this.toLine(entry.source, raw));
+      } catch (error) {
+        // One container's history failing (removed meanwhile) does not end the others' follow.
+        if (!signal.aborted) this.onError(error);
+        return [];
+      }
+    };
+    try {
+      const lists = wantsHistory ? await Promise.all(entries.map(read)) : [];
+      const history = mergeByTime(lists);
+      if (history.length > 0 && !signal.aborted) sink(history);
+    } finally {
+      this.historySent = true;
+    }
+    for (const entry of entries) {
+      // No history line: the engine's own initial range (any line written since the read is live).
+      this.open(
+        entry,
+        signal,
+        entry.resume.time === undefined ? initial : this.resumeOptions(entry),
+      );
     }
   }
 
