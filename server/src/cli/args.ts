@@ -131,7 +131,12 @@ export const VERBS: Record<string, VerbSpec> = {
     usage: 'backup',
     options: {},
   },
-  backups: { summary: 'list the backups and their state', usage: 'backups', options: {} },
+  backups: {
+    summary: 'list the backups and their state (prune: apply the retention now)',
+    usage: 'backups [prune]',
+    options: {},
+    positionals: true,
+  },
   verify: {
     summary: 'check every checksum of a backup and its database dump',
     usage: 'verify ID [--restore-test]',

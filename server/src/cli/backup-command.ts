@@ -1,5 +1,7 @@
 import type { Backup } from '../contract/backup-routes.js';
 import { createBackupServices, type BackupServices } from '../backup-wiring.js';
+import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
+import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';
 import type { RestoreSource } from '../core/backup/restore-service.js';
 import type { HomePaths } from '../infra/fs/home.js';
@@ -70,11 +72,12 @@ function resolveId(services: BackupServices, given: string): string {
 async function withServices<T>(
   paths: HomePaths,
   io: CliIo,
-  work: (s: BackupServices) => Promise<T>,
+  work: (s: BackupServices, settings: SqliteSettings) => Promise<T>,
 ): Promise<T> {
   const db = openDatabase(paths.db);
   try {
-    return await work(createBackupServices(paths, io.env, db, new SqliteSettings(db)));
+    const settings = new SqliteSettings(db);
+    return await work(createBackupServices(paths, io.env, db, settings), settings);
   } finally {
     db.close();
   }
@@ -89,7 +92,29 @@ async function recover(services: BackupServices, io: CliIo): Promise<void> {
     io.stderr(`${interrupted.length} interrupted backup(s) marked failed.`);
 }
 
-/** `backup`, `backups`, `verify ID [--restore-test]`, `restore ID|FILE [--recovery-key K] [--yes]`. */
+/**
+ * `backups prune`: the retention the scheduler applies after a scheduled backup, run now (crash
+ * leftovers cleaned first). Removes only scheduled (daily/weekly) good backups beyond what the
+ * schedule's retention keeps.
+ */
+async function prune(services: BackupServices, settings: SqliteSettings, io: CliIo) {
+  await recover(services, io);
+  return pruneScheduled(
+    {
+      schedule: () => readSchedule(settings),
+      timeZone: machineTimeZone,
+      list: () => services.backups.list(),
+      remove: (record) => services.backups.remove(record),
+      now: () => new Date(),
+    },
+    (record) => io.stderr(`Removing ${record.file}`),
+  );
+}
+
+/**
+ * `backup`, `backups [prune]`, `verify ID [--restore-test]`,
+ * `restore ID|FILE [--recovery-key K] [--yes]`.
+ */
 export async function backupCommand(
   cmd: ParsedCommand,
   paths: HomePaths,
@@ -98,9 +123,19 @@ export async function backupCommand(
   const json = cmd.values.json === true;
   const out = (value: unknown, text: string): void =>
     io.stdout(json ? JSON.stringify(value, null, 2) : text);
-  return withServices(paths, io, async (services) => {
+  return withServices(paths, io, async (services, settings) => {
     switch (cmd.verb) {
       case 'backups': {
+        const [sub] = cmd.positionals;
+        if (sub === 'prune') {
+          const removed = await prune(services, settings, io);
+          out(
+            removed.map((r) => r.id),
+            `${removed.length} backup(s) beyond the retention removed.`,
+          );
+          return EXIT.ok;
+        }
+        if (sub !== undefined) throw new UsageError(`backups: unknown action ${sub} (prune)`);
         const rows = services.backups.list();
         out(rows, formatBackups(rows));
         return EXIT.ok;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsRepository } from '../settings/settings-repository.js';
 import { readSchedule, writeSchedule } from './backup-schedule.js';
-import { toPrune } from './backup-scheduler.js';
+import { pruneScheduled, toPrune } from './backup-scheduler.js';
 import type { BackupRecord } from './ports.js';
 
 function memorySettings(): SettingsRepository {
@@ -70,5 +70,36 @@ describe('pruning after a scheduled backup', () => {
       '2026-01-02',
       '2026-01-03',
     ]);
+  });
+});
+
+describe('backups prune', () => {
+  it('removes what toPrune names, one at a time, telling each first; keeps the rest', async () => {
+    const rows = [
+      ...Array.from({ length: 4 }, (_, i) => record(i + 1, 'verified')),
+      record(5, 'verified', 'manual'),
+    ].map((r, i) => ({ ...r, id: `${r.kind}-${i}` }));
+    let catalogue = [...rows].reverse();
+    const events: string[] = [];
+    const settings = memorySettings();
+    writeSchedule(settings, { ...readSchedule(settings), retention: { daily: 1, weekly: 1 } });
+    const pruned = await pruneScheduled(
+      {
+        schedule: () => readSchedule(settings),
+        timeZone: () => 'UTC',
+        now: () => new Date(Date.UTC(2026, 0, 6)),
+        list: () => catalogue,
+        remove: (r) => {
+          events.push(`remove ${r.id}`);
+          catalogue = catalogue.filter((c) => c.id !== r.id);
+          return Promise.resolve();
+        },
+      },
+      (r) => events.push(`removing ${r.id}`),
+    );
+    // One daily and one weekly place: the newest (the 4th) takes both; the manual one stays.
+    expect(catalogue.map((r) => r.id).sort()).toEqual(['daily-3', 'manual-4']);
+    expect(pruned.map((r) => r.id).sort()).toEqual(['daily-0', 'daily-1', 'daily-2']);
+    expect(events).toEqual(pruned.flatMap((r) => [`removing ${r.id}`, `remove ${r.id}`]));
   });
 });

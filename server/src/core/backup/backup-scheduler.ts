@@ -47,6 +47,24 @@ export function toPrune(
   return scheduled.filter((r) => remove.has(r.id));
 }
 
+/**
+ * Retention applied now: each scheduled backup `toPrune` names is removed (archive, then row), in
+ * order, `removing` told before each. The scheduler runs it after a verified scheduled backup;
+ * `backups prune` runs it on its own.
+ */
+export async function pruneScheduled(
+  deps: Pick<SchedulerDeps, 'schedule' | 'timeZone' | 'list' | 'remove' | 'now'>,
+  removing: (record: BackupRecord) => void = () => undefined,
+): Promise<BackupRecord[]> {
+  const { retention } = deps.schedule();
+  const pruned = toPrune(deps.list(), retention, deps.timeZone(), deps.now());
+  for (const record of pruned) {
+    removing(record);
+    await deps.remove(record);
+  }
+  return pruned;
+}
+
 export class BackupScheduler {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
@@ -97,11 +115,7 @@ export class BackupScheduler {
       const { done } = this.deps.runner.start('backup', async (ctx) => {
         await this.deps.backup(kind, ctx);
         ctx.progress('Applying retention', 100);
-        const { retention } = this.deps.schedule();
-        const records = this.deps.list();
-        for (const record of toPrune(records, retention, this.deps.timeZone(), this.deps.now())) {
-          await this.deps.remove(record);
-        }
+        await pruneScheduled(this.deps);
       });
       done.catch((error: unknown) => this.deps.onError(`scheduled ${kind} backup failed`, error));
     } catch (error) {
