@@ -38,6 +38,8 @@ import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
 import { createHealthMonitor, createStackService } from './wiring.js';
 import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
+import { createHealthHistory } from './health-history-wiring.js';
+import { healthHistoryHandlers } from './http/health-history-routes.js';
 import { BACKUP_LOCATION_KEY, createBackupArea } from './backup-wiring.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
@@ -162,6 +164,13 @@ export function createServer(options: ServerOptions): AppServer {
     logger,
     ...(options.alerts ? { options: options.alerts } : {}),
   });
+  const healthHistory = createHealthHistory({
+    db,
+    paths,
+    subscribe: (listener) => bus.subscribe((published) => listener(published.event)),
+    extraSecrets: () => [token, ...auth.secrets()],
+    onError: (error) => logger.warn('health history: an entry was not written', { error }),
+  });
   const monitor = createHealthMonitor(
     paths,
     env,
@@ -239,6 +248,7 @@ export function createServer(options: ServerOptions): AppServer {
     ...logsHandlers({ logs }),
     ...resourcesHandlers(monitoring),
     ...alertsHandlers(() => alerts.api),
+    ...healthHistoryHandlers(healthHistory.api),
     ...backup.handlers,
     ...imagesHandlers({ images: () => createImageSourceService(env), runner }),
     health: async () => ({
@@ -379,6 +389,7 @@ export function createServer(options: ServerOptions): AppServer {
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
       if (options.monitorHealth !== false) {
+        healthHistory.start();
         monitor.start();
         monitoring.start();
         alerts.start();
@@ -399,6 +410,7 @@ export function createServer(options: ServerOptions): AppServer {
       await monitoring.stop();
       await alerts.stop();
       await monitor.stop();
+      await healthHistory.stop();
       hub.closeAll('server-stopping');
       if (current) {
         const closed = new Promise<void>((resolve) => current.close(() => resolve()));

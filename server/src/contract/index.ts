@@ -15,6 +15,7 @@ export * from './settings-routes.js';
 export * from './logs-routes.js';
 export * from './images-routes.js';
 export * from './resources-routes.js';
+export * from './health-history-routes.js';
 export * from './alerts.js';
 export * from './alerts-routes.js';
 export * from './tray.js';

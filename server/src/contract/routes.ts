@@ -3,6 +3,7 @@ import { alertsRoutes } from './alerts-routes.js';
 import { backupRoutes } from './backup-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
+import { healthHistoryRoutes } from './health-history-routes.js';
 import type { RouteDef } from './route-def.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { imagesRoutes } from './images-routes.js';
@@ -91,6 +92,7 @@ export const routes = {
   ...alertsRoutes,
   ...resourcesRoutes,
   ...backupRoutes,
+  ...healthHistoryRoutes,
 } as const;
 
 export type Routes = typeof routes;

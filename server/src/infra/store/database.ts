@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { ALERTS_MIGRATIONS } from './migrations-alerts.js';
 import { BACKUP_MIGRATIONS } from './migrations-backup.js';
+import { HEALTH_MIGRATIONS } from './migrations-health.js';
 import { RESOURCES_MIGRATIONS } from './migrations-resources.js';
 
 type Db = Database.Database;
@@ -64,6 +65,7 @@ const MIGRATIONS: Migration[] = [
   ...RESOURCES_MIGRATIONS,
   ...ALERTS_MIGRATIONS,
   ...BACKUP_MIGRATIONS,
+  ...HEALTH_MIGRATIONS,
 ];
 
 export function migrate(db: Db): void {
