@@ -1,4 +1,5 @@
 import { formatTime, uptimeOf } from '../components/format';
+import { HealthHistory } from '../components/HealthHistory';
 import { JobStatus } from '../components/JobStatus';
 import { LogsView } from '../components/LogsView';
 import { ResourceCharts } from '../components/ResourceCharts';
@@ -10,7 +11,6 @@ import { useLiveStore } from '../state/live-store';
 export function ServicePage({ name }: { name: string }) {
   const health = useLiveStore((s) => s.health?.services.find((x) => x.service === name));
   const status = useLiveStore((s) => s.status?.find((x) => x.service === name));
-  const history = useLiveStore((s) => s.history[name]);
   const alerts = useLiveStore((s) => s.alertHistory);
   const activeJob = useLiveStore((s) => (s.activeJobId ? s.jobs[s.activeJobId] : undefined));
   const runAction = useLiveStore((s) => s.runAction);
@@ -81,19 +81,7 @@ export function ServicePage({ name }: { name: string }) {
       </section>
       <section className="card" aria-labelledby="hh-title">
         <h2 id="hh-title">Health history</h2>
-        {history?.length ? (
-          <ol className="history">
-            {[...history].reverse().map((h) => (
-              <li key={h.at + h.state}>
-                <time dateTime={h.at}>{formatTime(h.at)}</time>: {h.previous ?? 'unknown'} →{' '}
-                <strong>{h.state}</strong>
-                {h.lastCheck && <span className="muted"> ({h.lastCheck})</span>}
-              </li>
-            ))}
-          </ol>
-        ) : (
-          <p className="muted">No changes since this page was opened: it has stayed {state}.</p>
-        )}
+        <HealthHistory key={name} service={name} state={state} />
         <h3>Recent alerts</h3>
         {mine.length ? (
           <ul>
