@@ -152,3 +152,72 @@ describe('an archive of a newer format', () => {
     expect((await client.stackHealth({})).status).toBe('healthy');
   });
 });
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGTERM to the rig dockerd's pidfile (as tests/rig/down.sh does), then wait for it to exit. */
+async function stopRigEngine(): Promise<void> {
+  const pid = Number(readFileSync(PIDFILE, 'utf8').trim());
+  expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('dockerd');
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 900 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(alive(pid)).toBe(false);
+}
+
+async function healthy(): Promise<void> {
+  for (let i = 0; i < 240; i += 1) {
+    const health = await client.stackHealth({}).catch(() => undefined);
+    if (health?.status === 'healthy') return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error('the stack did not come back healthy after the engine restart');
+}
+
+describe('the engine restarting in the middle of a backup', () => {
+  it(
+    'fails the job cleanly; the next backup succeeds and verifies',
+    { timeout: 600_000 },
+    async () => {
+      const before = await data();
+      const { jobId } = await client.createBackup({});
+      await recorder.waitFor(
+        (e): e is Extract<ServerEvent, { type: 'job.progressed' }> =>
+          e.type === 'job.progressed' && e.jobId === jobId && e.step === 'Snapshotting Redis',
+        120_000,
+      );
+      await stopRigEngine();
+      try {
+        const end = await finished(jobId);
+        expect(end.outcome).toBe('failed');
+        expect(end.error?.code).toBe('engine_unavailable');
+        expect(end.error?.message).toMatch(/Docker engine|not reachable/);
+        // The catalogue says failed, not a success; nothing half-written is left.
+        const [row] = await client.backups({});
+        expect(row).toMatchObject({ state: 'failed', error: { code: 'engine_unavailable' } });
+        expect(readdirSync(backupsDir)).not.toContain(row?.file);
+        expect(partials()).toEqual([]);
+      } finally {
+        await promisify(execFile)('bash', ['tests/rig/up.sh'], { timeout: 300_000 });
+      }
+      await healthy();
+      expect(await docker.listContainers({ all: true, filters: scratch })).toEqual([]);
+      expect(await data()).toEqual(before);
+
+      const next = await client.createBackup({});
+      const end = await finished(next.jobId);
+      expect(end.outcome, JSON.stringify(end.error)).toBe('succeeded');
+      const [row] = await client.backups({});
+      expect(row).toMatchObject({ kind: 'manual', state: 'verified' });
+      const check = await cli(['verify', row?.id ?? '', ...H], env);
+      expect(check.code, check.stderr).toBe(0);
+      expect(partials()).toEqual([]);
+    },
+  );
+});
