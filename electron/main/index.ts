@@ -68,6 +68,12 @@ async function main(): Promise<void> {
       notifier.notice(`The stack could not ${action === 'up' ? 'start' : 'stop'}`, reason(error));
     });
   };
+  const backUpNow = (): void => {
+    api
+      .createBackup({})
+      .then(() => notifier.notice('Backing up MediaNest', 'You will be told when it is verified.'))
+      .catch((error: unknown) => notifier.notice('The backup could not start', reason(error)));
+  };
   const tray = createTray({
     surface: {
       createTray: (icon) => new Tray(icon),
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
       openWindow: () => win.show(),
       startStack: () => stack('up'),
       stopStack: () => stack('stop'),
+      backUpNow,
       openMediaNest: (target) => void openExternal(target),
       installUpdate: () => updater?.install(),
       setStartAtLogin: (enabled) => {

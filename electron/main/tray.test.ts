@@ -20,6 +20,7 @@ const actions = (): TrayActions => ({
   openWindow: vi.fn(),
   startStack: vi.fn(),
   stopStack: vi.fn(),
+  backUpNow: vi.fn(),
   openMediaNest: vi.fn(),
   installUpdate: vi.fn(),
   setStartAtLogin: vi.fn(),
@@ -90,7 +91,7 @@ describe('the tray', () => {
     expect(tray.image).toBe('/icons/unknown.png');
   });
 
-  it('offers open, status, start/stop, back up (disabled), open in browser and quit', () => {
+  it('offers open, status, start/stop, back up, open in browser and quit', () => {
     const menu = trayMenu(status('degraded'), actions());
     expect(menu.filter((entry) => entry.type !== 'separator').map((entry) => entry.label)).toEqual([
       'Open MediaNest Appliance',
@@ -101,7 +102,6 @@ describe('the tray', () => {
       'Open MediaNest in the browser',
       'Quit MediaNest Appliance',
     ]);
-    expect(item(menu, 'Back up now')?.enabled).toBe(false);
   });
 
   it('enables start when not healthy and stop when not down', () => {
@@ -130,6 +130,16 @@ describe('the tray', () => {
     expect(act.stopStack).toHaveBeenCalledOnce();
     expect(act.openMediaNest).toHaveBeenCalledWith('https://media.example.net');
     expect(act.quit).toHaveBeenCalledOnce();
+  });
+
+  it('offers "Back up now" while the stack runs, and starts the backup job', () => {
+    const act = actions();
+    const running = trayMenu(status('degraded'), act);
+    expect(item(running, 'Back up now')?.enabled).toBe(true);
+    item(running, 'Back up now')?.click?.();
+    expect(act.backUpNow).toHaveBeenCalledOnce();
+    expect(item(trayMenu(status('down'), act), 'Back up now')?.enabled).toBe(false);
+    expect(item(trayMenu(status('unknown'), act), 'Back up now')?.enabled).toBe(false);
   });
 
   it('disables "open in the browser" until the server knows MediaNest\'s URL', () => {

@@ -31,6 +31,8 @@ export interface TrayActions {
   openWindow: () => void;
   startStack: () => void;
   stopStack: () => void;
+  /** Takes a manual backup (the server's backup job; a busy server says so in a notice). */
+  backUpNow: () => void;
   openMediaNest: (url: string) => void;
   installUpdate: () => void;
   /** The "Start at login" checkbox was clicked: turn it to `enabled`. */
@@ -88,8 +90,12 @@ export function trayMenu(
     { type: 'separator' },
     { label: 'Start stack', enabled: status.state !== 'healthy', click: actions.startStack },
     { label: 'Stop stack', enabled: status.state !== 'down', click: actions.stopStack },
-    // Enabled by the backup issue, which owns the backup job.
-    { label: 'Back up now', enabled: false },
+    // A backup needs the stack's database: nothing to back up while it is down or unknown.
+    {
+      label: 'Back up now',
+      enabled: status.state === 'healthy' || status.state === 'degraded',
+      click: actions.backUpNow,
+    },
     {
       label: 'Open MediaNest in the browser',
       enabled: mediaNestUrl !== undefined,
