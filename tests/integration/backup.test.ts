@@ -19,13 +19,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backup } from '../../server/src/contract/backup-routes.js';
-import { createBackupServices } from '../../server/src/backup-wiring.js';
-import { writeSchedule } from '../../server/src/core/backup/backup-schedule.js';
-import { DEFAULT_BACKUP_SCHEDULE } from '../../server/src/core/backup/schedule.js';
-import { modelRandom } from '../../server/src/core/backup/retention-model.test-support.js';
-import { homePaths } from '../../server/src/infra/fs/home.js';
-import { openDatabase } from '../../server/src/infra/store/database.js';
-import { SqliteSettings } from '../../server/src/infra/store/sqlite-settings.js';
 import { cli, type CliResult } from './support/cli.js';
 import { request } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
@@ -248,69 +241,32 @@ function spawnCli(args: string[]): {
         const check = (): void => {
           if (seen.includes(step)) resolve();
         };
-        const gone = (): void => {
-          if (!seen.includes(step)) reject(new Error(`exited before "${step}":\n${seen}`));
-        };
         waiters.push(check);
         check();
-        // Already gone (its last output read): waiting for an exit event would wait forever.
-        if (child.exitCode !== null || child.signalCode !== null) gone();
-        child.on('close', gone);
+        child.on('exit', () => {
+          if (!seen.includes(step)) reject(new Error(`exited before "${step}":\n${seen}`));
+        });
       }),
   };
 }
 
-/**
- * SIGKILL once `step` is on stderr, `delayMs` later. Resolves with what it said, and whether it
- * had already exited on its own (the kill point fell after the end: also a point worth checking).
- */
-async function killAt(
-  args: string[],
-  step: string,
-  delayMs = 0,
-): Promise<{ killed: boolean; code: number | null }> {
+async function killAt(args: string[], step: string): Promise<void> {
   const { child, reached } = spawnCli(args);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   await reached(step);
-  if (delayMs > 0) await Promise.race([exited, new Promise((r) => setTimeout(r, delayMs))]);
-  const killed = child.exitCode === null && child.kill('SIGKILL');
-  return { killed, code: await exited };
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }
 
-/** Kill points: the step boundaries, then seeded random delays after `start` up to `spanMs`. */
-function killPoints(
-  steps: string[],
-  start: string,
-  spanMs: number,
-  total: number,
-): Array<{ step: string; delayMs: number }> {
-  const { random } = modelRandom();
-  const points = steps.map((step) => ({ step, delayMs: 0 }));
-  while (points.length < total) {
-    points.push({ step: start, delayMs: Math.round(random() * spanMs) });
-  }
-  return points;
-}
-
-const GOOD = new Set(['verified', 'verified-restorable']);
-/** Archives already verified in this run, by id and size: not read again at every point. */
-const checked = new Set<string>();
-
-/**
- * Every archive the catalogue calls good is there and verifies; no partial file is left; no row
- * whose file is gone still says good.
- */
+/** Every archive the catalogue calls good verifies; no partial file is left. */
 async function catalogueIsTrue(): Promise<void> {
-  const present = readdirSync(join(home, 'backups'));
   for (const row of await catalogue()) {
-    if (!GOOD.has(row.state)) continue;
-    expect(present, `${row.file} is catalogued ${row.state}`).toContain(row.file);
-    if (checked.has(`${row.id}:${row.size}`)) continue;
-    const check = await run(['verify', row.id]);
-    expect(check.code, `${row.file}: ${check.stderr}`).toBe(0);
-    checked.add(`${row.id}:${row.size}`);
+    if (row.state === 'verified' || row.state === 'verified-restorable') {
+      const check = await run(['verify', row.id]);
+      expect(check.code, `${row.file}: ${check.stderr}`).toBe(0);
+    }
   }
-  expect(present.filter((n) => n.endsWith('.partial'))).toEqual([]);
+  expect(readdirSync(join(home, 'backups')).filter((n) => n.endsWith('.partial'))).toEqual([]);
 }
 
 describe('faults', () => {
@@ -339,25 +295,17 @@ describe('faults', () => {
     }
   });
 
-  it('SIGKILL at 10 points of a backup leaves no archive that fails verification', async () => {
-    const points = killPoints(
-      [
-        'Snapshotting Redis',
-        'Writing files/uploads',
-        'Verifying checksums',
-        'Reading the database dump',
-      ],
-      'Checking PostgreSQL and free space',
-      4_000,
-      10,
-    );
-    for (const { step, delayMs } of points) {
-      const before = await snapshot();
-      await killAt(['backup'], step, delayMs);
+  it('SIGKILL during a backup leaves no archive that fails verification', async () => {
+    for (const step of [
+      'Snapshotting Redis',
+      'Writing files/uploads',
+      'Verifying checksums',
+      'Reading the database dump',
+    ]) {
+      await killAt(['backup'], step);
       // The next backup verb cleans up first, then must itself succeed.
       await ok(['backup']);
       await catalogueIsTrue();
-      expect(await snapshot(), `killed ${delayMs} ms after ${step}`).toEqual(before);
     }
   }, 900_000);
 
@@ -380,42 +328,6 @@ describe('faults', () => {
       expect(readdirSync(dataDir).filter((n) => n.startsWith('.restore'))).toEqual([]);
     }
     await catalogueIsTrue();
-  }, 900_000);
-
-  it('SIGKILL at 10 points of a prune: no good row without its archive, the rest intact', async () => {
-    // Only scheduled backups are pruned: dailies taken the scheduler's way, retention 1 day.
-    const paths = homePaths(home);
-    const daily = async (): Promise<void> => {
-      const db = openDatabase(paths.db);
-      try {
-        const services = createBackupServices(paths, env, db, new SqliteSettings(db));
-        await services.backups.create('daily');
-      } finally {
-        db.close();
-      }
-    };
-    const db = openDatabase(paths.db);
-    writeSchedule(new SqliteSettings(db), {
-      ...DEFAULT_BACKUP_SCHEDULE,
-      retention: { daily: 1, weekly: 1 },
-    });
-    db.close();
-    const kept = (await catalogue()).filter((r) => r.kind !== 'daily' && GOOD.has(r.state));
-    const data = await snapshot();
-    const points = killPoints(['Removing'], 'Removing', 20, 10);
-    for (const [i, { step, delayMs }] of points.entries()) {
-      const dailies = (await catalogue()).filter((r) => r.kind === 'daily' && GOOD.has(r.state));
-      for (let n = dailies.length; n < 3; n += 1) await daily();
-      await killAt(['backups', 'prune'], step, i === 0 ? 0 : delayMs);
-      // The next prune recovers (a row whose file went is marked missing) and finishes the job.
-      await ok(['backups', 'prune']);
-      const rows = await catalogue();
-      expect(rows.filter((r) => r.kind === 'daily' && GOOD.has(r.state))).toHaveLength(1);
-      await catalogueIsTrue();
-      // Manual backups and safety snapshots are never pruned; the stack's data is untouched.
-      for (const row of kept) expect(rows.find((r) => r.id === row.id)?.state).toBe(row.state);
-      expect(await snapshot()).toEqual(data);
-    }
   }, 900_000);
 });
 
