@@ -193,15 +193,30 @@ export class StackState {
     return result.stdout.trim();
   }
 
-  /** BGSAVE, then waits until LASTSAVE moves and no save is in progress; returns the RDB's path. */
+  /**
+   * BGSAVE, then waits until LASTSAVE moves and no save is in progress; returns the RDB's path.
+   * LASTSAVE counts whole seconds, so our save starts in a later second than the last one (else a
+   * quick save in the same second would leave it unchanged and the wait would never end); a save
+   * already running (e.g. started by a backup that was killed) is let finish, then ours is taken.
+   */
   async redisSnapshot(
     timeoutMs = 300_000,
   ): Promise<{ path: string; appendOnly: boolean; keys: number }> {
-    const before = await this.redis('LASTSAVE');
-    const started = await this.redis('BGSAVE');
-    if (!/started|scheduled/i.test(started))
-      throw failure('backup_failed', 'Redis BGSAVE', started);
     const deadline = Date.now() + timeoutMs;
+    const tick = async (): Promise<void> => {
+      if (Date.now() > deadline)
+        throw new AppError('backup_failed', 'Redis did not finish its snapshot in time.');
+      await new Promise((r) => setTimeout(r, 200));
+    };
+    let before: string;
+    for (;;) {
+      before = await this.redis('LASTSAVE');
+      while (Number((await this.redis('TIME')).split('\n')[0]) <= Number(before)) await tick();
+      const started = await this.redis('BGSAVE');
+      if (/started|scheduled/i.test(started)) break;
+      if (!/in progress/i.test(started)) throw failure('backup_failed', 'Redis BGSAVE', started);
+      await tick();
+    }
     for (;;) {
       const info = await this.redis('INFO', 'persistence');
       const inProgress = /rdb_bgsave_in_progress:1/.test(info);
@@ -214,9 +229,7 @@ export class StackState {
         }
         break;
       }
-      if (Date.now() > deadline)
-        throw new AppError('backup_failed', 'Redis did not finish its snapshot in time.');
-      await new Promise((r) => setTimeout(r, 200));
+      await tick();
     }
     const [, dir = '/data'] = (await this.redis('CONFIG', 'GET', 'dir')).split('\n');
     const [, file = 'dump.rdb'] = (await this.redis('CONFIG', 'GET', 'dbfilename')).split('\n');
