@@ -114,7 +114,7 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   );
   expect((await request(`http://127.0.0.1:${httpPort}/`)).status).toBe(200);
   // The recovery key is shown once: the one on screen is the one stored for this home.
-  const keyText = (await page.getByLabel('Recovery key').innerText()).trim();
+  const keyText = (await page.getByLabel('Recovery key', { exact: true }).innerText()).trim();
   expect(readFileSync(join(served.app.home, 'recovery.key'), 'utf8').trim()).toBe(keyText);
   await captureScreen(page, 'first-run-done');
   const confirmBox = page.getByLabel(/type its last 6 letters or digits/);
@@ -122,9 +122,9 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   await expect(page.getByText('That does not match the end of the key.')).toBeVisible();
   await confirmBox.fill(keyText.replace(/[^A-Za-z0-9]/g, '').slice(-6));
   await page.getByRole('button', { name: 'I have saved my recovery key' }).click();
-  await expect(page.getByLabel('Recovery key')).toHaveCount(0);
+  await expect(page.getByLabel('Recovery key', { exact: true })).toHaveCount(0);
   // Never shown again, not even to a fresh page.
   await page.goto(new URL('/backups', served.app.url).toString());
   await expect(page.getByRole('heading', { name: 'Backups', level: 1 })).toBeVisible();
-  await expect(page.getByLabel('Recovery key')).toHaveCount(0);
+  await expect(page.getByLabel('Recovery key', { exact: true })).toHaveCount(0);
 });
