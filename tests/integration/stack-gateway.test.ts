@@ -1,6 +1,7 @@
 /**
  * Parts of the dockerode gateway that the stack test cannot reach as root: setting owners through
- * the engine (what a desktop user without root gets), and losing the engine in the middle of `up`.
+ * the engine (what a desktop user without root gets), losing the engine in the middle of `up`, and
+ * the long-lived streams (events, stats) ending when their reader stops, whatever the engine is doing.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -8,15 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerodeStackGateway } from '../../server/src/infra/docker/dockerode-stack-gateway.js';
+import { DockerodeStatsGateway } from '../../server/src/infra/docker/dockerode-stats-gateway.js';
 import { cli, cliOk } from './support/cli.js';
+import { removeLabelled, TEST_LABEL } from './support/containers.js';
+import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const dir = mkdtempSync(join(tmpdir(), 'mna-gw-'));
+/** The `up` test's own compose project, so it never meets another test's stack. */
+const upProject = `mna-gw-up-${process.pid}`;
 
 afterAll(async () => {
-  await cli(['down', '--home', join(dir, 'home')], { ...process.env, DOCKER_HOST: rig.dockerHost });
+  await removeComposeProject(docker, upProject);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -76,7 +82,11 @@ describe('the dockerode stack gateway', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(socketPath, resolve));
     const home = join(dir, 'home');
-    const env = { ...process.env, DOCKER_HOST: `unix://${socketPath}` };
+    const env = {
+      ...process.env,
+      DOCKER_HOST: `unix://${socketPath}`,
+      MEDIANEST_COMPOSE_PROJECT: upProject,
+    };
     try {
       await cliOk(
         [
@@ -103,7 +113,92 @@ describe('the dockerode stack gateway', () => {
     const again = await cli(['up', '--home', home], {
       ...process.env,
       DOCKER_HOST: rig.dockerHost,
+      MEDIANEST_COMPOSE_PROJECT: upProject,
     });
     expect(again.code, again.stderr).toBe(0);
+  });
+});
+
+/** The promise's value, or 'still waiting' when it has not settled within `ms`: a hang fails the test. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still waiting'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still waiting'>((resolve) => {
+    timer = setTimeout(() => resolve('still waiting'), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('the engine streams, stopped by their reader', () => {
+  const suite = `stack-gateway-abort-${process.pid}`;
+  const project = `mna-gw-abort-${process.pid}`;
+  const ended = { done: true, value: undefined };
+
+  afterAll(async () => {
+    await removeLabelled(docker, suite);
+  });
+
+  it('end the event and stats iterations when aborted before the engine answered', async () => {
+    // An engine that takes the request and never answers it.
+    const socketPath = join(dir, 'silent.sock');
+    const waiting: Socket[] = [];
+    const silent = createServer((socket) => {
+      waiting.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(socketPath, resolve));
+    try {
+      const abort = new AbortController();
+      const endpoint = `unix://${socketPath}`;
+      const events = new DockerodeStackGateway(endpoint).events(project, abort.signal);
+      const stats = new DockerodeStatsGateway(endpoint).stats('any', abort.signal);
+      const firsts = Promise.all([
+        events[Symbol.asyncIterator]().next(),
+        stats[Symbol.asyncIterator]().next(),
+      ]);
+      await expect.poll(() => waiting.length).toBe(2);
+      abort.abort();
+      expect(await within(firsts, 5_000)).toEqual([ended, ended]);
+    } finally {
+      for (const socket of waiting) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('ends the event iteration when aborted right after asking the real engine', async () => {
+    const abort = new AbortController();
+    const events = new DockerodeStackGateway(rig.dockerHost).events(project, abort.signal);
+    const first = events[Symbol.asyncIterator]().next();
+    abort.abort();
+    expect(await within(first, 5_000)).toEqual(ended);
+  });
+
+  it('ends the event loop promptly when aborted mid-way, after events arrived', async () => {
+    const abort = new AbortController();
+    const gateway = new DockerodeStackGateway(rig.dockerHost);
+    const seen: string[] = [];
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const loop = (async () => {
+      for await (const event of gateway.events(project, abort.signal, () => opened())) {
+        seen.push(`${event.kind} ${event.service}`);
+      }
+      return 'ended';
+    })();
+    await open;
+    const container = await docker.createContainer({
+      Image: rig.images.redis ?? '',
+      Labels: {
+        [TEST_LABEL]: suite,
+        'com.docker.compose.project': project,
+        'com.docker.compose.service': 'cache',
+      },
+    });
+    await container.start();
+    await expect.poll(() => seen, { timeout: 15_000 }).toContain('start cache');
+    abort.abort();
+    expect(await within(loop, 5_000)).toBe('ended');
   });
 });

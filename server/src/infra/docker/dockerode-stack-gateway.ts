@@ -1,5 +1,4 @@
 import Docker from 'dockerode';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { DesiredNetwork, DesiredService } from '../../core/stack/plan.js';
 import {
@@ -20,6 +19,7 @@ import type {
 } from '../../core/stack/stack-gateway.js';
 import { containerCreateOptions } from './container-spec.js';
 import { connectionOptions } from './endpoint.js';
+import { engineLines } from './engine-lines.js';
 import { demuxFrames } from './frames.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -211,27 +211,17 @@ export class DockerodeStackGateway implements StackGateway {
     signal: AbortSignal,
     onOpen?: () => void,
   ): AsyncIterable<StackEngineEvent> {
-    const stream = (await this.streams.getEvents({
-      filters: { type: ['container'], label: [`${LABEL_PROJECT}=${project}`] },
-    })) as Readable;
-    onOpen?.();
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    // Closing the reader ends the loop below; destroying the stream alone would leave it waiting.
-    const stop = (): void => {
-      lines.close();
-      stream.destroy();
+    const open = async (abortSignal: AbortSignal): Promise<Readable> => {
+      // dockerode honours `abortSignal` here; its types leave it out.
+      const options: Docker.GetEventsOptions & { abortSignal: AbortSignal } = {
+        filters: { type: ['container'], label: [`${LABEL_PROJECT}=${project}`] },
+        abortSignal,
+      };
+      return (await this.streams.getEvents(options)) as Readable;
     };
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      for await (const line of lines) {
-        const event = parseEvent(line);
-        if (event) yield event;
-      }
-    } catch (error) {
-      if (!signal.aborted) throw error;
-    } finally {
-      signal.removeEventListener('abort', stop);
-      stop();
+    for await (const line of engineLines(open, signal, onOpen)) {
+      const event = parseEvent(line);
+      if (event) yield event;
     }
   }
 

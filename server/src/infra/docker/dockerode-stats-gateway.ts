@@ -1,10 +1,10 @@
 import Docker from 'dockerode';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { StatsGateway } from '../../core/health/resources-sampler.js';
 import type { RawStats } from '../../core/health/resources-stats.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import { connectionOptions } from './endpoint.js';
+import { engineLines } from './engine-lines.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -29,32 +29,12 @@ export class DockerodeStatsGateway implements StatsGateway {
   }
 
   async *stats(containerId: string, signal: AbortSignal): AsyncIterable<RawStats> {
-    if (signal.aborted) return;
-    const stream = (await this.docker
-      .getContainer(containerId)
-      .stats({ stream: true })) as unknown as Readable;
-    // Aborted while the engine was still answering: an iterator over a closed reader never ends.
-    if (signal.aborted) {
-      stream.destroy();
-      return;
-    }
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    // Closing the reader ends the loop below; destroying the stream alone would leave it waiting.
-    const stop = (): void => {
-      lines.close();
-      stream.destroy();
+    const container = this.docker.getContainer(containerId);
+    const open = async (abortSignal: AbortSignal): Promise<Readable> => {
+      // dockerode honours `abortSignal` here; its types leave it out.
+      const options: { stream: true; abortSignal: AbortSignal } = { stream: true, abortSignal };
+      return (await container.stats(options)) as unknown as Readable;
     };
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      for await (const line of lines) {
-        if (line.trim() === '') continue;
-        yield JSON.parse(line) as RawStats;
-      }
-    } catch (error) {
-      if (!signal.aborted) throw error;
-    } finally {
-      signal.removeEventListener('abort', stop);
-      stop();
-    }
+    for await (const line of engineLines(open, signal)) yield JSON.parse(line) as RawStats;
   }
 }
