@@ -79,5 +79,75 @@ describe('the event bus', () => {
 
   it('refuses a buffer with no room', () => {
     expect(() => new EventBus(0)).toThrow(RangeError);
+    expect(() => new EventBus(10, { sampleCapacity: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the event bus with resource samples every 5 s', () => {
+  const sampled = (at: number): DomainEvent => ({
+    type: 'resources.sampled',
+    at: new Date(at).toISOString(),
+    services: [],
+  });
+  const statusChanged = (reason: string): DomainEvent => ({
+    type: 'stack.status-changed',
+    status: 'degraded',
+    reason,
+  });
+
+  /** Three hours of a running server on a fake clock: a sample every 5 s, a status change every 10 min. */
+  function threeHours(bus: EventBus): { statusIds: number[]; sampleIds: number[]; before: number } {
+    let now = Date.parse('2026-11-26T08:00:00Z');
+    bus.publish(progressed('install'));
+    bus.publish({ type: 'job.finished', jobId: 'j1', kind: 'install', outcome: 'succeeded' });
+    const before = bus.lastId;
+    const statusIds: number[] = [];
+    const sampleIds: number[] = [];
+    for (let tick = 1; tick <= 3 * 720; tick++) {
+      now += 5_000;
+      sampleIds.push(bus.publish(sampled(now)).id);
+      if (tick % 120 === 0) statusIds.push(bus.publish(statusChanged(`tick ${tick}`)).id);
+    }
+    return { statusIds, sampleIds, before };
+  }
+
+  it('replays every state change of the last hours to a client that reconnects, with the newest samples', () => {
+    const bus = new EventBus();
+    const { statusIds, sampleIds, before } = threeHours(bus);
+    // 2,160 samples and 18 changes: more than the 1,000 events a buffer of everything would hold.
+    expect(bus.lastId).toBeGreaterThan(bus.capacity + before);
+    const replay = bus.since(before);
+    expect(replay.kind).toBe('events');
+    if (replay.kind !== 'events') return;
+    const types = replay.events.map((e) => e.event.type);
+    expect(types.filter((t) => t === 'stack.status-changed')).toHaveLength(18);
+    const replayedSamples = replay.events.filter((e) => e.event.type === 'resources.sampled');
+    expect(replayedSamples.map((e) => e.id)).toEqual(sampleIds.slice(-12));
+    // One stream, in the order the events happened: a change is never shown after a later sample.
+    const ids = replay.events.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(ids).toEqual(
+      [...new Set([...statusIds, ...sampleIds.slice(-12)])].sort((a, b) => a - b),
+    );
+  });
+
+  it('replays only what came after the id the client last saw', () => {
+    const bus = new EventBus();
+    const { statusIds, sampleIds } = threeHours(bus);
+    const lastSeen = statusIds.at(-2) ?? 0;
+    const replay = bus.since(lastSeen);
+    if (replay.kind !== 'events') throw new Error('expected events');
+    expect(replay.events.map((e) => e.id)).toEqual(
+      [...sampleIds.slice(-12), statusIds.at(-1) ?? 0].filter((id) => id > lastSeen),
+    );
+  });
+
+  it('still says the events are gone when a state change left the buffer, not when a sample did', () => {
+    const bus = new EventBus(3, { sampleCapacity: 2 });
+    for (let i = 0; i < 5; i++) bus.publish(statusChanged(`s${i}`)); // ids 1..5, 1 and 2 dropped
+    for (let i = 0; i < 5; i++) bus.publish(sampled(i * 5_000)); // ids 6..10, 6..8 dropped
+    expect(bus.since(1)).toEqual({ kind: 'expired', oldestId: 3 });
+    const replay = bus.since(2);
+    expect(replay.kind === 'events' && replay.events.map((e) => e.id)).toEqual([3, 4, 5, 9, 10]);
   });
 });
