@@ -54,7 +54,9 @@ export function useLogFollow(options: FollowOptions) {
   const [version, setVersion] = useState(0);
   const [state, setState] = useState<StreamState>('connecting');
 
-  const key = `${options.services.join(',')}|${options.since}|${options.tail}`;
+  // Keyed by value: a caller passing a new but equal `services` array each render keeps its follow.
+  const services = options.services.join(',');
+  const { since, tail, token } = options;
   useEffect(() => {
     // At most one render per UPDATE_MS, in an animation frame: a reader cannot follow faster, and
     // thousands of lines a second would otherwise cost a render, layout and raster every frame.
@@ -73,12 +75,12 @@ export function useLogFollow(options: FollowOptions) {
       feed.skipped = 0;
       schedule();
     };
-    const params = new URLSearchParams({ tail: String(options.tail) });
-    if (options.services.length) params.set('services', options.services.join(','));
-    if (options.since) params.set('since', options.since);
+    const params = new URLSearchParams({ tail: String(tail) });
+    if (services) params.set('services', services);
+    if (since) params.set('since', since);
     let reconnected = false;
     const handle = openSse(`${LOGS_FOLLOW_PATH}?${params.toString()}`, {
-      token: options.token,
+      token,
       onState: (next) => {
         if (next === 'connecting') restart();
         if (next === 'reconnecting') reconnected = true;
@@ -107,9 +109,7 @@ export function useLogFollow(options: FollowOptions) {
       clearTimeout(feed.frame);
       feed.frame = 0;
     };
-    // The key stands for services, since and tail; the token does not change while signed in.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, feed]);
+  }, [services, since, tail, token, feed]);
 
   useEffect(() => {
     applyView(feed, options.paused, options.filter);
