@@ -21,6 +21,7 @@ import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
 import { RestoreService } from './core/backup/restore-service.js';
 import { StackState } from './core/backup/stack-state.js';
 import { restoreTest } from './core/backup/restore-test.js';
+import { busyMessage, type JobLock } from './core/jobs/job-lock.js';
 import type { JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { initStack } from './core/stack/init-service.js';
@@ -190,6 +191,8 @@ export function createBackupArea(options: {
   runner: JobRunner;
   publish: (event: DomainEvent) => void;
   onError: (message: string, error: unknown) => void;
+  /** The home's job lock: the clean-up at start runs under it, never beside a CLI verb's job. */
+  lock?: JobLock;
 }): {
   handlers: BackupHandlers;
   lastSuccessfulBackupAt: () => Date | undefined;
@@ -220,6 +223,23 @@ export function createBackupArea(options: {
     now,
     onError: options.onError,
   });
+  const recoverUnlessBusy = async (): Promise<void> => {
+    if (settings.get(STACK_CONFIG_KEY) === undefined) return;
+    // A backup or restore a CLI verb runs right now is no crash's leftover: left alone then.
+    const taken = options.lock?.acquire({ owner: 'server', kind: 'recover' });
+    if (taken && 'busy' in taken) {
+      options.onError(`backup recovery at start skipped: ${busyMessage(taken.busy)}`, undefined);
+      return;
+    }
+    try {
+      const rolledBack = await get().restore.recover();
+      if (rolledBack)
+        options.onError(`an interrupted restore from ${rolledBack} was rolled back`, undefined);
+      await get().backups.recover();
+    } finally {
+      taken?.held.release();
+    }
+  };
   const handlers = backupHandlers({
     services: get,
     runner,
@@ -243,18 +263,10 @@ export function createBackupArea(options: {
     start: () => {
       // Leftovers of a crash first: a half-done restore rolled back, partial archives removed.
       void (async () => {
-        if (settings.get(STACK_CONFIG_KEY) !== undefined) {
-          try {
-            const rolledBack = await get().restore.recover();
-            if (rolledBack)
-              options.onError(
-                `an interrupted restore from ${rolledBack} was rolled back`,
-                undefined,
-              );
-            await get().backups.recover();
-          } catch (error) {
-            options.onError('backup recovery at start failed', error);
-          }
+        try {
+          await recoverUnlessBusy();
+        } catch (error) {
+          options.onError('backup recovery at start failed', error);
         }
         scheduler.start();
       })();

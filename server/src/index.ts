@@ -21,6 +21,7 @@ import type { RouteHandlers } from './http/routes.js';
 import { isLoopbackHost } from './http/security.js';
 import { createDockerGateway } from './infra/docker/dockerode-gateway.js';
 import { ensureHome, type HomePaths } from './infra/fs/home.js';
+import { FileJobLock, jobLockPath } from './infra/fs/file-job-lock.js';
 import { createLogger, type Logger } from './infra/log/logger.js';
 import { openDatabase } from './infra/store/database.js';
 import { SqliteAdminPassword, SqliteSessions } from './infra/store/sqlite-auth.js';
@@ -148,10 +149,13 @@ export function createServer(options: ServerOptions): AppServer {
   const events = new EventEmitter<ServerEvents>();
   const jobs = new SqliteJobs(db);
   const settings = new SqliteSettings(db);
+  // Shared with the CLI's verbs in other processes: one job at a time per home.
+  const jobLock = new FileJobLock(jobLockPath(paths.root));
   const runner = new JobRunner({
     jobs,
     publish: (event) => void bus.publish(event),
     now: () => new Date(),
+    lock: jobLock,
   });
   const alerts = createAlerts({
     db,
@@ -207,6 +211,7 @@ export function createServer(options: ServerOptions): AppServer {
     runner,
     publish: (event) => void bus.publish(event),
     onError: (message, error) => logger.warn(message, { error }),
+    lock: jobLock,
   });
   const interrupted = runner.recover();
   if (interrupted.length > 0)

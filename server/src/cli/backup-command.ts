@@ -9,6 +9,7 @@ import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
+import { withJobLock } from './job-lock.js';
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -69,18 +70,22 @@ function resolveId(services: BackupServices, given: string): string {
   return match.id;
 }
 
+/** Verbs that change backups or data hold the job lock (job-lock.ts); listing and verify read. */
 async function withServices<T>(
   paths: HomePaths,
   io: CliIo,
+  cmd: ParsedCommand,
   work: (s: BackupServices, settings: SqliteSettings) => Promise<T>,
 ): Promise<T> {
-  const db = openDatabase(paths.db);
-  try {
-    const settings = new SqliteSettings(db);
-    return await work(createBackupServices(paths, io.env, db, settings), settings);
-  } finally {
-    db.close();
-  }
+  return withJobLock(paths, cmd, async () => {
+    const db = openDatabase(paths.db);
+    try {
+      const settings = new SqliteSettings(db);
+      return await work(createBackupServices(paths, io.env, db, settings), settings);
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** At the start of a backup or restore verb: leftovers of a crash cleaned, a half-done restore rolled back. */
@@ -123,7 +128,7 @@ export async function backupCommand(
   const json = cmd.values.json === true;
   const out = (value: unknown, text: string): void =>
     io.stdout(json ? JSON.stringify(value, null, 2) : text);
-  return withServices(paths, io, async (services, settings) => {
+  return withServices(paths, io, cmd, async (services, settings) => {
     switch (cmd.verb) {
       case 'backups': {
         const [sub] = cmd.positionals;

@@ -11,6 +11,7 @@ import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { recoveryKeyStore } from '../backup-wiring.js';
 import type { ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
+import { withJobLock } from './job-lock.js';
 
 /** The flags given, as raw config input; the stack's own schema validates them and names the field. */
 function configFromFlags(cmd: ParsedCommand): Record<string, unknown> {
@@ -48,11 +49,12 @@ function configFromFlags(cmd: ParsedCommand): Record<string, unknown> {
  * `init`: the settings given now, over those of an earlier init of this home; existing secrets are
  * kept. Nothing is written when a value is refused.
  */
-export async function initCommand(
-  cmd: ParsedCommand,
-  paths: HomePaths,
-  io: CliIo,
-): Promise<number> {
+export function initCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
+  // It rewrites the compose project and the secrets: never beside a running job (job-lock.ts).
+  return withJobLock(paths, cmd, () => initVerb(cmd, paths, io));
+}
+
+async function initVerb(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
   const db = openDatabase(paths.db);
   try {
     const settings = new SqliteSettings(db);

@@ -6,6 +6,7 @@ import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { createSecretsService } from '../secrets-wiring.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
+import { withJobLock } from './job-lock.js';
 
 const USAGE = 'secrets list | secrets rotate NAME [--grace-days N]';
 
@@ -94,7 +95,6 @@ export async function secretsCommand(
   paths: HomePaths,
   io: CliIo,
 ): Promise<number> {
-  const json = cmd.values.json === true;
   const [action, name, ...extra] = cmd.positionals;
   const listing = action === 'list' && name === undefined;
   if (!listing && (action !== 'rotate' || name === undefined || extra.length > 0)) {
@@ -103,6 +103,18 @@ export async function secretsCommand(
   if (listing && cmd.values['grace-days'] !== undefined) {
     throw new UsageError('--grace-days only applies to `secrets rotate jwt_secret`');
   }
+  // `rotate` holds the job lock (job-lock.ts); `list` only reads.
+  return withJobLock(paths, cmd, () => secretsVerb(cmd, paths, io, listing));
+}
+
+async function secretsVerb(
+  cmd: ParsedCommand,
+  paths: HomePaths,
+  io: CliIo,
+  listing: boolean,
+): Promise<number> {
+  const json = cmd.values.json === true;
+  const [, name] = cmd.positionals;
   const db = openDatabase(paths.db);
   try {
     const secrets = createSecretsService(

@@ -8,6 +8,7 @@ import { dropExpiredJwtGrace } from '../secrets-wiring.js';
 import { createStackService } from '../wiring.js';
 import type { ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
+import { withJobLock } from './job-lock.js';
 
 function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => void {
   if (json) return () => undefined;
@@ -65,11 +66,12 @@ export function formatStatus(rows: ServiceStatus[]): string {
 }
 
 /** up, down, start, stop, restart, status. Returns the exit code. */
-export async function stackCommand(
-  cmd: ParsedCommand,
-  paths: HomePaths,
-  io: CliIo,
-): Promise<number> {
+export function stackCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
+  // Every verb but status holds the job lock (job-lock.ts).
+  return withJobLock(paths, cmd, () => stackVerb(cmd, paths, io));
+}
+
+async function stackVerb(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
   const json = cmd.values.json === true;
   const stack = createStackService(paths, io.env, progressPrinter(io, json));
   const services = cmd.positionals.length > 0 ? cmd.positionals : undefined;

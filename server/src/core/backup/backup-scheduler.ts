@@ -3,9 +3,11 @@
  * slots missed while the machine was off are served by one backup at the next start. Each run goes
  * through the JobRunner (one job at a time: a manual backup during a scheduled one gets its "busy"
  * answer), and after a verified backup retention.ts's plan removes only good backups beyond the
- * kept set.
+ * kept set. A slot that comes due while another job runs (here, or a CLI verb holding the job
+ * lock) is not lost: it waits and tries again until that job has finished.
  */
 import type { BackupKind, BackupSchedule } from '../../contract/backup-routes.js';
+import { AppError } from '../app-error.js';
 import type { JobContext, JobRunner } from '../jobs/job-runner.js';
 import type { BackupRecord } from './ports.js';
 import { planRetention } from './retention.js';
@@ -26,6 +28,8 @@ export interface SchedulerDeps {
   runner: JobRunner;
   now: () => Date;
   onError: (message: string, error: unknown) => void;
+  /** How long a slot refused as busy waits before it tries again (default a minute). */
+  busyRetryMs?: number;
 }
 
 /** The kinds retention governs: what the schedule made. */
@@ -68,6 +72,9 @@ export async function pruneScheduled(
 export class BackupScheduler {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  /** Slots refused as busy, run with the next attempt. */
+  private waiting: Slot[] = [];
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -83,6 +90,8 @@ export class BackupScheduler {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
   }
 
   /** When the next scheduled backup runs, if any is enabled. */
@@ -106,10 +115,16 @@ export class BackupScheduler {
   }
 
   /** One backup serves every slot due (a Sunday's daily and weekly): it counts as weekly then. */
-  private run(slots: Slot[]): void {
+  private run(due: Slot[]): void {
     const { lastRuns } = this.deps;
-    // Marked before it runs: a slot never runs twice, even when the backup fails or is refused.
-    lastRuns.set(markRun(lastRuns.get(), slots));
+    const ran = lastRuns.get();
+    // Slots still waiting join this run; any a later run has served since are dropped.
+    const slots = [...this.waiting, ...due].filter((slot) => {
+      const last = ran[slot.kind];
+      return last === undefined || slot.date > last;
+    });
+    this.waiting = [];
+    if (slots.length === 0) return;
     const kind = slots.some((s) => s.kind === 'weekly') ? 'weekly' : 'daily';
     try {
       const { done } = this.deps.runner.start('backup', async (ctx) => {
@@ -117,9 +132,28 @@ export class BackupScheduler {
         ctx.progress('Applying retention', 100);
         await pruneScheduled(this.deps);
       });
+      // Marked once started: a slot never runs twice, even when the backup fails.
+      lastRuns.set(markRun(ran, slots));
       done.catch((error: unknown) => this.deps.onError(`scheduled ${kind} backup failed`, error));
     } catch (error) {
+      if (error instanceof AppError && error.code === 'busy') {
+        this.waiting = slots;
+        this.retryLater();
+        this.deps.onError(`scheduled ${kind} backup waits for the running job`, error);
+        return;
+      }
+      // Refused for any other reason: marked too, so a broken setup does not retry in a loop.
+      lastRuns.set(markRun(ran, slots));
       this.deps.onError(`scheduled ${kind} backup did not start`, error);
     }
+  }
+
+  private retryLater(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.stopped) this.run([]);
+    }, this.deps.busyRetryMs ?? 60_000);
+    this.retry.unref();
   }
 }

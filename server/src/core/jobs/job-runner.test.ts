@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../contract/events.js';
 import { openDatabase, type Db } from '../../infra/store/database.js';
+import { FileJobLock, jobLockPath } from '../../infra/fs/file-job-lock.js';
 import { SqliteJobs } from '../../infra/store/sqlite-jobs.js';
 import { AppError } from '../app-error.js';
 import { JobRunner } from './job-runner.js';
@@ -91,5 +92,54 @@ describe('jobs', () => {
       error: { message: 'The appliance stopped while this job ran.' },
     });
     expect(jobs.list(10).filter((j) => j.state === 'running')).toEqual([]);
+  });
+});
+
+describe('jobs with the home job lock', () => {
+  const locked = (): JobRunner =>
+    new JobRunner({
+      jobs: new SqliteJobs(db),
+      publish: (e) => events.push(e),
+      now: () => new Date(),
+      lock: new FileJobLock(jobLockPath(dir)),
+    });
+
+  it('hold the lock while they run, naming the job, and free it when they end', async () => {
+    const lockedRunner = locked();
+    let release!: () => void;
+    const job = lockedRunner.start('backup', () => new Promise<void>((r) => (release = r)));
+    expect(JSON.parse(readFileSync(jobLockPath(dir), 'utf8'))).toMatchObject({
+      owner: 'server',
+      kind: 'backup',
+      jobId: job.jobId,
+      pid: process.pid,
+    });
+    release();
+    await job.done;
+    expect(existsSync(jobLockPath(dir))).toBe(false);
+    const failing = lockedRunner.start('up', async () => {
+      throw new AppError('conflict', 'no');
+    });
+    await expect(failing.done).rejects.toThrow('no');
+    expect(existsSync(jobLockPath(dir))).toBe(false);
+  });
+
+  it('are refused while a command-line verb holds it, with nothing recorded', () => {
+    writeFileSync(
+      jobLockPath(dir),
+      JSON.stringify({
+        owner: 'cli',
+        kind: 'restore',
+        pid: process.pid,
+        host: hostname(),
+        startedAt: '2026-11-26T10:00:00.000Z',
+        nonce: 'cli-holder',
+      }),
+    );
+    expect(() => locked().start('backup', async () => undefined)).toThrow(
+      `Busy: the command line (process ${process.pid}) is running a restore (started 2026-11-26 10:00:00 UTC)`,
+    );
+    expect(new SqliteJobs(db).list(10)).toEqual([]);
+    expect(events).toEqual([]);
   });
 });

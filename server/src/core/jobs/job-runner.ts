@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../../contract/events.js';
 import { AppError, toAppError } from '../app-error.js';
+import { takeJobLock, type JobLock } from './job-lock.js';
 import type { JobRepository } from './job-repository.js';
 
 export interface JobContext {
@@ -18,6 +19,8 @@ export interface StartedJob<T> {
 /**
  * Runs long operations one at a time per stack: a second one gets a clear "busy" answer naming
  * the running job. Every job is recorded, reports progress as events, and ends in a final state.
+ * With a `lock`, each job also holds the home's job lock, so a CLI verb in another process and a
+ * job here never run together (either one is told the other is busy).
  */
 export class JobRunner {
   private running: { id: string; kind: string; done: Promise<unknown> } | undefined;
@@ -27,6 +30,8 @@ export class JobRunner {
       jobs: JobRepository;
       publish: (event: DomainEvent) => void;
       now: () => Date;
+      /** The home's cross-process job lock; without one, jobs are exclusive in this process only. */
+      lock?: JobLock;
     },
   ) {}
 
@@ -52,7 +57,13 @@ export class JobRunner {
       );
     }
     const jobId = randomUUID();
-    jobs.insert({ id: jobId, kind, startedAt: now().toISOString() });
+    const held = this.deps.lock && takeJobLock(this.deps.lock, { owner: 'server', kind, jobId });
+    try {
+      jobs.insert({ id: jobId, kind, startedAt: now().toISOString() });
+    } catch (error) {
+      held?.release();
+      throw error;
+    }
     const ctx: JobContext = {
       jobId,
       progress: (step, percent, bytes) => {
@@ -80,6 +91,7 @@ export class JobRunner {
         publish({ type: 'job.finished', jobId, kind, outcome: 'failed', error: failure });
         throw appError;
       } finally {
+        held?.release();
         this.running = undefined;
       }
     })();
