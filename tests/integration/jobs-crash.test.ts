@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../server/src/contract/client.js';
 import { cliOk } from './support/cli.js';
+import { initStack, stackEnv } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
@@ -19,7 +20,7 @@ const PROJECT = 'mncrash';
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const home = mkdtempSync(join(tmpdir(), 'mna-crash-'));
-const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: PROJECT };
+const env = stackEnv(rig.dockerHost, PROJECT);
 
 const removeProject = (): Promise<void> => removeComposeProject(docker, PROJECT);
 
@@ -47,21 +48,7 @@ async function serve(): Promise<{ child: ChildProcess; url: string; token: strin
 beforeAll(async () => {
   execFileSync('npm', ['run', '-s', 'build:node'], { cwd: ROOT, stdio: 'pipe', timeout: 170_000 });
   await removeProject();
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
-  await cliOk(
-    [
-      'init',
-      '--home',
-      home,
-      '--images',
-      rig.imagesFile,
-      '--http-port',
-      String(port),
-      '--https-port',
-      String(port + 1),
-    ],
-    env,
-  );
+  await initStack(rig, home, env);
 }, 180_000);
 
 afterAll(async () => {

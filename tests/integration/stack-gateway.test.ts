@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerodeStackGateway } from '../../server/src/infra/docker/dockerode-stack-gateway.js';
 import { DockerodeStatsGateway } from '../../server/src/infra/docker/dockerode-stats-gateway.js';
-import { cli, cliOk } from './support/cli.js';
+import { cli } from './support/cli.js';
 import { removeLabelled, TEST_LABEL } from './support/containers.js';
+import { initStack, stackEnv } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
@@ -82,26 +83,9 @@ describe('the dockerode stack gateway', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(socketPath, resolve));
     const home = join(dir, 'home');
-    const env = {
-      ...process.env,
-      DOCKER_HOST: `unix://${socketPath}`,
-      MEDIANEST_COMPOSE_PROJECT: upProject,
-    };
+    const env = stackEnv(`unix://${socketPath}`, upProject);
     try {
-      await cliOk(
-        [
-          'init',
-          '--home',
-          home,
-          '--images',
-          rig.imagesFile,
-          '--http-port',
-          '29811',
-          '--https-port',
-          '29812',
-        ],
-        env,
-      );
+      await initStack(rig, home, env);
       const r = await cli(['up', '--home', home], env);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('The Docker engine cannot be reached');
@@ -110,11 +94,7 @@ describe('the dockerode stack gateway', () => {
       await new Promise((resolve) => proxy.close(resolve));
     }
     // With the engine back, the same command finishes the job.
-    const again = await cli(['up', '--home', home], {
-      ...process.env,
-      DOCKER_HOST: rig.dockerHost,
-      MEDIANEST_COMPOSE_PROJECT: upProject,
-    });
+    const again = await cli(['up', '--home', home], stackEnv(rig.dockerHost, upProject));
     expect(again.code, again.stderr).toBe(0);
   });
 });

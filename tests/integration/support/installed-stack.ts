@@ -26,17 +26,17 @@ export interface WatchedStack {
   remove(): Promise<void>;
 }
 
-export async function installAndWatch(
-  docker: Docker,
-  rig: RigEnv,
-  project: string,
-  serverOptions: Partial<ServerOptions> = {},
-): Promise<WatchedStack> {
-  await removeComposeProject(docker, project);
-  const dir = mkdtempSync(join(tmpdir(), `mna-${project}-`));
-  const home = join(dir, 'home');
-  const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: project };
-  const port = 39_000 + Math.floor(Math.random() * 6_000);
+/** The environment the CLI and the server get: an engine and the test's own compose project. */
+export function stackEnv(dockerHost: string, project: string): NodeJS.ProcessEnv {
+  return { ...process.env, DOCKER_HOST: dockerHost, MEDIANEST_COMPOSE_PROJECT: project };
+}
+
+/**
+ * `init` into `home` the user's way: every service on its stand-in image, HTTP and HTTPS on a
+ * random pair of high ports (tests running at the same time rarely pick the same).
+ */
+export async function initStack(rig: RigEnv, home: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const port = 36_000 + 2 * Math.floor(Math.random() * 6_000);
   await cliOk(
     [
       'init',
@@ -51,6 +51,25 @@ export async function installAndWatch(
     ],
     env,
   );
+}
+
+export interface InstallOptions {
+  /** The engine the CLI and the server talk to; the rig's own by default (e.g. a proxy in front of it). */
+  readonly dockerHost?: string;
+}
+
+export async function installAndWatch(
+  docker: Docker,
+  rig: RigEnv,
+  project: string,
+  serverOptions: Partial<ServerOptions> = {},
+  install: InstallOptions = {},
+): Promise<WatchedStack> {
+  await removeComposeProject(docker, project);
+  const dir = mkdtempSync(join(tmpdir(), `mna-${project}-`));
+  const home = join(dir, 'home');
+  const env = stackEnv(install.dockerHost ?? rig.dockerHost, project);
+  await initStack(rig, home, env);
   await cliOk(['up', '--home', home], env);
   const server = createServer({
     home,
