@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       const cliMark = cliLines.length;
       const start = performance.now();
       await fault.fault();
-      await recorder.waitFor(
+      const seenByUs = await recorder.waitFor(
         (e): e is Extract<ServerEvent, { type: 'service.state-changed' }> =>
           recorder.events.indexOf(e) >= mark &&
           e.type === 'service.state-changed' &&
@@ -187,7 +187,9 @@ async function main(): Promise<void> {
           e.service.state === fault.ours,
         90_000,
       );
-      ours.push(performance.now() - start);
+      // When it arrived, not when the fault call returned: the engine answers a kill after it has
+      // sent the event, and the CLI side is timed by arrival too.
+      ours.push(recorder.arrivals[recorder.events.indexOf(seenByUs)]! - start);
       const seen = (): { at: number } | undefined =>
         cliLines.slice(cliMark).find((l) => l.text.startsWith(fault.cli));
       for (let w = 0; w < 100 && !seen(); w++) await new Promise((r) => setTimeout(r, 10));

@@ -9,6 +9,8 @@ import {
 
 export interface EventRecorder {
   readonly events: ServerEvent[];
+  /** When each event of `events` arrived (performance.now(), same index). */
+  readonly arrivals: number[];
   /** Resolves with the first event (already seen or still to come) that matches. */
   waitFor<T extends ServerEvent>(match: (e: ServerEvent) => e is T, timeoutMs: number): Promise<T>;
   close(): void;
@@ -16,6 +18,7 @@ export interface EventRecorder {
 
 export function recordEvents(baseUrl: string, token: string): Promise<EventRecorder> {
   const events: ServerEvent[] = [];
+  const arrivals: number[] = [];
   const waiters = new Set<() => void>();
   return new Promise((resolve, reject) => {
     const req = http.get(
@@ -27,6 +30,7 @@ export function recordEvents(baseUrl: string, token: string): Promise<EventRecor
           const parsed = ServerEventSchema.safeParse(JSON.parse(message.data));
           if (parsed.success) {
             events.push(parsed.data);
+            arrivals.push(performance.now());
             waiters.forEach((w) => w());
           }
         });
@@ -34,6 +38,7 @@ export function recordEvents(baseUrl: string, token: string): Promise<EventRecor
         res.on('data', (chunk: string) => parser.push(chunk));
         resolve({
           events,
+          arrivals,
           waitFor: <T extends ServerEvent>(match: (e: ServerEvent) => e is T, timeoutMs: number) =>
             new Promise<T>((done, fail) => {
               const check = (): void => {

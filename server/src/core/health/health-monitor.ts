@@ -138,6 +138,12 @@ export class HealthMonitor {
       return;
     }
     let next = applyEvent(current, spec, event, this.deps.now().toISOString());
+    if (event.kind === 'die') {
+      // The engine answers an inspect of a container that just died only once it has cleaned up
+      // (~50 ms): the exit is told first, the inspect's restart count and OOM flag follow.
+      this.set(next);
+      this.publishStatus();
+    }
     // A die carries no OOM flag or restart count, and a health event no check output: ask once.
     if (event.kind === 'die' || event.kind === 'health' || event.kind === 'start') {
       const details = await this.requireGateway()
