@@ -10,6 +10,7 @@ import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';
+import { textTable } from './text-table.js';
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -30,17 +31,7 @@ export function formatBackups(rows: Backup[]): string {
     size(r.size),
     r.file,
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
-  );
-  return [header, ...table]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, table);
 }
 
 /**

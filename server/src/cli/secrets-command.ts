@@ -7,6 +7,7 @@ import { createSecretsService } from '../secrets-wiring.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';
+import { textTable } from './text-table.js';
 
 const USAGE = 'secrets list | secrets rotate NAME [--grace-days N]';
 
@@ -44,17 +45,7 @@ export function formatSecrets(rows: SecretStatus[]): string {
     r.consumers.join(', ') || '-',
     note(r),
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
-  );
-  return [header, ...table]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, table);
 }
 
 export function formatRotation(result: RotationResult): string {

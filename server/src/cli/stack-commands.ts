@@ -9,6 +9,7 @@ import { createStackService } from '../wiring.js';
 import type { ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';
+import { textTable } from './text-table.js';
 
 function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => void {
   if (json) return () => undefined;
@@ -52,17 +53,7 @@ export function formatStatus(rows: ServiceStatus[]): string {
     String(r.restarts),
     r.ports.join(', ') || '-',
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)),
-  );
-  return [header, ...table]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, table);
 }
 
 /** up, down, start, stop, restart, status. Returns the exit code. */
