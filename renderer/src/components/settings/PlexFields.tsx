@@ -1,46 +1,31 @@
-import { errorFor } from '../../state/settings-store-form';
-import { Field } from './Field';
 import type { FieldsProps } from './fields-props';
+import { TextField } from './TextField';
 
 /** Plex client values: optional, kept as secrets (never shown back). */
-export function PlexFields({ values, errors, onChange, editing }: FieldsProps) {
-  const hint = editing
+export function PlexFields(props: FieldsProps) {
+  const hint = props.editing
     ? 'Stored as a secret and never shown; leave empty to keep the current value.'
     : 'Optional: from your Plex app registration. Kept as a secret on this computer.';
   return (
     <div className="field-row">
-      <Field
-        id="plexClientId"
+      <TextField
+        fields={props}
+        name="plexClientId"
+        errorKey="plex.clientId"
         label="Plex client ID"
         hint={hint}
-        error={errorFor(errors, 'plex.clientId')}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            value={values.plexClientId}
-            onChange={(e) => onChange('plexClientId', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
-        id="plexClientSecret"
+        type="text"
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <TextField
+        fields={props}
+        name="plexClientSecret"
+        errorKey="plex.clientSecret"
         label="Plex client secret"
-        error={errorFor(errors, 'plex.clientSecret')}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            type="password"
-            autoComplete="off"
-            value={values.plexClientSecret}
-            onChange={(e) => onChange('plexClientSecret', e.target.value)}
-          />
-        )}
-      </Field>
+        type="password"
+        autoComplete="off"
+      />
     </div>
   );
 }

@@ -1,7 +1,6 @@
 import type { DoctorCheck } from '../../../../server/src/contract/index.js';
-import { errorFor } from '../../state/settings-store-form';
-import { Field } from './Field';
 import type { FieldsProps } from './fields-props';
+import { TextField } from './TextField';
 
 export interface PortStatus {
   checking: boolean;
@@ -23,48 +22,27 @@ function describe(check: DoctorCheck | undefined, checking: boolean) {
 }
 
 /** The HTTP and HTTPS ports, each with the server's live check of whether it is free. */
-export function PortFields({
-  values,
-  errors,
-  onChange,
-  ports,
-}: FieldsProps & { ports?: PortStatus }) {
+export function PortFields({ ports, ...props }: FieldsProps & { ports?: PortStatus }) {
   return (
     <div className="field-row">
-      <Field
-        id="httpPort"
+      <TextField
+        fields={props}
+        name="httpPort"
         label="HTTP port"
         hint="80 is the web's usual port; pick another (such as 8080) when something already uses it."
-        error={errorFor(errors, 'httpPort')}
         status={ports ? describe(ports.http, ports.checking) : undefined}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            type="text"
-            inputMode="numeric"
-            value={values.httpPort}
-            onChange={(e) => onChange('httpPort', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
-        id="httpsPort"
+        type="text"
+        inputMode="numeric"
+      />
+      <TextField
+        fields={props}
+        name="httpsPort"
         label="HTTPS port"
         hint="443 is usual; used with HTTPS."
-        error={errorFor(errors, 'httpsPort')}
         status={ports ? (ports.error ?? describe(ports.https, ports.checking)) : undefined}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            type="text"
-            inputMode="numeric"
-            value={values.httpsPort}
-            onChange={(e) => onChange('httpsPort', e.target.value)}
-          />
-        )}
-      </Field>
+        type="text"
+        inputMode="numeric"
+      />
     </div>
   );
 }

@@ -1,64 +1,50 @@
 import { errorFor } from '../../state/settings-store-form';
+import { ChoiceSet, RadioChoices, type RadioChoicesProps } from './Choice';
 import { Field } from './Field';
 import type { FieldsProps } from './fields-props';
+import { TextField } from './TextField';
 
 /** Where the data lives. */
-export function DataFields({ values, errors, onChange }: FieldsProps) {
+export function DataFields(props: FieldsProps) {
   return (
-    <Field
-      id="dataDir"
+    <TextField
+      fields={props}
+      name="dataDir"
       label="Data folder"
       hint="An absolute folder such as /srv/medianest. Leave empty for a data folder inside the app's home. The databases, uploads and certificates live here."
-      error={errorFor(errors, 'dataDir')}
-    >
-      {(aria) => (
-        <input
-          {...aria}
-          type="text"
-          spellCheck={false}
-          placeholder="/srv/medianest"
-          value={values.dataDir}
-          onChange={(e) => onChange('dataDir', e.target.value)}
-        />
-      )}
-    </Field>
+      type="text"
+      spellCheck={false}
+      placeholder="/srv/medianest"
+    />
   );
 }
 
+const IMAGE_SOURCES: RadioChoicesProps<'imageSource'>['options'] = [
+  {
+    value: 'official',
+    title: 'The official images',
+    plain: 'Downloaded from Docker Hub the first time.',
+  },
+  {
+    value: 'custom',
+    title: 'My own images',
+    plain: (
+      <>
+        Images you built or loaded, or a mirror: the same as an images file for{' '}
+        <code>init --images</code>.
+      </>
+    ),
+  },
+];
+
 /** Which images run: the official ones, or references of the user's own (a local build, a mirror). */
-export function ImageFields({ values, errors, onChange }: FieldsProps) {
+export function ImageFields(props: FieldsProps) {
+  const { values, errors, onChange } = props;
   return (
     <>
-      <fieldset className="choices" data-field="imageSource">
-        <legend>Which images should run?</legend>
-        <label className="choice">
-          <input
-            type="radio"
-            name="imageSource"
-            checked={values.imageSource === 'official'}
-            onChange={() => onChange('imageSource', 'official')}
-          />
-          <span>
-            <strong>The official images</strong>
-            <span className="choice-plain">Downloaded from Docker Hub the first time.</span>
-          </span>
-        </label>
-        <label className="choice">
-          <input
-            type="radio"
-            name="imageSource"
-            checked={values.imageSource === 'custom'}
-            onChange={() => onChange('imageSource', 'custom')}
-          />
-          <span>
-            <strong>My own images</strong>
-            <span className="choice-plain">
-              Images you built or loaded, or a mirror: the same as an images file for{' '}
-              <code>init --images</code>.
-            </span>
-          </span>
-        </label>
-      </fieldset>
+      <ChoiceSet field="imageSource" legend="Which images should run?">
+        <RadioChoices fields={props} name="imageSource" options={IMAGE_SOURCES} />
+      </ChoiceSet>
       {values.imageSource === 'custom' && (
         <Field
           id="images"

@@ -8,3 +8,8 @@ export interface FieldsProps {
   /** The settings page: show "unchanged" hints for secrets instead of first-run wording. */
   editing?: boolean;
 }
+
+/** `list` with `item` in it when `on`, without it otherwise (a checkbox over a list of choices). */
+export function toggled<T>(list: readonly T[], item: T, on: boolean): T[] {
+  return on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item);
+}
