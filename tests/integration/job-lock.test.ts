@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type ApiClient } from '../../server/src/contract/client.js';
 import { cli, cliOk } from './support/cli.js';
+import { initStack } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
@@ -90,21 +91,7 @@ let client: ApiClient;
 
 beforeAll(async () => {
   await removeComposeProject(docker, PROJECT);
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
-  await cliOk(
-    [
-      'init',
-      '--home',
-      home,
-      '--images',
-      rig.imagesFile,
-      '--http-port',
-      String(port),
-      '--https-port',
-      String(port + 1),
-    ],
-    env,
-  );
+  await initStack(rig, home, env);
   server = spawnCli(['serve', '--home', home, '--port', '0']);
   await until('serve to be ready', () => (/^ready /m.test(server.output()) ? true : undefined));
   const { url, token } = JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as {

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jobLockPath } from '../infra/fs/file-job-lock.js';
+import { writeLockHolder } from '../infra/fs/job-lock.test-support.js';
 import { parseCommand } from './args.js';
 import type { CliIo } from './io.js';
 import { jobKindOf } from './job-lock.js';
@@ -30,17 +31,11 @@ async function run(argv: string[]) {
 
 /** The server of this home running a scheduled backup (a live process: this one). */
 function serverRunsBackup(): string {
-  const text = JSON.stringify({
+  return writeLockHolder(home, {
     owner: 'server',
-    kind: 'backup',
     jobId: 'a1b2c3d4-job',
-    pid: process.pid,
-    host: hostname(),
     startedAt: '2026-11-26T02:00:00.000Z',
-    nonce: 'server',
   });
-  writeFileSync(jobLockPath(home), text);
-  return text;
 }
 
 const BUSY =

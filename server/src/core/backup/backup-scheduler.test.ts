@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BackupKind } from '../../contract/backup-routes.js';
 import { FileJobLock, jobLockPath } from '../../infra/fs/file-job-lock.js';
+import { writeLockHolder } from '../../infra/fs/job-lock.test-support.js';
 import { openDatabase, type Db } from '../../infra/store/database.js';
 import { SqliteJobs } from '../../infra/store/sqlite-jobs.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -51,17 +52,7 @@ function scheduler(lastRuns: { value: LastRuns }, backups: BackupKind[], errors:
 describe('a scheduled backup that comes due while a command-line verb holds the job lock', () => {
   it('waits, is not marked as run, and runs once the verb has finished', async () => {
     // A live process (this one) running `restore` from the command line.
-    writeFileSync(
-      jobLockPath(dir),
-      JSON.stringify({
-        owner: 'cli',
-        kind: 'restore',
-        pid: process.pid,
-        host: hostname(),
-        startedAt: NOW.toISOString(),
-        nonce: 'cli',
-      }),
-    );
+    writeLockHolder(dir, { kind: 'restore' });
     const lastRuns = { value: { daily: '2026-11-24' } as LastRuns };
     const backups: BackupKind[] = [];
     const errors: string[] = [];
@@ -84,18 +75,7 @@ describe('a scheduled backup that comes due while a command-line verb holds the 
   });
 
   it('is not retried once the scheduler has stopped', async () => {
-    writeFileSync(
-      jobLockPath(dir),
-      JSON.stringify({
-        owner: 'server',
-        kind: 'up',
-        jobId: 'j1',
-        pid: process.pid,
-        host: hostname(),
-        startedAt: NOW.toISOString(),
-        nonce: 'srv',
-      }),
-    );
+    writeLockHolder(dir, { owner: 'server', kind: 'up', jobId: 'j1' });
     const backups: BackupKind[] = [];
     const runs = scheduler({ value: { daily: '2026-11-24' } }, backups, []);
     runs.start();

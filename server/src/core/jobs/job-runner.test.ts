@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../contract/events.js';
 import { openDatabase, type Db } from '../../infra/store/database.js';
 import { FileJobLock, jobLockPath } from '../../infra/fs/file-job-lock.js';
+import { writeLockHolder } from '../../infra/fs/job-lock.test-support.js';
 import { SqliteJobs } from '../../infra/store/sqlite-jobs.js';
 import { AppError } from '../app-error.js';
 import { JobRunner } from './job-runner.js';
@@ -125,17 +126,7 @@ describe('jobs with the home job lock', () => {
   });
 
   it('are refused while a command-line verb holds it, with nothing recorded', () => {
-    writeFileSync(
-      jobLockPath(dir),
-      JSON.stringify({
-        owner: 'cli',
-        kind: 'restore',
-        pid: process.pid,
-        host: hostname(),
-        startedAt: '2026-11-26T10:00:00.000Z',
-        nonce: 'cli-holder',
-      }),
-    );
+    writeLockHolder(dir, { kind: 'restore', startedAt: '2026-11-26T10:00:00.000Z' });
     expect(() => locked().start('backup', async () => undefined)).toThrow(
       `Busy: the command line (process ${process.pid}) is running a restore (started 2026-11-26 10:00:00 UTC)`,
     );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobHolder, JobLockResult } from '../../core/jobs/job-lock.js';
 import { FileJobLock, jobLockPath } from './file-job-lock.js';
+import { writeLockHolder } from './job-lock.test-support.js';
 
 let home: string;
 let path: string;
@@ -45,19 +46,7 @@ function startTimeOf(pid: number): string {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
 }
 
-/** A lock file as another holder would have written it. */
-function writeHolder(fields: Record<string, unknown>): string {
-  const text = JSON.stringify({
-    owner: 'cli',
-    kind: 'backup',
-    host: hostname(),
-    startedAt: '2026-11-26T09:00:00.000Z',
-    nonce: 'other',
-    ...fields,
-  });
-  writeFileSync(path, text);
-  return text;
-}
+const writeHolder = (fields: Record<string, unknown>): string => writeLockHolder(home, fields);
 
 function busyOf(result: JobLockResult): JobHolder {
   if (!('busy' in result)) throw new Error('expected the lock to be busy');

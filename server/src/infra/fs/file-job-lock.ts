@@ -19,16 +19,16 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../core/app-error.js';
-import type { HeldJobLock, JobLock, JobLockResult, JobOwner } from '../../core/jobs/job-lock.js';
+import type {
+  HeldJobLock,
+  JobHolder,
+  JobLock,
+  JobLockResult,
+  JobOwner,
+} from '../../core/jobs/job-lock.js';
 
 /** What the file holds: the holder, plus what tells a live holder from a dead one. */
-interface LockRecord {
-  owner: JobOwner;
-  kind: string;
-  jobId?: string;
-  pid: number;
-  host: string;
-  startedAt: string;
+interface LockRecord extends Omit<JobHolder, 'sameHost'> {
   /** /proc's start time of the process (clock ticks since boot), where there is a /proc. */
   processStart?: string;
   bootId?: string;
@@ -164,7 +164,7 @@ export class FileJobLock implements JobLock {
     throw new AppError('busy', 'Another job is taking the job lock right now; try again.');
   }
 
-  private holderOf(record: LockRecord) {
+  private holderOf(record: LockRecord): JobHolder {
     const { owner, kind, jobId, pid, host, startedAt } = record;
     return {
       owner,
