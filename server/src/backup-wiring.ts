@@ -152,7 +152,11 @@ export function createBackupServices(
     state: stackState,
     stack: () => {
       const stack = createStackService(paths, env, onProgress);
-      return { stop: (s) => stack.stop(s), start: (s) => stack.start(s) };
+      // The restore waits on the services really answering, not on the engine's first check.
+      return {
+        stop: (s) => stack.stop(s),
+        start: (s) => stack.start(s, { activeHealth: true }),
+      };
     },
     journal: new SqliteRestoreJournal(db),
     localKey: async () => (await keys.ensure()).key,

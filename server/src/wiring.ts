@@ -11,6 +11,7 @@ import type { DomainEvent } from './contract/events.js';
 import { HealthMonitor } from './core/health/health-monitor.js';
 import { PROJECT_NAME } from './core/stack/compose-model.js';
 import { loadPlan } from './core/stack/stack-files.js';
+import { DockerodeHealthProbe } from './infra/docker/dockerode-health-probe.js';
 import { DockerodeStackGateway } from './infra/docker/dockerode-stack-gateway.js';
 import type { HomePaths } from './infra/fs/home.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
@@ -42,8 +43,11 @@ export function createStackService(
   onProgress: (event: StackProgress) => void,
 ): StackService {
   let gateway: DockerodeStackGateway;
+  let healthProbe: DockerodeHealthProbe;
   try {
-    gateway = new DockerodeStackGateway(engineEndpoint(env));
+    const endpoint = engineEndpoint(env);
+    gateway = new DockerodeStackGateway(endpoint);
+    healthProbe = new DockerodeHealthProbe(endpoint);
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError(
@@ -65,6 +69,7 @@ export function createStackService(
       probe: new NodeHostProbe(),
       onProgress,
       now: () => new Date(),
+      healthProbe,
     },
     {
       stackDir: paths.stackDir,

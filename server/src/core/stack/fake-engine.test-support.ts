@@ -20,6 +20,8 @@ export class FakeEngine implements StackGateway {
   /** Services whose health check fails, with the output it reports. */
   readonly unhealthy = new Map<string, string>();
   ownershipFixes: OwnershipFix[] = [];
+  /** How long after start the engine's own healthcheck reports (Docker: one interval). */
+  healthDelayMs = 5;
   private listeners = new Set<(event: StackEngineEvent) => void>();
   private nextId = 1;
 
@@ -116,7 +118,7 @@ export class FakeEngine implements StackGateway {
         c.health = failing === undefined ? 'healthy' : 'unhealthy';
         c.lastHealthOutput = failing;
         this.emit({ kind: 'health', service: c.service, containerId: id, health: c.health });
-      }, 5);
+      }, this.healthDelayMs).unref();
     }
   }
 

@@ -1,7 +1,12 @@
 import type { ServiceStatus } from '../../contract/stack.js';
 import { AppError } from '../app-error.js';
 import type { DesiredService, StackPlan } from './plan.js';
-import { Reconciler, withDependencies, type ReconcilerDeps } from './reconciler.js';
+import {
+  Reconciler,
+  withDependencies,
+  type GateOptions,
+  type ReconcilerDeps,
+} from './reconciler.js';
 import type { ContainerSummary } from './stack-gateway.js';
 
 /** Levels of the dependency graph from the top (what nothing depends on) down: the order to stop in. */
@@ -85,7 +90,11 @@ export class StackLifecycle {
   }
 
   /** Starts existing containers (and what they depend on), waiting for each to be ready. */
-  async start(plan: StackPlan, names?: readonly string[]): Promise<void> {
+  async start(
+    plan: StackPlan,
+    names?: readonly string[],
+    options: GateOptions = {},
+  ): Promise<void> {
     const services =
       names && names.length > 0
         ? withDependencies(
@@ -115,12 +124,17 @@ export class StackLifecycle {
       pullPolicy: 'never',
       ownership: [],
       services: services.map((s) => s.name),
+      ...options,
     });
   }
 
-  async restart(plan: StackPlan, names?: readonly string[]): Promise<void> {
+  async restart(
+    plan: StackPlan,
+    names?: readonly string[],
+    options: GateOptions = {},
+  ): Promise<void> {
     await this.stop(plan, names);
-    await this.start(plan, names);
+    await this.start(plan, names, options);
   }
 
   /** Stops and removes the containers and networks; never data. */

@@ -3,6 +3,7 @@ import type { StackProgress } from '../../contract/stack.js';
 import type { ComposeFile, Service } from './compose-model.js';
 import { FakeEngine } from './fake-engine.test-support.js';
 import { planStack } from './plan.js';
+import type { HealthProbe } from './health-probe.js';
 import { Reconciler } from './reconciler.js';
 
 const hc = { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' };
@@ -47,7 +48,19 @@ const planOf = (services: Record<string, Service>) => {
   });
 };
 
-function setup(opts: { takenPort?: number } = {}) {
+/** A healthcheck run on demand that always passes, recording what it was asked to run. */
+function passingProbe() {
+  const checks: Array<{ containerId: string; test: readonly string[]; timeoutMs: number }> = [];
+  const healthProbe: HealthProbe = {
+    check: async (containerId, test, timeoutMs) => {
+      checks.push({ containerId, test, timeoutMs });
+      return true;
+    },
+  };
+  return { healthProbe, checks };
+}
+
+function setup(opts: { takenPort?: number; healthProbe?: HealthProbe } = {}) {
   const engine = new FakeEngine();
   ['pg', 'redis', 'backend', 'nginx'].forEach((i) => engine.images.add(i));
   const progress: StackProgress[] = [];
@@ -59,6 +72,7 @@ function setup(opts: { takenPort?: number } = {}) {
     },
     onProgress: (e) => progress.push(e),
     redact: (t) => t.replace('s3cr3t-value-0123456789', '[redacted]'),
+    ...(opts.healthProbe ? { healthProbe: opts.healthProbe } : {}),
   });
   return { engine, progress, reconciler };
 }
@@ -169,5 +183,36 @@ describe('the reconciler', () => {
     const fix = { path: '/data/postgres', uid: 70, gid: 70, recursive: true };
     await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [fix] });
     expect(engine.ownershipFixes).toEqual([fix]);
+  });
+
+  it('with activeHealth, starts what depends on a service once its own healthcheck passes', async () => {
+    const { healthProbe, checks } = passingProbe();
+    const { engine, reconciler } = setup({ healthProbe });
+    // The engine's own first check would come a long time after start.
+    engine.healthDelayMs = 3_600_000;
+    const result = await reconciler.up(planOf(base), {
+      pullPolicy: 'missing',
+      ownership: [],
+      activeHealth: true,
+    });
+    expect(result.created.sort()).toEqual(['backend', 'migrate', 'nginx', 'postgres', 'redis']);
+    const health = [...engine.containers.values()].filter((c) => c.service !== 'migrate');
+    expect(health.map((c) => c.health)).toEqual(['starting', 'starting', 'starting', 'starting']);
+    // Each healthchecked service's own test, in its own container, with its own timeout.
+    const byId = new Map([...engine.containers.values()].map((c) => [c.id, c.service]));
+    expect(checks.map((c) => byId.get(c.containerId)).sort()).toEqual([
+      'backend',
+      'nginx',
+      'postgres',
+      'redis',
+    ]);
+    expect(checks.every((c) => c.test.join(' ') === 'CMD true' && c.timeoutMs === 1000)).toBe(true);
+  });
+
+  it('without activeHealth, never runs a healthcheck itself', async () => {
+    const { healthProbe, checks } = passingProbe();
+    const { reconciler } = setup({ healthProbe });
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(checks).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 import type { StackProgress } from '../../contract/stack.js';
 import { AppError, toAppError } from '../app-error.js';
 import type { HostProbe } from '../doctor/host-probe.js';
+import { durationMs } from './compose-model.js';
+import { isRunnableTest, type HealthProbe } from './health-probe.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
-import { ContainerWatcher, ServiceFailure, type Readiness } from './watcher.js';
+import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -13,9 +15,21 @@ export interface ReconcilerDeps {
   onProgress: (event: StackProgress) => void;
   /** Masks secret values in text shown to the user (container output in failure messages). */
   redact: (text: string) => string;
+  /** Runs a healthcheck on demand; needed only by waits with `activeHealth`. */
+  healthProbe?: HealthProbe;
 }
 
-export interface UpOptions {
+/** How a start waits for its services. */
+export interface GateOptions {
+  /**
+   * Also run each service's healthcheck ourselves (HealthProbe) about every 500 ms once it runs,
+   * and take its first pass as ready, instead of waiting for the engine's first check one
+   * `interval` after start. The engine's health status then still says "starting" for a while.
+   */
+  activeHealth?: boolean;
+}
+
+export interface UpOptions extends GateOptions {
   pullPolicy: PullPolicy;
   /** Owners the containers need on their bind folders and secret copies; applied before anything starts. */
   ownership: OwnershipFix[];
@@ -180,6 +194,8 @@ export class Reconciler {
 
   async up(plan: StackPlan, options: UpOptions): Promise<UpResult> {
     const { gateway } = this.deps;
+    if (options.activeHealth && !this.deps.healthProbe)
+      throw new Error('activeHealth needs a health probe in the reconciler deps');
     const services = options.services ? withDependencies(plan, options.services) : plan.services;
     const existing = await gateway.listContainers(plan.project);
     await this.preflight(services, existing, options.pullPolicy);
@@ -243,7 +259,7 @@ export class Reconciler {
         started.set(service.name, hasStarted);
         ready.set(
           service.name,
-          begun.then((id) => this.awaitReady(service, id, watcher)),
+          begun.then((id) => this.awaitReady(service, id, watcher, options.activeHealth ?? false)),
         );
       }
       // Let every branch finish, then report the first failure in dependency order.
@@ -293,14 +309,26 @@ export class Reconciler {
     return id;
   }
 
+  /** The service's own healthcheck, run on demand in container `id`, when asked for and possible. */
+  private activeProbe(service: DesiredService, id: string): ActiveProbe | undefined {
+    const check = service.definition.healthcheck;
+    const probe = this.deps.healthProbe;
+    if (!probe || !check || !isRunnableTest(check.test)) return undefined;
+    const { test } = check;
+    const timeoutMs = durationMs(check.timeout);
+    return (signal) => probe.check(id, test, timeoutMs, signal);
+  }
+
   private async awaitReady(
     service: DesiredService,
     id: string,
     watcher: ContainerWatcher,
+    activeHealth: boolean,
   ): Promise<void> {
     this.progress(service.name, 'waiting');
+    const probe = activeHealth ? this.activeProbe(service, id) : undefined;
     try {
-      await watcher.waitFor(service.name, id, readinessOf(service), budgetOf(service));
+      await watcher.waitFor(service.name, id, readinessOf(service), budgetOf(service), probe);
     } catch (error) {
       if (error instanceof ServiceFailure) throw await this.explain(service, id, error);
       throw error;

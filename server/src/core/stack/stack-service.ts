@@ -4,7 +4,7 @@ import { engineUnavailable } from '../docker-gateway.js';
 import type { FileSystem } from '../file-system.js';
 import { StackLifecycle } from './lifecycle.js';
 import type { StackPlan } from './plan.js';
-import { Reconciler, type PullPolicy, type UpResult } from './reconciler.js';
+import { Reconciler, type GateOptions, type PullPolicy, type UpResult } from './reconciler.js';
 import {
   chownLocally,
   loadPlan,
@@ -12,6 +12,7 @@ import {
   secretValues,
   type StackLocation,
 } from './stack-files.js';
+import type { HealthProbe } from './health-probe.js';
 import type { StackGateway } from './stack-gateway.js';
 
 export interface StackServiceDeps {
@@ -20,6 +21,13 @@ export interface StackServiceDeps {
   probe: Pick<HostProbe, 'probePort'>;
   onProgress: (event: StackProgress) => void;
   now: () => Date;
+  /** For starts with `activeHealth`. */
+  healthProbe?: HealthProbe;
+}
+
+export interface UpRequest extends GateOptions {
+  pullPolicy: PullPolicy;
+  services?: string[];
 }
 
 /** Engine connection failures become one clear error; everything else passes through. */
@@ -47,11 +55,11 @@ export class StackService {
     return new StackLifecycle({ ...this.deps, redact: await this.redactor() });
   }
 
-  up(options: { pullPolicy: PullPolicy; services?: string[] }): Promise<UpResult> {
+  up(options: UpRequest): Promise<UpResult> {
     return guard(this.doUp(options));
   }
 
-  private async doUp(options: { pullPolicy: PullPolicy; services?: string[] }): Promise<UpResult> {
+  private async doUp(options: UpRequest): Promise<UpResult> {
     const plan = await loadPlan(this.deps.fs, this.location);
     let fixes = await ownershipFixes(this.deps.fs, plan);
     if (fixes.length > 0 && this.deps.fs.uid() === 0) {
@@ -63,6 +71,7 @@ export class StackService {
       pullPolicy: options.pullPolicy,
       ownership: fixes,
       ...(options.services ? { services: options.services } : {}),
+      ...(options.activeHealth ? { activeHealth: true } : {}),
     });
   }
 
@@ -77,16 +86,16 @@ export class StackService {
     return this.run((l, plan) => l.down(plan));
   }
 
-  start(services?: string[]): Promise<void> {
-    return this.run((l, plan) => l.start(plan, services));
+  start(services?: string[], options?: GateOptions): Promise<void> {
+    return this.run((l, plan) => l.start(plan, services, options));
   }
 
   stop(services?: string[]): Promise<string[]> {
     return this.run((l, plan) => l.stop(plan, services));
   }
 
-  restart(services?: string[]): Promise<void> {
-    return this.run((l, plan) => l.restart(plan, services));
+  restart(services?: string[], options?: GateOptions): Promise<void> {
+    return this.run((l, plan) => l.restart(plan, services, options));
   }
 
   status(): Promise<ServiceStatus[]> {

@@ -3,11 +3,32 @@ import type { StackEngineEvent, StackGateway } from './stack-gateway.js';
 
 export type Readiness = 'running' | 'healthy' | 'completed';
 
+/** Runs the service's healthcheck once, now; true when it passes (see HealthProbe). */
+export type ActiveProbe = (signal: AbortSignal) => Promise<boolean>;
+
+/** Time between two runs of an active probe: a ready service is seen within about this long. */
+export const PROBE_EVERY_MS = 500;
+
 interface Waiter {
   containerId: string;
   until: Readiness;
   resolve: () => void;
   reject: (error: Error) => void;
+  /** Called whenever the container is seen running. */
+  running?: () => void;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Why a wait ended badly, for the reconciler to explain in the user's terms. */
@@ -29,11 +50,13 @@ export class ServiceFailure extends Error {
 export class ContainerWatcher {
   private readonly abort = new AbortController();
   private readonly waiters = new Set<Waiter>();
+  /** The active probe running in each container: never more than one at a time. */
+  private readonly probing = new Map<string, Promise<boolean>>();
   private loop: Promise<void> | undefined;
   private broken: Error | undefined;
 
   constructor(
-    private readonly gateway: StackGateway,
+    private readonly gateway: Pick<StackGateway, 'events' | 'inspectContainer'>,
     private readonly project: string,
   ) {}
 
@@ -63,6 +86,7 @@ export class ContainerWatcher {
   private dispatch(event: StackEngineEvent): void {
     for (const waiter of [...this.waiters]) {
       if (waiter.containerId !== event.containerId) continue;
+      if (event.kind === 'start') waiter.running?.();
       const done = this.outcome(waiter, event);
       if (done === undefined) continue;
       this.waiters.delete(waiter);
@@ -92,12 +116,19 @@ export class ContainerWatcher {
     }
   }
 
-  /** Resolves when the container reaches `until`; rejects with a ServiceFailure or when the engine is lost. */
+  /**
+   * Resolves when the container reaches `until`; rejects with a ServiceFailure or when the engine is
+   * lost. With `probe` and `until` "healthy", the healthcheck is also run actively every
+   * PROBE_EVERY_MS once the container runs (one run at a time): its first pass resolves too, so the
+   * wait does not last until the engine's own first check, one interval after start. The engine's
+   * verdicts (healthy, unhealthy, exit, OOM) and the budget apply exactly as without it.
+   */
   async waitFor(
     service: string,
     containerId: string,
     until: Readiness,
     budgetMs: number,
+    probe?: ActiveProbe,
   ): Promise<void> {
     if (this.broken) throw this.broken;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -115,6 +146,15 @@ export class ContainerWatcher {
         reject(new ServiceFailure(service, 'timeout'));
       }, budgetMs);
     });
+    const stopProbing = new AbortController();
+    const stop = (): void => stopProbing.abort();
+    this.abort.signal.addEventListener('abort', stop, { once: true });
+    let probing: Promise<void> | undefined;
+    if (probe && until === 'healthy') {
+      waiter.running = () => {
+        probing ??= this.probeUntilSettled(waiter, probe, stopProbing.signal);
+      };
+    }
     this.waiters.add(waiter);
     try {
       // The state may have been reached before we listened: look once.
@@ -136,11 +176,50 @@ export class ContainerWatcher {
             now.exitCode,
           ),
         );
-      }
+      } else if (now.state === 'running') waiter.running?.();
       await reached;
     } finally {
       clearTimeout(timer);
       this.waiters.delete(waiter);
+      stop();
+      this.abort.signal.removeEventListener('abort', stop);
+      // Nothing of this wait keeps running after it: a probe in flight is abandoned and awaited.
+      await probing;
+    }
+  }
+
+  /** Probes until one run passes (then resolves the wait) or the wait ends some other way. */
+  private async probeUntilSettled(
+    waiter: Waiter,
+    probe: ActiveProbe,
+    signal: AbortSignal,
+  ): Promise<void> {
+    while (!signal.aborted && this.waiters.has(waiter)) {
+      const passed = await this.probeOnce(waiter.containerId, probe, signal);
+      if (signal.aborted) return;
+      if (passed) {
+        if (this.waiters.delete(waiter)) waiter.resolve();
+        return;
+      }
+      await pause(PROBE_EVERY_MS, signal);
+    }
+  }
+
+  private async probeOnce(
+    containerId: string,
+    probe: ActiveProbe,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    // Another wait's run in the same container first finishes.
+    for (let other = this.probing.get(containerId); other; other = this.probing.get(containerId))
+      await other;
+    if (signal.aborted) return false;
+    const run = probe(signal).catch(() => false);
+    this.probing.set(containerId, run);
+    try {
+      return await run;
+    } finally {
+      this.probing.delete(containerId);
     }
   }
 }
