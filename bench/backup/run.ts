@@ -45,12 +45,20 @@ const port = 30_000 + Math.floor(Math.random() * 20_000);
 const exec = new DockerodeServiceExec(dockerHost, PROJECT);
 const streams = new DockerodeExecStream(dockerHost, PROJECT);
 
+/** Each CLI run's progress lines with when they came, for the per-step breakdown. */
+const stepLog = new Map<string, Array<{ at: number; text: string }>>();
+
 async function cli(args: string[]): Promise<string> {
   const out: string[] = [];
   const err: string[] = [];
+  const steps: Array<{ at: number; text: string }> = [];
+  stepLog.set(args[0] ?? '', steps);
   const code = await runCli([...args, '--home', home], {
     stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
+    stderr: (t) => {
+      err.push(t);
+      steps.push({ at: performance.now(), text: t });
+    },
     env,
     untilShutdown: () => Promise.resolve(),
   });
@@ -132,6 +140,26 @@ async function rawRestore(): Promise<void> {
   await psql('DROP DATABASE bench_raw', 'postgres');
 }
 
+/**
+ * Seconds spent in each step of a run, steps named by their progress line less the per-file part
+ * ("Writing files/uploads/a.bin" counts as "Writing files"), in order of first appearance.
+ */
+function breakdown(verb: string, end: number): string {
+  const steps = stepLog.get(verb) ?? [];
+  const totals = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const name = step.text
+      .replace(/^\[\s*\d+%\]\s*/, '')
+      .replace(/^(Safety snapshot: )?(Writing|Verifying) (\w+)\/.*$/, '$1$2 $3');
+    const next = steps[i + 1]?.at ?? end;
+    totals.set(name, (totals.get(name) ?? 0) + (next - step.at) / 1000);
+  });
+  return [...totals]
+    .filter(([, seconds]) => seconds >= 0.05)
+    .map(([name, seconds]) => `      ${seconds.toFixed(1).padStart(6)} s  ${name}`)
+    .join('\n');
+}
+
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 try {
@@ -152,8 +180,10 @@ try {
   const ourB = await timed(
     async () => JSON.parse(await cli(['backup', '--json'])) as { id: string; size: number },
   );
+  const backupEnd = performance.now();
   const rawR = await timed(rawRestore);
   const ourR = await timed(() => cli(['restore', ourB.result.id, '--yes']));
+  const restoreEnd = performance.now();
   console.log(
     `bench/backup, ${sizeMb} MB rows + ${sizeMb} MB uploads (archive ${mb(ourB.result.size)})`,
   );
@@ -163,6 +193,8 @@ try {
   console.log(
     `  restore: raw ${rawR.seconds.toFixed(1)} s, ours ${ourR.seconds.toFixed(1)} s, ratio ${(ourR.seconds / rawR.seconds).toFixed(2)}x (target <= 1.3x)`,
   );
+  console.log(`  where our time went:\n    backup\n${breakdown('backup', backupEnd)}`);
+  console.log(`    restore\n${breakdown('restore', restoreEnd)}`);
   console.log(
     `  manager RSS peak: backup ${mb(ourB.peakRss)}, restore ${mb(ourR.peakRss)} (target < 300 MB)`,
   );

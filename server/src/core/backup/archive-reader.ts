@@ -109,18 +109,67 @@ const limitsWith = (limits?: Partial<ExtractLimits>): ExtractLimits => ({
   ...limits,
 });
 
-/** A Readable over one entry's body; `settled` resolves once no read is in flight. */
-function bodyStream(body: EntryBody): { stream: Readable; settled: () => Promise<void> } {
+/**
+ * A Readable over one entry's body; `settled` resolves once no read is in flight; `failure` is
+ * what reading the body threw (a bad tag or checksum), kept so it is reported as such rather than
+ * as the consumer's complaint about a stream that stopped.
+ */
+function bodyStream(
+  body: EntryBody,
+  onPiece?: (length: number) => void,
+): { stream: Readable; settled: () => Promise<void>; failure: () => Error | undefined } {
   let inflight: Promise<void> = Promise.resolve();
+  let failed: Error | undefined;
   const stream = new Readable({
     read() {
       inflight = body.next().then(
-        (piece) => void this.push(piece ?? null),
-        (error: unknown) => void this.destroy(error as Error),
+        (piece) => {
+          if (piece) onPiece?.(piece.length);
+          this.push(piece ?? null);
+        },
+        (error: unknown) => {
+          failed = error as Error;
+          this.destroy(failed);
+        },
       );
     },
   });
-  return { stream, settled: () => inflight };
+  return { stream, settled: () => inflight, failure: () => failed };
+}
+
+type Consumers = Record<string, (stream: Readable) => Promise<void>>;
+
+/** Gives an entry to its consumer when `consume` names it; true when it did. */
+async function consumeIfNamed(
+  consume: Consumers,
+  entry: ManifestEntry,
+  body: EntryBody | undefined,
+  count: (length: number) => void,
+): Promise<boolean> {
+  const consumer = Object.hasOwn(consume, entry.path) ? consume[entry.path] : undefined;
+  if (!body || !consumer) return false;
+  await consumeEntry(body, consumer, count);
+  return true;
+}
+
+/** Feeds one entry to its consumer; the body's own failure wins over the consumer's. */
+async function consumeEntry(
+  body: EntryBody,
+  consumer: (stream: Readable) => Promise<void>,
+  onPiece: (length: number) => void,
+): Promise<void> {
+  const { stream, settled, failure } = bodyStream(body, onPiece);
+  try {
+    await consumer(stream);
+  } catch (error) {
+    await settled();
+    throw failure() ?? error;
+  }
+  await settled();
+  const failed = failure();
+  if (failed) throw failed;
+  // A consumer that stopped early: the rest is still read and checked (framedEntries drains it).
+  if (!body.finished) stream.destroy();
 }
 
 async function ensureFolder(root: string, relative: string): Promise<void> {
@@ -170,16 +219,19 @@ export function createArchiveReader(): ArchiveReader {
       return opened.manifest;
     },
 
-    async verify(path, key, onProgress?: (progress: ArchiveProgress) => void) {
+    async verify(path, key, onProgress?: (progress: ArchiveProgress) => void, consume = {}) {
       const opened = await openArchive(path, key, DEFAULT_LIMITS);
       try {
         let bytes = 0;
         for await (const { entry, body } of dataEntries(opened)) {
           onProgress?.({ path: entry.path, bytes });
-          for (let piece = await body?.next(); piece; piece = await body?.next()) {
-            bytes += piece.length;
+          const count = (length: number): void => {
+            bytes += length;
             onProgress?.({ path: entry.path, bytes });
-          }
+          };
+          if (await consumeIfNamed(consume, entry, body, count)) continue;
+          for (let piece = await body?.next(); piece; piece = await body?.next())
+            count(piece.length);
         }
         return opened.manifest;
       } finally {
@@ -213,15 +265,27 @@ export function createArchiveReader(): ArchiveReader {
 
     async extract(path, key, stagingDir, options = {}) {
       const opened = await openArchive(path, key, limitsWith(options.limits));
-      const { prefixes } = options;
+      const { prefixes, consume = {}, onProgress } = options;
       const folders: ManifestEntry[] = [];
+      let bytes = 0;
       try {
         await mkdir(stagingDir, { recursive: true, mode: 0o700 });
         const root = await realpath(stagingDir);
         for await (const { entry, body } of dataEntries(opened)) {
-          if (prefixes && !prefixes.some((prefix) => entry.path.startsWith(prefix))) continue;
-          if (body) await extractFile(root, entry, body);
-          else {
+          onProgress?.({ path: entry.path, bytes });
+          const count = (length: number): void => {
+            bytes += length;
+            onProgress?.({ path: entry.path, bytes });
+          };
+          if (await consumeIfNamed(consume, entry, body, count)) continue;
+          if (prefixes && !prefixes.some((prefix) => entry.path.startsWith(prefix))) {
+            bytes += entry.size;
+            continue;
+          }
+          if (body) {
+            await extractFile(root, entry, body);
+            bytes += entry.size;
+          } else {
             await ensureFolder(root, entry.path);
             folders.push(entry);
           }

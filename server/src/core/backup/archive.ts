@@ -85,11 +85,16 @@ export interface ArchiveWriter {
 export interface ArchiveReader {
   /** Opens and authenticates the manifest only (cheap): for listings and restore preflight. */
   readManifest(path: string, key: Uint8Array): Promise<Manifest>;
-  /** Reads the whole file: every tag, every entry's size and SHA-256 against the manifest. */
+  /**
+   * Reads the whole file: every tag, every entry's size and SHA-256 against the manifest. An
+   * entry named in `consume` is also given to its consumer as it is read (a dump to `pg_restore
+   * -l`), so the file is read once.
+   */
   verify(
     path: string,
     key: Uint8Array,
     onProgress?: (progress: ArchiveProgress) => void,
+    consume?: Record<string, (stream: Readable) => Promise<void>>,
   ): Promise<Manifest>;
   /**
    * Streams each entry in archive order, already authenticated chunk by chunk; the SHA-256 is
@@ -103,12 +108,19 @@ export interface ArchiveReader {
   /**
    * Extracts the entries whose path starts with one of `prefixes` (all when absent) into
    * `stagingDir` only: regular files and folders named in the manifest, no absolute paths, `..`,
-   * drive letters, links or devices, within `limits`.
+   * drive letters, links or devices, within `limits`. An entry named in `consume` goes to its
+   * consumer as a stream instead (a dump straight into pg_restore), in the same pass. Every entry
+   * is read and checked, extracted or not, so a pass that resolves has verified the whole archive.
    */
   extract(
     path: string,
     key: Uint8Array,
     stagingDir: string,
-    options?: { prefixes?: string[]; limits?: Partial<ExtractLimits> },
+    options?: {
+      prefixes?: string[];
+      limits?: Partial<ExtractLimits>;
+      consume?: Record<string, (stream: Readable) => Promise<void>>;
+      onProgress?: (progress: ArchiveProgress) => void;
+    },
   ): Promise<Manifest>;
 }

@@ -243,27 +243,27 @@ export class BackupService {
     const size = (await stat(path)).size;
     const span = 100 - from;
     progress('Verifying checksums', from);
-    const manifest = await this.deps.reader.verify(path, key, (p) =>
-      progress(
-        `Verifying ${p.path}`,
-        from + Math.min(span * 0.8, (p.bytes / Math.max(size, 1)) * span * 0.8),
-        {
-          done: p.bytes,
-          total: size,
+    let toc: string | undefined;
+    // One read of the file: every tag and checksum, and the dump's table of contents on the way.
+    const manifest = await this.deps.reader.verify(
+      path,
+      key,
+      (p) =>
+        progress(
+          `Verifying ${p.path}`,
+          from + Math.min(span, (p.bytes / Math.max(size, 1)) * span),
+          { done: p.bytes, total: size },
+        ),
+      {
+        'db/medianest.dump': async (stream) => {
+          progress('Reading the database dump', from);
+          toc = await this.deps.state().dumpContents(stream);
         },
-      ),
+      },
     );
-    progress('Reading the database dump', from + span * 0.85);
-    for await (const { entry, stream } of this.deps.reader.entries(path, key)) {
-      if (entry.path !== 'db/medianest.dump' || !stream) {
-        stream?.resume();
-        continue;
-      }
-      const toc = await this.deps.state().dumpContents(stream);
-      if (!/TABLE DATA|SCHEMA|TABLE/.test(toc)) {
-        throw new AppError('corrupt', 'The database dump lists no tables.');
-      }
-      break;
+    if (toc === undefined) throw new AppError('corrupt', 'The archive holds no database dump.');
+    if (!/TABLE DATA|SCHEMA|TABLE/.test(toc)) {
+      throw new AppError('corrupt', 'The database dump lists no tables.');
     }
     return manifest;
   }

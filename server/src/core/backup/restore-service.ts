@@ -1,8 +1,10 @@
 /**
- * Restore: verify -> safety snapshot -> staging (a fresh database, a staging folder) -> stop the
- * app -> swap in -> start -> health gate -> commit, or roll back. The previous database and
- * folders are kept aside (renamed) until commit, so a rollback is a rename back; the journal row
- * makes an interrupted restore roll back at the next start.
+ * Restore: manifest checks -> safety snapshot and staging side by side (staging reads the archive
+ * once, verifying every tag and checksum, into a fresh database and a staging folder) -> stop the
+ * app -> swap in -> start -> health gate -> commit, or roll back. Nothing that runs changes before
+ * the archive has verified and the safety snapshot exists. The previous database and folders are
+ * kept aside (renamed) until commit, so a rollback is a rename back; the journal row makes an
+ * interrupted restore undone at the next start.
  */
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -130,26 +132,47 @@ export class RestoreService {
     const state = this.deps.state();
     await state.postgresReady('restore_failed');
     progress('Verifying the archive', 0);
-    const manifest = await this.deps.backups.verifyArchive(
-      path,
-      key,
-      (step, percent, bytes) => progress(step, (percent ?? 0) * 0.2, bytes),
-      0,
-    );
+    // The header and the authenticated manifest: a wrong key, a newer format or a newer PostgreSQL
+    // is refused here, before anything is written anywhere.
+    const manifest = await this.deps.reader.readManifest(path, key);
     const refusal = this.refusal(manifest, await state.postgresMajor());
     if (refusal) throw new AppError('restore_failed', refusal);
-    progress('Taking a safety snapshot of the current state', 20);
-    const safetyBackup = await this.deps.backups.create('safety', (step, percent, bytes) =>
-      progress(`Safety snapshot: ${step}`, 20 + (percent ?? 0) * 0.25, bytes),
-    );
     const layout = swapLayout(await this.deps.dataDir());
     this.deps.journal.write({
       step: 'staging',
       source: label,
       startedAt: this.deps.now().toISOString(),
     });
+    // The safety snapshot reads the live state; staging reads the archive once (every tag and
+    // checksum on the way) into a fresh database and a staging folder. Neither changes what runs,
+    // so they go side by side.
+    const share = { safety: 0, staging: 0 };
+    const overall = (): number => 2 + (share.safety + share.staging) * 0.33;
+    const [safety, staged] = await Promise.allSettled([
+      this.deps.backups.create('safety', (step, percent, bytes) => {
+        share.safety = percent ?? share.safety;
+        progress(`Safety snapshot: ${step}`, overall(), bytes);
+      }),
+      this.stage(path, key, manifest, layout.staging, state, (step, percent, bytes) => {
+        share.staging = percent ?? share.staging;
+        progress(step, overall(), bytes);
+      }),
+    ]);
+    if (safety.status === 'rejected' || staged.status === 'rejected') {
+      // Nothing live was touched: staging goes, and a snapshot of an unchanged state is not kept.
+      await this.discardStaging();
+      if (safety.status === 'fulfilled')
+        await this.deps.backups.remove(this.deps.backups.find(safety.value.id));
+      if (staged.status === 'rejected') throw staged.reason;
+      const reason = safety.status === 'rejected' ? (safety.reason as Error).message : '';
+      throw new AppError(
+        'restore_failed',
+        `The safety snapshot of the current state failed, so nothing was changed: ${reason}`,
+      );
+    }
+    const safetyBackup = safety.value;
+    const folders = staged.value;
     try {
-      const folders = await this.stage(path, key, manifest, layout.staging, state, progress);
       progress('Stopping the app', 70);
       this.deps.journal.write({ step: 'swapping', source: label, startedAt: '' });
       await this.deps.stack().stop(STOPPED);
@@ -186,7 +209,11 @@ export class RestoreService {
     }
   }
 
-  /** Extracts folders and the Redis snapshot into staging and the dump into a fresh database. */
+  /**
+   * Reads the archive once: the dump straight into a fresh database, the folders and the Redis
+   * snapshot into staging; every tag and checksum is checked on the way, so a pass that ends has
+   * verified the whole archive. Percent is of this part alone.
+   */
   private async stage(
     path: string,
     key: Uint8Array,
@@ -198,17 +225,31 @@ export class RestoreService {
     const dataDir = await this.deps.dataDir();
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true, mode: 0o700 });
-    progress('Restoring the database into staging', 50);
-    for await (const { entry, stream } of this.deps.reader.entries(path, key)) {
-      if (entry.path === 'db/medianest.dump' && stream) {
-        await state.restoreInto(RESTORE_DB, stream);
-        break;
-      }
-      stream?.resume();
-    }
-    progress('Extracting files into staging', 60);
+    const total = Math.max(
+      1,
+      manifest.entries.reduce((sum, e) => sum + e.size, 0),
+    );
+    let extracting = false;
     await this.deps.reader.extract(path, key, join(staging, 'archive'), {
       prefixes: ['files/', 'redis/'],
+      consume: {
+        'db/medianest.dump': async (stream) => {
+          progress('Restoring the database into staging', 0);
+          await state.restoreInto(RESTORE_DB, stream);
+        },
+      },
+      onProgress: (p) => {
+        const percent = Math.min(95, (p.bytes / total) * 95);
+        if (!extracting && !p.path.startsWith('db/')) {
+          extracting = true;
+          progress('Extracting files into staging', percent);
+        } else
+          progress(
+            extracting ? 'Extracting files into staging' : 'Restoring the database into staging',
+            percent,
+            { done: p.bytes, total },
+          );
+      },
     });
     const folders: Array<{ name: string; staged: string }> = [];
     for (const [name, owner] of Object.entries(metaOf(manifest).folders ?? {})) {
@@ -241,7 +282,15 @@ export class RestoreService {
     }
     await chownTree(redisDir, redisOwner);
     folders.push({ name: 'redis', staged: redisDir });
+    progress('Staged', 100);
     return folders;
+  }
+
+  /** A restore that never got past staging: the staging database and folder go, nothing else. */
+  private async discardStaging(): Promise<void> {
+    await this.deps.state().dropDatabase(RESTORE_DB);
+    await rm(swapLayout(await this.deps.dataDir()).staging, { recursive: true, force: true });
+    this.deps.journal.clear();
   }
 
   /** Puts the previous database and folders back and starts the app. Idempotent. */
@@ -262,11 +311,16 @@ export class RestoreService {
     await this.deps.stack().start(STOPPED);
   }
 
-  /** At start: an unfinished restore is rolled back. Returns its source, when there was one. */
+  /**
+   * At start: an unfinished restore is undone. One that never got past staging had not touched
+   * the running stack: its staging goes and nothing is stopped. Later steps are rolled back.
+   * Returns its source, when there was one.
+   */
   async recover(): Promise<string | undefined> {
     const entry = this.deps.journal.read();
     if (!entry) return undefined;
-    await this.rollback();
+    if (entry.step === 'staging') await this.discardStaging();
+    else await this.rollback();
     return entry.source;
   }
 }
