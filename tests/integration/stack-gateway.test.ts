@@ -1,13 +1,14 @@
 /**
  * Parts of the dockerode gateway that the stack test cannot reach as root: setting owners through
  * the engine (what a desktop user without root gets), losing the engine in the middle of `up`, and
- * the long-lived streams (events, stats) ending when their reader stops, whatever the engine is doing.
+ * the long-lived streams (events, stats, logs) ending when their reader stops, whatever the engine is doing.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DockerodeLogGateway } from '../../server/src/infra/docker/dockerode-log-gateway.js';
 import { DockerodeStackGateway } from '../../server/src/infra/docker/dockerode-stack-gateway.js';
 import { DockerodeStatsGateway } from '../../server/src/infra/docker/dockerode-stats-gateway.js';
 import { cli } from './support/cli.js';
@@ -116,12 +117,13 @@ describe('the engine streams, stopped by their reader', () => {
   const suite = `stack-gateway-abort-${process.pid}`;
   const project = `mna-gw-abort-${process.pid}`;
   const ended = { done: true, value: undefined };
+  const anySource = { id: 'any', name: 'any', service: 'any', running: true, tty: false };
 
   afterAll(async () => {
     await removeLabelled(docker, suite);
   });
 
-  it('end the event and stats iterations when aborted before the engine answered', async () => {
+  it('end the event, stats and log iterations when aborted before the engine answered', async () => {
     // An engine that takes the request and never answers it.
     const socketPath = join(dir, 'silent.sock');
     const waiting: Socket[] = [];
@@ -134,23 +136,44 @@ describe('the engine streams, stopped by their reader', () => {
       const endpoint = `unix://${socketPath}`;
       const events = new DockerodeStackGateway(endpoint).events(project, abort.signal);
       const stats = new DockerodeStatsGateway(endpoint).stats('any', abort.signal);
+      const logs = new DockerodeLogGateway(endpoint);
+      const follow = logs.follow(anySource, {}, abort.signal);
       const firsts = Promise.all([
         events[Symbol.asyncIterator]().next(),
         stats[Symbol.asyncIterator]().next(),
+        follow[Symbol.asyncIterator]().next(),
+        logs.watch(project, () => undefined, abort.signal).then((watch) => watch.done),
       ]);
-      await expect.poll(() => waiting.length).toBe(2);
+      await expect.poll(() => waiting.length).toBe(4);
       abort.abort();
-      expect(await within(firsts, 5_000)).toEqual([ended, ended]);
+      expect(await within(firsts, 5_000)).toEqual([ended, ended, ended, undefined]);
     } finally {
       for (const socket of waiting) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
   });
 
-  it('ends the event iteration when aborted right after asking the real engine', async () => {
+  it('end the event iteration and the log watch when aborted right after asking the real engine', async () => {
     const abort = new AbortController();
     const events = new DockerodeStackGateway(rig.dockerHost).events(project, abort.signal);
     const first = events[Symbol.asyncIterator]().next();
+    const watch = new DockerodeLogGateway(rig.dockerHost)
+      .watch(project, () => undefined, abort.signal)
+      .then((w) => w.done);
+    abort.abort();
+    expect(await within(Promise.all([first, watch]), 5_000)).toEqual([ended, undefined]);
+  });
+
+  it("ends a running container's log follow when aborted right after asking", async () => {
+    const container = await docker.createContainer({
+      Image: rig.images.redis ?? '',
+      Labels: { [TEST_LABEL]: suite },
+    });
+    await container.start();
+    const abort = new AbortController();
+    const source = { ...anySource, id: container.id };
+    const follow = new DockerodeLogGateway(rig.dockerHost).follow(source, {}, abort.signal);
+    const first = follow[Symbol.asyncIterator]().next();
     abort.abort();
     expect(await within(first, 5_000)).toEqual(ended);
   });

@@ -1,5 +1,4 @@
 import Docker from 'dockerode';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type {
   EngineLogLine,
@@ -12,6 +11,7 @@ import type {
 import { toEngineTimestamp } from '../../core/logs/time.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import { connectionOptions } from './endpoint.js';
+import { openEngineStream, streamLines } from './engine-lines.js';
 import { LogDecoder } from './log-decoder.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -95,16 +95,23 @@ export class DockerodeLogGateway implements LogGateway {
     options: LogReadOptions,
     signal: AbortSignal,
   ): AsyncIterable<EngineLogLine[]> {
-    if (signal.aborted) return;
-    let stream: Readable;
+    const container = this.streams.getContainer(source.id);
+    let stream: Readable | undefined;
     try {
-      stream = (await this.streams
-        .getContainer(source.id)
-        .logs({ ...engineOptions(options), follow: true })) as Readable;
+      stream = await openEngineStream(
+        async (abortSignal) =>
+          (await container.logs({
+            ...engineOptions(options),
+            follow: true,
+            abortSignal,
+          })) as Readable,
+        signal,
+      );
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;
     }
+    if (!stream) return;
     const stop = (): void => void stream.destroy();
     signal.addEventListener('abort', stop, { once: true });
     const decoder = new LogDecoder();
@@ -128,31 +135,24 @@ export class DockerodeLogGateway implements LogGateway {
     onEvent: (event: LogContainerEvent) => void,
     signal: AbortSignal,
   ): Promise<LogWatch> {
-    const stream = (await this.streams.getEvents({
-      filters: {
-        type: ['container'],
-        event: ['start', 'die', 'destroy'],
-        label: [`${LABEL_PROJECT}=${project}`],
-      },
-    })) as Readable;
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    const stop = (): void => {
-      lines.close();
-      stream.destroy();
+    const open = async (abortSignal: AbortSignal): Promise<Readable> => {
+      // dockerode honours `abortSignal` here; its types leave it out.
+      const request: Docker.GetEventsOptions & { abortSignal: AbortSignal } = {
+        filters: {
+          type: ['container'],
+          event: ['start', 'die', 'destroy'],
+          label: [`${LABEL_PROJECT}=${project}`],
+        },
+        abortSignal,
+      };
+      return (await this.streams.getEvents(request)) as Readable;
     };
-    if (signal.aborted) stop();
-    signal.addEventListener('abort', stop, { once: true });
+    const stream = await openEngineStream(open, signal);
+    if (!stream) return { done: Promise.resolve() };
     const done = (async () => {
-      try {
-        for await (const line of lines) {
-          const event = parseEvent(line);
-          if (event) onEvent(event);
-        }
-      } catch (error) {
-        if (!signal.aborted) throw error;
-      } finally {
-        signal.removeEventListener('abort', stop);
-        stop();
+      for await (const line of streamLines(stream, signal)) {
+        const event = parseEvent(line);
+        if (event) onEvent(event);
       }
     })();
     return { done };
