@@ -10,7 +10,7 @@ import type { Backup, BackupKind } from '../../contract/backup-routes.js';
 import { AppError } from '../app-error.js';
 import { cleanArchiveLeftovers, ioError } from './archive-files.js';
 import type { ArchiveReader, ArchiveWriter, Manifest } from './archive.js';
-import { backupEntries, folderOwners, type BackupSources } from './backup-contents.js';
+import { backupEntries, folderOwners, treeSize, type BackupSources } from './backup-contents.js';
 import type { BackupCatalogue, BackupRecord } from './ports.js';
 import type { StackState } from './stack-state.js';
 
@@ -284,16 +284,7 @@ export class BackupService {
       await state.psql(`SELECT pg_database_size('medianest')`).catch(() => '0'),
     );
     let files = 0;
-    const du = async (path: string): Promise<void> => {
-      const st = await stat(path).catch(() => undefined);
-      if (!st) return;
-      if (!st.isDirectory()) {
-        files += st.size;
-        return;
-      }
-      for (const name of await readdir(path)) await du(join(path, name));
-    };
-    for (const folder of sources.folders) await du(join(sources.dataDir, folder));
+    for (const folder of sources.folders) files += await treeSize(join(sources.dataDir, folder));
     return Math.max(1, dbSize + files);
   }
 
