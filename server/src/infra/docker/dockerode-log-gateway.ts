@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import type {
   EngineLogLine,
@@ -10,11 +10,9 @@ import type {
 } from '../../core/logs/log-gateway.js';
 import { toEngineTimestamp } from '../../core/logs/time.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
-import { connectionOptions } from './endpoint.js';
+import { containerName, engineClients, listProjectContainers } from './engine-clients.js';
 import { openEngineStream, streamLines } from './engine-lines.js';
 import { LogDecoder } from './log-decoder.js';
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 const isNotFound = (error: unknown): boolean =>
   (error as { statusCode?: number }).statusCode === 404;
@@ -37,26 +35,18 @@ export class DockerodeLogGateway implements LogGateway {
   private readonly streams: Docker;
 
   constructor(endpoint: string) {
-    const options = connectionOptions(endpoint);
-    this.docker = new Docker({ ...options, timeout: REQUEST_TIMEOUT_MS });
-    this.streams = new Docker(options);
+    ({ docker: this.docker, streams: this.streams } = engineClients(endpoint));
   }
 
   async listSources(project: string): Promise<LogSource[]> {
-    const list = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_PROJECT}=${project}`] },
-    });
-    return list
-      .filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True')
-      .map((c) => ({
-        id: c.Id,
-        name: (c.Names[0] ?? '').replace(/^\//, ''),
-        service: c.Labels[LABEL_SERVICE] ?? '',
-        running: c.State === 'running',
-        // Unknown from a list; the decoder tells frames from raw text by the first byte.
-        tty: false,
-      }));
+    return (await listProjectContainers(this.docker, project)).map((c) => ({
+      id: c.Id,
+      name: containerName(c.Names),
+      service: c.Labels[LABEL_SERVICE] ?? '',
+      running: c.State === 'running',
+      // Unknown from a list; the decoder tells frames from raw text by the first byte.
+      tty: false,
+    }));
   }
 
   async inspect(containerId: string): Promise<LogSource | undefined> {

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import type { DesiredNetwork, DesiredService } from '../../core/stack/plan.js';
 import {
@@ -18,11 +18,9 @@ import type {
   StackGateway,
 } from '../../core/stack/stack-gateway.js';
 import { containerCreateOptions } from './container-spec.js';
-import { connectionOptions } from './endpoint.js';
+import { containerName, engineClients, listProjectContainers } from './engine-clients.js';
 import { engineLines } from './engine-lines.js';
 import { demuxFrames } from './frames.js';
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 function healthFromStatus(status: string): HealthState {
   if (status.includes('(healthy)')) return 'healthy';
@@ -42,30 +40,22 @@ export class DockerodeStackGateway implements StackGateway {
   private readonly streams: Docker;
 
   constructor(endpoint: string) {
-    const options = connectionOptions(endpoint);
-    this.docker = new Docker({ ...options, timeout: REQUEST_TIMEOUT_MS });
-    this.streams = new Docker(options);
+    ({ docker: this.docker, streams: this.streams } = engineClients(endpoint));
   }
 
   async listContainers(project: string): Promise<ContainerSummary[]> {
-    const list = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_PROJECT}=${project}`] },
-    });
-    return list
-      .filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True')
-      .map((c) => ({
-        id: c.Id,
-        name: (c.Names[0] ?? '').replace(/^\//, ''),
-        service: c.Labels[LABEL_SERVICE] ?? '',
-        configHash: c.Labels[LABEL_CONFIG_HASH] ?? '',
-        image: c.Image,
-        state: c.State as ContainerState,
-        health: healthFromStatus(c.Status),
-        ports: c.Ports.filter((p) => p.PublicPort).map(
-          (p) => `${p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`,
-        ),
-      }));
+    return (await listProjectContainers(this.docker, project)).map((c) => ({
+      id: c.Id,
+      name: containerName(c.Names),
+      service: c.Labels[LABEL_SERVICE] ?? '',
+      configHash: c.Labels[LABEL_CONFIG_HASH] ?? '',
+      image: c.Image,
+      state: c.State as ContainerState,
+      health: healthFromStatus(c.Status),
+      ports: c.Ports.filter((p) => p.PublicPort).map(
+        (p) => `${p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`,
+      ),
+    }));
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails> {

@@ -2,11 +2,10 @@ import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import type { StatsGateway } from '../../core/health/resources-sampler.js';
 import type { RawStats } from '../../core/health/resources-stats.js';
-import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
+import { LABEL_SERVICE } from '../../core/stack/plan.js';
 import { connectionOptions } from './endpoint.js';
+import { listProjectContainers, REQUEST_TIMEOUT_MS } from './engine-clients.js';
 import { engineLines } from './engine-lines.js';
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The engine's stats streams (`GET /containers/{id}/stats?stream=true`), one JSON frame a line. */
 export class DockerodeStatsGateway implements StatsGateway {
@@ -18,12 +17,11 @@ export class DockerodeStatsGateway implements StatsGateway {
   }
 
   async runningContainers(project: string): Promise<Array<{ id: string; service: string }>> {
-    const list = await this.docker.listContainers({
-      filters: { label: [`${LABEL_PROJECT}=${project}`], status: ['running'] },
+    const list = await listProjectContainers(this.docker, project, {
+      runningOnly: true,
       abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     return list
-      .filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True')
       .map((c) => ({ id: c.Id, service: c.Labels[LABEL_SERVICE] ?? '' }))
       .filter((c) => c.service !== '');
   }
