@@ -14,6 +14,9 @@ const CLOSED_PIPE = new Set([
   'ERR_STREAM_WRITE_AFTER_END',
 ]);
 
+/** How often a command fed from stdin is checked for having exited before reading it all. */
+const EXIT_POLL_MS = 200;
+
 /** stderr is kept for the error message only: the last bytes say why a command failed. */
 const MAX_STDERR_BYTES = 64 * 1024;
 
@@ -77,20 +80,39 @@ export async function execStream(
     errText = Buffer.concat([errText, chunk]).subarray(-MAX_STDERR_BYTES);
   });
   docker.modem.demuxStream(duplex, stdout, stderr);
+  const halfClose = (): void => (duplex as unknown as { end: () => void }).end();
+  let feeding = stdin !== undefined;
   const fed = stdin
     ? pipeline(stdin, duplex, { end: false }).then(
-        () => {
-          // Half-close: the command sees end of input, its output keeps coming.
-          (duplex as unknown as { end: () => void }).end();
-        },
+        // Half-close: the command sees end of input, its output keeps coming.
+        halfClose,
         (error: NodeJS.ErrnoException) => {
           // A command may stop reading early (pg_restore -l reads only the dump's header): then
           // the rest of the input is not needed, and its exit code says how it went.
           if (!CLOSED_PIPE.has(error.code ?? '')) throw error;
           stdin.destroy();
+          halfClose();
         },
       )
     : Promise.resolve();
+  void fed.finally(() => (feeding = false)).catch(() => undefined);
+  if (stdin) {
+    // The engine keeps taking input for a command that has exited until the input ends, and only
+    // then ends its output: a command that stopped reading early is noticed here, and feeding it
+    // stops, instead of pushing the rest of a dump into nowhere.
+    void (async () => {
+      while (feeding) {
+        await new Promise((r) => setTimeout(r, EXIT_POLL_MS));
+        if (!feeding) return;
+        const info = await exec.inspect().catch(() => undefined);
+        // An exit code only once it has run and ended (not before it started).
+        if (info && !info.Running && typeof info.ExitCode === 'number') {
+          stdin.destroy();
+          return;
+        }
+      }
+    })();
+  }
   const ended = new Promise<void>((resolve, reject) => {
     duplex.on('end', resolve);
     duplex.on('close', resolve);
