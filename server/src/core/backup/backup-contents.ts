@@ -145,14 +145,17 @@ export async function folderOwners(
   return owners;
 }
 
-/** Every entry of a backup, in archive order (the database first: restore reads it first). */
+/**
+ * Every entry of a backup, in archive order: the roles, then the database (a restore creates the
+ * roles the dump's privileges name before it restores the dump, in one pass), then the rest.
+ */
 export async function* backupEntries(
   sources: BackupSources,
   state: StackState,
   redisFile: string,
 ): AsyncGenerator<EntrySource> {
-  yield { kind: 'file', path: 'db/medianest.dump', mode: 0o600, open: () => state.dump() };
   yield { kind: 'file', path: 'db/roles.sql', mode: 0o600, open: () => state.roles() };
+  yield { kind: 'file', path: 'db/medianest.dump', mode: 0o600, open: () => state.dump() };
   yield {
     kind: 'file',
     path: 'redis/dump.rdb',

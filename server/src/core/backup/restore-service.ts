@@ -19,6 +19,8 @@ import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state
 /** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
 const APP_SERVICES = ['backend', 'frontend', 'nginx'];
 const STOPPED = ['redis', ...APP_SERVICES];
+/** A cluster's roles file is a few lines; anything far bigger is not one. */
+const MAX_ROLES_BYTES = 4 * 1024 * 1024;
 
 export type RestoreSource = { id: string } | { file: string; key: Uint8Array };
 
@@ -233,6 +235,17 @@ export class RestoreService {
     await this.deps.reader.extract(path, key, join(staging, 'archive'), {
       prefixes: ['files/', 'redis/'],
       consume: {
+        // Archives written since roles come first have them in place before the dump's grants.
+        'db/roles.sql': async (stream) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          for await (const chunk of stream) {
+            size += (chunk as Buffer).length;
+            if (size > MAX_ROLES_BYTES) throw new AppError('corrupt', 'db/roles.sql is too large.');
+            chunks.push(chunk as Buffer);
+          }
+          await state.createMissingRoles(Buffer.concat(chunks).toString('utf8'));
+        },
         'db/medianest.dump': async (stream) => {
           progress('Restoring the database into staging', 0);
           await state.restoreInto(RESTORE_DB, stream);

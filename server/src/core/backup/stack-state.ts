@@ -3,7 +3,7 @@
  * counts, version) and Redis (BGSAVE, INFO). Every command runs inside the service's container
  * as its own user; the Redis password is read there from its secret file, never passed in argv.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { AppError } from '../app-error.js';
 import type { ServiceExec } from '../secrets/rotation-ports.js';
 import type { ExecStream, StreamingExec } from './ports.js';
@@ -49,6 +49,34 @@ export function checkedStdout(stream: ExecStream, what: string): Readable {
     if (!out.writableFinished) stream.abort();
   });
   return out;
+}
+
+const ROLE_NAME = String.raw`("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`;
+const CREATE_ROLE = new RegExp(String.raw`^CREATE ROLE ${ROLE_NAME};$`);
+const ALTER_ROLE = new RegExp(
+  String.raw`^ALTER ROLE ${ROLE_NAME} WITH(?: [A-Z]+)+(?: PASSWORD '(?:[^']|'')*')?;$`,
+);
+
+/**
+ * The statements of a `pg_dumpall --roles-only` that create a role and set its attributes, by
+ * role name (as PostgreSQL quotes it). Any other line (settings, memberships, or anything a
+ * tampered file might add) is never run.
+ */
+export function roleStatements(sql: string): Map<string, string[]> {
+  const roles = new Map<string, string[]>();
+  for (const line of sql.split('\n').map((l) => l.trim())) {
+    const match = CREATE_ROLE.exec(line) ?? ALTER_ROLE.exec(line);
+    const name = match?.[1];
+    if (!name) continue;
+    const statements = roles.get(name) ?? [];
+    if (line.startsWith('CREATE') || roles.has(name)) statements.push(line);
+    roles.set(name, statements);
+  }
+  // An ALTER without its CREATE is not a role this file creates.
+  for (const [name, statements] of roles) {
+    if (!statements[0]?.startsWith('CREATE')) roles.delete(name);
+  }
+  return roles;
 }
 
 export class StackState {
@@ -127,7 +155,7 @@ export class StackState {
     return checkedStdout(stream, 'pg_dump');
   }
 
-  /** The cluster's roles (no passwords of other clusters matter: the target keeps its own). */
+  /** The cluster's roles; a restore creates the ones its target lacks (`createMissingRoles`). */
   async roles(): Promise<Readable> {
     const stream = await this.streams.run('postgres', [
       'pg_dumpall',
@@ -136,6 +164,31 @@ export class StackState {
       '--roles-only',
     ]);
     return checkedStdout(stream, 'pg_dumpall --roles-only');
+  }
+
+  /**
+   * Creates the roles of a backup's `roles.sql` that this cluster lacks (a new machine restoring a
+   * database whose privileges name them). Roles that exist, `medianest` first of all, keep their
+   * current attributes and password. The statements go in on stdin, never on a command line.
+   */
+  async createMissingRoles(sql: string): Promise<string[]> {
+    const wanted = roleStatements(sql);
+    if (wanted.size === 0) return [];
+    const existing = new Set(
+      (await this.psql('SELECT quote_ident(rolname) FROM pg_roles', 'postgres')).split('\n'),
+    );
+    const missing = [...wanted].filter(([name]) => !existing.has(name));
+    if (missing.length === 0) return [];
+    const script = `${missing.flatMap(([, statements]) => statements).join('\n')}\n`;
+    const run = await this.streams.run(
+      'postgres',
+      ['psql', '-U', DB_USER, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'],
+      Readable.from([script]),
+    );
+    run.stdout.resume();
+    const { exitCode, stderr } = await run.done;
+    if (exitCode !== 0) throw failure('restore_failed', 'Creating the database roles', stderr);
+    return missing.map(([name]) => name);
   }
 
   /** `pg_restore -l` of a dump: its table of contents, read from the stream. */
