@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,19 @@ describe('the job lock file', () => {
     expect('held' in lock().acquire({ owner: 'cli', kind: 'down' })).toBe(true);
   });
 
+  it('is taken over even when an earlier taker was killed half-way through taking it over', async () => {
+    const dead = writeHolder({ pid: await deadPid() });
+    // The guard a killed taker left: named after the dead lock, generation 0.
+    const hash = createHash('sha256').update(dead).digest('hex').slice(0, 16);
+    writeFileSync(
+      `${path}.takeover-${hash}.0`,
+      JSON.stringify({ ...JSON.parse(dead), pid: await deadPid(), nonce: 'killed-taker' }),
+    );
+    expect('held' in lock().acquire({ owner: 'server', kind: 'backup' })).toBe(true);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(readdirSync(home)).toEqual(['job.lock']);
+  });
+
   it('is taken over when it holds no readable holder', () => {
     writeFileSync(path, '{"half');
     expect('held' in lock().acquire({ owner: 'cli', kind: 'init' })).toBe(true);
@@ -139,4 +153,69 @@ describe('the job lock file', () => {
     if ('held' in taken) taken.held.release();
     expect(readFileSync(path, 'utf8')).toBe(other);
   });
+});
+
+/** Processes that each take the lock when told (one line on stdin) and report what they got. */
+function contenders(count: number) {
+  const moduleUrl = new URL('./file-job-lock.ts', import.meta.url).href;
+  const script = `
+    const { FileJobLock } = await import(${JSON.stringify(moduleUrl)});
+    const lock = new FileJobLock(${JSON.stringify(path)});
+    let held;
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (line) => {
+      if (line.startsWith('acquire')) {
+        const result = lock.acquire({ owner: 'cli', kind: 'up' });
+        if ('held' in result) held = result.held;
+        process.stdout.write(('held' in result ? 'held' : 'busy ' + result.busy.pid) + '\\n');
+      } else if (held) {
+        held.release();
+        held = undefined;
+      }
+    });
+    process.stdout.write('ready\\n');`;
+  return Array.from({ length: count }, () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    children.push(child);
+    const lines: string[] = [];
+    let waiting: (() => void) | undefined;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      lines.push(...chunk.split('\n').filter(Boolean));
+      waiting?.();
+    });
+    const next = async (): Promise<string> => {
+      while (lines.length === 0) await new Promise<void>((resolve) => (waiting = resolve));
+      return lines.shift() ?? '';
+    };
+    return { child, next, send: (line: string) => child.stdin.write(`${line}\n`) };
+  });
+}
+
+describe('the job lock under contention', () => {
+  it('goes to exactly one of several processes taking over a dead holder at once', async () => {
+    const racers = contenders(5);
+    for (const racer of racers) expect(await racer.next()).toBe('ready');
+    for (let round = 0; round < 12; round += 1) {
+      writeHolder({ pid: await deadPid(), nonce: `dead-${round}` });
+      for (const racer of racers) racer.send('acquire');
+      const answers = await Promise.all(racers.map((r) => r.next()));
+      const winners = racers.filter((_, i) => answers[i] === 'held');
+      expect(winners, answers.join(', ')).toHaveLength(1);
+      const winner = winners[0]?.child.pid;
+      expect(answers.filter((a) => a !== 'held')).toEqual(
+        Array.from({ length: racers.length - 1 }, () => `busy ${winner}`),
+      );
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: winner });
+      for (const racer of racers) racer.send('release');
+      await expect.poll(() => existsSync(path)).toBe(false);
+    }
+    expect(readdirSync(home)).toEqual([]);
+  }, 30_000);
 });

@@ -4,8 +4,15 @@
  * the lock is taken atomically and is never seen half-written. A holder that died (crash, SIGKILL)
  * leaves the file behind; the next acquirer sees that its process is gone (or that its pid now
  * belongs to another process, or the machine rebooted since) and takes the lock over.
+ *
+ * Taking over is the delicate part: several processes may judge the same dead lock at once, and
+ * removing it by name could remove a live lock one of them has just put in its place. So only the
+ * process holding a guard for that one dead lock replaces it, and it replaces it in one rename
+ * (never a moment without a lock). Guards are named after the dead lock's content and a
+ * generation, so a name is never reused for a live guard: a taker killed while holding guard n
+ * leaves it behind, and the next one uses guard n + 1.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -117,6 +124,8 @@ function isStale(record: LockRecord | undefined, host: string): boolean {
 
 /** How often a contended acquire looks again (each look is a few syscalls; nothing sleeps). */
 const ATTEMPTS = 4;
+/** Guards per dead lock: each one left behind means a taker was killed in a few syscalls' time. */
+const GUARDS = 8;
 
 export class FileJobLock implements JobLock {
   private readonly host = hostname();
@@ -154,14 +163,22 @@ export class FileJobLock implements JobLock {
         if (holder && !isStale(holder, this.host)) {
           return { busy: this.holderOf(holder) };
         }
-        this.removeStale(current, record.nonce);
+        const outcome = this.takeOver(current, draft);
+        if (outcome === 'held') return { held: this.held(text) };
+        if (outcome !== 'again') return { busy: outcome };
       }
+    } catch (error) {
+      throw error instanceof AppError ? error : this.failure(error);
     } finally {
       this.unlinkQuietly(draft);
     }
+    // Still contended after every attempt (many takers at once): whoever holds it now, if alive.
     const holder = parseRecord(readText(this.path) ?? '');
-    if (holder) return { busy: this.holderOf(holder) };
-    throw new AppError('busy', 'Another job is taking the job lock right now; try again.');
+    if (holder && !isStale(holder, this.host)) return { busy: this.holderOf(holder) };
+    throw new AppError(
+      'busy',
+      `Another job is taking the job lock ${this.path} right now; try again.`,
+    );
   }
 
   private holderOf(record: LockRecord): JobHolder {
@@ -193,25 +210,36 @@ export class FileJobLock implements JobLock {
   }
 
   /**
-   * Moves a dead holder's file aside, then checks it moved the file it judged: when a live lock
-   * replaced it in between (another acquirer took it over first), that one is put back.
+   * Replaces the dead holder's lock `judged` with our draft, holding the guard for that lock.
+   * 'again' when the lock changed meanwhile (someone else took it over first).
    */
-  private removeStale(judged: string, nonce: string): void {
-    const aside = `${this.path}.${nonce}.stale`;
-    try {
-      renameSync(this.path, aside);
-    } catch (error) {
-      if (code(error) === 'ENOENT') return;
-      throw this.failure(error);
+  private takeOver(judged: string, draft: string): 'held' | 'again' | JobHolder {
+    const base = `${this.path}.takeover-${createHash('sha256').update(judged).digest('hex').slice(0, 16)}`;
+    for (let generation = 0; generation < GUARDS; generation += 1) {
+      const guard = `${base}.${generation}`;
+      try {
+        linkSync(draft, guard);
+      } catch (error) {
+        if (code(error) !== 'EEXIST') throw this.failure(error);
+        // Someone is taking this lock over: it holds the lock in a moment, unless it died. Read in
+        // this order, a guard seen before `judged` is seen still in place is a real taker's (a
+        // late one's guard, made after `judged` was replaced, leads to 'again').
+        const taker = parseRecord(readText(guard) ?? '');
+        if (readText(this.path) !== judged) return 'again';
+        if (taker && !isStale(taker, this.host)) return this.holderOf(taker);
+        continue;
+      }
+      try {
+        // Only a guard holder replaces `judged`, so it is still there unless replaced already.
+        if (readText(this.path) !== judged) return 'again';
+        renameSync(draft, this.path);
+        for (let older = 0; older < generation; older += 1) this.unlinkQuietly(`${base}.${older}`);
+        return 'held';
+      } finally {
+        this.unlinkQuietly(guard);
+      }
     }
-    try {
-      if (readText(aside) !== judged) linkSync(aside, this.path);
-    } catch (error) {
-      // EEXIST: yet another acquirer took the free name; it holds the lock now.
-      if (code(error) !== 'EEXIST') throw this.failure(error);
-    } finally {
-      this.unlinkQuietly(aside);
-    }
+    return 'again';
   }
 
   private held(text: string): HeldJobLock {
