@@ -15,8 +15,8 @@ import type { StackProgress } from '../../server/src/contract/stack.js';
 import { DockerodeHealthProbe } from '../../server/src/infra/docker/dockerode-health-probe.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
 import { createStackService } from '../../server/src/wiring.js';
-import { cliOk } from './support/cli.js';
 import { request } from './support/http.js';
+import { initStack } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
 
@@ -26,7 +26,8 @@ const project = `mna-ah-${randomBytes(4).toString('hex')}`;
 const env = { ...process.env, MEDIANEST_COMPOSE_PROJECT: project };
 const home = mkdtempSync(join(tmpdir(), 'mna-active-health-'));
 const paths = homePaths(home);
-const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
+/** Where nginx answers on loopback, as `init` chose it. */
+let httpPort = 0;
 /** What a restore stops and starts again. */
 const APP = ['redis', 'backend', 'frontend', 'nginx'];
 
@@ -81,22 +82,17 @@ async function recordDockerHealth(): Promise<{
 
 beforeAll(async () => {
   await removeComposeProject(docker, project);
-  await cliOk(
-    [
-      'init',
-      '--home',
-      home,
-      '--images',
-      rig.imagesFile,
-      '--http-port',
-      String(httpPort),
-      '--https-port',
-      String(httpPort + 1),
-    ],
-    env,
-  );
+  await initStack(rig, home, env);
   // Docker-gated, as `up` is: everything healthy by Docker's own checks.
   await createStackService(paths, env, () => undefined).up({ pullPolicy: 'never' });
+  const [nginx] = await docker.listContainers({
+    filters: {
+      label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=nginx'],
+    },
+  });
+  const http = nginx?.Ports.find((p) => p.PrivatePort === 80 && p.PublicPort);
+  if (!http) throw new Error('nginx publishes no HTTP port');
+  httpPort = http.PublicPort;
 }, 300_000);
 
 afterAll(async () => {
