@@ -11,10 +11,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function cli(
-  args: string[],
-  env: Record<string, string | undefined> = process.env,
-): Promise<CliResult> {
+/** An in-process CLI's io, its stdout and stderr lines kept (readable while it runs). */
+export function capturingIo(env: Record<string, string | undefined>): {
+  io: CliIo;
+  out: string[];
+  err: string[];
+} {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -23,6 +25,14 @@ export async function cli(
     env,
     untilShutdown: () => Promise.resolve(),
   };
+  return { io, out, err };
+}
+
+export async function cli(
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<CliResult> {
+  const { io, out, err } = capturingIo(env);
   const code = await runCli(args, io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
