@@ -172,36 +172,97 @@ async function consumeEntry(
   if (!body.finished) stream.destroy();
 }
 
-async function ensureFolder(root: string, relative: string): Promise<void> {
-  let at = root;
-  for (const part of relative.split('/')) {
-    at = join(at, part);
-    const info = await lstat(at).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (!info) await mkdir(at, { mode: 0o700 });
-    else if (!info.isDirectory() || info.isSymbolicLink()) {
-      throw unsafe(relative, 'a folder whose place in staging is taken by a file or link');
+/** Files at most this big are read whole (checked) and written while the next ones are read. */
+const WRITE_BEHIND_FILE = 256 * 1024;
+const WRITE_BEHIND_FILES = 64;
+const WRITE_BEHIND_BYTES = 16 * 1024 * 1024;
+
+/** O_EXCL never follows or overwrites whatever is already there, a link included. */
+const CREATE_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Writing an archive's files into staging: folders checked once each (the archive itself can
+ * only add regular files and folders, so a folder found once stays one), small files written
+ * behind the read (a bounded number in flight) so decrypting the next ones overlaps the disk.
+ * Only a file whose bytes have all been read and checked is written at all.
+ */
+class Extraction {
+  private readonly folders = new Set<string>();
+  private pending: Array<Promise<void>> = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly root: string) {}
+
+  async folder(relative: string): Promise<void> {
+    let at = this.root;
+    let path = '';
+    for (const part of relative.split('/')) {
+      at = join(at, part);
+      path = path ? `${path}/${part}` : part;
+      if (this.folders.has(path)) continue;
+      const info = await lstat(at).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!info) await mkdir(at, { mode: 0o700 });
+      else if (!info.isDirectory() || info.isSymbolicLink()) {
+        throw unsafe(relative, 'a folder whose place in staging is taken by a file or link');
+      }
+      this.folders.add(path);
     }
+  }
+
+  async file(entry: ManifestEntry, body: EntryBody): Promise<void> {
+    const parent = entry.path.split('/').slice(0, -1).join('/');
+    if (parent) await this.folder(parent);
+    const target = join(this.root, entry.path);
+    if (entry.size > WRITE_BEHIND_FILE) {
+      await this.settle();
+      await writeFrom(target, entry, async (write) => {
+        for (let piece = await body.next(); piece; piece = await body.next()) await write(piece);
+      });
+      return;
+    }
+    const pieces: Buffer[] = [];
+    for (let piece = await body.next(); piece; piece = await body.next()) pieces.push(piece);
+    const data = Buffer.concat(pieces);
+    const written = writeFrom(target, entry, (write) => write(data));
+    // Failures are collected by settle(); none may go unhandled meanwhile.
+    written.catch(() => undefined);
+    this.pending.push(written);
+    this.pendingBytes += data.length;
+    if (this.pending.length >= WRITE_BEHIND_FILES || this.pendingBytes >= WRITE_BEHIND_BYTES) {
+      await this.settle();
+    }
+  }
+
+  /** Waits for every file written behind; the first failure is thrown. */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const results = await Promise.allSettled(pending);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 
-async function extractFile(root: string, entry: ManifestEntry, body: EntryBody): Promise<void> {
-  const parent = entry.path.split('/').slice(0, -1).join('/');
-  if (parent) await ensureFolder(root, parent);
-  const target = join(root, entry.path);
-  // O_EXCL never follows or overwrites whatever is already there, a link included.
-  const flags =
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(target, flags, 0o600).catch((error: NodeJS.ErrnoException) => {
+async function writeFrom(
+  target: string,
+  entry: ManifestEntry,
+  fill: (write: (piece: Buffer) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const handle = await open(target, CREATE_FLAGS, 0o600).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EEXIST') throw unsafe(entry.path, 'it already exists in staging');
     throw error;
   });
   try {
-    for (let piece = await body.next(); piece; piece = await body.next()) {
-      await handle.write(piece, 0, piece.length, null);
-    }
+    await fill(async (piece) => {
+      for (let done = 0; done < piece.length;) {
+        done += (await handle.write(piece, done, piece.length - done, null)).bytesWritten;
+      }
+    });
     await handle.chmod(entry.mode & MODE_MASK);
     await handle.close();
   } catch (error) {
@@ -268,9 +329,11 @@ export function createArchiveReader(): ArchiveReader {
       const { prefixes, consume = {}, onProgress } = options;
       const folders: ManifestEntry[] = [];
       let bytes = 0;
+      let extraction: Extraction | undefined;
       try {
         await mkdir(stagingDir, { recursive: true, mode: 0o700 });
         const root = await realpath(stagingDir);
+        extraction = new Extraction(root);
         for await (const { entry, body } of dataEntries(opened)) {
           onProgress?.({ path: entry.path, bytes });
           const count = (length: number): void => {
@@ -283,19 +346,22 @@ export function createArchiveReader(): ArchiveReader {
             continue;
           }
           if (body) {
-            await extractFile(root, entry, body);
+            await extraction.file(entry, body);
             bytes += entry.size;
           } else {
-            await ensureFolder(root, entry.path);
+            await extraction.folder(entry.path);
             folders.push(entry);
           }
         }
+        await extraction.settle();
         // Folder modes last and deepest first, so a read-only folder does not block its contents.
         for (const folder of folders.reverse()) {
           await chmod(join(root, folder.path), (folder.mode & MODE_MASK) | 0o700);
         }
         return opened.manifest;
       } catch (error) {
+        // No write may still land in staging once the caller hears of the failure.
+        await extraction?.settle().catch(() => undefined);
         throw ioError(error, 'Extracting the backup', 'restore_failed');
       } finally {
         await opened.handle.close();
