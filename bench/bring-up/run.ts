@@ -12,26 +12,13 @@
  *   DOCKER_HOST=... MEDIANEST_IMAGES=... npx tsx bench/bring-up/run.ts [runs]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Docker from 'dockerode';
-import { runCli } from '../../server/src/cli/run.js';
-import { homePaths } from '../../server/src/infra/fs/home.js';
+import { rmSync } from 'node:fs';
 import { createStackService } from '../../server/src/wiring.js';
+import { benchStack, initBenchStack, median, summary } from './bench-stack.js';
 
 const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 5);
-const dockerHost = process.env.DOCKER_HOST;
-const imagesFile = process.env.MEDIANEST_IMAGES;
-if (!dockerHost || !imagesFile)
-  throw new Error('Set DOCKER_HOST and MEDIANEST_IMAGES from tests/rig/up.sh');
-const docker = new Docker({ socketPath: dockerHost.replace('unix://', '') });
-const home = mkdtempSync(join(tmpdir(), 'mna-bench-'));
-const paths = homePaths(home);
-// Its own project: other stacks may run on the same engine.
-const project = `mna-bench-up-${randomBytes(3).toString('hex')}`;
-const env = { ...process.env, MEDIANEST_COMPOSE_PROJECT: project };
+const bench = benchStack('up');
+const { docker, paths, env, project } = bench;
 const PROJECT = `com.docker.compose.project=${project}`;
 
 async function removeProject(): Promise<void> {
@@ -76,7 +63,7 @@ async function theirs(services: number): Promise<number> {
   const start = performance.now();
   const result = spawnSync('docker-compose', ['-p', project, '-f', paths.composeFile, 'up', '-d'], {
     encoding: 'utf8',
-    env: { ...process.env, DOCKER_HOST: dockerHost },
+    env: { ...process.env, DOCKER_HOST: bench.dockerHost },
   });
   if (result.status !== 0) throw new Error(`docker-compose up failed: ${result.stderr}`);
   await waitAllReady(services);
@@ -90,33 +77,8 @@ async function noOpUp(): Promise<number> {
   return performance.now() - start;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-};
-
 async function main(): Promise<void> {
-  const io = {
-    stdout: () => undefined,
-    stderr: (t: string) => process.stderr.write(`${t}\n`),
-    env: process.env,
-    untilShutdown: () => Promise.resolve(),
-  };
-  const code = await runCli(
-    [
-      'init',
-      '--home',
-      home,
-      '--images',
-      imagesFile!,
-      '--http-port',
-      '28180',
-      '--https-port',
-      '28443',
-    ],
-    io,
-  );
-  if (code !== 0) throw new Error('init failed');
+  await initBenchStack(bench, 28180);
   const services = Object.keys(
     await createStackService(paths, env, () => undefined).status(),
   ).length;
@@ -153,26 +115,17 @@ async function main(): Promise<void> {
     }
   } finally {
     await removeProject();
-    rmSync(home, { recursive: true, force: true });
+    rmSync(bench.home, { recursive: true, force: true });
   }
   const ratio = median(mine) / median(compose);
   const activeRatio = median(active) / median(compose);
-  const list = (xs: number[]): string => xs.map((m) => (m / 1000).toFixed(1)).join(', ');
   console.log(
     `bring-up, ${runs} runs each, interleaved, ${services} services (prod, stand-in images)`,
   );
-  console.log(
-    `  ours (up, health-gated, event-driven):  median ${(median(mine) / 1000).toFixed(2)} s  [${mine.map((m) => (m / 1000).toFixed(1)).join(', ')}]`,
-  );
-  console.log(
-    `  ours, activeHealth (own checks):        median ${(median(active) / 1000).toFixed(2)} s  [${list(active)}]`,
-  );
-  console.log(
-    `    Docker's own status all healthy at:   median ${(median(activeDocker) / 1000).toFixed(2)} s  [${list(activeDocker)}]`,
-  );
-  console.log(
-    `  docker-compose up -d + wait healthy:    median ${(median(compose) / 1000).toFixed(2)} s  [${list(compose)}]`,
-  );
+  console.log(`  ours (up, health-gated, event-driven):  ${summary(mine)}`);
+  console.log(`  ours, activeHealth (own checks):        ${summary(active)}`);
+  console.log(`    Docker's own status all healthy at:   ${summary(activeDocker)}`);
+  console.log(`  docker-compose up -d + wait healthy:    ${summary(compose)}`);
   console.log(
     `  ratio ours/theirs: ${ratio.toFixed(3)} (target <= 0.9: ${ratio <= 0.9 ? 'met' : 'NOT met'})`,
   );
