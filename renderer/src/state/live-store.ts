@@ -1,6 +1,5 @@
 import { create } from 'zustand';
 import {
-  ApiError,
   EVENTS_PATH,
   ServerEventSchema,
   type Alert,
@@ -321,10 +320,8 @@ export const useLiveStore = create<LiveState>((set, get) => {
         });
       } catch (error) {
         set({
-          actionError:
-            error instanceof ApiError && error.code === 'busy'
-              ? `Busy: ${error.message}. Wait for it to finish, then try again.`
-              : messageOf(error),
+          // The server's busy answer already names what runs and says to try again later.
+          actionError: messageOf(error),
         });
       }
     },
