@@ -7,23 +7,25 @@
  *   raw restore: pg_restore of that dump into a fresh database through exec + tar xzf
  *   our restore: `medianest-appliance restore ID --yes` (verify, safety snapshot, staging, swap,
  *                health-gated start)
- * and samples the manager's RSS throughout ours. Targets (issue 7): backup at most 1.2x, restore at
+ * and samples the manager's RSS throughout ours (the built CLI in its own process). Targets (issue 7): backup at most 1.2x, restore at
  * most 1.3x, RSS below 300 MB. The issue's figure is SIZE=1024.
  *
  *   DOCKER_HOST=... MEDIANEST_IMAGES=... npx tsx bench/backup/run.ts [SIZE_MB=1024]
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   createReadStream,
   createWriteStream,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import Docker from 'dockerode';
 import { runCli } from '../../server/src/cli/run.js';
@@ -32,6 +34,9 @@ import { DockerodeServiceExec } from '../../server/src/infra/docker/dockerode-se
 import { removeComposeProject } from '../../tests/integration/support/project.js';
 
 const sizeMb = Number(process.argv[2] ?? 1024);
+const CLI = join(process.cwd(), 'dist', 'server', 'src', 'cli.js');
+// The measured runs use the built CLI, built from these sources now.
+execFileSync('npx', ['tsc', '-b', 'tsconfig.node.json'], { stdio: 'inherit' });
 const dockerHost = process.env.DOCKER_HOST;
 const imagesFile = process.env.MEDIANEST_IMAGES;
 if (!dockerHost || !imagesFile)
@@ -141,6 +146,44 @@ async function rawRestore(): Promise<void> {
 }
 
 /**
+ * Runs the built CLI (`node dist/server/src/cli.js`, as `medianest-appliance` runs) in its own
+ * process, so the manager's RSS is its own (sampled from /proc every 50 ms, with the kernel's
+ * high-water mark), not this script's, which holds the seeding's garbage.
+ */
+async function managerRun(args: string[]): Promise<{ stdout: string; peakRss: number }> {
+  const steps: Array<{ at: number; text: string }> = [];
+  stepLog.set(args[0] ?? '', steps);
+  const child = spawn(process.execPath, [CLI, ...args, '--home', home], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  createInterface({ input: child.stderr }).on('line', (text) => {
+    stderr += `${text}\n`;
+    steps.push({ at: performance.now(), text });
+  });
+  let peakRss = 0;
+  const sample = (): void => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      for (const field of ['VmRSS', 'VmHWM']) {
+        const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+        peakRss = Math.max(peakRss, kb * 1024);
+      }
+    } catch {
+      // Gone between two samples.
+    }
+  };
+  const timer = setInterval(sample, 50);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}: ${stderr}`);
+  return { stdout, peakRss };
+}
+
+/**
  * Seconds spent in each step of a run, steps named by their progress line less the per-file part
  * ("Writing files/uploads/a.bin" counts as "Writing files"), in order of first appearance.
  */
@@ -160,43 +203,59 @@ function breakdown(verb: string, end: number): string {
     .join('\n');
 }
 
+const initArgs = [
+  'init',
+  '--images',
+  imagesFile,
+  '--http-port',
+  String(port),
+  '--https-port',
+  String(port + 1),
+];
+
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 try {
   await removeComposeProject(docker, PROJECT);
-  await cli([
-    'init',
-    '--images',
-    imagesFile,
-    '--http-port',
-    String(port),
-    '--https-port',
-    String(port + 1),
-  ]);
+  await cli(initArgs);
   await cli(['up']);
   console.log(`seeding ${sizeMb} MB of rows and ${sizeMb} MB of uploads...`);
   await seed();
   const rawB = await timed(rawBackup);
-  const ourB = await timed(
-    async () => JSON.parse(await cli(['backup', '--json'])) as { id: string; size: number },
-  );
+  const ourB = await timed(() => managerRun(['backup', '--json']));
+  const backup = JSON.parse(ourB.result.stdout) as { id: string; size: number };
   const backupEnd = performance.now();
   const rawR = await timed(rawRestore);
-  const ourR = await timed(() => cli(['restore', ourB.result.id, '--yes']));
+  const ourR = await timed(() => managerRun(['restore', backup.id, '--yes']));
   const restoreEnd = performance.now();
+  stepLog.set('restore over live data', stepLog.get('restore') ?? []);
+  // Disaster recovery, the case the raw tools model (restoring into an empty database): the data
+  // is wiped (down, data folders deleted, a fresh empty stack up), then the same backup restored.
+  await cli(['down']);
+  for (const name of ['postgres', 'redis', 'uploads', 'downloads']) {
+    rmSync(join(home, 'data', name), { recursive: true, force: true });
+  }
+  await cli(initArgs);
+  await cli(['up']);
+  const ourW = await timed(() => managerRun(['restore', backup.id, '--yes']));
+  const wipedEnd = performance.now();
   console.log(
-    `bench/backup, ${sizeMb} MB rows + ${sizeMb} MB uploads (archive ${mb(ourB.result.size)})`,
+    `bench/backup, ${sizeMb} MB rows + ${sizeMb} MB uploads (archive ${mb(backup.size)})`,
   );
   console.log(
     `  backup : raw ${rawB.seconds.toFixed(1)} s, ours ${ourB.seconds.toFixed(1)} s, ratio ${(ourB.seconds / rawB.seconds).toFixed(2)}x (target <= 1.2x)`,
   );
   console.log(
-    `  restore: raw ${rawR.seconds.toFixed(1)} s, ours ${ourR.seconds.toFixed(1)} s, ratio ${(ourR.seconds / rawR.seconds).toFixed(2)}x (target <= 1.3x)`,
+    `  restore over the live data (ours includes a verified safety snapshot of it): raw ${rawR.seconds.toFixed(1)} s, ours ${ourR.seconds.toFixed(1)} s, ratio ${(ourR.seconds / rawR.seconds).toFixed(2)}x (target <= 1.3x)`,
+  );
+  console.log(
+    `  restore after the data was wiped (disaster recovery): raw ${rawR.seconds.toFixed(1)} s, ours ${ourW.seconds.toFixed(1)} s, ratio ${(ourW.seconds / rawR.seconds).toFixed(2)}x (target <= 1.3x)`,
   );
   console.log(`  where our time went:\n    backup\n${breakdown('backup', backupEnd)}`);
-  console.log(`    restore\n${breakdown('restore', restoreEnd)}`);
+  console.log(`    restore over live data\n${breakdown('restore over live data', restoreEnd)}`);
+  console.log(`    restore after a wipe\n${breakdown('restore', wipedEnd)}`);
   console.log(
-    `  manager RSS peak: backup ${mb(ourB.peakRss)}, restore ${mb(ourR.peakRss)} (target < 300 MB)`,
+    `  manager RSS peak (its own process): backup ${mb(ourB.result.peakRss)}, restore ${mb(Math.max(ourR.result.peakRss, ourW.result.peakRss))} (target < 300 MB)`,
   );
 } finally {
   await cli(['down']).catch(() => undefined);
