@@ -15,7 +15,8 @@ function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => vo
   if (json) return () => undefined;
   return (event) => {
     if (event.type === 'stack.service-progressed' && event.action !== 'failed') {
-      io.stderr(`  ${event.service.padEnd(16)} ${event.action}`);
+      const detail = event.detail ? ` (${event.detail})` : '';
+      io.stderr(`  ${event.service.padEnd(16)} ${event.action}${detail}`);
     } else if (event.type === 'stack.network-created') {
       io.stderr(`  network ${event.network} created`);
     } else if (event.type === 'stack.image-pulling' && !event.layer) {

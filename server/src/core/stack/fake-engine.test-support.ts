@@ -22,6 +22,8 @@ export class FakeEngine implements StackGateway {
   ownershipFixes: OwnershipFix[] = [];
   /** How long after start the engine's own healthcheck reports (Docker: one interval). */
   healthDelayMs = 5;
+  /** When set, the engine's own health verdicts come only from reportHealth(). */
+  manualHealth = false;
   private listeners = new Set<(event: StackEngineEvent) => void>();
   private nextId = 1;
 
@@ -113,6 +115,7 @@ export class FakeEngine implements StackGateway {
       this.emit({ kind: 'die', service: c.service, containerId: id, exitCode: 0 });
     } else if (c.spec.healthBudgetMs !== undefined) {
       c.health = 'starting';
+      if (this.manualHealth) return;
       const failing = this.unhealthy.get(c.service);
       setTimeout(() => {
         c.health = failing === undefined ? 'healthy' : 'unhealthy';
@@ -120,6 +123,28 @@ export class FakeEngine implements StackGateway {
         this.emit({ kind: 'health', service: c.service, containerId: id, health: c.health });
       }, this.healthDelayMs).unref();
     }
+  }
+
+  private byService(service: string): FakeContainer {
+    const c = [...this.containers.values()].find((x) => x.service === service);
+    if (!c) throw new Error(`no container for ${service}`);
+    return c;
+  }
+
+  /** The engine's own healthcheck verdict on `service`, now (with manualHealth). */
+  reportHealth(service: string, health: 'healthy' | 'unhealthy', output?: string): void {
+    const c = this.byService(service);
+    c.health = health;
+    c.lastHealthOutput = output;
+    this.emit({ kind: 'health', service, containerId: c.id, health });
+  }
+
+  /** `service`'s main process ends with `exitCode`, now. */
+  exit(service: string, exitCode: number): void {
+    const c = this.byService(service);
+    c.state = 'exited';
+    c.exitCode = exitCode;
+    this.emit({ kind: 'die', service, containerId: c.id, exitCode });
   }
 
   async stopContainer(id: string): Promise<void> {

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StackProgress } from '../../contract/stack.js';
 import type { ComposeFile, Service } from './compose-model.js';
 import { FakeEngine } from './fake-engine.test-support.js';
 import { planStack } from './plan.js';
 import type { HealthProbe } from './health-probe.js';
-import { Reconciler } from './reconciler.js';
+import { PROBE_PASSED_DETAIL, Reconciler, type UpResult } from './reconciler.js';
 
 const hc = { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' };
 const base: Record<string, Service> = {
@@ -209,10 +209,97 @@ describe('the reconciler', () => {
     expect(checks.every((c) => c.test.join(' ') === 'CMD true' && c.timeoutMs === 1000)).toBe(true);
   });
 
-  it('without activeHealth, never runs a healthcheck itself', async () => {
+  it('gated on Docker alone, never runs a healthcheck itself', async () => {
     const { healthProbe, checks } = passingProbe();
     const { reconciler } = setup({ healthProbe });
-    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    await reconciler.up(planOf(base), {
+      pullPolicy: 'missing',
+      ownership: [],
+      healthGate: 'docker',
+    });
     expect(checks).toEqual([]);
+  });
+});
+
+const HEALTHCHECKED = ['postgres', 'redis', 'backend', 'nginx'];
+
+/**
+ * A default up with a health probe that always passes and an engine whose own verdicts come only
+ * when the test gives them: resolves once every service has started and passed our probe.
+ */
+async function upUntilProbesPassed() {
+  const { healthProbe } = passingProbe();
+  const context = setup({ healthProbe });
+  context.engine.manualHealth = true;
+  const outcome: { value: 'pending' | UpResult | Error } = { value: 'pending' };
+  const up = context.reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+  up.then(
+    (result) => (outcome.value = result),
+    (error: Error) => (outcome.value = error),
+  );
+  const passed = (service: string) => ({
+    type: 'stack.service-progressed',
+    service,
+    action: 'waiting',
+    detail: PROBE_PASSED_DETAIL,
+  });
+  await vi.waitFor(() => expect(context.progress).toContainEqual(passed('nginx')));
+  // Whatever `up` would do right after the last pass has had its turn.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return { ...context, up, outcome, passed };
+}
+
+describe('the reconciler, by default (our healthcheck gates dependents, Docker the return)', () => {
+  it('starts a dependent once its dependencies pass our probe, while Docker still says starting', async () => {
+    const { engine, progress, outcome, passed } = await upUntilProbesPassed();
+    const order = engine.calls.filter((c) => c.startsWith('start '));
+    expect(order.indexOf('start nginx')).toBeGreaterThan(order.indexOf('start backend'));
+    expect(order.indexOf('start backend')).toBeGreaterThan(order.indexOf('start migrate'));
+    for (const service of HEALTHCHECKED) expect(progress).toContainEqual(passed(service));
+    // No verdict from Docker yet: every service it checks still says "starting", and up waits.
+    const checked = [...engine.containers.values()].filter((c) => c.service !== 'migrate');
+    expect(checked.map((c) => c.health)).toEqual(['starting', 'starting', 'starting', 'starting']);
+    expect(outcome.value).toBe('pending');
+    expect(progress.filter((e) => 'action' in e && e.action === 'ready')).toEqual([
+      { type: 'stack.service-progressed', service: 'migrate', action: 'ready' },
+    ]);
+  });
+
+  it('returns only once Docker itself reports every service healthy', async () => {
+    const { engine, progress, up, outcome } = await upUntilProbesPassed();
+    for (const service of HEALTHCHECKED.slice(0, 3)) engine.reportHealth(service, 'healthy');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(outcome.value).toBe('pending');
+    engine.reportHealth('nginx', 'healthy');
+    const result = await up;
+    expect(result.created.sort()).toEqual(['backend', 'migrate', 'nginx', 'postgres', 'redis']);
+    expect([...engine.containers.values()].map((c) => c.health)).not.toContain('starting');
+    // "ready" (the UI's "Running and healthy") comes with Docker's verdict, after our probe's pass.
+    const ready = (service: string) =>
+      progress.findIndex((e) => 'action' in e && e.service === service && e.action === 'ready');
+    const pass = (service: string) =>
+      progress.findIndex((e) => 'detail' in e && e.service === service && e.action === 'waiting');
+    for (const service of HEALTHCHECKED) expect(ready(service)).toBeGreaterThan(pass(service));
+  });
+
+  it('fails with the same message as before when a service turns unhealthy after passing our probe', async () => {
+    const { engine, progress, up } = await upUntilProbesPassed();
+    for (const service of ['redis', 'backend', 'nginx']) engine.reportHealth(service, 'healthy');
+    engine.reportHealth('postgres', 'unhealthy', 'no response');
+    await expect(up).rejects.toThrow(
+      'postgres did not become healthy within its healthcheck budget (19 s). Last health check: no response. Last output:\n  listening on 4000\n  JWT_SECRET=[redacted]',
+    );
+    expect(progress).toContainEqual(
+      expect.objectContaining({ service: 'postgres', action: 'failed' }),
+    );
+  });
+
+  it('fails with the same message as before when a service exits after passing our probe', async () => {
+    const { engine, up } = await upUntilProbesPassed();
+    for (const service of ['postgres', 'backend', 'nginx']) engine.reportHealth(service, 'healthy');
+    engine.exit('redis', 137);
+    await expect(up).rejects.toThrow(
+      'redis exited with code 137 while starting. Last output:\n  listening on 4000\n  JWT_SECRET=[redacted]',
+    );
   });
 });

@@ -15,19 +15,34 @@ export interface ReconcilerDeps {
   onProgress: (event: StackProgress) => void;
   /** Masks secret values in text shown to the user (container output in failure messages). */
   redact: (text: string) => string;
-  /** Runs a healthcheck on demand; needed only by waits with `activeHealth`. */
+  /** Runs a healthcheck on demand (HealthGate); without it, starts wait on Docker's verdict only. */
   healthProbe?: HealthProbe;
 }
 
+/**
+ * How a start waits for a service with a healthcheck:
+ * - `confirmed` (the default): we also run the service's own healthcheck (HealthProbe) about every
+ *   500 ms once it runs, and what depends on it starts at its first pass; the start still returns
+ *   only once Docker itself reports every started service healthy, so its status says `healthy` the
+ *   moment the start returns. Without a health probe in the deps, the same as `docker`.
+ * - `docker`: dependents and the return wait for Docker's own verdict, whose first check comes one
+ *   `interval` after start on engines without `start_interval` (before API 1.44).
+ * - `probe`: our healthcheck's first pass is enough for dependents and for the return; Docker's own
+ *   status may still say `starting` for up to one interval afterwards.
+ */
+export type HealthGate = 'confirmed' | 'docker' | 'probe';
+
 /** How a start waits for its services. */
 export interface GateOptions {
-  /**
-   * Also run each service's healthcheck ourselves (HealthProbe) about every 500 ms once it runs,
-   * and take its first pass as ready, instead of waiting for the engine's first check one
-   * `interval` after start. The engine's health status then still says "starting" for a while.
-   */
+  /** `confirmed` when omitted (see HealthGate). */
+  healthGate?: HealthGate;
+  /** The same as `healthGate: 'probe'` (what a restore's start uses). */
   activeHealth?: boolean;
 }
+
+/** Progress detail when a service's own healthcheck passed before Docker's first verdict. */
+export const PROBE_PASSED_DETAIL =
+  'its healthcheck passed, what depends on it starts now; waiting for Docker to report it healthy';
 
 export interface UpOptions extends GateOptions {
   pullPolicy: PullPolicy;
@@ -194,7 +209,8 @@ export class Reconciler {
 
   async up(plan: StackPlan, options: UpOptions): Promise<UpResult> {
     const { gateway } = this.deps;
-    if (options.activeHealth && !this.deps.healthProbe)
+    const gate: HealthGate = options.activeHealth ? 'probe' : (options.healthGate ?? 'confirmed');
+    if (gate === 'probe' && !this.deps.healthProbe)
       throw new Error('activeHealth needs a health probe in the reconciler deps');
     const services = options.services ? withDependencies(plan, options.services) : plan.services;
     const existing = await gateway.listContainers(plan.project);
@@ -240,7 +256,10 @@ export class Reconciler {
     const watcher = new ContainerWatcher(gateway, plan.project);
     watcher.open();
     const started = new Map<string, Promise<void>>();
+    // What dependents wait for (with the `confirmed` gate, our healthcheck's first pass is enough)
     const ready = new Map<string, Promise<void>>();
+    // and what the start returns on: each service's final verdict.
+    const settled = new Map<string, Promise<void>>();
     try {
       for (const service of services) {
         const begun = (async () => {
@@ -257,14 +276,18 @@ export class Reconciler {
         // Marked handled here; whoever depends on it still sees the failure.
         hasStarted.catch(() => undefined);
         started.set(service.name, hasStarted);
-        ready.set(
-          service.name,
-          begun.then((id) => this.awaitReady(service, id, watcher, options.activeHealth ?? false)),
-        );
+        let passed: () => void = () => undefined;
+        const probePassed = new Promise<void>((resolve) => (passed = resolve));
+        const verdict = begun.then((id) => this.awaitReady(service, id, watcher, gate, passed));
+        const usable = Promise.race([probePassed, verdict]);
+        // As above: a failure after the probe passed is reported through `verdict`.
+        usable.catch(() => undefined);
+        ready.set(service.name, usable);
+        settled.set(service.name, verdict);
       }
       // Let every branch finish, then report the first failure in dependency order.
       const outcomes = await Promise.allSettled(
-        services.map((s) => ready.get(s.name) ?? Promise.resolve()),
+        services.map((s) => settled.get(s.name) ?? Promise.resolve()),
       );
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       // Raw engine errors pass through unchanged, so the service layer can tell a lost engine apart.
@@ -319,16 +342,35 @@ export class Reconciler {
     return (signal) => probe.check(id, test, timeoutMs, signal);
   }
 
+  /**
+   * Waits for the service's final verdict; with the `confirmed` gate, `passed` is called as soon as
+   * its own healthcheck passes, for what depends on it to start.
+   */
   private async awaitReady(
     service: DesiredService,
     id: string,
     watcher: ContainerWatcher,
-    activeHealth: boolean,
+    gate: HealthGate,
+    passed: () => void,
   ): Promise<void> {
     this.progress(service.name, 'waiting');
-    const probe = activeHealth ? this.activeProbe(service, id) : undefined;
+    const probe = gate === 'docker' ? undefined : this.activeProbe(service, id);
+    const onProbePass =
+      gate === 'confirmed'
+        ? () => {
+            this.progress(service.name, 'waiting', PROBE_PASSED_DETAIL);
+            passed();
+          }
+        : undefined;
     try {
-      await watcher.waitFor(service.name, id, readinessOf(service), budgetOf(service), probe);
+      await watcher.waitFor(
+        service.name,
+        id,
+        readinessOf(service),
+        budgetOf(service),
+        probe,
+        onProbePass,
+      );
     } catch (error) {
       if (error instanceof ServiceFailure) throw await this.explain(service, id, error);
       throw error;

@@ -21,7 +21,7 @@ export interface StackServiceDeps {
   probe: Pick<HostProbe, 'probePort'>;
   onProgress: (event: StackProgress) => void;
   now: () => Date;
-  /** For starts with `activeHealth`. */
+  /** Runs healthchecks on demand: without it, every start waits on Docker's own verdict only. */
   healthProbe?: HealthProbe;
 }
 
@@ -72,6 +72,7 @@ export class StackService {
       ownership: fixes,
       ...(options.services ? { services: options.services } : {}),
       ...(options.activeHealth ? { activeHealth: true } : {}),
+      ...(options.healthGate ? { healthGate: options.healthGate } : {}),
     });
   }
 

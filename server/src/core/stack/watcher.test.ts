@@ -220,6 +220,53 @@ describe('ContainerWatcher with an active health probe', () => {
     expect(wait.outcome).toBe('pending');
   });
 
+  it('with onProbePass, tells of the first pass at once but resolves only on the engine\'s "healthy"', async () => {
+    const { probe, runs } = fakeProbe({ passFrom: 2 });
+    let passes = 0;
+    const wait = track(
+      watcher.waitFor('backend', 'c1', 'healthy', BUDGET_MS, probe, () => (passes += 1)),
+    );
+    await vi.advanceTimersByTimeAsync(2 * PROBE_EVERY_MS);
+    expect(passes).toBe(1);
+    expect(wait.outcome).toBe('pending');
+    // Probing stopped at the pass: the engine's verdict is what the wait still needs.
+    const after = runs.length;
+    await vi.advanceTimersByTimeAsync(10 * PROBE_EVERY_MS);
+    expect(runs).toHaveLength(after);
+    expect(wait.outcome).toBe('pending');
+    gateway.emit({ kind: 'health', health: 'healthy' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait.outcome).toBe('resolved');
+    expect(passes).toBe(1);
+  });
+
+  it('with onProbePass, still fails on the engine\'s "unhealthy", an exit or the budget after a pass', async () => {
+    const { probe } = fakeProbe({ passFrom: 1 });
+    const passed: string[] = [];
+    const unhealthy = track(
+      watcher.waitFor('backend', 'c1', 'healthy', BUDGET_MS, probe, () => passed.push('one')),
+    );
+    await vi.advanceTimersByTimeAsync(PROBE_EVERY_MS);
+    gateway.emit({ kind: 'health', health: 'unhealthy' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(unhealthy.outcome).toMatchObject({ service: 'backend', reason: 'unhealthy' });
+
+    const exited = track(
+      watcher.waitFor('backend', 'c1', 'healthy', BUDGET_MS, probe, () => passed.push('two')),
+    );
+    await vi.advanceTimersByTimeAsync(PROBE_EVERY_MS);
+    gateway.emit({ kind: 'die', exitCode: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(exited.outcome).toMatchObject({ reason: 'exited', exitCode: 3 });
+
+    const late = track(
+      watcher.waitFor('backend', 'c1', 'healthy', 5_000, probe, () => passed.push('three')),
+    );
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(late.outcome).toMatchObject({ reason: 'timeout' });
+    expect(passed).toEqual(['one', 'two', 'three']);
+  });
+
   it('ignores the probe for other waits: "running" resolves on the start alone', async () => {
     gateway.state = 'created';
     const { probe, runs } = fakeProbe({ passFrom: 1 });

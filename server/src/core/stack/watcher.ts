@@ -16,6 +16,8 @@ interface Waiter {
   reject: (error: Error) => void;
   /** Called whenever the container is seen running. */
   running?: () => void;
+  /** Called (once) when an active probe passes, instead of resolving: see waitFor's `onProbePass`. */
+  probePassed?: () => void;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -122,6 +124,11 @@ export class ContainerWatcher {
    * PROBE_EVERY_MS once the container runs (one run at a time): its first pass resolves too, so the
    * wait does not last until the engine's own first check, one interval after start. The engine's
    * verdicts (healthy, unhealthy, exit, OOM) and the budget apply exactly as without it.
+   *
+   * With `onProbePass` too, the probe's first pass calls it (once) and probing stops, but the wait
+   * goes on until the engine's own verdict: it resolves only when the engine says healthy, and a
+   * later unhealthy, exit, OOM or the budget still fail it. Not called when the engine's healthy
+   * verdict comes first.
    */
   async waitFor(
     service: string,
@@ -129,6 +136,7 @@ export class ContainerWatcher {
     until: Readiness,
     budgetMs: number,
     probe?: ActiveProbe,
+    onProbePass?: () => void,
   ): Promise<void> {
     if (this.broken) throw this.broken;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -151,6 +159,7 @@ export class ContainerWatcher {
     this.abort.signal.addEventListener('abort', stop, { once: true });
     let probing: Promise<void> | undefined;
     if (probe && until === 'healthy') {
+      if (onProbePass) waiter.probePassed = onProbePass;
       waiter.running = () => {
         probing ??= this.probeUntilSettled(waiter, probe, stopProbing.signal);
       };
@@ -188,7 +197,10 @@ export class ContainerWatcher {
     }
   }
 
-  /** Probes until one run passes (then resolves the wait) or the wait ends some other way. */
+  /**
+   * Probes until one run passes (then resolves the wait, or tells `probePassed` and leaves the wait
+   * to the engine's verdict) or the wait ends some other way.
+   */
   private async probeUntilSettled(
     waiter: Waiter,
     probe: ActiveProbe,
@@ -198,7 +210,9 @@ export class ContainerWatcher {
       const passed = await this.probeOnce(waiter.containerId, probe, signal);
       if (signal.aborted) return;
       if (passed) {
-        if (this.waiters.delete(waiter)) waiter.resolve();
+        if (!this.waiters.has(waiter)) return;
+        if (waiter.probePassed) waiter.probePassed();
+        else if (this.waiters.delete(waiter)) waiter.resolve();
         return;
       }
       await pause(PROBE_EVERY_MS, signal);
