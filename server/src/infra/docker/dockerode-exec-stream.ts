@@ -127,6 +127,9 @@ export async function execStream(
     } finally {
       stdout.end();
       stderr.end();
+      // All output is in. Input the command never read may still be queued on the socket, and
+      // would hold the process open until the engine drained it: the connection is done with.
+      duplex.destroy();
     }
     // The stream can end a moment before the engine records the exit code.
     for (let i = 0; i < 100; i += 1) {
