@@ -18,7 +18,7 @@ import { BackupService } from './core/backup/backup-service.js';
 import { settingsFromArchive } from './core/backup/fresh-install.js';
 import { RecoveryKeyStore } from './core/backup/key-store.js';
 import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
-import { RestoreService } from './core/backup/restore-service.js';
+import { describeRecovery, RestoreService } from './core/backup/restore-service.js';
 import { StackState } from './core/backup/stack-state.js';
 import { restoreTest } from './core/backup/restore-test.js';
 import { busyMessage, type JobLock } from './core/jobs/job-lock.js';
@@ -236,9 +236,8 @@ export function createBackupArea(options: {
       return;
     }
     try {
-      const rolledBack = await get().restore.recover();
-      if (rolledBack)
-        options.onError(`an interrupted restore from ${rolledBack} was rolled back`, undefined);
+      const recovered = await get().restore.recover();
+      if (recovered) options.onError(describeRecovery(recovered), undefined);
       await get().backups.recover();
     } finally {
       taken?.held.release();

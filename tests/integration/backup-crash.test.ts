@@ -332,7 +332,7 @@ describe('SIGKILL of the manager', () => {
     }
   }, 180_000);
 
-  it('during a restore, at 11 points: rolled back (or committed) at the next start, nothing left over', async () => {
+  it('during a restore, at 12 points: rolled back (or committed) at the next start, nothing left over', async () => {
     await addRecord('restore target');
     const target = JSON.parse((await ok(['backup', '--json'])).stdout) as Backup;
     const restored = await data();
@@ -347,7 +347,10 @@ describe('SIGKILL of the manager', () => {
       'Committing',
       // Its last line: the kill lands after the commit, so the restored data must stay.
       'Restored',
-    ].map((step) => ({ step }));
+    ].map((step): KillPoint => ({ step }));
+    // Inside the commit, where the previous database may be gone while its folders are not: the
+    // next start must finish the commit, never put back a mix of old folders and the new database.
+    boundaries.push({ step: 'Committing', delayMs: 300 });
     const reached = new Map<string, number>();
     let n = 0;
     const runPoint = async (point: KillPoint): Promise<void> => {

@@ -3,7 +3,7 @@ import { createBackupServices, type BackupServices } from '../backup-wiring.js';
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';
-import type { RestoreSource } from '../core/backup/restore-service.js';
+import { describeRecovery, type RestoreSource } from '../core/backup/restore-service.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
@@ -81,8 +81,8 @@ async function withServices<T>(
 
 /** At the start of a backup or restore verb: leftovers of a crash cleaned, a half-done restore rolled back. */
 async function recover(services: BackupServices, io: CliIo): Promise<void> {
-  const rolledBack = await services.restore.recover();
-  if (rolledBack) io.stderr(`An interrupted restore (from ${rolledBack}) was rolled back.`);
+  const recovered = await services.restore.recover();
+  if (recovered) io.stderr(describeRecovery(recovered));
   const { interrupted } = await services.backups.recover();
   if (interrupted.length > 0)
     io.stderr(`${interrupted.length} interrupted backup(s) marked failed.`);

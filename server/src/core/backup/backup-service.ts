@@ -15,6 +15,8 @@ import type { BackupCatalogue, BackupRecord } from './ports.js';
 import type { StackState } from './stack-state.js';
 
 export const ARCHIVE_SUFFIX = '.mnbackup';
+/** The reason on a row whose removal (retention) has begun; the next start finishes it. */
+const BEING_REMOVED = 'Being removed by retention.';
 
 /** Reports a step, its percent and bytes to the job (and so to the event stream). */
 export type BackupProgress = (
@@ -81,8 +83,16 @@ export class BackupService {
     return record;
   }
 
-  /** Deletes a backup's archive, then its row (retention). */
+  /**
+   * Deletes a backup (retention): its row first stops counting as good, then the archive goes,
+   * then the row. A crash in between leaves a row that no longer claims a good archive, and the
+   * next start finishes the removal.
+   */
   async remove(record: BackupRecord): Promise<void> {
+    this.deps.catalogue.update(record.id, {
+      state: 'missing',
+      error: { code: 'not_found', message: BEING_REMOVED },
+    });
     await rm(this.pathOf(record), { force: true });
     this.deps.catalogue.remove(record.id);
   }
@@ -102,6 +112,10 @@ export class BackupService {
     const interrupted: string[] = [];
     const missing: string[] = [];
     for (const record of this.deps.catalogue.list()) {
+      if (record.state === 'missing' && record.error?.message === BEING_REMOVED) {
+        await this.remove(record);
+        continue;
+      }
       if (record.state === 'running') {
         await rm(this.pathOf(record), { force: true });
         this.deps.catalogue.update(record.id, {

@@ -48,7 +48,7 @@ export interface BackupCatalogue {
 
 /** Where an unfinished restore stopped: written before each step, cleared on commit or rollback. */
 export interface RestoreJournalEntry {
-  step: 'staging' | 'swapping' | 'starting';
+  step: 'staging' | 'swapping' | 'starting' | 'committing';
   source: string;
   startedAt: string;
 }

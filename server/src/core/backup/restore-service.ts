@@ -8,6 +8,7 @@
  */
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform, pipeline } from 'node:stream';
 import type { Backup, BackupPreflight } from '../../contract/backup-routes.js';
 import { AppError } from '../app-error.js';
 import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive.js';
@@ -21,6 +22,24 @@ const APP_SERVICES = ['backend', 'frontend', 'nginx'];
 const STOPPED = ['redis', ...APP_SERVICES];
 /** A cluster's roles file is a few lines; anything far bigger is not one. */
 const MAX_ROLES_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What the start-up recovery did with an interrupted restore: its staging removed (nothing had
+ * changed), its commit finished (the restored data had passed its health gate), or rolled back.
+ */
+export type RecoveryOutcome = 'discarded' | 'committed' | 'rolled-back';
+
+/** How a recovery outcome reads in a log or on the command line. */
+export function describeRecovery(recovered: { source: string; outcome: RecoveryOutcome }): string {
+  switch (recovered.outcome) {
+    case 'discarded':
+      return `An interrupted restore (from ${recovered.source}) had changed nothing yet; its staging was removed.`;
+    case 'committed':
+      return `An interrupted restore (from ${recovered.source}) had already passed its health check; its commit was finished.`;
+    case 'rolled-back':
+      return `An interrupted restore (from ${recovered.source}) was rolled back.`;
+  }
+}
 
 export type RestoreSource = { id: string } | { file: string; key: Uint8Array };
 
@@ -174,6 +193,7 @@ export class RestoreService {
     }
     const safetyBackup = safety.value;
     const folders = staged.value;
+    let rowCounts: Record<string, number>;
     try {
       progress('Stopping the app', 70);
       this.deps.journal.write({ step: 'swapping', source: label, startedAt: '' });
@@ -186,12 +206,10 @@ export class RestoreService {
       progress('Starting the app (health gate)', 85);
       await this.deps.stack().start(STOPPED);
       progress('Committing', 95);
-      const rowCounts = await state.rowCounts();
-      await state.dropDatabase(PREVIOUS_DB);
-      await cleanSwap(layout);
-      this.deps.journal.clear();
-      progress('Restored', 100);
-      return { restoredFrom: label, safetyBackup, rowCounts };
+      rowCounts = await state.rowCounts();
+      // From here the restored data stays: a crash or an error finishes the commit, never rolls
+      // back (the previous database may already be gone while its folders are not).
+      this.deps.journal.write({ step: 'committing', source: label, startedAt: '' });
     } catch (error) {
       const reason = error instanceof AppError ? error.message : (error as Error).message;
       progress('Rolling back', 90);
@@ -209,6 +227,16 @@ export class RestoreService {
         { safetyBackup: safetyBackup.id },
       );
     }
+    await this.finishCommit();
+    progress('Restored', 100);
+    return { restoredFrom: label, safetyBackup, rowCounts };
+  }
+
+  /** The previous database and folders go; the restore is done. Safe to run again. */
+  private async finishCommit(): Promise<void> {
+    await this.deps.state().dropDatabase(PREVIOUS_DB);
+    await cleanSwap(swapLayout(await this.deps.dataDir()));
+    this.deps.journal.clear();
   }
 
   /**
@@ -231,39 +259,37 @@ export class RestoreService {
       1,
       manifest.entries.reduce((sum, e) => sum + e.size, 0),
     );
-    let extracting = false;
-    await this.deps.reader.extract(path, key, join(staging, 'archive'), {
+    // Two reads side by side: the database part into PostgreSQL (its pace is the server's), and
+    // the whole archive checked while the folders and the Redis snapshot go into staging.
+    const done = { database: 0, files: 0 };
+    const databaseBytes = manifest.entries
+      .filter((e) => e.path.startsWith('db/'))
+      .reduce((sum, e) => sum + e.size, 0);
+    const announced = new Set<string>();
+    const report = (step: string): void => {
+      // Each part announces itself once; while both run, one line covers both.
+      const first = !announced.has(step);
+      announced.add(step);
+      const shown = first || announced.size === 1 ? step : 'Staging the database and files';
+      const bytes = done.database + done.files;
+      progress(shown, Math.min(95, (bytes / total) * 95), { done: bytes, total });
+    };
+    const database = this.restoreDatabase(path, key, state, (bytes) => {
+      done.database = bytes;
+      report('Restoring the database into staging');
+    });
+    const files = this.deps.reader.extract(path, key, join(staging, 'archive'), {
       prefixes: ['files/', 'redis/'],
-      consume: {
-        // Archives written since roles come first have them in place before the dump's grants.
-        'db/roles.sql': async (stream) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          for await (const chunk of stream) {
-            size += (chunk as Buffer).length;
-            if (size > MAX_ROLES_BYTES) throw new AppError('corrupt', 'db/roles.sql is too large.');
-            chunks.push(chunk as Buffer);
-          }
-          await state.createMissingRoles(Buffer.concat(chunks).toString('utf8'));
-        },
-        'db/medianest.dump': async (stream) => {
-          progress('Restoring the database into staging', 0);
-          await state.restoreInto(RESTORE_DB, stream);
-        },
-      },
       onProgress: (p) => {
-        const percent = Math.min(95, (p.bytes / total) * 95);
-        if (!extracting && !p.path.startsWith('db/')) {
-          extracting = true;
-          progress('Extracting files into staging', percent);
-        } else
-          progress(
-            extracting ? 'Extracting files into staging' : 'Restoring the database into staging',
-            percent,
-            { done: p.bytes, total },
-          );
+        if (p.path.startsWith('db/')) return;
+        done.files = Math.max(0, p.bytes - databaseBytes);
+        report('Extracting files into staging');
       },
     });
+    const [db, extracted] = await Promise.allSettled([database, files]);
+    // The full read's verdict (a damaged archive is `corrupt`) comes before pg_restore's view of it.
+    if (extracted.status === 'rejected') throw extracted.reason;
+    if (db.status === 'rejected') throw db.reason;
     const folders: Array<{ name: string; staged: string }> = [];
     for (const [name, owner] of Object.entries(metaOf(manifest).folders ?? {})) {
       const staged = join(staging, 'archive', 'files', name);
@@ -299,6 +325,46 @@ export class RestoreService {
     return folders;
   }
 
+  /**
+   * The database part of the archive: the roles this PostgreSQL lacks, then the dump straight into
+   * a fresh staging database. Each entry's checksum is checked as it is read.
+   */
+  private async restoreDatabase(
+    path: string,
+    key: Uint8Array,
+    state: StackState,
+    onBytes: (bytes: number) => void,
+  ): Promise<void> {
+    let bytes = 0;
+    for await (const { entry, stream } of this.deps.reader.entries(path, key)) {
+      if (!stream) continue;
+      if (entry.path === 'db/roles.sql') {
+        // Archives written since roles come first have them in place before the dump's grants.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of stream) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_ROLES_BYTES) throw new AppError('corrupt', 'db/roles.sql is too large.');
+          chunks.push(chunk as Buffer);
+        }
+        await state.createMissingRoles(Buffer.concat(chunks).toString('utf8'));
+      } else if (entry.path === 'db/medianest.dump') {
+        onBytes(bytes);
+        const counted = new Transform({
+          transform(chunk: Buffer, _encoding, next) {
+            onBytes((bytes += chunk.length));
+            next(null, chunk);
+          },
+        });
+        // A damaged entry errors its stream; pipeline passes that on to what pg_restore reads.
+        pipeline(stream, counted, () => undefined);
+        await state.restoreInto(RESTORE_DB, counted);
+        return;
+      }
+    }
+    throw new AppError('corrupt', 'The archive holds no database dump.');
+  }
+
   /** A restore that never got past staging: the staging database and folder go, nothing else. */
   private async discardStaging(): Promise<void> {
     await this.deps.state().dropDatabase(RESTORE_DB);
@@ -325,15 +391,25 @@ export class RestoreService {
   }
 
   /**
-   * At start: an unfinished restore is undone. One that never got past staging had not touched
-   * the running stack: its staging goes and nothing is stopped. Later steps are rolled back.
-   * Returns its source, when there was one.
+   * At start: an unfinished restore is settled. One that never got past staging had not touched
+   * the running stack: its staging goes and nothing is stopped. One that had passed its health
+   * gate and begun its commit is finished. Anything between is rolled back. Returns what was done
+   * and to which restore, when there was one.
    */
-  async recover(): Promise<string | undefined> {
+  async recover(): Promise<{ source: string; outcome: RecoveryOutcome } | undefined> {
     const entry = this.deps.journal.read();
     if (!entry) return undefined;
-    if (entry.step === 'staging') await this.discardStaging();
-    else await this.rollback();
-    return entry.source;
+    let outcome: RecoveryOutcome;
+    if (entry.step === 'staging') {
+      await this.discardStaging();
+      outcome = 'discarded';
+    } else if (entry.step === 'committing') {
+      await this.finishCommit();
+      outcome = 'committed';
+    } else {
+      await this.rollback();
+      outcome = 'rolled-back';
+    }
+    return { source: entry.source, outcome };
   }
 }

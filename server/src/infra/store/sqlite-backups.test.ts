@@ -12,26 +12,29 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+const unused = (): never => {
+  throw new Error('not used by recover()');
+};
+
+/** A backup service that can only recover and remove (nothing is written or read). */
+const serviceDeps = (backupsDir: string) => ({
+  writer: { write: unused },
+  reader: { verify: unused } as unknown as ArchiveReader,
+  state: () => unused(),
+  key: unused,
+  sources: unused,
+  backupsDir: () => backupsDir,
+  appVersion: 'test',
+  now: () => new Date('2026-01-01T00:00:00Z'),
+});
+
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'mna-catalogue-'));
   dirs.push(dir);
   const db = openDatabase(join(dir, 'appliance.db'));
   const backupsDir = join(dir, 'backups');
   const catalogue = new SqliteBackups(db);
-  const unused = (): never => {
-    throw new Error('not used by recover()');
-  };
-  const service = new BackupService({
-    catalogue,
-    writer: { write: unused },
-    reader: { verify: unused } as unknown as ArchiveReader,
-    state: () => unused(),
-    key: unused,
-    sources: unused,
-    backupsDir: () => backupsDir,
-    appVersion: 'test',
-    now: () => new Date('2026-01-01T00:00:00Z'),
-  });
+  const service = new BackupService({ ...serviceDeps(backupsDir), catalogue });
   return { dir, db, backupsDir, catalogue, service };
 }
 
@@ -112,6 +115,34 @@ describe('the backup catalogue (SQLite)', () => {
     expect(catalogue.get('run')?.state).toBe('failed');
     expect(catalogue.get('kept')?.state).toBe('verified');
     expect(catalogue.get('gone')?.state).toBe('missing');
+  });
+
+  it('a removal cut short never leaves a good row without its archive, and is finished at start', async () => {
+    const { backupsDir, catalogue, db } = setup();
+    mkdirSync(backupsDir);
+    writeFileSync(join(backupsDir, 'old.mnbackup'), 'x');
+    catalogue.insert({
+      id: 'old',
+      file: 'old.mnbackup',
+      kind: 'daily',
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+    catalogue.update('old', { state: 'verified' });
+    // The manager dies after the archive went, before the row did.
+    const dying = Object.create(catalogue) as SqliteBackups;
+    dying.remove = () => {
+      throw new Error('killed');
+    };
+    const killed = new BackupService({ ...serviceDeps(backupsDir), catalogue: dying });
+    await expect(killed.remove(catalogue.get('old')!)).rejects.toThrow('killed');
+    expect(readdirSync(backupsDir)).toEqual([]);
+    expect(catalogue.get('old')?.state).toBe('missing');
+    // The next start finishes the removal.
+    await new BackupService({
+      ...serviceDeps(backupsDir),
+      catalogue: new SqliteBackups(db),
+    }).recover();
+    expect(catalogue.get('old')).toBeUndefined();
   });
 
   it('keeps one restore journal row and clears it', () => {
