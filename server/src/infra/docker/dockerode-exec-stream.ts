@@ -5,6 +5,7 @@ import type { ExecStream, StreamingExec } from '../../core/backup/ports.js';
 import { engineUnavailable } from '../../core/docker-gateway.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import { connectionOptions } from './endpoint.js';
+import { demuxExec } from './exec-demux.js';
 
 const CLOSED_PIPE = new Set([
   'EPIPE',
@@ -79,7 +80,7 @@ export async function execStream(
   stderr.on('data', (chunk: Buffer) => {
     errText = Buffer.concat([errText, chunk]).subarray(-MAX_STDERR_BYTES);
   });
-  docker.modem.demuxStream(duplex, stdout, stderr);
+  demuxExec(duplex, stdout, stderr);
   const halfClose = (): void => (duplex as unknown as { end: () => void }).end();
   let feeding = stdin !== undefined;
   const fed = stdin
