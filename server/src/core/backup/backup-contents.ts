@@ -3,7 +3,7 @@
  * every stateful bind folder of the stack, the configuration and the secrets. Entries are opened
  * lazily, one at a time, as the writer reaches them: nothing is staged on disk or in memory.
  */
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join, relative, sep } from 'node:path';
@@ -55,15 +55,7 @@ const bytesEntry = (path: string, data: string | Buffer, mode = 0o600): EntrySou
   open: () => Promise.resolve(Readable.from([Buffer.from(data)])),
 });
 
-/** lstat of many names at once, a bounded number in flight (the thread pool does the rest). */
-async function lstatAll(paths: string[]): Promise<Stats[]> {
-  const out: Stats[] = [];
-  for (let at = 0; at < paths.length; at += STAT_BATCH) {
-    out.push(...(await Promise.all(paths.slice(at, at + STAT_BATCH).map((p) => lstat(p)))));
-  }
-  return out;
-}
-
+/** Names stat'ed at once: enough to keep the thread pool busy, few enough to hold in memory. */
 const STAT_BATCH = 128;
 
 /** A file of the walk with what `lstat` said, before it becomes an entry. */
@@ -77,13 +69,23 @@ async function* walk(root: string, prefix: string): AsyncGenerator<Found> {
   if (!info?.isDirectory()) return;
   yield { kind: 'dir', path: prefix, mode: info.mode & 0o777 };
   const names = (await readdir(root)).sort();
-  const stats = await lstatAll(names.map((name) => join(root, name)));
-  for (const [i, name] of names.entries()) {
-    const st = stats[i]!;
-    const full = join(root, name);
-    if (st.isDirectory()) yield* walk(full, `${prefix}/${name}`);
-    else if (st.isFile()) {
-      yield { kind: 'file', path: `${prefix}/${name}`, source: full, mode: st.mode, size: st.size };
+  // A batch at a time: a folder of 100 000 uploads never has all its stats in memory at once.
+  for (let at = 0; at < names.length; at += STAT_BATCH) {
+    const batch = names.slice(at, at + STAT_BATCH);
+    const stats = await Promise.all(batch.map((name) => lstat(join(root, name))));
+    for (const [i, name] of batch.entries()) {
+      const st = stats[i]!;
+      const full = join(root, name);
+      if (st.isDirectory()) yield* walk(full, `${prefix}/${name}`);
+      else if (st.isFile()) {
+        yield {
+          kind: 'file',
+          path: `${prefix}/${name}`,
+          source: full,
+          mode: st.mode,
+          size: st.size,
+        };
+      }
     }
   }
 }
