@@ -63,12 +63,14 @@ describe('the settings fields', () => {
     expect(input('Email (optional)').type).toBe('email');
     fireEvent.click(screen.getByLabelText(/HTTPS with a free Let's Encrypt certificate/));
     expect(screen.getByTestId('profiles').textContent).toBe('tls');
-    expect(input("Email for Let's Encrypt")).toBeTruthy();
+    expect(input("Email for Let's Encrypt").type).toBe('email');
+    expect(screen.queryByLabelText('Email (optional)')).toBeNull();
     fireEvent.click(screen.getByLabelText(/Monitoring/));
     expect(screen.getByTestId('profiles').textContent).toBe('tls,monitoring');
     fireEvent.click(screen.getByLabelText(/HTTPS with a free Let's Encrypt certificate/));
     expect(screen.getByTestId('profiles').textContent).toBe('monitoring');
-    expect(input('Email (optional)')).toBeTruthy();
+    expect(input('Email (optional)').type).toBe('email');
+    expect(screen.queryByLabelText("Email for Let's Encrypt")).toBeNull();
   });
 
   it('choose one environment and one image source', () => {
