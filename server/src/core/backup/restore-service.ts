@@ -240,9 +240,10 @@ export class RestoreService {
   }
 
   /**
-   * Reads the archive once: the dump straight into a fresh database, the folders and the Redis
-   * snapshot into staging; every tag and checksum is checked on the way, so a pass that ends has
-   * verified the whole archive. Percent is of this part alone.
+   * Two reads of the archive side by side: the roles and the dump straight into a fresh database,
+   * and a full read that checks every tag and checksum while it extracts the folders and the
+   * Redis snapshot into staging (so staging that ends has verified the whole archive). Percent is
+   * of this part alone.
    */
   private async stage(
     path: string,
