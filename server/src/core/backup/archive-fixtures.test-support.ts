@@ -47,9 +47,9 @@ export function generated(size: number, seed: string): Readable {
   });
 }
 
-export async function sha256Of(stream: Readable): Promise<string> {
+export async function sha256Of(body: Readable | Buffer): Promise<string> {
   const hash = createHash('sha256');
-  for await (const piece of stream) hash.update(piece as Buffer);
+  for await (const piece of Buffer.isBuffer(body) ? [body] : body) hash.update(piece as Buffer);
   return hash.digest('hex');
 }
 

@@ -4,15 +4,17 @@
  * against every rule for paths, kinds and caps before a byte is extracted; every chunk is
  * authenticated before its bytes are used, and every entry's size and SHA-256 checked at its end.
  */
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, chmod, realpath, rm, type FileHandle } from 'node:fs/promises';
+import { close, fchmod, fchown, open as openFd, write as writeFd } from 'node:fs';
+import { chmod, chown, lstat, mkdir, open, realpath, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { AppError } from '../app-error.js';
 import type {
   ArchiveProgress,
   ArchiveReader,
   ExtractLimits,
+  ExtractOwner,
   Manifest,
   ManifestEntry,
 } from './archive.js';
@@ -28,6 +30,7 @@ import {
 } from './archive-crypto.js';
 import { DEFAULT_LIMITS, MODE_MASK, parseManifest, unsafe } from './archive-framing.js';
 import { ioError } from './archive-files.js';
+import { CREATE_FLAGS, FileBatchError, FileBatches, type FileToWrite } from './file-batches.js';
 import type { EntryBody } from './archive-records.js';
 import { PlainReader, RecordReader, framedEntries, readAt } from './archive-records.js';
 
@@ -42,17 +45,45 @@ interface Opened {
   dataChunks: number;
 }
 
-async function openArchive(path: string, key: Uint8Array, limits: ExtractLimits): Promise<Opened> {
+/**
+ * Manifests already parsed, by file (unchanged: same inode, size, times, header and sealed
+ * trailer) and caps, held only as long as someone else holds them: a restore reads the manifest,
+ * then reads the archive twice side by side, and a manifest of 100k entries is 25 MB of heap.
+ * Only ever filled with a manifest that passed every check under the same caps; `verify` never
+ * uses it (it checks every tag, the manifest's included, each time).
+ */
+class ManifestCache {
+  private readonly held = new Map<string, WeakRef<Manifest>>();
+
+  get(id: string): Manifest | undefined {
+    const manifest = this.held.get(id)?.deref();
+    if (!manifest) this.held.delete(id);
+    return manifest;
+  }
+
+  set(id: string, manifest: Manifest): void {
+    for (const [key, ref] of this.held) if (!ref.deref()) this.held.delete(key);
+    this.held.set(id, new WeakRef(manifest));
+  }
+}
+
+async function openArchive(
+  path: string,
+  key: Uint8Array,
+  limits: ExtractLimits,
+  cache: ManifestCache | undefined,
+): Promise<Opened> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new AppError('not_found', 'The backup file does not exist.');
     throw error;
   });
   try {
-    const { size } = await handle.stat();
+    const { size, dev, ino, mtimeMs, ctimeMs } = await handle.stat();
     const head = await readAt(handle, 0, Math.min(HEADER_SIZE, size));
     const keys = openHeader(key, head);
     if (size < HEADER_SIZE + TRAILER_SIZE) throw corrupt('the file is truncated');
-    const trailer = openTrailer(keys, await readAt(handle, size - TRAILER_SIZE, TRAILER_SIZE));
+    const sealedTrailer = await readAt(handle, size - TRAILER_SIZE, TRAILER_SIZE);
+    const trailer = openTrailer(keys, sealedTrailer);
     const manifestEnd = size - TRAILER_SIZE;
     if (
       trailer.manifestOffset < HEADER_SIZE ||
@@ -61,20 +92,24 @@ async function openArchive(path: string, key: Uint8Array, limits: ExtractLimits)
     ) {
       throw corrupt('its trailer points outside the file');
     }
-    const records = new RecordReader(
-      handle,
-      keys,
-      STREAM_MANIFEST,
-      trailer.manifestOffset,
-      manifestEnd,
-    );
-    const parts: Buffer[] = [];
-    for (let part = await records.next(); part; part = await records.next()) parts.push(part);
-    const manifest = parseManifest(
-      Buffer.concat(parts).toString('utf8'),
-      limits,
-      head.readUInt16BE(8),
-    );
+    // The same file, unchanged since (a copy, or any write, has another identity), under the same caps.
+    const id = [dev, ino, size, mtimeMs, ctimeMs, head.toString('base64')]
+      .concat(sealedTrailer.toString('base64'), JSON.stringify(limits))
+      .join('/');
+    let manifest = cache?.get(id);
+    if (!manifest) {
+      const records = new RecordReader(
+        handle,
+        keys,
+        STREAM_MANIFEST,
+        trailer.manifestOffset,
+        manifestEnd,
+      );
+      const parts: Buffer[] = [];
+      for (let part = await records.next(); part; part = await records.next()) parts.push(part);
+      manifest = parseManifest(Buffer.concat(parts).toString('utf8'), limits, head.readUInt16BE(8));
+      cache?.set(id, manifest);
+    }
     return {
       handle,
       keys,
@@ -172,27 +207,41 @@ async function consumeEntry(
   if (!body.finished) stream.destroy();
 }
 
-/** Files at most this big are read whole (checked) and written while the next ones are read. */
-const WRITE_BEHIND_FILE = 256 * 1024;
-const WRITE_BEHIND_FILES = 64;
-const WRITE_BEHIND_BYTES = 16 * 1024 * 1024;
+/**
+ * Files at most this big are read whole (checked) and handed to the staging writer in batches,
+ * while the next ones are read; at most two batches are being written at a time.
+ */
+const BATCH_FILE = 256 * 1024;
+const BATCH_FILES = 128;
+const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCHES_IN_FLIGHT = 2;
 
-/** O_EXCL never follows or overwrites whatever is already there, a link included. */
-const CREATE_FLAGS =
-  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+/** Plain descriptors for the few large files (a FileHandle costs more than its system calls). */
+const fd = {
+  open: promisify(openFd),
+  write: promisify(writeFd),
+  chmod: promisify(fchmod),
+  chown: promisify(fchown),
+  close: promisify(close),
+};
 
 /**
  * Writing an archive's files into staging: folders checked once each (the archive itself can
- * only add regular files and folders, so a folder found once stays one), small files written
- * behind the read (a bounded number in flight) so decrypting the next ones overlaps the disk.
- * Only a file whose bytes have all been read and checked is written at all.
+ * only add regular files and folders, so a folder found once stays one), small files written in
+ * batches by a worker thread while the next ones are read (file-batches.ts), large ones
+ * streamed. Only a file whose bytes have all been read and checked is written at all.
  */
 class Extraction {
   private readonly folders = new Set<string>();
-  private pending: Array<Promise<void>> = [];
-  private pendingBytes = 0;
+  private readonly writer = new FileBatches();
+  private batch: Array<FileToWrite & { entry: ManifestEntry }> = [];
+  private batchBytes = 0;
+  private inFlight: Array<Promise<void>> = [];
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly owner: ExtractOwner | undefined,
+  ) {}
 
   async folder(relative: string): Promise<void> {
     let at = this.root;
@@ -205,8 +254,11 @@ class Extraction {
         if (error.code === 'ENOENT') return undefined;
         throw error;
       });
-      if (!info) await mkdir(at, { mode: 0o700 });
-      else if (!info.isDirectory() || info.isSymbolicLink()) {
+      if (!info) {
+        await mkdir(at, { mode: 0o700 });
+        const owner = this.owner?.(path);
+        if (owner) await chown(at, owner.uid, owner.gid);
+      } else if (!info.isDirectory() || info.isSymbolicLink()) {
         throw unsafe(relative, 'a folder whose place in staging is taken by a file or link');
       }
       this.folders.add(path);
@@ -217,71 +269,107 @@ class Extraction {
     const parent = entry.path.split('/').slice(0, -1).join('/');
     if (parent) await this.folder(parent);
     const target = join(this.root, entry.path);
-    if (entry.size > WRITE_BEHIND_FILE) {
+    if (entry.size > BATCH_FILE) {
       await this.settle();
-      await writeFrom(target, entry, async (write) => {
+      await writeFrom(target, entry, this.owner, async (write) => {
         for (let piece = await body.next(); piece; piece = await body.next()) await write(piece);
       });
       return;
     }
-    const pieces: Buffer[] = [];
-    for (let piece = await body.next(); piece; piece = await body.next()) pieces.push(piece);
-    const data = Buffer.concat(pieces);
-    const written = writeFrom(target, entry, (write) => write(data));
-    // Failures are collected by settle(); none may go unhandled meanwhile.
-    written.catch(() => undefined);
-    this.pending.push(written);
-    this.pendingBytes += data.length;
-    if (this.pending.length >= WRITE_BEHIND_FILES || this.pendingBytes >= WRITE_BEHIND_BYTES) {
-      await this.settle();
+    const data: Buffer[] = [];
+    let size = 0;
+    for (let piece = await body.next(); piece; piece = await body.next()) {
+      data.push(piece);
+      size += piece.length;
     }
+    this.batch.push({
+      entry,
+      target,
+      mode: entry.mode & MODE_MASK,
+      owner: this.owner?.(entry.path),
+      data,
+      size,
+    });
+    this.batchBytes += size;
+    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flush();
   }
 
-  /** Waits for every file written behind; the first failure is thrown. */
+  /** Hands the current batch to the writer; waits while too many are being written. */
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (batch.length === 0) return;
+    const written = this.writer.write(batch).catch((error: unknown) => {
+      if (error instanceof FileBatchError) {
+        const entry = batch.find((f) => f.target === error.path)?.entry;
+        if (error.code === 'EEXIST' && entry)
+          throw unsafe(entry.path, 'it already exists in staging');
+        throw Object.assign(new Error(error.message), { code: error.code });
+      }
+      throw error;
+    });
+    // Failures are collected by settle(); none may go unhandled meanwhile.
+    written.catch(() => undefined);
+    this.inFlight.push(written);
+    if (this.inFlight.length > BATCHES_IN_FLIGHT) await this.inFlight.shift();
+  }
+
+  /** Writes what is batched and waits for every batch; the first failure is thrown. */
   async settle(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const results = await Promise.allSettled(pending);
+    await this.flush();
+    const inFlight = this.inFlight;
+    this.inFlight = [];
+    const results = await Promise.allSettled(inFlight);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /** Once done, failed or not: no write may still land in staging after this. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    await this.writer.close();
   }
 }
 
 async function writeFrom(
   target: string,
   entry: ManifestEntry,
+  ownerOf: ExtractOwner | undefined,
   fill: (write: (piece: Buffer) => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  const handle = await open(target, CREATE_FLAGS, 0o600).catch((error: NodeJS.ErrnoException) => {
+  const file = await fd.open(target, CREATE_FLAGS, 0o600).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EEXIST') throw unsafe(entry.path, 'it already exists in staging');
     throw error;
   });
   try {
     await fill(async (piece) => {
       for (let done = 0; done < piece.length;) {
-        done += (await handle.write(piece, done, piece.length - done, null)).bytesWritten;
+        done += (await fd.write(file, piece, done, piece.length - done, null)).bytesWritten;
       }
     });
-    await handle.chmod(entry.mode & MODE_MASK);
-    await handle.close();
+    const owner = ownerOf?.(entry.path);
+    if (owner) await fd.chown(file, owner.uid, owner.gid);
+    await fd.chmod(file, entry.mode & MODE_MASK);
+    await fd.close(file);
   } catch (error) {
-    await handle.close().catch(() => undefined);
+    await fd.close(file).catch(() => undefined);
     await rm(target, { force: true });
     throw error;
   }
 }
 
 export function createArchiveReader(): ArchiveReader {
+  const manifests = new ManifestCache();
   return {
     async readManifest(path, key) {
-      const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      const opened = await openArchive(path, key, DEFAULT_LIMITS, manifests);
       await opened.handle.close();
       return opened.manifest;
     },
 
     async verify(path, key, onProgress?: (progress: ArchiveProgress) => void, consume = {}) {
-      const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      const opened = await openArchive(path, key, DEFAULT_LIMITS, undefined);
       try {
         let bytes = 0;
         for await (const { entry, body } of dataEntries(opened)) {
@@ -301,7 +389,7 @@ export function createArchiveReader(): ArchiveReader {
     },
 
     async *entries(path, key) {
-      const opened = await openArchive(path, key, DEFAULT_LIMITS);
+      const opened = await openArchive(path, key, DEFAULT_LIMITS, manifests);
       let current: ReturnType<typeof bodyStream> | undefined;
       try {
         for await (const { entry, body } of dataEntries(opened)) {
@@ -325,15 +413,15 @@ export function createArchiveReader(): ArchiveReader {
     },
 
     async extract(path, key, stagingDir, options = {}) {
-      const opened = await openArchive(path, key, limitsWith(options.limits));
-      const { prefixes, consume = {}, onProgress } = options;
+      const opened = await openArchive(path, key, limitsWith(options.limits), manifests);
+      const { prefixes, consume = {}, onProgress, owner } = options;
       const folders: ManifestEntry[] = [];
       let bytes = 0;
       let extraction: Extraction | undefined;
       try {
         await mkdir(stagingDir, { recursive: true, mode: 0o700 });
         const root = await realpath(stagingDir);
-        extraction = new Extraction(root);
+        extraction = new Extraction(root, owner);
         for await (const { entry, body } of dataEntries(opened)) {
           onProgress?.({ path: entry.path, bytes });
           const count = (length: number): void => {
@@ -360,10 +448,10 @@ export function createArchiveReader(): ArchiveReader {
         }
         return opened.manifest;
       } catch (error) {
-        // No write may still land in staging once the caller hears of the failure.
-        await extraction?.settle().catch(() => undefined);
         throw ioError(error, 'Extracting the backup', 'restore_failed');
       } finally {
+        // No write may still land in staging once the caller hears of the outcome.
+        await extraction?.close();
         await opened.handle.close();
       }
     },

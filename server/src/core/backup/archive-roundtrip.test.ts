@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { EntrySource } from './archive.js';
 import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter } from './archive-writer.js';
+import { createArchiveWriter, manifestJson } from './archive-writer.js';
 import { generated, sha256Of, tempFolder, testKey } from './archive-fixtures.test-support.js';
 
 const writer = createArchiveWriter();
@@ -103,6 +103,78 @@ describe('backup archive round trip', () => {
     expect((await stat(join(staging, 'bin/setuid-tool'))).mode & 0o7777).toBe(0o755);
     expect((await stat(join(staging, 'uploads'))).mode & 0o777).toBe(0o750);
   }, 120_000);
+
+  it('gives extracted files and created folders the owner asked for, and the rest keep ours', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const target = join(folder, 'o.mnbak');
+    const file = (path: string, text: string): EntrySource => ({
+      kind: 'file',
+      path,
+      open: async () => Readable.from([text]),
+      mode: 0o640,
+    });
+    await writer.write(
+      target,
+      [
+        { kind: 'dir', path: 'files/uploads' },
+        file('files/uploads/a.txt', 'a'),
+        file('files/uploads/deep/b.bin', 'b'.repeat(300_000)),
+        file('config/settings.json', '{}'),
+      ],
+      {},
+      key,
+    );
+    // As root (CI) the files really change hands; elsewhere only giving them to ourselves can work.
+    const me = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    const other = me.uid === 0 ? { uid: 4321, gid: 4322 } : me;
+    const asked: string[] = [];
+    const staging = join(folder, 'staging');
+    await reader.extract(target, key, staging, {
+      owner: (path) => {
+        asked.push(path);
+        return path.startsWith('files/uploads') ? other : undefined;
+      },
+    });
+    for (const path of [
+      'files/uploads',
+      'files/uploads/a.txt',
+      'files/uploads/deep',
+      'files/uploads/deep/b.bin',
+    ]) {
+      const info = await stat(join(staging, path));
+      expect({ path, uid: info.uid, gid: info.gid }).toEqual({ path, ...other });
+    }
+    for (const path of ['files', 'config/settings.json']) {
+      const info = await stat(join(staging, path));
+      expect({ path, uid: info.uid, gid: info.gid }).toEqual({ path, ...me });
+    }
+    expect((await stat(join(staging, 'files/uploads/a.txt'))).mode & 0o7777).toBe(0o640);
+    expect(await readFile(join(staging, 'files/uploads/deep/b.bin'), 'utf8')).toBe(
+      'b'.repeat(300_000),
+    );
+    expect(asked).toContain('files/uploads/deep/b.bin');
+  });
+
+  it('writes the manifest in pieces that make exactly its JSON', () => {
+    for (const count of [0, 1, 999, 1000, 2501]) {
+      const manifest = {
+        format: 1,
+        createdAt: '2026-11-26T02:00:00.000Z',
+        entries: Array.from({ length: count }, (_, i) => ({
+          path: `files/uploads/ü-${i}.bin`,
+          kind: 'file' as const,
+          size: i,
+          sha256: sha(String(i)),
+          mode: 0o644,
+        })),
+        meta: { rows: { users: count }, note: 'a "quoted" value' },
+      };
+      const pieces = [...manifestJson(manifest)];
+      expect(Buffer.concat(pieces).toString('utf8')).toBe(JSON.stringify(manifest));
+      expect(pieces.length).toBe(2 + Math.ceil(count / 1000));
+    }
+  });
 
   it('streams entries in order, with their bytes, and skips the ones not read', async () => {
     const folder = await tempFolder();

@@ -152,3 +152,37 @@ describe('damaged and foreign archives', () => {
     expect(await problemOf(mixed, key, folder)).toBe('corrupt');
   });
 });
+
+describe('a manifest read once and held', () => {
+  it('is reused for the same unchanged file, never for a damaged copy or a file changed in place', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const path = join(folder, 'held.mnbak');
+    await writer.write(path, sources(), { v: 1 }, key);
+    const held = await reader.readManifest(path, key);
+    // A restore's later reads of the same file share it instead of parsing another copy.
+    expect(await reader.readManifest(path, key)).toBe(held);
+    const entries = [];
+    for await (const { entry } of reader.entries(path, key)) entries.push(entry);
+    expect(entries[0]).toBe(held.entries[0]);
+
+    // A copy with one bit flipped in its manifest: same header and trailer, another file.
+    const bytes = await readFile(path);
+    const manifestByte = bytes.length - TRAILER_SIZE - 20;
+    bytes[manifestByte] = (bytes[manifestByte] ?? 0) ^ 0x01;
+    const copy = join(folder, 'copy.mnbak');
+    await writeFile(copy, bytes);
+    await expect(reader.readManifest(copy, key)).rejects.toMatchObject({ code: 'corrupt' });
+    await expect(reader.extract(copy, key, join(folder, 's1'))).rejects.toMatchObject({
+      code: 'corrupt',
+    });
+    // The same file rewritten in place with the damage: its change time moves (the kernel's
+    // clock for it ticks every few milliseconds, so the rewrite comes a few ticks later).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await writeFile(path, bytes);
+    await expect(reader.readManifest(path, key)).rejects.toMatchObject({ code: 'corrupt' });
+    // verify always checks the manifest's own tags.
+    await expect(reader.verify(path, key)).rejects.toMatchObject({ code: 'corrupt' });
+    expect(held.entries.length).toBeGreaterThan(0);
+  });
+});

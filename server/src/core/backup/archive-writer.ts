@@ -104,11 +104,24 @@ export class SealedStream {
     this.pending.push(buffer);
     this.pendingBytes += buffer.length;
     // Strictly more than a chunk: the final record always has at least one byte to carry its flag.
-    while (this.pendingBytes > this.keys.chunkSize) {
-      const all = Buffer.concat(this.pending);
-      await this.seal(all.subarray(0, this.keys.chunkSize), false);
-      this.pending = [all.subarray(this.keys.chunkSize)];
-      this.pendingBytes = all.length - this.keys.chunkSize;
+    // Each record takes only the pieces it needs (a big buffer is not copied once per record).
+    const size = this.keys.chunkSize;
+    while (this.pendingBytes > size) {
+      const record: Buffer[] = [];
+      for (let need = size; need > 0;) {
+        const head = this.pending[0]!;
+        if (head.length <= need) {
+          record.push(head);
+          this.pending.shift();
+          need -= head.length;
+        } else {
+          record.push(head.subarray(0, need));
+          this.pending[0] = head.subarray(need);
+          need = 0;
+        }
+      }
+      this.pendingBytes -= size;
+      await this.seal(record.length === 1 ? record[0]! : Buffer.concat(record, size), false);
     }
   }
 
@@ -148,11 +161,11 @@ interface WriteState {
 async function writeFileBody(
   state: WriteState,
   path: string,
-  stream: Readable,
+  body: Readable | Buffer[],
 ): Promise<{ size: number; sha256: string }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const piece of stream) {
+  for await (const piece of body) {
     if (state.signal?.aborted) throw cancelled(state.signal);
     const buffer = toBuffer(piece);
     for (let at = 0; at < buffer.length; at += DEFAULT_CHUNK_SIZE) {
@@ -184,15 +197,37 @@ async function writeEntry(
   await state.data.push(encodeEntryHeader(isFile ? KIND_FILE : KIND_DIR, mode, source.path));
   state.onProgress?.({ path: source.path, bytes: state.bytes });
   if (!isFile) return { path: source.path, kind: 'dir', size: 0, sha256: '', mode };
-  const stream = await source.open();
-  state.current = stream;
+  const body = await source.open();
+  if (Buffer.isBuffer(body)) {
+    const { size, sha256 } = await writeFileBody(state, source.path, [body]);
+    return { path: source.path, kind: 'file', size, sha256, mode };
+  }
+  state.current = body;
   try {
-    const { size, sha256 } = await writeFileBody(state, source.path, stream);
+    const { size, sha256 } = await writeFileBody(state, source.path, body);
     return { path: source.path, kind: 'file', size, sha256, mode };
   } finally {
     state.current = undefined;
-    stream.destroy();
+    body.destroy();
   }
+}
+
+/**
+ * `JSON.stringify(manifest)`, byte for byte, in pieces of a thousand entries: the manifest of 100k
+ * files is 20 MB of JSON, never held whole.
+ */
+export function* manifestJson(manifest: Manifest): Generator<Buffer> {
+  const { format, createdAt, entries, meta } = manifest;
+  const head = JSON.stringify({ format, createdAt });
+  yield Buffer.from(`${head.slice(0, -1)},"entries":[`, 'utf8');
+  for (let at = 0; at < entries.length; at += 1000) {
+    const part = entries
+      .slice(at, at + 1000)
+      .map((entry) => JSON.stringify(entry))
+      .join(',');
+    yield Buffer.from(at === 0 ? part : `,${part}`, 'utf8');
+  }
+  yield Buffer.from(`],"meta":${JSON.stringify(meta)}}`, 'utf8');
 }
 
 export function createArchiveWriter(options: ArchiveWriterOptions = {}): ArchiveWriter {
@@ -242,7 +277,7 @@ export function createArchiveWriter(options: ArchiveWriterOptions = {}): Archive
         await state.data.finish();
         const manifestOffset = out.bytes;
         const manifestStream = new SealedStream(out, keys, STREAM_MANIFEST);
-        await manifestStream.push(Buffer.from(JSON.stringify(manifest), 'utf8'));
+        for (const piece of manifestJson(manifest)) await manifestStream.push(piece);
         await manifestStream.finish();
         const manifestLength = out.bytes - manifestOffset;
         await out.write(

@@ -14,8 +14,11 @@ export type EntrySource =
   | {
       kind: 'file';
       path: string;
-      /** The bytes, opened once when the writer reaches this entry (a dump stream, a file). */
-      open: () => Promise<Readable>;
+      /**
+       * The bytes, opened once when the writer reaches this entry: a stream (a dump, a large
+       * file) or, for a small file already read, the whole of them.
+       */
+      open: () => Promise<Readable | Buffer>;
       /** Unix permission bits to restore (e.g. 0o600); 0o644 when absent. */
       mode?: number;
     }
@@ -65,6 +68,12 @@ export interface ExtractLimits {
   maxEntries: number;
   maxDepth: number;
 }
+
+/**
+ * Who should own an extracted entry (by its archive path), or undefined to keep the extracting
+ * process's owner. Only a process running as root can give files away.
+ */
+export type ExtractOwner = (path: string) => { uid: number; gid: number } | undefined;
 
 export interface ArchiveWriter {
   /**
@@ -121,6 +130,8 @@ export interface ArchiveReader {
       limits?: Partial<ExtractLimits>;
       consume?: Record<string, (stream: Readable) => Promise<void>>;
       onProgress?: (progress: ArchiveProgress) => void;
+      /** Each extracted file and created folder is given to this owner as it is written. */
+      owner?: ExtractOwner;
     },
   ): Promise<Manifest>;
 }

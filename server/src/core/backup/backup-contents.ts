@@ -5,9 +5,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { join, relative, sep } from 'node:path';
 import type { EntrySource } from './archive.js';
+import { FileBatches } from './file-batches.js';
 import type { StackState } from './stack-state.js';
 
 /** The files of the appliance home a backup carries, besides the data folders. */
@@ -52,10 +52,10 @@ const bytesEntry = (path: string, data: string | Buffer, mode = 0o600): EntrySou
   kind: 'file',
   path,
   mode,
-  open: () => Promise.resolve(Readable.from([Buffer.from(data)])),
+  open: () => Promise.resolve(Buffer.from(data)),
 });
 
-/** Names stat'ed at once: enough to keep the thread pool busy, few enough to hold in memory. */
+/** Names stat'ed at once by the worker. */
 const STAT_BATCH = 128;
 
 /** A file of the walk with what `lstat` said, before it becomes an entry. */
@@ -63,21 +63,25 @@ type Found =
   | { kind: 'dir'; path: string; mode: number }
   | { kind: 'file'; path: string; source: string; mode: number; size: number };
 
-/** Regular files and folders under `root`, depth first; links and devices are skipped. */
-async function* walk(root: string, prefix: string): AsyncGenerator<Found> {
-  const info = await lstat(root).catch(() => undefined);
-  if (!info?.isDirectory()) return;
+/**
+ * Regular files and folders under `root`, depth first; links and devices are skipped. The
+ * `lstat`s are made by the worker, a batch at a time: a folder of 100 000 uploads never has all
+ * its stats in memory at once.
+ */
+async function* walk(root: string, prefix: string, files: FileBatches): AsyncGenerator<Found> {
+  const [info] = await files.stat([root]);
+  if (!info || info instanceof Error || info.kind !== 'dir') return;
   yield { kind: 'dir', path: prefix, mode: info.mode & 0o777 };
   const names = (await readdir(root)).sort();
-  // A batch at a time: a folder of 100 000 uploads never has all its stats in memory at once.
   for (let at = 0; at < names.length; at += STAT_BATCH) {
     const batch = names.slice(at, at + STAT_BATCH);
-    const stats = await Promise.all(batch.map((name) => lstat(join(root, name))));
+    const stats = await files.stat(batch.map((name) => join(root, name)));
     for (const [i, name] of batch.entries()) {
-      const st = stats[i]!;
+      const st = stats[i];
+      if (st instanceof Error) throw st;
       const full = join(root, name);
-      if (st.isDirectory()) yield* walk(full, `${prefix}/${name}`);
-      else if (st.isFile()) {
+      if (st?.kind === 'dir') yield* walk(full, `${prefix}/${name}`, files);
+      else if (st?.kind === 'file') {
         yield {
           kind: 'file',
           path: `${prefix}/${name}`,
@@ -90,19 +94,56 @@ async function* walk(root: string, prefix: string): AsyncGenerator<Found> {
   }
 }
 
+/** A stateful folder's entries: walked and its small files read by one worker, closed at the end. */
+async function* folderEntries(root: string, prefix: string): AsyncGenerator<EntrySource> {
+  const files = new FileBatches();
+  try {
+    yield* readAhead(walk(root, prefix, files), files);
+  } finally {
+    await files.close();
+  }
+}
+
 /** Files at most this big are read ahead whole; bigger ones are streamed when their turn comes. */
 const READ_AHEAD_FILE = 256 * 1024;
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
-const READ_AHEAD_FILES = 64;
+const READ_AHEAD_FILES = 128;
+/** Small files read by the worker in one go. */
+const READ_BATCH = 64;
+
+interface Pending {
+  item: Found;
+  data?: Promise<Buffer>;
+}
 
 /**
- * The walk's files as entries, small ones read ahead (a bounded number of files and bytes in
- * flight), so reading the next files overlaps with sealing this one: thousands of small uploads
- * are not read one round trip at a time.
+ * The walk's files as entries, small ones read ahead in batches by a worker thread (a bounded
+ * number of files and bytes in flight), so reading the next files overlaps with sealing this
+ * one: thousands of small uploads are not read one round trip at a time.
  */
-async function* readAhead(found: AsyncIterable<Found>): AsyncGenerator<EntrySource> {
-  const queue: Array<{ item: Found; data?: Promise<Buffer> }> = [];
+async function* readAhead(
+  found: AsyncIterable<Found>,
+  files: FileBatches,
+): AsyncGenerator<EntrySource> {
+  const queue: Pending[] = [];
+  let group: Array<{
+    source: string;
+    resolve: (data: Buffer) => void;
+    reject: (e: Error) => void;
+  }> = [];
   let queuedBytes = 0;
+  const send = (): void => {
+    const sent = group;
+    group = [];
+    if (sent.length === 0) return;
+    files.read(sent.map((f) => f.source)).then(
+      (results) =>
+        results.forEach((result, i) =>
+          result instanceof Error ? sent[i]?.reject(result) : sent[i]?.resolve(result),
+        ),
+      (error: Error) => sent.forEach((f) => f.reject(error)),
+    );
+  };
   const take = (): EntrySource => {
     const { item, data } = queue.shift()!;
     if (item.kind === 'dir') return item;
@@ -112,26 +153,42 @@ async function* readAhead(found: AsyncIterable<Found>): AsyncGenerator<EntrySour
       kind: 'file',
       path: item.path,
       mode: item.mode & 0o777,
-      open: async () => Readable.from([await data]),
+      open: () => data,
     };
   };
   for await (const item of found) {
-    const small = item.kind === 'file' && item.size <= READ_AHEAD_FILE;
-    const data = small ? readFile(item.source) : undefined;
-    // A file that fails to read fails the backup when its turn comes, not before.
-    data?.catch(() => undefined);
-    if (small) queuedBytes += item.size;
-    queue.push({ item, ...(data ? { data } : {}) });
-    while (queue.length > READ_AHEAD_FILES || queuedBytes > READ_AHEAD_BYTES) yield take();
+    const pending: Pending = { item };
+    if (item.kind === 'file' && item.size <= READ_AHEAD_FILE) {
+      const source = item.source;
+      pending.data = new Promise<Buffer>((resolve, reject) =>
+        group.push({ source, resolve, reject }),
+      );
+      // A file that fails to read fails the backup when its turn comes, not before.
+      pending.data.catch(() => undefined);
+      queuedBytes += item.size;
+      if (group.length >= READ_BATCH) send();
+    }
+    queue.push(pending);
+    while (queue.length > READ_AHEAD_FILES || queuedBytes > READ_AHEAD_BYTES) {
+      // The first in line may still be in the batch being gathered.
+      send();
+      yield take();
+    }
   }
+  send();
   while (queue.length > 0) yield take();
 }
 
 /** Bytes of the regular files under `root` (for progress). */
 export async function treeSize(root: string): Promise<number> {
-  let bytes = 0;
-  for await (const item of walk(root, '.')) if (item.kind === 'file') bytes += item.size;
-  return bytes;
+  const files = new FileBatches();
+  try {
+    let bytes = 0;
+    for await (const item of walk(root, '.', files)) if (item.kind === 'file') bytes += item.size;
+    return bytes;
+  } finally {
+    await files.close();
+  }
 }
 
 /** Owner of each folder, so a restore gives the files back to the service that writes them. */
@@ -165,7 +222,7 @@ export async function* backupEntries(
     open: () => state.redisFile(redisFile),
   };
   for (const folder of sources.folders) {
-    yield* readAhead(walk(join(sources.dataDir, folder), `files/${folder}`));
+    yield* folderEntries(join(sources.dataDir, folder), `files/${folder}`);
   }
   yield bytesEntry('config/settings.json', JSON.stringify(sources.settings, null, 2), 0o644);
   yield bytesEntry('config/compose.yaml', await readFile(sources.composeFile), 0o644);

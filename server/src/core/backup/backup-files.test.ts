@@ -5,17 +5,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { backupEntries, treeSize, type BackupSources } from './backup-contents.js';
-import { tempFolder } from './archive-fixtures.test-support.js';
+import { sha256Of, tempFolder } from './archive-fixtures.test-support.js';
 import type { StackState } from './stack-state.js';
 
-async function sha256Of(stream: Readable): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const part of stream) hash.update(part as Buffer);
-  return hash.digest('hex');
-}
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 describe('the files of a backup', () => {

@@ -3,17 +3,18 @@
  * (ENCRYPTION_KEY among them: without it the restored database is partly unreadable) become this
  * home's, so `init` renders the same stack; the data is restored afterwards as in any restore.
  */
-import { copyFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../app-error.js';
 import { STACK_CONFIG_KEY } from '../settings/settings-repository.js';
 import type { ArchiveReader } from './archive.js';
+import { removeTree } from './file-batches.js';
 
 export async function settingsFromArchive(
   deps: { reader: ArchiveReader; secretsDir: string; stagingDir: string; dataDir: string },
   archive: { path: string; key: Uint8Array },
 ): Promise<Record<string, unknown>> {
-  await rm(deps.stagingDir, { recursive: true, force: true });
+  await removeTree(deps.stagingDir);
   try {
     await deps.reader.extract(archive.path, archive.key, deps.stagingDir, {
       prefixes: ['config/', 'secrets/'],
@@ -36,6 +37,6 @@ export async function settingsFromArchive(
     // The data goes where this machine keeps it, not where the old one did.
     return { ...(config as Record<string, unknown>), dataDir: deps.dataDir };
   } finally {
-    await rm(deps.stagingDir, { recursive: true, force: true });
+    await removeTree(deps.stagingDir);
   }
 }

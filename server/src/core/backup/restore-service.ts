@@ -6,7 +6,7 @@
  * kept aside (renamed) until commit, so a rollback is a rename back; the journal row makes an
  * interrupted restore undone at the next start.
  */
-import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, pipeline } from 'node:stream';
 import type { Backup, BackupPreflight } from '../../contract/backup-routes.js';
@@ -16,6 +16,7 @@ import type { BackupProgress, BackupService } from './backup-service.js';
 import type { RestoreJournal, StackControl } from './ports.js';
 import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './restore-swap.js';
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
+import { removeTree } from './file-batches.js';
 
 /** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
 const APP_SERVICES = ['backend', 'frontend', 'nginx'];
@@ -71,6 +72,15 @@ interface Meta {
 }
 
 const metaOf = (manifest: Manifest): Meta => manifest.meta;
+
+/** The recorded owner of the stateful folder an archive path (`files/<folder>/...`) lies in. */
+function ownerByFolder(
+  owners: NonNullable<Meta['folders']>,
+  path: string,
+): { uid: number; gid: number } | undefined {
+  const folder = /^files\/([^/]+)/.exec(path)?.[1];
+  return folder !== undefined && Object.hasOwn(owners, folder) ? owners[folder] : undefined;
+}
 
 export class RestoreService {
   constructor(private readonly deps: RestoreServiceDeps) {}
@@ -254,7 +264,7 @@ export class RestoreService {
     progress: BackupProgress,
   ): Promise<Array<{ name: string; staged: string }>> {
     const dataDir = await this.deps.dataDir();
-    await rm(staging, { recursive: true, force: true });
+    await removeTree(staging);
     await mkdir(staging, { recursive: true, mode: 0o700 });
     const total = Math.max(
       1,
@@ -279,8 +289,13 @@ export class RestoreService {
       done.database = bytes;
       report('Restoring the database into staging');
     });
+    // Each stateful folder's files are given its recorded owner as they are written (as root).
+    const owners = metaOf(manifest).folders ?? {};
     const files = this.deps.reader.extract(path, key, join(staging, 'archive'), {
       prefixes: ['files/', 'redis/'],
+      ...(process.getuid?.() === 0
+        ? { owner: (entry: string) => ownerByFolder(owners, entry) }
+        : {}),
       onProgress: (p) => {
         if (p.path.startsWith('db/')) return;
         done.files = Math.max(0, p.bytes - databaseBytes);
@@ -292,10 +307,13 @@ export class RestoreService {
     if (extracted.status === 'rejected') throw extracted.reason;
     if (db.status === 'rejected') throw db.reason;
     const folders: Array<{ name: string; staged: string }> = [];
-    for (const [name, owner] of Object.entries(metaOf(manifest).folders ?? {})) {
+    for (const [name, owner] of Object.entries(owners)) {
       const staged = join(staging, 'archive', 'files', name);
-      if (!(await stat(staged).catch(() => undefined))) await mkdir(staged, { recursive: true });
-      await chownTree(staged, owner);
+      if (!(await stat(staged).catch(() => undefined))) {
+        // An empty folder the archive did not hold: created, and only it needs an owner.
+        await mkdir(staged, { recursive: true });
+        await chownTree(staged, owner);
+      }
       folders.push({ name, staged });
     }
     // Redis reads the snapshot at start; a folder holding only it (no AOF) makes Redis load it.
@@ -369,7 +387,7 @@ export class RestoreService {
   /** A restore that never got past staging: the staging database and folder go, nothing else. */
   private async discardStaging(): Promise<void> {
     await this.deps.state().dropDatabase(RESTORE_DB);
-    await rm(swapLayout(await this.deps.dataDir()).staging, { recursive: true, force: true });
+    await removeTree(swapLayout(await this.deps.dataDir()).staging);
     this.deps.journal.clear();
   }
 

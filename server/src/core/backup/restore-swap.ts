@@ -4,8 +4,9 @@
  * on rollback. `moved.json` lists each folder before it moves, so a rollback after a crash knows
  * what to put back whatever step the crash hit.
  */
-import { chown, lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { removeTree } from './file-batches.js';
 
 export interface SwapLayout {
   dataDir: string;
@@ -74,13 +75,13 @@ export async function swapBack(layout: SwapLayout): Promise<void> {
     const aside = join(layout.previous, 'data', name);
     if (!(await lstat(aside).catch(() => undefined))) continue;
     const live = join(layout.dataDir, name);
-    await rm(live, { recursive: true, force: true });
+    await removeTree(live);
     await rename(aside, live);
   }
   await cleanSwap(layout);
 }
 
 export async function cleanSwap(layout: SwapLayout): Promise<void> {
-  await rm(layout.previous, { recursive: true, force: true });
-  await rm(layout.staging, { recursive: true, force: true });
+  await removeTree(layout.previous);
+  await removeTree(layout.staging);
 }
