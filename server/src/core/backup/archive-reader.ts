@@ -4,10 +4,12 @@
  * against every rule for paths, kinds and caps before a byte is extracted; every chunk is
  * authenticated before its bytes are used, and every entry's size and SHA-256 checked at its end.
  */
+import { createHash } from 'node:crypto';
 import { close, fchmod, fchown, open as openFd, write as writeFd } from 'node:fs';
 import { chmod, chown, lstat, mkdir, open, realpath, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
 import { AppError } from '../app-error.js';
 import type {
@@ -28,7 +30,14 @@ import {
   openTrailer,
   type ArchiveKeys,
 } from './archive-crypto.js';
-import { DEFAULT_LIMITS, MODE_MASK, parseManifest, unsafe } from './archive-framing.js';
+import {
+  DEFAULT_LIMITS,
+  MODE_MASK,
+  checkManifest,
+  manifestJson,
+  parseManifest,
+  unsafe,
+} from './archive-framing.js';
 import { ioError } from './archive-files.js';
 import { CREATE_FLAGS, FileBatchError, FileBatches, type FileToWrite } from './file-batches.js';
 import type { EntryBody } from './archive-records.js';
@@ -72,6 +81,7 @@ async function openArchive(
   key: Uint8Array,
   limits: ExtractLimits,
   cache: ManifestCache | undefined,
+  expected?: Manifest,
 ): Promise<Opened> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new AppError('not_found', 'The backup file does not exist.');
@@ -97,6 +107,25 @@ async function openArchive(
       .concat(sealedTrailer.toString('base64'), JSON.stringify(limits))
       .join('/');
     let manifest = cache?.get(id);
+    if (!manifest && expected) {
+      // Every tag checked, and the bytes exactly the expected manifest's JSON: no second copy.
+      const records = new RecordReader(
+        handle,
+        keys,
+        STREAM_MANIFEST,
+        trailer.manifestOffset,
+        manifestEnd,
+      );
+      const read = createHash('sha256');
+      for (let part = await records.next(); part; part = await records.next()) read.update(part);
+      const written = createHash('sha256');
+      for (const piece of manifestJson(expected)) written.update(piece);
+      if (!read.digest().equals(written.digest()) || expected.format !== head.readUInt16BE(8)) {
+        throw corrupt('its manifest is not the one that was written');
+      }
+      checkManifest(expected, limits);
+      manifest = expected;
+    }
     if (!manifest) {
       const records = new RecordReader(
         handle,
@@ -105,9 +134,13 @@ async function openArchive(
         trailer.manifestOffset,
         manifestEnd,
       );
-      const parts: Buffer[] = [];
-      for (let part = await records.next(); part; part = await records.next()) parts.push(part);
-      manifest = parseManifest(Buffer.concat(parts).toString('utf8'), limits, head.readUInt16BE(8));
+      // Decoded as it is read: the records' buffers go as soon as their text is kept.
+      const decoder = new StringDecoder('utf8');
+      let text = '';
+      for (let part = await records.next(); part; part = await records.next()) {
+        text += decoder.write(part);
+      }
+      manifest = parseManifest(text + decoder.end(), limits, head.readUInt16BE(8));
       cache?.set(id, manifest);
     }
     return {
@@ -368,8 +401,14 @@ export function createArchiveReader(): ArchiveReader {
       return opened.manifest;
     },
 
-    async verify(path, key, onProgress?: (progress: ArchiveProgress) => void, consume = {}) {
-      const opened = await openArchive(path, key, DEFAULT_LIMITS, undefined);
+    async verify(
+      path,
+      key,
+      onProgress?: (progress: ArchiveProgress) => void,
+      consume = {},
+      expected?: Manifest,
+    ) {
+      const opened = await openArchive(path, key, DEFAULT_LIMITS, undefined, expected);
       try {
         let bytes = 0;
         for await (const { entry, body } of dataEntries(opened)) {

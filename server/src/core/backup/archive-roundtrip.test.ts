@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { EntrySource } from './archive.js';
 import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter, manifestJson } from './archive-writer.js';
+import { createArchiveWriter } from './archive-writer.js';
+import { manifestJson } from './archive-framing.js';
 import { generated, sha256Of, tempFolder, testKey } from './archive-fixtures.test-support.js';
 
 const writer = createArchiveWriter();

@@ -186,3 +186,26 @@ describe('a manifest read once and held', () => {
     expect(held.entries.length).toBeGreaterThan(0);
   });
 });
+
+describe('verifying an archive against the manifest just written', () => {
+  it('passes only when the file holds exactly that manifest, every tag checked', async () => {
+    const folder = await tempFolder();
+    const key = testKey();
+    const path = join(folder, 'fresh.mnbak');
+    const { manifest } = await writer.write(path, sources(), { v: 1 }, key);
+    expect(await reader.verify(path, key, undefined, {}, manifest)).toBe(manifest);
+
+    const other = structuredClone(manifest);
+    other.entries[1]!.sha256 = '0'.repeat(64);
+    await expect(reader.verify(path, key, undefined, {}, other)).rejects.toMatchObject({
+      code: 'corrupt',
+    });
+    const bytes = await readFile(path);
+    const at = bytes.length - TRAILER_SIZE - 20;
+    bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+    await writeFile(path, bytes);
+    await expect(reader.verify(path, key, undefined, {}, manifest)).rejects.toMatchObject({
+      code: 'corrupt',
+    });
+  });
+});

@@ -31,6 +31,7 @@ import {
   MODE_MASK,
   TAG_END,
   encodeEntryHeader,
+  manifestJson,
   pathProblem,
   segmentHeader,
   unsafe,
@@ -210,24 +211,6 @@ async function writeEntry(
     state.current = undefined;
     body.destroy();
   }
-}
-
-/**
- * `JSON.stringify(manifest)`, byte for byte, in pieces of a thousand entries: the manifest of 100k
- * files is 20 MB of JSON, never held whole.
- */
-export function* manifestJson(manifest: Manifest): Generator<Buffer> {
-  const { format, createdAt, entries, meta } = manifest;
-  const head = JSON.stringify({ format, createdAt });
-  yield Buffer.from(`${head.slice(0, -1)},"entries":[`, 'utf8');
-  for (let at = 0; at < entries.length; at += 1000) {
-    const part = entries
-      .slice(at, at + 1000)
-      .map((entry) => JSON.stringify(entry))
-      .join(',');
-    yield Buffer.from(at === 0 ? part : `,${part}`, 'utf8');
-  }
-  yield Buffer.from(`],"meta":${JSON.stringify(meta)}}`, 'utf8');
 }
 
 export function createArchiveWriter(options: ArchiveWriterOptions = {}): ArchiveWriter {

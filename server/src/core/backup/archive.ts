@@ -97,13 +97,15 @@ export interface ArchiveReader {
   /**
    * Reads the whole file: every tag, every entry's size and SHA-256 against the manifest. An
    * entry named in `consume` is also given to its consumer as it is read (a dump to `pg_restore
-   * -l`), so the file is read once.
+   * -l`), so the file is read once. With `expected` (the manifest a writer just returned), the
+   * file's manifest must be exactly it, byte for byte, and is not parsed into a second copy.
    */
   verify(
     path: string,
     key: Uint8Array,
     onProgress?: (progress: ArchiveProgress) => void,
     consume?: Record<string, (stream: Readable) => Promise<void>>,
+    expected?: Manifest,
   ): Promise<Manifest>;
   /**
    * Streams each entry in archive order, already authenticated chunk by chunk; the SHA-256 is

@@ -172,7 +172,7 @@ export class BackupService {
       };
       const estimate = await this.estimate(sources, state);
       const key = await this.deps.key();
-      const { bytes } = await this.deps.writer.write(
+      const { bytes, manifest } = await this.deps.writer.write(
         target,
         backupEntries(sources, state, redis.path),
         meta,
@@ -184,7 +184,7 @@ export class BackupService {
           }),
       );
       catalogue.update(id, { state: 'complete', size: bytes });
-      await this.verifyArchive(target, key, progress, 80);
+      await this.verifyArchive(target, key, progress, 80, manifest);
       catalogue.update(id, { state: 'verified', verifiedAt: now().toISOString() });
       progress('Backup verified', 100);
       return toBackup(this.find(id));
@@ -253,6 +253,7 @@ export class BackupService {
     key: Uint8Array,
     progress: BackupProgress,
     from: number,
+    written?: Manifest,
   ): Promise<Manifest> {
     const size = (await stat(path)).size;
     const span = 100 - from;
@@ -274,6 +275,7 @@ export class BackupService {
           toc = await this.deps.state().dumpContents(stream);
         },
       },
+      written,
     );
     if (toc === undefined) throw new AppError('corrupt', 'The archive holds no database dump.');
     if (!/TABLE DATA|SCHEMA|TABLE/.test(toc)) {

@@ -33,8 +33,8 @@ interface Reply {
   id: number;
   /** write: the file that failed (nothing after it in its batch was written). */
   failed?: { index: number; code?: string; message: string };
-  /** read: each file's length in `bytes`, or why it could not be read. */
-  read?: Array<{ length: number } | { code?: string; message: string }>;
+  /** read: where each file is in `bytes`, or why it could not be read. */
+  read?: Array<{ length: number; offset: number } | { code?: string; message: string }>;
   bytes?: ArrayBuffer;
   /** stat: what `lstat` said of each path, or why it could not. */
   stats?: Array<FileStat | { code?: string; message: string }>;
@@ -82,37 +82,38 @@ function write({ id, flags, files, bytes }) {
   parentPort.postMessage({ id });
 }
 function read({ id, flags, paths }) {
-  const pieces = [];
-  const read = [];
-  let total = 0;
-  for (const path of paths) {
+  // Opened and sized first, then read straight into one buffer for the batch: no buffer per file.
+  const opened = paths.map((path) => {
     let fd;
     try {
       fd = fs.openSync(path, flags);
-      let buffer = Buffer.allocUnsafeSlow(Math.max(1, fs.fstatSync(fd).size));
+      return { fd, size: fs.fstatSync(fd).size };
+    } catch (error) {
+      if (fd !== undefined) try { fs.closeSync(fd); } catch {}
+      return { code: error.code, message: error.message };
+    }
+  });
+  const bytes = new ArrayBuffer(opened.reduce((sum, file) => sum + (file.size ?? 0), 0));
+  const view = new Uint8Array(bytes);
+  let offset = 0;
+  const read = opened.map((file) => {
+    if (file.fd === undefined) return file;
+    try {
+      // What the file held when it was sized (a file still growing is cut there, as tar does).
       let length = 0;
-      for (;;) {
-        if (length === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(buffer.length)]);
-        const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      while (length < file.size) {
+        const n = fs.readSync(file.fd, view, offset + length, file.size - length, null);
         if (n === 0) break;
         length += n;
       }
-      pieces.push(buffer.subarray(0, length));
-      read.push({ length });
-      total += length;
+      return { length, offset };
     } catch (error) {
-      read.push({ code: error.code, message: error.message });
+      return { code: error.code, message: error.message };
     } finally {
-      if (fd !== undefined) try { fs.closeSync(fd); } catch {}
+      offset += file.size;
+      try { fs.closeSync(file.fd); } catch {}
     }
-  }
-  const bytes = new ArrayBuffer(total);
-  const view = new Uint8Array(bytes);
-  let offset = 0;
-  for (const piece of pieces) {
-    view.set(piece, offset);
-    offset += piece.length;
-  }
+  });
   parentPort.postMessage({ id, read, bytes }, [bytes]);
 }
 function stat({ id, paths }) {
@@ -215,13 +216,8 @@ export class FileBatches {
   async read(paths: string[]): Promise<Array<Buffer | FileBatchError>> {
     const reply = await this.send({ op: 'read', flags: READ_FLAGS, paths });
     const bytes = Buffer.from(reply.bytes ?? new ArrayBuffer(0));
-    let offset = 0;
     return (reply.read ?? []).map((result, i) => {
-      if ('length' in result) {
-        const data = bytes.subarray(offset, offset + result.length);
-        offset += result.length;
-        return data;
-      }
+      if ('length' in result) return bytes.subarray(result.offset, result.offset + result.length);
       return new FileBatchError(paths[i] ?? '', result.code, result.message);
     });
   }
