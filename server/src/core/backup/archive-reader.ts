@@ -106,41 +106,34 @@ async function openArchive(
     const id = [dev, ino, size, mtimeMs, ctimeMs, head.toString('base64')]
       .concat(sealedTrailer.toString('base64'), JSON.stringify(limits))
       .join('/');
+    const version = head.readUInt16BE(8);
+    const records = new RecordReader(
+      handle,
+      keys,
+      STREAM_MANIFEST,
+      trailer.manifestOffset,
+      manifestEnd,
+    );
     let manifest = cache?.get(id);
     if (!manifest && expected) {
       // Every tag checked, and the bytes exactly the expected manifest's JSON: no second copy.
-      const records = new RecordReader(
-        handle,
-        keys,
-        STREAM_MANIFEST,
-        trailer.manifestOffset,
-        manifestEnd,
-      );
       const read = createHash('sha256');
       for (let part = await records.next(); part; part = await records.next()) read.update(part);
       const written = createHash('sha256');
       for (const piece of manifestJson(expected)) written.update(piece);
-      if (!read.digest().equals(written.digest()) || expected.format !== head.readUInt16BE(8)) {
+      if (!read.digest().equals(written.digest()) || expected.format !== version) {
         throw corrupt('its manifest is not the one that was written');
       }
       checkManifest(expected, limits);
       manifest = expected;
-    }
-    if (!manifest) {
-      const records = new RecordReader(
-        handle,
-        keys,
-        STREAM_MANIFEST,
-        trailer.manifestOffset,
-        manifestEnd,
-      );
+    } else if (!manifest) {
       // Decoded as it is read: the records' buffers go as soon as their text is kept.
       const decoder = new StringDecoder('utf8');
       let text = '';
       for (let part = await records.next(); part; part = await records.next()) {
         text += decoder.write(part);
       }
-      manifest = parseManifest(text + decoder.end(), limits, head.readUInt16BE(8));
+      manifest = parseManifest(text + decoder.end(), limits, version);
       cache?.set(id, manifest);
     }
     return {
