@@ -113,7 +113,8 @@ const READ_BATCH = 64;
 
 interface Pending {
   item: Found;
-  data?: Promise<Buffer>;
+  /** A small file's bytes, read ahead; undefined when it grew since the walk. */
+  data?: Promise<Buffer | undefined>;
 }
 
 /**
@@ -127,8 +128,9 @@ async function* readAhead(
 ): AsyncGenerator<EntrySource> {
   const queue: Pending[] = [];
   let group: Array<{
-    source: string;
-    resolve: (data: Buffer) => void;
+    path: string;
+    size: number;
+    resolve: (data: Buffer | undefined) => void;
     reject: (e: Error) => void;
   }> = [];
   let queuedBytes = 0;
@@ -136,7 +138,7 @@ async function* readAhead(
     const sent = group;
     group = [];
     if (sent.length === 0) return;
-    files.read(sent.map((f) => f.source)).then(
+    files.read(sent.map(({ path, size }) => ({ path, size }))).then(
       (results) =>
         results.forEach((result, i) =>
           result instanceof Error ? sent[i]?.reject(result) : sent[i]?.resolve(result),
@@ -149,19 +151,21 @@ async function* readAhead(
     if (item.kind === 'dir') return item;
     if (!data) return fileEntry(item.path, item.source, item.mode);
     queuedBytes -= item.size;
+    const { source } = item;
     return {
       kind: 'file',
       path: item.path,
       mode: item.mode & 0o777,
-      open: () => data,
+      // A file that grew since the walk is read whole when its turn comes.
+      open: async () => (await data) ?? createReadStream(source),
     };
   };
   for await (const item of found) {
     const pending: Pending = { item };
     if (item.kind === 'file' && item.size <= READ_AHEAD_FILE) {
-      const source = item.source;
-      pending.data = new Promise<Buffer>((resolve, reject) =>
-        group.push({ source, resolve, reject }),
+      const { source: path, size } = item;
+      pending.data = new Promise<Buffer | undefined>((resolve, reject) =>
+        group.push({ path, size, resolve, reject }),
       );
       // A file that fails to read fails the backup when its turn comes, not before.
       pending.data.catch(() => undefined);

@@ -36,19 +36,32 @@ describe('small files through the file worker', () => {
     expect(existsSync(join(folder, 'c.txt'))).toBe(false);
   });
 
-  it('reads a batch whole, each failure in its place, and never through a link', async () => {
+  it('reads a batch whole, each failure in its place, never through a link, and says what grew', async () => {
     const folder = await tempFolder();
     await writeFile(join(folder, 'one'), 'first');
     await writeFile(join(folder, 'big'), Buffer.alloc(300_000, 7));
+    await writeFile(join(folder, 'shrank'), 'ab');
+    await writeFile(join(folder, 'grew'), 'abcdef');
     await symlink(join(folder, 'one'), join(folder, 'link'));
     files = new FileBatches();
-    const [one, missing, big, link] = await files.read(
-      ['one', 'missing', 'big', 'link'].map((name) => join(folder, name)),
+    // Sizes as the walk found them: 'shrank' had 5 bytes then, 'grew' 3.
+    const sizes: Record<string, number> = {
+      one: 5,
+      missing: 4,
+      big: 300_000,
+      link: 5,
+      shrank: 5,
+      grew: 3,
+    };
+    const [one, missing, big, link, shrank, grew] = await files.read(
+      Object.entries(sizes).map(([name, size]) => ({ path: join(folder, name), size })),
     );
     expect(one?.toString()).toBe('first');
     expect(missing).toMatchObject({ code: 'ENOENT' });
     expect(big).toEqual(Buffer.alloc(300_000, 7));
     expect(link).toMatchObject({ code: 'ELOOP' });
+    expect(shrank?.toString()).toBe('ab');
+    expect(grew).toBeUndefined();
   });
 
   it('tells folders, files and links apart', async () => {

@@ -34,7 +34,9 @@ interface Reply {
   /** write: the file that failed (nothing after it in its batch was written). */
   failed?: { index: number; code?: string; message: string };
   /** read: where each file is in `bytes`, or why it could not be read. */
-  read?: Array<{ length: number; offset: number } | { code?: string; message: string }>;
+  read?: Array<
+    { length: number; offset: number } | { grown: true } | { code?: string; message: string }
+  >;
   bytes?: ArrayBuffer;
   /** stat: what `lstat` said of each path, or why it could not. */
   stats?: Array<FileStat | { code?: string; message: string }>;
@@ -81,37 +83,29 @@ function write({ id, flags, files, bytes }) {
   }
   parentPort.postMessage({ id });
 }
-function read({ id, flags, paths }) {
-  // Opened and sized first, then read straight into one buffer for the batch: no buffer per file.
-  const opened = paths.map((path) => {
+function read({ id, flags, files, bytes }) {
+  // Into the caller's buffer, each file at its place: the worker allocates nothing per batch.
+  const view = new Uint8Array(bytes);
+  const more = new Uint8Array(1);
+  let offset = 0;
+  const read = files.map((file) => {
     let fd;
     try {
-      fd = fs.openSync(path, flags);
-      return { fd, size: fs.fstatSync(fd).size };
-    } catch (error) {
-      if (fd !== undefined) try { fs.closeSync(fd); } catch {}
-      return { code: error.code, message: error.message };
-    }
-  });
-  const bytes = new ArrayBuffer(opened.reduce((sum, file) => sum + (file.size ?? 0), 0));
-  const view = new Uint8Array(bytes);
-  let offset = 0;
-  const read = opened.map((file) => {
-    if (file.fd === undefined) return file;
-    try {
-      // What the file held when it was sized (a file still growing is cut there, as tar does).
+      fd = fs.openSync(file.path, flags);
       let length = 0;
       while (length < file.size) {
-        const n = fs.readSync(file.fd, view, offset + length, file.size - length, null);
+        const n = fs.readSync(fd, view, offset + length, file.size - length, null);
         if (n === 0) break;
         length += n;
       }
+      // Grown since it was sized: the caller reads the whole of it another way.
+      if (length === file.size && fs.readSync(fd, more, 0, 1, null) > 0) return { grown: true };
       return { length, offset };
     } catch (error) {
       return { code: error.code, message: error.message };
     } finally {
       offset += file.size;
-      try { fs.closeSync(file.fd); } catch {}
+      if (fd !== undefined) try { fs.closeSync(fd); } catch {}
     }
   });
   parentPort.postMessage({ id, read, bytes }, [bytes]);
@@ -128,8 +122,13 @@ function stat({ id, paths }) {
   });
   parentPort.postMessage({ id, stats });
 }
-// rm -rf, a folder at a time read as a stream (fs.rmSync lists a whole folder at once).
-function removeTree(root) {
+// rm -rf, each folder read as a stream, its files unlinked 256 at a time through the thread pool
+// (fs.rmSync lists a whole folder at once and unlinks one file at a time).
+async function unlinkAll(unlinks) {
+  const failed = (await Promise.allSettled(unlinks)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+async function removeTree(root) {
   try {
     if (!fs.lstatSync(root).isDirectory()) return fs.unlinkSync(root);
   } catch (error) {
@@ -142,14 +141,20 @@ function removeTree(root) {
     const dir = fs.opendirSync(folder, { bufferSize: 256 });
     let inner;
     try {
+      let batch = [];
       for (let entry = dir.readSync(); entry; entry = dir.readSync()) {
         const path = folder + '/' + entry.name;
         if (entry.isDirectory()) {
           inner = path;
           break;
         }
-        fs.unlinkSync(path);
+        batch.push(fs.promises.unlink(path));
+        if (batch.length >= 256) {
+          await unlinkAll(batch);
+          batch = [];
+        }
       }
+      await unlinkAll(batch);
     } finally {
       dir.closeSync();
     }
@@ -161,12 +166,10 @@ function removeTree(root) {
   }
 }
 function remove({ id, path }) {
-  try {
-    removeTree(path);
-    parentPort.postMessage({ id });
-  } catch (error) {
-    parentPort.postMessage({ id, failed: { index: 0, code: error.code, message: error.message } });
-  }
+  removeTree(path).then(
+    () => parentPort.postMessage({ id }),
+    (error) => parentPort.postMessage({ id, failed: { index: 0, code: error.code, message: error.message } }),
+  );
 }
 const ops = { write, read, stat, remove };
 parentPort.on('message', (message) => ops[message.op](message));
@@ -213,12 +216,21 @@ export class FileBatches {
   }
 
   /** Reads each file whole; a file that cannot be read is its FileBatchError in the result. */
-  async read(paths: string[]): Promise<Array<Buffer | FileBatchError>> {
-    const reply = await this.send({ op: 'read', flags: READ_FLAGS, paths });
+  /**
+   * Reads each file whole, given the size it had when it was found: its bytes, a FileBatchError
+   * in its place when it cannot be read, or undefined when it has grown since (read it another
+   * way). The batch's buffer is allocated here and lent to the worker.
+   */
+  async read(
+    files: Array<{ path: string; size: number }>,
+  ): Promise<Array<Buffer | FileBatchError | undefined>> {
+    const lent = new ArrayBuffer(files.reduce((sum, f) => sum + f.size, 0));
+    const reply = await this.send({ op: 'read', flags: READ_FLAGS, files, bytes: lent }, [lent]);
     const bytes = Buffer.from(reply.bytes ?? new ArrayBuffer(0));
     return (reply.read ?? []).map((result, i) => {
+      if ('grown' in result) return undefined;
       if ('length' in result) return bytes.subarray(result.offset, result.offset + result.length);
-      return new FileBatchError(paths[i] ?? '', result.code, result.message);
+      return new FileBatchError(files[i]?.path ?? '', result.code, result.message);
     });
   }
 
@@ -255,7 +267,12 @@ export class FileBatches {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    // What the worker keeps is small (a batch's names; the bytes are the caller's buffers), so
+    // its heap is kept small too: left to itself it grows by tens of MB of garbage.
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
     worker.on('message', (reply: Reply) => {
       const batch = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);

@@ -165,7 +165,7 @@ export class RestoreService {
     progress('Verifying the archive', 0);
     // The header and the authenticated manifest: a wrong key, a newer format or a newer PostgreSQL
     // is refused here, before anything is written anywhere.
-    const manifest = await this.deps.reader.readManifest(path, key);
+    let manifest: Manifest | undefined = await this.deps.reader.readManifest(path, key);
     const refusal = this.refusal(manifest, await state.postgresMajor());
     if (refusal) throw new AppError('restore_failed', refusal);
     const layout = swapLayout(await this.deps.dataDir());
@@ -179,15 +179,26 @@ export class RestoreService {
     // so they go side by side.
     const share = { safety: 0, staging: 0 };
     const overall = (): number => 2 + (share.safety + share.staging) * 0.33;
+    const staging = this.stage(
+      path,
+      key,
+      manifest,
+      layout.staging,
+      state,
+      (step, percent, bytes) => {
+        share.staging = percent ?? share.staging;
+        progress(step, overall(), bytes);
+      },
+    );
+    // Only staging needs the manifest (100k files: 25 MB); it goes once staging is done, not
+    // when the safety snapshot, which keeps its own, is.
+    manifest = undefined;
     const [safety, staged] = await Promise.allSettled([
       this.deps.backups.create('safety', (step, percent, bytes) => {
         share.safety = percent ?? share.safety;
         progress(`Safety snapshot: ${step}`, overall(), bytes);
       }),
-      this.stage(path, key, manifest, layout.staging, state, (step, percent, bytes) => {
-        share.staging = percent ?? share.staging;
-        progress(step, overall(), bytes);
-      }),
+      staging,
     ]);
     if (safety.status === 'rejected' || staged.status === 'rejected') {
       // Nothing live was touched: staging goes, and a snapshot of an unchanged state is not kept.
