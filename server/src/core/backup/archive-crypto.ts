@@ -176,7 +176,10 @@ export function openRecord(
   decipher.setAAD(aad);
   decipher.setAuthTag(body.subarray(prefix.length));
   try {
-    return Buffer.concat([decipher.update(body.subarray(0, prefix.length)), decipher.final()]);
+    // GCM gives all the plain text from update(); final() only checks the tag (and gives nothing).
+    const plain = decipher.update(body.subarray(0, prefix.length));
+    const rest = decipher.final();
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
   } catch (error) {
     throw corrupt(`chunk ${index} of part ${stream} fails its authentication tag`, error);
   }

@@ -19,8 +19,9 @@ export async function readAt(
   handle: FileHandle,
   position: number,
   length: number,
+  into?: Buffer,
 ): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
+  const buffer = into ? into.subarray(0, length) : Buffer.alloc(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
@@ -35,6 +36,8 @@ export class RecordReader {
   index = 0;
   private position: number;
   private done = false;
+  /** Each record's sealed bytes are read into this, again and again (only its plain text is new). */
+  private readonly sealed: Buffer;
   constructor(
     private readonly handle: FileHandle,
     private readonly keys: ArchiveKeys,
@@ -43,6 +46,7 @@ export class RecordReader {
     private readonly end: number,
   ) {
     this.position = start;
+    this.sealed = Buffer.allocUnsafe(RECORD_OVERHEAD + keys.chunkSize);
   }
 
   /** The next record's plain bytes; undefined after the final one. */
@@ -50,13 +54,13 @@ export class RecordReader {
     if (this.done) return undefined;
     if (this.position + RECORD_OVERHEAD > this.end)
       throw corrupt('a part ends before its last chunk');
-    const prefix = parseRecordPrefix(await readAt(this.handle, this.position, 5));
+    const prefix = parseRecordPrefix(await readAt(this.handle, this.position, 5, this.sealed));
     const full = prefix.final
       ? prefix.length <= this.keys.chunkSize
       : prefix.length === this.keys.chunkSize;
     const size = RECORD_OVERHEAD + prefix.length;
     if (!full || this.position + size > this.end) throw corrupt('a chunk has an impossible length');
-    const body = await readAt(this.handle, this.position + 5, size - 5);
+    const body = await readAt(this.handle, this.position + 5, size - 5, this.sealed);
     const plain = openRecord(this.keys, this.stream, this.index, prefix, body);
     this.position += size;
     this.index += 1;
