@@ -327,13 +327,12 @@ class Extraction {
     this.batchBytes = 0;
     if (batch.length === 0) return;
     const written = this.writer.write(batch).catch((error: unknown) => {
-      if (error instanceof FileBatchError) {
-        const entry = batch.find((f) => f.target === error.path)?.entry;
-        if (error.code === 'EEXIST' && entry)
-          throw unsafe(entry.path, 'it already exists in staging');
-        throw Object.assign(new Error(error.message), { code: error.code });
-      }
-      throw error;
+      // Anything else keeps its errno code, which ioError turns into the user's message.
+      const entry =
+        error instanceof FileBatchError && error.code === 'EEXIST'
+          ? batch.find((f) => f.target === error.path)?.entry
+          : undefined;
+      throw entry ? unsafe(entry.path, 'it already exists in staging') : error;
     });
     // Failures are collected by settle(); none may go unhandled meanwhile.
     written.catch(() => undefined);

@@ -1,10 +1,10 @@
 /**
  * Small files stat'ed, read and written a batch at a time by a worker thread: a backup walks and
- * reads thousands of small uploads, a restore writes them back. Through the main thread's asynchronous calls each
- * file costs four round trips through the thread pool (open, stat or write, mode, close), which
- * for 100k uploads was most of a backup's and a restore's CPU. Here the main thread encrypts,
- * decrypts and checks; the worker makes the system calls, and the bytes of a batch travel as one
- * buffer, moved rather than copied.
+ * reads thousands of small uploads, a restore writes them back. Through the main thread's
+ * asynchronous calls each file costs four round trips through the thread pool (open, stat or
+ * write, mode, close), which for 100k uploads was most of a backup's and a restore's CPU. Here the
+ * main thread encrypts, decrypts and checks; the worker makes the system calls, and the bytes of a
+ * batch travel as one buffer, moved rather than copied.
  */
 import { constants } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -215,7 +215,6 @@ export class FileBatches {
     }
   }
 
-  /** Reads each file whole; a file that cannot be read is its FileBatchError in the result. */
   /**
    * Reads each file whole, given the size it had when it was found: its bytes, a FileBatchError
    * in its place when it cannot be read, or undefined when it has grown since (read it another
