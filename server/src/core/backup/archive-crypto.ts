@@ -137,7 +137,33 @@ function nonceAndAad(
   return { nonce, aad };
 }
 
-/** One record: flags (1) | plain length (4, BE) | ciphertext | GCM tag (16). */
+/**
+ * One record: flags (1) | plain length (4, BE) | ciphertext | GCM tag (16), as its parts, for a
+ * gathered write (no copy of the ciphertext). `plain` is read before this returns, so the caller
+ * may reuse it at once.
+ */
+export function sealRecordParts(
+  keys: ArchiveKeys,
+  stream: number,
+  index: number,
+  final: boolean,
+  plain: Buffer,
+): Buffer[] {
+  const flags = final ? FLAG_FINAL : 0;
+  const { nonce, aad } = nonceAndAad(keys, stream, index, flags, plain.length);
+  const cipher = createCipheriv('aes-256-gcm', keys.dataKey, nonce);
+  cipher.setAAD(aad);
+  const prefix = Buffer.allocUnsafe(5);
+  prefix.writeUInt8(flags, 0);
+  prefix.writeUInt32BE(plain.length, 1);
+  const ciphertext = cipher.update(plain);
+  const rest = cipher.final(); // empty for GCM, kept for the letter of the API
+  return rest.length > 0
+    ? [prefix, ciphertext, rest, cipher.getAuthTag()]
+    : [prefix, ciphertext, cipher.getAuthTag()];
+}
+
+/** One record as a single buffer (see sealRecordParts). */
 export function sealRecord(
   keys: ArchiveKeys,
   stream: number,
@@ -145,14 +171,7 @@ export function sealRecord(
   final: boolean,
   plain: Buffer,
 ): Buffer {
-  const flags = final ? FLAG_FINAL : 0;
-  const { nonce, aad } = nonceAndAad(keys, stream, index, flags, plain.length);
-  const cipher = createCipheriv('aes-256-gcm', keys.dataKey, nonce);
-  cipher.setAAD(aad);
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt8(flags, 0);
-  prefix.writeUInt32BE(plain.length, 1);
-  return Buffer.concat([prefix, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  return Buffer.concat(sealRecordParts(keys, stream, index, final, plain));
 }
 
 /** The 5-byte prefix of a record: whether it claims to be final, and its plain length. */

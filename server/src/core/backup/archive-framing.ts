@@ -9,6 +9,7 @@
  */
 import { AppError } from '../app-error.js';
 import type { ExtractLimits, Manifest, ManifestEntry } from './archive.js';
+import { EntryTable } from './entry-table.js';
 
 export const TAG_ENTRY = 0x45;
 export const TAG_END = 0x5a;
@@ -34,11 +35,14 @@ export function unsafe(path: string, why: string): AppError {
   );
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Why `path` may not be restored, or undefined when it is a plain relative POSIX path. */
 export function pathProblem(path: string): string | undefined {
   if (path.length === 0) return 'an empty path';
   if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) return 'a path that is too long';
   if (path.includes('\0')) return 'a NUL byte in the path';
+  if (LONE_SURROGATE.test(path)) return 'a path that is not valid Unicode';
   if (path.includes('\\')) return 'a backslash in the path';
   if (path.startsWith('/')) return 'an absolute path';
   if (/^[A-Za-z]:/.test(path)) return 'a drive letter';
@@ -53,17 +57,19 @@ export function depthOf(path: string): number {
 }
 
 export function encodeEntryHeader(kind: number, mode: number, path: string): Buffer {
-  const name = Buffer.from(path, 'utf8');
-  const head = Buffer.alloc(8);
+  // Small, so from Node's shared pool: no buffer of its own per entry.
+  const length = Buffer.byteLength(path, 'utf8');
+  const head = Buffer.allocUnsafe(8 + length);
   head.writeUInt8(TAG_ENTRY, 0);
   head.writeUInt8(kind, 1);
   head.writeUInt32BE(mode, 2);
-  head.writeUInt16BE(name.length, 6);
-  return Buffer.concat([head, name]);
+  head.writeUInt16BE(length, 6);
+  head.write(path, 8, 'utf8');
+  return head;
 }
 
 export function segmentHeader(length: number): Buffer {
-  const head = Buffer.alloc(4);
+  const head = Buffer.allocUnsafe(4);
   head.writeUInt32BE(length, 0);
   return head;
 }
@@ -115,10 +121,18 @@ export function parseManifest(
   if (raw.format !== headerVersion || typeof raw.createdAt !== 'string') {
     throw corruptManifest('its format or creation time does not match the header');
   }
+  // Checked and stored one by one: the parsed objects go as soon as each is in the table.
+  const entries = new EntryTable();
+  raw.entries.forEach((item, index) => {
+    const entry = parseEntry(item, index);
+    const problem = pathProblem(entry.path);
+    if (problem) throw unsafe(entry.path, problem);
+    entries.push(entry);
+  });
   const manifest: Manifest = {
     format: raw.format,
     createdAt: raw.createdAt,
-    entries: raw.entries.map(parseEntry),
+    entries,
     meta: raw.meta,
   };
   checkManifest(manifest, limits);
@@ -131,20 +145,21 @@ export function checkManifest(manifest: Manifest, limits: ExtractLimits): void {
   if (entries.length > limits.maxEntries) {
     throw unsafe('', `${entries.length} entries, more than the ${limits.maxEntries} allowed`);
   }
-  const seen = new Set<string>();
-  let total = 0;
-  for (const entry of entries) {
-    const problem = pathProblem(entry.path);
-    if (problem) throw unsafe(entry.path, problem);
-    if (depthOf(entry.path) > limits.maxDepth) {
-      throw unsafe(entry.path, `deeper than ${limits.maxDepth} folders`);
+  for (let index = 0; index < entries.length; index += 1) {
+    const path = entries.pathOf(index);
+    const problem = pathProblem(path);
+    if (problem) throw unsafe(path, problem);
+    if (depthOf(path) > limits.maxDepth) {
+      throw unsafe(path, `deeper than ${limits.maxDepth} folders`);
     }
-    if (seen.has(entry.path)) throw unsafe(entry.path, 'listed twice');
-    seen.add(entry.path);
-    total += entry.size;
   }
-  if (total > limits.maxTotalBytes) {
-    throw unsafe('', `${total} bytes in all, more than the ${limits.maxTotalBytes} allowed`);
+  const twice = entries.firstDuplicate();
+  if (twice !== undefined) throw unsafe(twice, 'listed twice');
+  if (entries.totalBytes > limits.maxTotalBytes) {
+    throw unsafe(
+      '',
+      `${entries.totalBytes} bytes in all, more than the ${limits.maxTotalBytes} allowed`,
+    );
   }
 }
 
@@ -157,10 +172,7 @@ export function* manifestJson(manifest: Manifest): Generator<Buffer> {
   const head = JSON.stringify({ format, createdAt });
   yield Buffer.from(`${head.slice(0, -1)},"entries":[`, 'utf8');
   for (let at = 0; at < entries.length; at += 1000) {
-    const part = entries
-      .slice(at, at + 1000)
-      .map((entry) => JSON.stringify(entry))
-      .join(',');
+    const part = entries.json(at, at + 1000);
     yield Buffer.from(at === 0 ? part : `,${part}`, 'utf8');
   }
   yield Buffer.from(`],"meta":${JSON.stringify(meta)}}`, 'utf8');

@@ -75,6 +75,11 @@ const cases: Case[] = [
     manifest: [honest('ok')],
   },
   { name: 'a path listed twice', framed: [file('twice'), file('twice')] },
+  {
+    name: 'a path that is not valid Unicode (a lone surrogate)',
+    framed: [file('a\ud800b')],
+    manifest: [honest('a\ud800b')],
+  },
 ];
 
 describe('hostile archives', () => {

@@ -14,6 +14,7 @@ import {
   type ArchiveKeys,
 } from './archive-crypto.js';
 import { KIND_DIR, KIND_FILE, MAX_SEGMENT, TAG_END, TAG_ENTRY, unsafe } from './archive-framing.js';
+import type { EntryTable } from './entry-table.js';
 
 export async function readAt(
   handle: FileHandle,
@@ -162,9 +163,8 @@ export class EntryBody {
  */
 export async function* framedEntries(
   plain: PlainReader,
-  manifest: readonly ManifestEntry[],
+  manifest: EntryTable,
 ): AsyncGenerator<{ entry: ManifestEntry; body: EntryBody | undefined }> {
-  const named = new Set(manifest.map((entry) => entry.path));
   for (let index = 0; ; index += 1) {
     const tag = (await plain.exact(1)).readUInt8(0);
     if (tag === TAG_END) {
@@ -182,8 +182,10 @@ export async function* framedEntries(
         'a link, device or other special file; only regular files and folders are restored',
       );
     }
-    if (!named.has(path)) throw unsafe(path, 'not named in the manifest');
-    const entry = manifest[index];
+    const entry = manifest.at(index);
+    if (entry?.path !== path && manifest.indexOf(path) < 0) {
+      throw unsafe(path, 'not named in the manifest');
+    }
     const sameKind = entry?.kind === (kind === KIND_FILE ? 'file' : 'dir');
     if (!entry || entry.path !== path || !sameKind || entry.mode !== head.readUInt32BE(1)) {
       throw corrupt(`entry ${path} does not match its manifest`);

@@ -5,6 +5,7 @@
  * (archive-writer.ts / archive-reader.ts) and what goes into an archive (backup-service.ts).
  */
 import type { Readable } from 'node:stream';
+import type { EntryTable } from './entry-table.js';
 
 /** The archive format this build writes; a reader refuses any newer one before touching anything. */
 export const ARCHIVE_FORMAT_VERSION = 1;
@@ -38,7 +39,8 @@ export interface ManifestEntry {
 export interface Manifest {
   format: number;
   createdAt: string;
-  entries: ManifestEntry[];
+  /** In archive order; compact (entry-table.ts), an entry object made when asked for. */
+  entries: EntryTable;
   /**
    * What the backup service records about the source: app and stack versions, PostgreSQL major
    * version, row counts, Redis key counts, image references and digests, settings. The format

@@ -136,7 +136,7 @@ export class RestoreService {
       rowCounts: meta.rowCounts ?? {},
       ...(meta.redisKeys !== undefined ? { redisKeys: meta.redisKeys } : {}),
       contents: [...contents].map(([p, v]) => ({ path: p, ...v })),
-      totalBytes: manifest.entries.reduce((sum, e) => sum + e.size, 0),
+      totalBytes: manifest.entries.totalBytes,
       restorable: refusal === undefined,
       ...(refusal ? { refusal } : {}),
     };
@@ -277,16 +277,14 @@ export class RestoreService {
     const dataDir = await this.deps.dataDir();
     await removeTree(staging);
     await mkdir(staging, { recursive: true, mode: 0o700 });
-    const total = Math.max(
-      1,
-      manifest.entries.reduce((sum, e) => sum + e.size, 0),
-    );
+    const total = Math.max(1, manifest.entries.totalBytes);
     // Two reads side by side: the database part into PostgreSQL (its pace is the server's), and
     // the whole archive checked while the folders and the Redis snapshot go into staging.
     const done = { database: 0, files: 0 };
-    const databaseBytes = manifest.entries
-      .filter((e) => e.path.startsWith('db/'))
-      .reduce((sum, e) => sum + e.size, 0);
+    let databaseBytes = 0;
+    for (const entry of manifest.entries) {
+      if (entry.path.startsWith('db/')) databaseBytes += entry.size;
+    }
     const announced = new Set<string>();
     const report = (step: string): void => {
       // Each part announces itself once; while both run, one line covers both.
