@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiClient } from '../../server/src/contract/client.js';
 import { DesktopEventSchema } from '../../server/src/contract/tray.js';
-import { createServer, type AppServer } from '../../server/src/index.js';
+import { createServer, preferSmallHeap, type AppServer } from '../../server/src/index.js';
 import { registerIpc } from './ipc.js';
 import { installLifecycle } from './lifecycle.js';
 import { createLoginItem, launchedAtLogin } from './login-item.js';
@@ -18,6 +18,9 @@ import { createNotifier } from './notifications.js';
 import { createTray } from './tray.js';
 import { createUpdater, loadAutoUpdater, type Updater } from './updater.js';
 import { createExternalOpener, createWindowManager, type WindowManager } from './window.js';
+
+// The embedded server's backups and restores run in this process: the same lean heap as `serve`.
+preferSmallHeap();
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 const log = (message: string): void => console.warn(`[desktop] ${message}`);

@@ -3,6 +3,9 @@
  * The `medianest-appliance` command. The only file in server/ that may exit the process or trap signals.
  */
 import { runCli } from './cli/run.js';
+import { preferSmallHeap } from './infra/system/lean-heap.js';
+
+preferSmallHeap();
 
 const untilShutdown = (): Promise<void> =>
   new Promise((resolve) => {

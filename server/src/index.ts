@@ -54,6 +54,7 @@ import { createSupportBundle } from './support-wiring.js';
 import { APP_VERSION } from './version.js';
 
 export type { DomainEvent, ServerEvent } from './contract/events.js';
+export { preferSmallHeap } from './infra/system/lean-heap.js';
 
 export interface ServerOptions {
   /** The appliance home (DESIGN.md); created when missing. */
