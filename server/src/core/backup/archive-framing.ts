@@ -121,7 +121,8 @@ export function parseManifest(
   if (raw.format !== headerVersion || typeof raw.createdAt !== 'string') {
     throw corruptManifest('its format or creation time does not match the header');
   }
-  // Checked and stored one by one: the parsed objects go as soon as each is in the table.
+  // Checked and stored one by one in the compact table; the parsed objects are garbage once this
+  // returns.
   const entries = new EntryTable();
   raw.entries.forEach((item, index) => {
     const entry = parseEntry(item, index);
