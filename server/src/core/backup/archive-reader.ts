@@ -57,7 +57,8 @@ interface Opened {
 /**
  * Manifests already parsed, by file (unchanged: same inode, size, times, header and sealed
  * trailer) and caps, held only as long as someone else holds them: a restore reads the manifest,
- * then reads the archive twice side by side, and a manifest of 100k entries is 25 MB of heap.
+ * then reads the archive twice side by side, and a manifest of 100k entries is ~8 MB even held
+ * compactly (entry-table.ts).
  * Only ever filled with a manifest that passed every check under the same caps; `verify` never
  * uses it (it checks every tag, the manifest's included, each time).
  */

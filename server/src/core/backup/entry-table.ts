@@ -11,7 +11,7 @@ import type { ManifestEntry } from './archive.js';
 const EMPTY_SHA = Buffer.alloc(32);
 const HEX = /^[0-9a-f]{64}$/;
 
-/** FNV-1a of a path's bytes: the key of the duplicate index (a number, nothing for the GC to trace). */
+/** FNV-1a of a path's bytes: the duplicate index's key (a number: nothing for the GC to trace). */
 function hashBytes(bytes: Buffer, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i += 1) {

@@ -190,7 +190,7 @@ export class RestoreService {
         progress(step, overall(), bytes);
       },
     );
-    // Only staging needs the manifest (100k files: 25 MB); it goes once staging is done, not
+    // Only staging needs the manifest (100k files: ~8 MB); it goes once staging is done, not
     // when the safety snapshot, which keeps its own, is.
     manifest = undefined;
     const [safety, staged] = await Promise.allSettled([
