@@ -85,6 +85,8 @@ function parseEntry(raw: unknown, index: number): ManifestEntry {
   if (!isRecord(raw)) throw corruptManifest(`entry ${index} is not an object`);
   const { path, kind, size, sha256, mode } = raw;
   if (typeof path !== 'string') throw corruptManifest(`entry ${index} has no path`);
+  // The table keeps paths as UTF-8: one that is not valid Unicode would come back as another name.
+  if (LONE_SURROGATE.test(path)) throw unsafe(path, 'a path that is not valid Unicode');
   if (kind !== 'file' && kind !== 'dir') {
     throw unsafe(path, `kind ${JSON.stringify(kind)}; only regular files and folders are restored`);
   }
@@ -124,12 +126,7 @@ export function parseManifest(
   // Checked and stored one by one in the compact table; the parsed objects are garbage once this
   // returns.
   const entries = new EntryTable();
-  raw.entries.forEach((item, index) => {
-    const entry = parseEntry(item, index);
-    const problem = pathProblem(entry.path);
-    if (problem) throw unsafe(entry.path, problem);
-    entries.push(entry);
-  });
+  raw.entries.forEach((item, index) => entries.push(parseEntry(item, index)));
   const manifest: Manifest = {
     format: raw.format,
     createdAt: raw.createdAt,

@@ -81,7 +81,7 @@ export class Output {
 
   async write(data: Buffer | readonly Buffer[]): Promise<void> {
     if (this.failure) throw this.failure.error;
-    const parts = Buffer.isBuffer(data) ? [data] : data.filter((part) => part.length > 0);
+    const parts = Buffer.isBuffer(data) ? [data] : data;
     const length = parts.reduce((sum, part) => sum + part.length, 0);
     this.bytes += length;
     this.queued += length;

@@ -21,6 +21,7 @@ function hashBytes(bytes: Buffer, start: number, end: number): number {
   return hash | 0; // signed: a small integer for V8, not a boxed number
 }
 
+/** `array`, or a copy twice as long (at least `need`) when it is too short. */
 function grown<T extends Float64Array | Uint32Array | Uint8Array>(
   array: T,
   need: number,
@@ -32,14 +33,16 @@ function grown<T extends Float64Array | Uint32Array | Uint8Array>(
   return next;
 }
 
+const bytes = (length: number): Buffer => Buffer.allocUnsafe(length);
+
 export class EntryTable implements Iterable<ManifestEntry> {
   length = 0;
   /** The sum of every entry's size. */
   totalBytes = 0;
-  private pathBytes = Buffer.allocUnsafe(64 * 1024);
+  private pathBytes = bytes(64 * 1024);
   private pathEnds = new Uint32Array(1024);
   private usedPathBytes = 0;
-  private sha = Buffer.allocUnsafe(32 * 1024);
+  private sha = bytes(32 * 1024);
   private sizes = new Float64Array(1024);
   private modes = new Uint32Array(1024);
   private dirs = new Uint8Array(1024);
@@ -63,23 +66,13 @@ export class EntryTable implements Iterable<ManifestEntry> {
     }
     const index = this.length;
     const pathLength = Buffer.byteLength(entry.path, 'utf8');
-    if (this.usedPathBytes + pathLength > this.pathBytes.length) {
-      const next = Buffer.allocUnsafe(
-        Math.max(this.usedPathBytes + pathLength, this.pathBytes.length * 2),
-      );
-      this.pathBytes.copy(next, 0, 0, this.usedPathBytes);
-      this.pathBytes = next;
-    }
+    this.pathBytes = grown(this.pathBytes, this.usedPathBytes + pathLength, bytes);
     const start = this.usedPathBytes;
     this.pathBytes.write(entry.path, start, 'utf8');
     this.usedPathBytes += pathLength;
     this.pathEnds = grown(this.pathEnds, index + 1, (n) => new Uint32Array(n));
     this.pathEnds[index] = this.usedPathBytes;
-    if ((index + 1) * 32 > this.sha.length) {
-      const next = Buffer.allocUnsafe(this.sha.length * 2);
-      this.sha.copy(next, 0, 0, index * 32);
-      this.sha = next;
-    }
+    this.sha = grown(this.sha, (index + 1) * 32, bytes);
     if (isDir) EMPTY_SHA.copy(this.sha, index * 32);
     else this.sha.write(entry.sha256, index * 32, 32, 'hex');
     this.sizes = grown(this.sizes, index + 1, (n) => new Float64Array(n));
