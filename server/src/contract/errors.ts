@@ -7,6 +7,8 @@ export const ErrorCodeSchema = z.enum([
   'unauthorized',
   'forbidden',
   'rate_limited',
+  // A request body over the API's size limit (1 MB of JSON).
+  'payload_too_large',
   'not_found',
   'conflict',
   'busy',

@@ -9,6 +9,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   rate_limited: 429,
+  payload_too_large: 413,
   not_found: 404,
   conflict: 409,
   busy: 409,
@@ -25,6 +26,21 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   insufficient_space: 507,
 };
 
+/**
+ * body-parser's own errors carry a status and a type: a body over the limit is told apart from one
+ * that is not JSON, so a user who pasted something huge is not told their JSON is wrong.
+ */
+function parserErrorOf(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return undefined;
+  const parser = error as { type?: unknown; status?: unknown; limit?: unknown } | null;
+  if (typeof parser?.type !== 'string' || typeof parser.status !== 'number') return undefined;
+  if (parser.type === 'entity.too.large') {
+    const mb = typeof parser.limit === 'number' ? Math.round(parser.limit / 1024 / 1024) : 1;
+    return new AppError('payload_too_large', `The request body is larger than ${mb} MB.`);
+  }
+  return new AppError('bad_request', 'The request body is not valid JSON.');
+}
+
 export type ErrorLogger = (error: AppError) => void;
 
 export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
@@ -35,14 +51,7 @@ export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
       next(error);
       return;
     }
-    // body-parser's own errors (bad JSON, too large) carry a status and a type.
-    const parserError = error as { type?: unknown; status?: unknown } | null;
-    const appError =
-      !(error instanceof AppError) &&
-      typeof parserError?.type === 'string' &&
-      typeof parserError.status === 'number'
-        ? new AppError('bad_request', 'The request body is not valid JSON.')
-        : toAppError(error);
+    const appError = parserErrorOf(error) ?? toAppError(error);
     if (appError.code === 'internal') log(appError);
     const body: ErrorBody = {
       error: {
