@@ -22,6 +22,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text + '\n'),
   stderr: (text) => process.stderr.write(text + '\n'),
   env: process.env,
+  stdoutIsTerminal: process.stdout.isTTY === true,
   untilShutdown,
 });
 process.exitCode = code;

@@ -219,7 +219,9 @@ export function createServer(options: ServerOptions): AppServer {
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
   const startedAt = Date.now();
   const authenticator = createAuthenticator(token, auth, now);
-  const authDeps = { auth, authenticator, mode, now };
+  // Set once listening: login links are built from it, never from a request's Host.
+  let url = '';
+  const authDeps = { auth, authenticator, mode, now, serverUrl: () => url };
   const hub = new EventStreamHub({
     bus,
     epoch: randomBytes(6).toString('hex'),
@@ -228,7 +230,6 @@ export function createServer(options: ServerOptions): AppServer {
   });
   let server: Server | undefined;
   let stopped = false;
-  let url = '';
 
   const extraSecrets = (): string[] => [token, ...auth.secrets()];
   const logs = () =>

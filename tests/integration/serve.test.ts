@@ -67,6 +67,9 @@ function spawnServe(home: string, args: string[] = [], env: Record<string, strin
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
+const serveFileOf = (home: string) =>
+  JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as Record<string, unknown>;
+
 async function startServe(
   home = newHome(),
   args: string[] = [],
@@ -76,16 +79,16 @@ async function startServe(
   const deadline = Date.now() + 15_000;
   for (;;) {
     const ready = /^ready (\S+)$/m.exec(proc.stdout());
-    const login = /^login (\S+)$/m.exec(proc.stdout());
-    if (ready?.[1] && login?.[1]) return { ...proc, home, url: ready[1], loginUrl: login[1] };
+    // stdout is a pipe here, not a terminal: the link is in serve.json only (written before ready).
+    if (ready?.[1]) {
+      const loginUrl = serveFileOf(home).loginUrl as string;
+      return { ...proc, home, url: ready[1], loginUrl };
+    }
     if (proc.child.exitCode !== null) throw new Error(`serve exited early: ${proc.stderr()}`);
     if (Date.now() > deadline) throw new Error(`serve did not become ready: ${proc.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-const serveFileOf = (home: string) =>
-  JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as Record<string, unknown>;
 
 const cookieOf = (res: HttpResponse): string => {
   const set = res.headers['set-cookie']?.[0] ?? '';
@@ -97,7 +100,7 @@ const signedIn = async (url: string, cookie: string): Promise<boolean> =>
     .signedIn;
 
 describe('serve', () => {
-  it('writes serve.json (0600) with url, token, pid and loginUrl, and prints ready and login lines', async () => {
+  it('writes serve.json (0600) with url, token, pid and loginUrl, and prints ready and where the link is', async () => {
     const s = await startServe();
     const file = join(s.home, 'serve.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -110,8 +113,10 @@ describe('serve', () => {
     });
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(s.loginUrl).toMatch(new RegExp(`^${s.url}/auth/login\\?code=[A-Za-z0-9_-]{43}$`));
-    // The token is in serve.json only: never printed.
+    // The token is in serve.json only: never printed; nor is the link, stdout being a pipe.
     expect(s.stdout() + s.stderr()).not.toContain(content.token as string);
+    expect(s.stdout() + s.stderr()).not.toContain(s.loginUrl);
+    expect(s.stdout()).toContain(`"loginUrl" in ${join(s.home, 'serve.json')}`);
   });
 
   it('lets the login link sign a browser in once: cookie, 303 to /, then refused', async () => {

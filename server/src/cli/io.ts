@@ -6,6 +6,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
+  /** Whether stdout is a terminal a person watches (not a pipe, a file or a service journal). */
+  stdoutIsTerminal?: boolean;
   /** Resolves when the process is asked to stop (SIGTERM/SIGINT); only cli.ts traps signals. */
   untilShutdown: () => Promise<void>;
 }

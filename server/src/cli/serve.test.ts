@@ -45,3 +45,58 @@ describe('serve --set-admin-password', () => {
     });
   });
 });
+
+describe('serve: the one-time login link goes only to a terminal', () => {
+  const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent.sock' };
+  const run = async (
+    terminal: boolean,
+    env: Record<string, string> = {},
+    json = false,
+  ): Promise<string[]> => {
+    const out: string[] = [];
+    const io: CliIo = {
+      stdout: (t) => out.push(t),
+      stderr: () => undefined,
+      env: { ...NO_ENGINE, ...env },
+      stdoutIsTerminal: terminal,
+      untilShutdown: () => Promise.resolve(),
+    };
+    const values = { home, port: '0', ...(json ? { json: true } : {}) };
+    expect(await serve({ verb: 'serve', values, positionals: [] }, io)).toBe(0);
+    return out;
+  };
+  const LINK = /\/auth\/login\?code=/;
+  const serveFile = () => join(home, 'serve.json');
+
+  it('prints ready and the link on a terminal', async () => {
+    const out = await run(true);
+    expect(out[0]).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out[1]).toMatch(/^login http:\/\/127\.0\.0\.1:\d+\/auth\/login\?code=\S{43}$/);
+  });
+
+  it('under systemd (JOURNAL_STREAM set, output not a terminal) prints no link, only where it is', async () => {
+    const out = await run(false, { JOURNAL_STREAM: '8:123456', INVOCATION_ID: 'c0ffee' });
+    expect(out.join('\n')).not.toMatch(LINK);
+    expect(out[1]).toBe(
+      `login link not printed (running as a service, the journal would keep it): it is "loginUrl" in ${serveFile()}`,
+    );
+  });
+
+  it('into a pipe prints no link either', async () => {
+    const out = await run(false);
+    expect(out.join('\n')).not.toMatch(LINK);
+    expect(out[1]).toContain(`(output is not a terminal): it is "loginUrl" in ${serveFile()}`);
+  });
+
+  it('--json names serve.json always and carries the link only to a terminal', async () => {
+    const piped = JSON.parse((await run(false, {}, true)).join('')) as Record<string, unknown>;
+    expect(piped).toEqual({
+      ready: true,
+      url: expect.any(String) as unknown,
+      serveFile: serveFile(),
+    });
+    const shown = JSON.parse((await run(true, {}, true)).join('')) as Record<string, unknown>;
+    expect(shown.loginUrl).toMatch(LINK);
+    expect(shown.serveFile).toBe(serveFile());
+  });
+});

@@ -97,6 +97,38 @@ async function applyAdminPasswordEnv(server: AppServer, io: CliIo): Promise<void
   }
 }
 
+/** Set by systemd for a service's processes; stdout then usually goes to the journal. */
+const underSystemd = (env: CliIo['env']): boolean =>
+  Boolean(env.INVOCATION_ID || env.JOURNAL_STREAM);
+
+/**
+ * `ready`, and the one-time login link only when stdout is a terminal: the link signs a browser in,
+ * and anything else (a service journal, a log file, a pipe) may be kept and read by others, so then
+ * it says where the link is instead: serve.json, which only this user can read. `--json` follows the
+ * same rule and always names the file, so a script reads the link from there.
+ */
+function announceReady(
+  io: CliIo,
+  json: boolean,
+  at: { url: string; loginUrl: string; serveFile: string },
+): void {
+  const toTerminal = io.stdoutIsTerminal === true;
+  if (json) {
+    const link = toTerminal ? { loginUrl: at.loginUrl } : {};
+    io.stdout(JSON.stringify({ ready: true, url: at.url, serveFile: at.serveFile, ...link }));
+    return;
+  }
+  io.stdout(`ready ${at.url}`);
+  if (toTerminal) {
+    io.stdout(`login ${at.loginUrl}`);
+    return;
+  }
+  const why = underSystemd(io.env)
+    ? 'running as a service, the journal would keep it'
+    : 'output is not a terminal';
+  io.stdout(`login link not printed (${why}): it is "loginUrl" in ${at.serveFile}`);
+}
+
 /** `serve --set-admin-password`: reads the new password from stdin, stores its hash, exits. */
 async function setAdminPassword(
   home: string,
@@ -147,8 +179,7 @@ export async function serve(
     const { url, token } = await server.start();
     const { loginUrl } = server.createLoginLink();
     writeServeFile(serveFile, { url, token, pid: process.pid, loginUrl });
-    io.stdout(cmd.values.json ? JSON.stringify({ ready: true, url, loginUrl }) : `ready ${url}`);
-    if (!cmd.values.json) io.stdout(`login ${loginUrl}`);
+    announceReady(io, cmd.values.json === true, { url, loginUrl, serveFile });
     await io.untilShutdown();
     return EXIT.ok;
   } finally {

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { LOGIN_LINK_PATH, type AuthSession } from '../contract/auth.js';
 import type { AuthService } from '../core/auth/auth-service.js';
 import {
@@ -17,14 +17,16 @@ export interface AuthRoutesDeps {
   authenticator: Authenticator;
   mode: ServerMode;
   now: () => number;
+  /**
+   * The server's own URL (`http://127.0.0.1:7420`), the base of every login link: a link built
+   * from the request's Host would point wherever the request said it was going.
+   */
+  serverUrl: () => string;
 }
 
 /** `<origin>/auth/login?code=...`: the one-time link that `serve` prints. */
 export const loginUrl = (origin: string, code: string): string =>
   `${origin}${LOGIN_LINK_PATH}?code=${encodeURIComponent(code)}`;
-
-/** The caller's own origin (Host was checked before any handler runs). */
-const originOf = (req: Request): string => `${req.protocol}://${req.headers.host ?? 'localhost'}`;
 
 type AuthRouteNames = 'authSession' | 'authLogin' | 'authLogout' | 'authLoginLink';
 
@@ -54,10 +56,10 @@ export function authHandlers(deps: AuthRoutesDeps): Pick<RouteHandlers, AuthRout
       const caller = res.locals.caller as Caller | undefined;
       return state(caller?.via === 'token' ? caller : undefined);
     },
-    authLoginLink: async (_input, req) => {
+    authLoginLink: async () => {
       const { code, expiresAt } = deps.auth.issueLoginCode();
       return {
-        loginUrl: loginUrl(originOf(req), code),
+        loginUrl: loginUrl(deps.serverUrl(), code),
         expiresAt: new Date(expiresAt).toISOString(),
       };
     },

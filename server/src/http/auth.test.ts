@@ -202,6 +202,21 @@ describe('state-changing requests with a session cookie', () => {
     expect(res.status).toBe(200);
     expect((json(res.body) as { loginUrl: string }).loginUrl).toMatch(/\/auth\/login\?code=/);
   });
+
+  it("builds the link on the server's own URL, whatever Host the request named", async () => {
+    const { url } = await start({ allowedHosts: ['nas.example.com'] });
+    const port = new URL(url).port;
+    for (const host of [`localhost:${port}`, `nas.example.com:${port}`, 'nas.example.com']) {
+      const res = await raw(url, '/api/auth/login-link', {
+        method: 'POST',
+        headers: { host, authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(200);
+      const link = (json(res.body) as { loginUrl: string }).loginUrl;
+      expect(link).toMatch(new RegExp(`^${url}/auth/login\\?code=[A-Za-z0-9_-]{43}$`));
+    }
+  });
 });
 
 describe('the admin password', () => {

@@ -6,11 +6,36 @@ import { AppError } from '../core/app-error.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-function hostName(hostHeader: string): string {
-  // "[::1]:7420" -> "[::1]", "localhost:7420" -> "localhost"
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  const colon = hostHeader.lastIndexOf(':');
-  return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
+/** A Host header's parts: the name (an IPv6 address keeps its brackets) and the port, if any. */
+export interface HostHeader {
+  name: string;
+  port?: number;
+}
+
+// A DNS name (labels of letters, digits and inner hyphens; this covers IPv4 addresses too) or a
+// bracketed IPv6 address, then at most `:digits`. Nothing else: no user info, no path, no second
+// colon, no trailing text after the port or the bracket.
+const HOST_HEADER =
+  /^(?:(\[[0-9a-f:.]+\])|([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*))(?::(\d{1,5}))?$/i;
+const MAX_HOST_HEADER = 300;
+
+/**
+ * Parses a Host header strictly (RFC 9110 `uri-host [ ":" port ]`, without the forms a browser never
+ * sends), so `localhost:7420.evil.com`, `[::1]evil.com` or `localhost:1@evil.example` are not read as
+ * a loopback name. Undefined for anything that is not exactly a host and an optional port.
+ */
+export function parseHostHeader(value: string): HostHeader | undefined {
+  if (value.length > MAX_HOST_HEADER) return undefined;
+  const match = HOST_HEADER.exec(value);
+  if (!match) return undefined;
+  const [, bracketed, name, port] = match;
+  if (bracketed !== undefined && isIP(bracketed.slice(1, -1)) !== 6) return undefined;
+  const portNumber = port === undefined ? undefined : Number(port);
+  if (portNumber !== undefined && portNumber > 65_535) return undefined;
+  return {
+    name: (bracketed ?? name ?? '').toLowerCase(),
+    ...(portNumber !== undefined ? { port: portNumber } : {}),
+  };
 }
 
 /** True for the names and addresses that never leave this machine (127.0.0.0/8, ::1, localhost). */
@@ -38,8 +63,8 @@ export function hostCheck(policy: HostPolicy): RequestHandler {
   const accepts = (name: string): boolean =>
     allowed.has(name) || (policy.anyIpAddress === true && isIP(name.replace(/^\[|\]$/g, '')) !== 0);
   return (req, _res, next) => {
-    const host = req.headers.host;
-    if (!host || !accepts(hostName(host))) {
+    const host = parseHostHeader(req.headers.host ?? '');
+    if (!host || !accepts(host.name)) {
       next(new AppError('forbidden', 'This server only answers to its own host names.'));
       return;
     }
@@ -72,15 +97,18 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** True when a browser's Origin is this server as the request addressed it (Host was checked). */
+/**
+ * True when a browser's Origin is this server as the request addressed it (Host was checked): the
+ * Origin must be exactly `scheme://host[:port]`, as browsers send it, naming the same host and port
+ * (a default port written out or left off is the same port).
+ */
 export function sameOrigin(origin: string, host: string | undefined): boolean {
-  if (!host) return false;
+  if (!host || parseHostHeader(host) === undefined) return false;
   try {
     const parsed = new URL(origin);
-    return (
-      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-      parsed.host.toLowerCase() === host.toLowerCase()
-    );
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+    if (parsed.origin !== origin.toLowerCase()) return false;
+    return parsed.host === new URL(`${parsed.protocol}//${host}`).host;
   } catch {
     return false;
   }

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpResponse } from '../support/http.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const CLI = join(ROOT, 'dist/server/src/cli.js');
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const CLI = join(ROOT, 'dist/server/src/cli.js');
 /** None of the probes needs the engine. */
-const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent.sock' };
+export const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent.sock' };
 
 export interface ServedProcess {
   readonly child: ChildProcess;
@@ -75,7 +75,7 @@ export class ServeProcesses {
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (existsSync(file)) {
-        const served = readServeFile(home);
+        const served = peekServeFile(home);
         if (served.pid === proc.child.pid && served.url && served.token && served.loginUrl) {
           return { ...proc, url: served.url, token: served.token, loginUrl: served.loginUrl };
         }
@@ -98,19 +98,69 @@ export class ServeProcesses {
   }
 }
 
-interface ServeFile {
-  pid?: number;
-  url?: string;
-  token?: string;
-  loginUrl?: string;
+export interface ServeFile {
+  url: string;
+  token: string;
+  pid: number;
+  loginUrl: string;
 }
 
-/** serve.json is replaced by a rename, so it is whole or absent; absent (or a stale one) reads as {}. */
-function readServeFile(home: string): ServeFile {
+/** `<home>/serve.json`; throws when it is absent. */
+export const readServeFile = (home: string): ServeFile =>
+  JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as ServeFile;
+
+/** serve.json is replaced by a rename, so it is whole or absent; absent reads as {}. */
+function peekServeFile(home: string): Partial<ServeFile> {
   try {
-    return JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as ServeFile;
+    return readServeFile(home);
   } catch {
     return {};
+  }
+}
+
+export interface RunningServe {
+  child: ChildProcess;
+  home: string;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts serve on port 0 with stdout and stderr piped (not a terminal, as under a service manager)
+ * and waits for its `ready` line; the caller stops it.
+ */
+export async function startServe(
+  home: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<RunningServe> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--home', home, '--port', '0', ...args], {
+    env: { ...process.env, ...NO_ENGINE, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await gone;
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = /^ready (\S+)$/m.exec(stdout);
+    if (ready?.[1])
+      return { child, home, url: ready[1], stdout: () => stdout, stderr: () => stderr, stop };
+    if (child.exitCode !== null) throw new Error(`serve exited early: ${stderr}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`serve did not become ready: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -61,8 +61,8 @@ describe('initStack', () => {
   it('writes the compose project, .env, shims and configuration with the right modes', async () => {
     const result = await init(new UserFileSystem(), { profiles: ['monitoring'] });
     const stack = input.stackDir;
-    expect(mode(join(stack, 'compose.yaml'))).toBe(0o644);
-    expect(mode(join(stack, '.env'))).toBe(0o644);
+    expect(mode(join(stack, 'compose.yaml'))).toBe(0o600);
+    expect(mode(join(stack, '.env'))).toBe(0o600);
     expect(mode(join(stack, 'shims', 'secrets-env.sh'))).toBe(0o755);
     expect(mode(join(stack, 'config', 'nginx', 'nginx.conf'))).toBe(0o644);
     expect(mode(join(stack, 'config', 'prometheus', 'prometheus.yml'))).toBe(0o644);

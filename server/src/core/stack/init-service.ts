@@ -69,8 +69,10 @@ export async function initStack(deps: InitDeps, input: InitInput): Promise<InitR
     await fs.mkdir(posix.dirname(path), STACK_DIR_MODE);
     await fs.writeFile(path, file.content, file.mode);
   }
-  await fs.writeFile(posix.join(input.stackDir, 'compose.yaml'), compose, 0o644);
-  await fs.writeFile(posix.join(input.stackDir, '.env'), envToText(rendered.env), 0o644);
+  // Only this user (and `docker compose` run by it) reads these two; the files above are mounted
+  // into containers, whose users must read them, so they keep 0644/0755.
+  await fs.writeFile(posix.join(input.stackDir, 'compose.yaml'), compose, 0o600);
+  await fs.writeFile(posix.join(input.stackDir, '.env'), envToText(rendered.env), 0o600);
 
   await writeSecretCopies(fs, input, rendered, root);
   await fs.mkdir(config.dataDir, STACK_DIR_MODE);

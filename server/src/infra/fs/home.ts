@@ -1,6 +1,6 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { AppError } from '../../core/app-error.js';
 
 export const APP_DIR_NAME = 'medianest-appliance';
@@ -48,44 +48,79 @@ export function homePaths(root: string): HomePaths {
   };
 }
 
-/** Refuses a home that is not a folder; creates a missing one, private to this user. */
-export function ensureHome(root: string): HomePaths {
+/** Who is asking: the process's user id, or undefined where modes mean nothing (Windows). */
+export interface HomeOwner {
+  uid: number | undefined;
+}
+
+const currentOwner = (): HomeOwner => ({ uid: process.getuid?.() });
+
+const fieldError = (message: string): AppError =>
+  new AppError('bad_request', `--home: ${message}`, { field: 'home' });
+
+/**
+ * Refuses a home that is not a folder; creates a missing one, private to this user; makes an
+ * existing one private (see `makeHomePrivate`).
+ */
+export function ensureHome(root: string, owner: HomeOwner = currentOwner()): HomePaths {
   const path = resolve(root);
-  let isDir: boolean | undefined;
+  let stats: Stats | undefined;
   try {
-    isDir = statSync(path).isDirectory();
+    stats = statSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AppError(
-        'bad_request',
-        `--home: ${path} cannot be read (${(error as Error).message}).`,
-        {
-          field: 'home',
-        },
-      );
+      throw fieldError(`${path} cannot be read (${(error as Error).message}).`);
     }
   }
-  if (isDir === false) {
-    throw new AppError(
-      'bad_request',
-      `--home: ${path} is a file, not a folder. Give a folder for the appliance's data.`,
-      {
-        field: 'home',
-      },
-    );
+  if (stats && !stats.isDirectory()) {
+    throw fieldError(`${path} is a file, not a folder. Give a folder for the appliance's data.`);
   }
-  if (isDir === undefined) {
+  if (!stats) {
     try {
       mkdirSync(path, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new AppError(
-        'bad_request',
-        `--home: ${path} cannot be created (${(error as Error).message}).`,
-        {
-          field: 'home',
-        },
-      );
+      throw fieldError(`${path} cannot be created (${(error as Error).message}).`);
     }
+  } else {
+    makeHomePrivate(path, stats, owner);
   }
   return homePaths(path);
+}
+
+/** Group and other permission bits: none may be set on the home. */
+const SHARED_BITS = 0o077;
+const STICKY = 0o1000;
+
+const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
+
+/**
+ * The home holds the database (webhook tokens, the admin password's hash), serve.json's token, the
+ * recovery key and the secrets, so no other user may list or enter it. A folder made by `mkdir`
+ * (0755, as docs/headless.md's `/srv/medianest-appliance` usually is) is tightened to 0700 when it is
+ * ours to tighten: it belongs to this user and holds nothing but an appliance home (it is empty or has
+ * `appliance.db`). Anything else is refused with the command that fixes it: chmod on a folder that
+ * is shared on purpose (`--home ~` or `/srv`, a sticky `/tmp`) or that belongs to someone else
+ * would break what else lives there.
+ */
+function makeHomePrivate(path: string, stats: Stats, owner: HomeOwner): void {
+  if (owner.uid === undefined || (stats.mode & SHARED_BITS) === 0) return;
+  const mine = stats.uid === owner.uid;
+  const sticky = (stats.mode & STICKY) !== 0;
+  if (mine && !sticky && holdsOnlyAnApplianceHome(path)) {
+    chmodSync(path, 0o700);
+    return;
+  }
+  const why = !mine
+    ? `it belongs to another user (uid ${stats.uid})`
+    : sticky
+      ? 'it is a shared folder (sticky bit set)'
+      : "it holds files that are not the appliance's";
+  throw fieldError(
+    `${path} is open to other users (mode ${octal(stats.mode)}) and ${why}, so the appliance will not tighten it. It would keep its database, tokens and keys there: give a folder of its own (a missing one is created private), or make this one private as its owner: chmod 700 ${path}`,
+  );
+}
+
+function holdsOnlyAnApplianceHome(path: string): boolean {
+  const names = readdirSync(path);
+  return names.length === 0 || names.includes(basename(homePaths(path).db));
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { ensurePrivateFile, tightenIfShared } from '../fs/private-file.js';
 import { ALERTS_MIGRATIONS } from './migrations-alerts.js';
 import { BACKUP_MIGRATIONS } from './migrations-backup.js';
 import { HEALTH_MIGRATIONS } from './migrations-health.js';
@@ -93,8 +94,15 @@ export function migrate(db: Db): void {
   }
 }
 
-/** Opens (creating and migrating when needed) the appliance database. */
+/**
+ * Opens (creating and migrating when needed) the appliance database. It holds webhook URLs with
+ * their tokens and the admin password's hash, so it is private (0600) before SQLite opens it: SQLite
+ * creates the `-wal` and `-shm` files with the database file's own mode, so they follow. Those two
+ * are tightened as well in case an older version left them readable.
+ */
 export function openDatabase(path: string): Db {
+  ensurePrivateFile(path);
+  for (const suffix of ['-wal', '-shm']) tightenIfShared(`${path}${suffix}`);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
