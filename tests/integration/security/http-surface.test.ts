@@ -171,7 +171,8 @@ describe('HTTP surface: beyond loopback', () => {
     await request(s.loginUrl);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
-    const log = s.stderr();
+    // Not printed either: stdout is no terminal here, so the login link went to serve.json only.
+    const log = s.stdout() + s.stderr();
     for (const secret of [
       s.token,
       CANARY_PASSWORD,
