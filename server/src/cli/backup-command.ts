@@ -10,7 +10,7 @@ import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';
-import { recoveryKeyText, refuseKeyOnCommandLine } from './recovery-key-input.js';
+import { KEY_FILE_FLAG, recoveryKeyText, refuseKeyOnCommandLine } from './recovery-key-input.js';
 import { textTable } from './text-table.js';
 
 function size(bytes: number): string {
@@ -125,7 +125,14 @@ async function handedInKey(
 ): Promise<string | undefined> {
   refuseKeyOnCommandLine(cmd);
   const [given] = cmd.positionals;
-  if (!given || !isArchiveFile(given)) return undefined;
+  if (!given || !isArchiveFile(given)) {
+    if (cmd.values[KEY_FILE_FLAG] !== undefined && given) {
+      throw new UsageError(
+        `--${KEY_FILE_FLAG} is for restoring an archive FILE; a backup of this home (${given}) opens with its own key`,
+      );
+    }
+    return undefined;
+  }
   const own = await recoveryKeyStore(paths).read();
   return recoveryKeyText(cmd, own !== undefined, stdin, (text) => io.stderr(text));
 }

@@ -75,6 +75,21 @@ describe('restore --recovery-key K', () => {
   });
 });
 
+it('restore ID --recovery-key-file FILE is refused: a backup of this home opens with its own key', async () => {
+  const out: string[] = [];
+  const code = await runCli(
+    ['restore', 'abcd1234', '--recovery-key-file', join(dir, 'k'), '--home', join(dir, 'h')],
+    {
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+      env: {},
+      untilShutdown: () => Promise.resolve(),
+    },
+  );
+  expect(code).toBe(2);
+  expect(out.join('\n')).toContain('--recovery-key-file is for restoring an archive FILE');
+});
+
 describe('the recovery key of restore FILE', () => {
   const cmd = (...flags: string[]) => parseCommand(['restore', 'a.mnbackup', ...flags]);
 
