@@ -2,8 +2,11 @@
  * electron-builder.yml, checked the way electron-builder itself checks it (its JSON schema, with the
  * same ajv options), plus the security fuses and the targets the release promises.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -52,6 +55,7 @@ describe('electron-builder.yml', () => {
       enableNodeCliInspectArguments: false,
       onlyLoadAppFromAsar: true,
       enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
     });
     expect(config.asar).toBe(true);
   });
@@ -76,5 +80,88 @@ describe('electron-builder.yml', () => {
     expect(section('publish')).toMatchObject({ provider: 'github' });
     const pkg = JSON.parse(read('package.json')) as { main: string };
     expect(section('extraMetadata').main).toBe(pkg.main);
+  });
+});
+
+interface WorkflowStep {
+  name?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+const SIGNING = [
+  'CSC_LINK',
+  'CSC_KEY_PASSWORD',
+  'WIN_CSC_LINK',
+  'WIN_CSC_KEY_PASSWORD',
+  'APPLE_ID',
+  'APPLE_APP_SPECIFIC_PASSWORD',
+  'APPLE_TEAM_ID',
+];
+const release = parse(read('.github/workflows/release.yml')) as {
+  jobs: { installers: { steps: WorkflowStep[] } };
+};
+const steps = release.jobs.installers.steps;
+const packaging = steps.find((step) => step.run?.includes('electron-builder --publish'));
+
+/**
+ * Runs the packaging step's script as the runner would (bash), with `npx` replaced by a stub
+ * that prints the environment electron-builder would get.
+ */
+function packagingEnv(os: string, secrets: Record<string, string>): Record<string, string> {
+  const bin = mkdtempSync(join(tmpdir(), 'mna-release-step-'));
+  try {
+    writeFileSync(join(bin, 'npx'), '#!/bin/sh\nenv\n');
+    chmodSync(join(bin, 'npx'), 0o755);
+    const given = Object.fromEntries(SIGNING.map((name) => [name, secrets[name] ?? '']));
+    const out = execFileSync('bash', ['-e', '-c', packaging?.run ?? 'false'], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, RUNNER_OS: os, ...given },
+      encoding: 'utf8',
+    });
+    return Object.fromEntries(
+      out
+        .split('\n')
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+describe('signing and notarization in the release workflow', () => {
+  it('notarizes macOS builds (electron-builder skips it when the credentials are absent)', () => {
+    expect(section('mac')).toMatchObject({ notarize: true, hardenedRuntime: true });
+  });
+
+  it("feeds the repository's signing secrets to the packaging step, and to no other", () => {
+    expect(packaging).toBeDefined();
+    for (const name of SIGNING) expect(packaging?.env?.[name]).toBe(`\${{ secrets.${name} }}`);
+    for (const step of steps.filter((s) => s !== packaging))
+      expect(JSON.stringify(step)).not.toMatch(/CSC_|APPLE_/);
+  });
+
+  it('builds unsigned, not failed, when the secrets are absent', () => {
+    const mac = packagingEnv('macOS', {});
+    for (const name of SIGNING) expect(mac).not.toHaveProperty(name);
+    expect(mac.CSC_IDENTITY_AUTO_DISCOVERY).toBe('false');
+    const linux = packagingEnv('Linux', {});
+    expect(linux).not.toHaveProperty('CSC_LINK');
+    expect(linux).not.toHaveProperty('CSC_IDENTITY_AUTO_DISCOVERY');
+  });
+
+  it('signs and notarizes with the secrets, and never notarizes an unsigned build', () => {
+    const apple = {
+      APPLE_ID: 'a@b.example',
+      APPLE_APP_SPECIFIC_PASSWORD: 'pw',
+      APPLE_TEAM_ID: 'T',
+    };
+    const signed = packagingEnv('macOS', { CSC_LINK: 'cert', CSC_KEY_PASSWORD: 'k', ...apple });
+    expect(signed).toMatchObject({ CSC_LINK: 'cert', CSC_KEY_PASSWORD: 'k', ...apple });
+    expect(signed).not.toHaveProperty('CSC_IDENTITY_AUTO_DISCOVERY');
+    const unsigned = packagingEnv('macOS', apple);
+    expect(unsigned).not.toHaveProperty('APPLE_ID');
+    const windows = packagingEnv('Windows', { WIN_CSC_LINK: 'pfx', WIN_CSC_KEY_PASSWORD: 'p' });
+    expect(windows).toMatchObject({ WIN_CSC_LINK: 'pfx', WIN_CSC_KEY_PASSWORD: 'p' });
+    expect(windows).not.toHaveProperty('CSC_IDENTITY_AUTO_DISCOVERY');
   });
 });

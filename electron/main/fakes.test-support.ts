@@ -27,10 +27,15 @@ export class FakeContents extends FakeEmitter implements WindowContents {
   permissionHandler:
     | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void)
     | undefined;
+  permissionCheckHandler:
+    ((contents: unknown, permission: string, requestingOrigin: string) => boolean) | undefined;
   readonly mainFrame = { url: '' };
   readonly session = {
     setPermissionRequestHandler: (handler: NonNullable<FakeContents['permissionHandler']>) => {
       this.permissionHandler = handler;
+    },
+    setPermissionCheckHandler: (handler: NonNullable<FakeContents['permissionCheckHandler']>) => {
+      this.permissionCheckHandler = handler;
     },
   };
   setWindowOpenHandler(handler: NonNullable<FakeContents['openHandler']>): void {

@@ -31,7 +31,8 @@ let windows: WindowManager<BrowserWindow> | undefined;
 
 async function main(): Promise<void> {
   await app.whenReady();
-  server = createServer({ home: app.getPath('userData') });
+  const home = app.getPath('userData');
+  server = createServer({ home });
   const { url, token } = await server.start();
   let mediaNestUrl: string | undefined;
   let updater: Updater | undefined;
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
       },
     },
     showItemInFolder: (path) => shell.showItemInFolder(path),
+    revealRoots: () => [home],
     window: () => win.current(),
     appUrl: url,
     token,

@@ -3,6 +3,7 @@ import { FakeWindow } from './fakes.test-support.js';
 import { DESKTOP_CHANNELS, registerIpc, type InvokeEvent } from './ipc.js';
 
 const APP = 'http://127.0.0.1:41234';
+const HOME = '/home/me/.config/MediaNest Appliance';
 
 function setup() {
   const handlers = new Map<string, (event: InvokeEvent, ...args: unknown[]) => unknown>();
@@ -23,6 +24,7 @@ function setup() {
     ipcMain: { handle: (channel, listener) => void handlers.set(channel, listener) },
     dialogs,
     showItemInFolder,
+    revealRoots: () => [HOME],
     window: () => current,
     appUrl: APP,
     token: 'per-launch-token',
@@ -108,5 +110,47 @@ describe('the IPC bridge', () => {
     expect(showItemInFolder).not.toHaveBeenCalled();
     expect(dialogs.chooseFolder).not.toHaveBeenCalled();
     expect(startAtLogin.set).not.toHaveBeenCalled();
+  });
+
+  it('reveals paths inside the appliance home without a dialog', async () => {
+    const { ours, invoke, showItemInFolder } = setup();
+    await invoke(DESKTOP_CHANNELS.revealInFolder, ours, `${HOME}/backups/a.mnbackup`);
+    await invoke(DESKTOP_CHANNELS.revealInFolder, ours, HOME);
+    expect(showItemInFolder.mock.calls).toEqual([[`${HOME}/backups/a.mnbackup`], [HOME]]);
+  });
+
+  it('refuses to reveal anything else until the user chose it in a dialog', async () => {
+    const { ours, invoke, showItemInFolder } = setup();
+    const outside = [
+      '/home/me/.ssh/id_ed25519',
+      '/etc/shadow',
+      `${HOME}/../../.ssh/id_ed25519`,
+      `${HOME} Evil/x`,
+      '/home/me/backups/a.tar',
+      '/home/me/Downloads/report.tar.gz',
+    ];
+    for (const path of outside)
+      await expect(invoke(DESKTOP_CHANNELS.revealInFolder, ours, path)).rejects.toThrow(
+        /inside the appliance home or chosen in a dialog/,
+      );
+    expect(showItemInFolder).not.toHaveBeenCalled();
+  });
+
+  it('reveals a chosen folder and what is in it, and a file chosen to save, nothing beside', async () => {
+    const { ours, invoke, showItemInFolder } = setup();
+    await invoke(DESKTOP_CHANNELS.chooseFolder, ours, 'Backups');
+    await invoke(DESKTOP_CHANNELS.saveFile, ours, 'report.tar.gz');
+    await invoke(DESKTOP_CHANNELS.revealInFolder, ours, '/home/me/backups/sub/a.tar');
+    await invoke(DESKTOP_CHANNELS.revealInFolder, ours, '/home/me/Downloads/report.tar.gz');
+    await expect(
+      invoke(DESKTOP_CHANNELS.revealInFolder, ours, '/home/me/Downloads/other.txt'),
+    ).rejects.toThrow(/chosen in a dialog/);
+    await expect(
+      invoke(DESKTOP_CHANNELS.revealInFolder, ours, '/home/me/backups/../.ssh'),
+    ).rejects.toThrow(/chosen in a dialog/);
+    expect(showItemInFolder.mock.calls).toEqual([
+      ['/home/me/backups/sub/a.tar'],
+      ['/home/me/Downloads/report.tar.gz'],
+    ]);
   });
 });

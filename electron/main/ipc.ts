@@ -3,7 +3,7 @@
  * checks that the call comes from our window's main frame at the app's origin; anything else is
  * rejected before it reaches the handler.
  */
-import { basename, isAbsolute } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DesktopBridge } from '../../server/src/contract/desktop.js';
 import { isAppUrl, type AppWindow } from './window.js';
 
@@ -42,6 +42,8 @@ export interface IpcDeps<W extends AppWindow> {
   ipcMain: IpcSurface;
   dialogs: DialogSurface<W>;
   showItemInFolder: (path: string) => void;
+  /** Folders whose contents the window may reveal without a dialog: the appliance home. */
+  revealRoots: () => readonly string[];
   /** The open window, if any: calls from anywhere else are refused. */
   window: () => W | undefined;
   appUrl: string;
@@ -75,17 +77,49 @@ function text(value: unknown, name: string, max: number): string {
   return value;
 }
 
+/** True when `path` is `root` or inside it (both absolute; `..` already resolved). */
+function within(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+
+/**
+ * What the window may show in the file manager: anything inside the appliance home, a folder the
+ * user chose in a dialog (and what is inside it), or a file they chose to save. A renderer taken
+ * over by a script cannot point the file manager anywhere else.
+ */
+function revealPolicy(roots: () => readonly string[]) {
+  const folders = new Set<string>();
+  const files = new Set<string>();
+  return {
+    chose(kind: 'folder' | 'file', path: string | undefined): string | undefined {
+      if (path !== undefined) (kind === 'folder' ? folders : files).add(resolve(path));
+      return path;
+    },
+    allows(path: string): boolean {
+      const target = resolve(path);
+      if (files.has(target)) return true;
+      return [...roots(), ...folders].some((root) => within(target, resolve(root)));
+    },
+  };
+}
+
 export function registerIpc<W extends AppWindow>(deps: IpcDeps<W>): void {
+  const reveal = revealPolicy(deps.revealRoots);
   const handlers: Handlers<W> = {
     getToken: () => deps.token,
     version: () => deps.version,
-    chooseFolder: (window, title) => deps.dialogs.chooseFolder(window, text(title, 'title', 200)),
+    chooseFolder: async (window, title) =>
+      reveal.chose('folder', await deps.dialogs.chooseFolder(window, text(title, 'title', 200))),
     // Only a file name: the renderer suggests what to call the file, never where to put it.
-    saveFile: (window, name) => deps.dialogs.saveFile(window, basename(text(name, 'name', 255))),
+    saveFile: async (window, name) =>
+      reveal.chose('file', await deps.dialogs.saveFile(window, basename(text(name, 'name', 255)))),
     revealInFolder: (_window, path) => {
       const target = text(path, 'path', 4096);
       if (!isAbsolute(target)) throw new Error('path must be absolute');
-      deps.showItemInFolder(target);
+      if (!reveal.allows(target))
+        throw new Error('path must be inside the appliance home or chosen in a dialog');
+      deps.showItemInFolder(resolve(target));
     },
     getStartAtLogin: () => deps.startAtLogin.get(),
     setStartAtLogin: (_window, enabled) => {

@@ -71,6 +71,15 @@ describe('the app window', () => {
     expect(callback).toHaveBeenCalledWith(false);
   });
 
+  it('answers every permission check with no, even from the app origin', () => {
+    const { manager, created } = setup();
+    manager.show();
+    const check = created[0]!.webContents.permissionCheckHandler;
+    expect(check).toBeDefined();
+    for (const permission of ['media', 'notifications', 'clipboard-read', 'geolocation', 'hid'])
+      expect(check!({}, permission, APP)).toBe(false);
+  });
+
   it('keeps one window: showing again restores and focuses it; after closing, a new one opens', () => {
     const { manager, created } = setup();
     manager.show();

@@ -17,6 +17,9 @@ export interface WindowContents {
         callback: (granted: boolean) => void,
       ) => void,
     ): void;
+    setPermissionCheckHandler(
+      handler: (contents: unknown, permission: string, requestingOrigin: string) => boolean,
+    ): void;
   };
   readonly mainFrame: unknown;
 }
@@ -104,6 +107,17 @@ export function createExternalOpener(deps: {
   };
 }
 
+/**
+ * The UI needs no permission at all (camera, microphone, geolocation, notifications, clipboard
+ * reads, HID, serial...): every request is refused, and every check (which a page makes without
+ * asking, e.g. `navigator.permissions.query`, and which Electron otherwise answers with yes) says
+ * no. Notifications come from the main process, which needs no permission.
+ */
+export function denyPermissions(session: WindowContents['session']): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
 export interface WindowManager<W extends AppWindow = AppWindow> {
   /** Shows the window, creating it when closed, restoring it when minimised. */
   show(): void;
@@ -145,10 +159,7 @@ export function createWindowManager<W extends AppWindow>(deps: {
       deps.openExternal(target);
       return { action: 'deny' };
     });
-    // The UI needs no camera, microphone, geolocation or notification permission.
-    win.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) =>
-      callback(false),
-    );
+    denyPermissions(win.webContents.session);
     win.once('ready-to-show', () => win.show());
     win.on('closed', () => {
       if (window === win) window = undefined;

@@ -23,6 +23,7 @@ import { createDockerGateway } from './infra/docker/dockerode-gateway.js';
 import { ensureHome, type HomePaths } from './infra/fs/home.js';
 import { FileJobLock, jobLockPath } from './infra/fs/file-job-lock.js';
 import { createLogger, type Logger } from './infra/log/logger.js';
+import { secretFolderValues } from './infra/log/secret-folder.js';
 import { openDatabase } from './infra/store/database.js';
 import { SqliteAdminPassword, SqliteSessions } from './infra/store/sqlite-auth.js';
 import { NodeHostProbe } from './infra/system/node-host-probe.js';
@@ -143,7 +144,10 @@ export function createServer(options: ServerOptions): AppServer {
     now,
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   });
-  const logger = options.logger ?? createLogger({ secrets: () => [token, ...auth.secrets()] });
+  const stackSecrets = secretFolderValues(paths.secretsDir);
+  const logger =
+    options.logger ??
+    createLogger({ secrets: () => [token, ...auth.secrets(), ...stackSecrets()] });
   const probe = options.hostProbe ?? new NodeHostProbe();
   const connect = options.connectDocker ?? createDockerGateway;
   const bus = options.bus ?? new EventBus();

@@ -15,6 +15,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,8 +257,11 @@ describe('a new machine', () => {
     const newHome = mkdtempSync(join(tmpdir(), 'mna-backup-new-'));
     const newEnv = { ...env, MEDIANEST_COMPOSE_PROJECT: `${PROJECT}new` };
     try {
+      // The key as a user carries it to the new machine: a file (never on the command line).
+      const keyFile = `${newHome}-carried.key`;
+      writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
       const result = await cli(
-        ['restore', file, '--recovery-key', key, '--yes', '--home', newHome],
+        ['restore', file, '--recovery-key-file', keyFile, '--yes', '--home', newHome],
         newEnv,
       );
       expect(result.code, result.stderr).toBe(0);
@@ -271,6 +275,7 @@ describe('a new machine', () => {
       await cli(['down', '--home', newHome], newEnv);
       await removeComposeProject(docker, `${PROJECT}new`);
       rmSync(newHome, { recursive: true, force: true });
+      rmSync(`${newHome}-carried.key`, { force: true });
     }
   });
 });

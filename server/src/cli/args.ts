@@ -145,8 +145,14 @@ export const VERBS: Record<string, VerbSpec> = {
   },
   restore: {
     summary: 'restore a backup (safety snapshot first; rolled back if the stack does not come up)',
-    usage: 'restore ID|FILE [--recovery-key K] [--yes]',
-    options: { 'recovery-key': { type: 'string' }, yes: { type: 'boolean' } },
+    usage: 'restore ID|FILE [--recovery-key-file FILE] [--yes]',
+    options: {
+      // The key itself is asked for (or piped in); a flag only names a file holding it.
+      'recovery-key-file': { type: 'string' },
+      // Parsed only to be refused with the way to do it now (recovery-key-input.ts).
+      'recovery-key': { type: 'string' },
+      yes: { type: 'boolean' },
+    },
     positionals: true,
   },
   version: { summary: 'print the version', usage: 'version', options: {} },

@@ -1,5 +1,5 @@
 import type { Backup } from '../contract/backup-routes.js';
-import { createBackupServices, type BackupServices } from '../backup-wiring.js';
+import { createBackupServices, recoveryKeyStore, type BackupServices } from '../backup-wiring.js';
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';
@@ -10,6 +10,7 @@ import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';
+import { KEY_FILE_FLAG, recoveryKeyText, refuseKeyOnCommandLine } from './recovery-key-input.js';
 import { textTable } from './text-table.js';
 
 function size(bytes: number): string {
@@ -107,15 +108,47 @@ async function prune(services: BackupServices, settings: SqliteSettings, io: Cli
   );
 }
 
+/** Restoring an archive FILE (not a catalogue ID): a path, or a name ending in .mnbackup. */
+function isArchiveFile(given: string): boolean {
+  return given.includes('/') || given.endsWith('.mnbackup');
+}
+
+/**
+ * The key text the user hands in for `restore FILE`, read before the job lock is taken so that
+ * nothing waits while they type; undefined when this home's own key applies.
+ */
+async function handedInKey(
+  cmd: ParsedCommand,
+  paths: HomePaths,
+  io: CliIo,
+  stdin: NodeJS.ReadStream,
+): Promise<string | undefined> {
+  refuseKeyOnCommandLine(cmd);
+  const [given] = cmd.positionals;
+  if (!given || !isArchiveFile(given)) {
+    if (cmd.values[KEY_FILE_FLAG] !== undefined && given) {
+      throw new UsageError(
+        `--${KEY_FILE_FLAG} is for restoring an archive FILE; a backup of this home (${given}) opens with its own key`,
+      );
+    }
+    return undefined;
+  }
+  const own = await recoveryKeyStore(paths).read();
+  return recoveryKeyText(cmd, own !== undefined, stdin, (text) => io.stderr(text));
+}
+
 /**
  * `backup`, `backups [prune]`, `verify ID [--restore-test]`,
- * `restore ID|FILE [--recovery-key K] [--yes]`.
+ * `restore ID|FILE [--recovery-key-file FILE] [--yes]`.
  */
 export async function backupCommand(
   cmd: ParsedCommand,
   paths: HomePaths,
   io: CliIo,
+  stdin: NodeJS.ReadStream = process.stdin,
 ): Promise<number> {
+  // Before the lock and any recovery: a refused command changes nothing.
+  const keyText = cmd.verb === 'restore' ? await handedInKey(cmd, paths, io, stdin) : undefined;
   const json = cmd.values.json === true;
   const out = (value: unknown, text: string): void =>
     io.stdout(json ? JSON.stringify(value, null, 2) : text);
@@ -171,17 +204,15 @@ export async function backupCommand(
         if (!given)
           throw new UsageError('restore needs the ID of a backup or the path of an archive');
         await recover(services, io);
-        const keyText = cmd.values['recovery-key'];
-        const byFile = given.includes('/') || given.endsWith('.mnbackup');
-        const source: RestoreSource = byFile
+        const source: RestoreSource = isArchiveFile(given)
           ? {
               file: given,
               key:
-                typeof keyText === 'string'
+                keyText !== undefined
                   ? services.keys.parse(keyText)
                   : ((await services.keys.read()) ??
                     (() => {
-                      throw new UsageError('restore FILE on a new machine needs --recovery-key');
+                      throw new UsageError('restore FILE on a new machine needs the recovery key');
                     })()),
             }
           : { id: resolveId(services, given) };

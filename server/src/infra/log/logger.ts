@@ -1,4 +1,6 @@
 /** One line of the app's own log. Every line passes the redactor before it is written. */
+import { createMasker } from '../../core/logs/mask.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -10,13 +12,27 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Replaces every known secret value with `[redacted]`. Values shorter than 8 characters are not secrets we made. */
+/**
+ * Replaces every known secret value, in any case, and every 16+ character piece of one, with
+ * `[redacted]` (core/logs/mask.ts: the same rules as the stack's logs).
+ */
 export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+  return createMasker(secrets)(text);
+}
+
+/** A masker rebuilt only when the secret values change (a rotation, a new login code). */
+function currentMasker(secrets: () => Iterable<string>): () => (text: string) => string {
+  let key: string | undefined;
+  let mask: (text: string) => string = (text) => text;
+  return () => {
+    const values = [...secrets()];
+    const next = values.join('\n');
+    if (next !== key) {
+      key = next;
+      mask = createMasker(values);
+    }
+    return mask;
+  };
 }
 
 export interface LoggerOptions {
@@ -30,16 +46,23 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const secrets = options.secrets ?? (() => []);
+  const masker = currentMasker(options.secrets ?? (() => []));
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[level] < min) return;
+    const mask = masker();
+    // Strings are masked before JSON escapes them (a value with a quote or a backslash would no
+    // longer match after); the whole line again after, for keys and anything else.
     const line = JSON.stringify(
       { time: now().toISOString(), level, message, ...fields },
       (_key, value: unknown) =>
-        value instanceof Error ? { name: value.name, message: value.message } : value,
+        value instanceof Error
+          ? { name: value.name, message: value.message }
+          : typeof value === 'string'
+            ? mask(value)
+            : value,
     );
-    write(redact(line, secrets()));
+    write(mask(line));
   };
   return {
     debug: (m, f) => emit('debug', m, f),
