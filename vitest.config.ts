@@ -14,6 +14,9 @@ export default defineConfig({
             'renderer/src/**/*.test.{ts,tsx}',
           ],
           environment: 'node',
+          // A few files compile a JSON schema or import the whole server first: on a loaded 2-core
+          // machine they take several seconds, which is no hang.
+          testTimeout: 20_000,
         },
       },
       {
