@@ -49,7 +49,7 @@ export function fakeState(log: PostgresLog = { sql: [], stdin: [] }): StackState
         stdout: Readable.from([]),
         done: (async () => {
           const chunks: Buffer[] = [];
-          for await (const chunk of stdin ?? []) chunks.push(chunk as Buffer);
+          for await (const chunk of stdin ?? []) chunks.push(Buffer.from(chunk as Buffer | string));
           log.stdin.push(Buffer.concat(chunks).toString('utf8'));
           return { exitCode: 0, stderr: '' };
         })(),
