@@ -158,5 +158,9 @@ describe('a restore of an archive whose metadata is hostile', () => {
     await expect(failure).rejects.toMatchObject({ code: 'insufficient_space' });
     await expect(failure).rejects.toThrow(/free in .*data.*needs/);
     expect(await snapshotTree(root)).toEqual(before);
+    await expect(restore.preflight(source)).resolves.toMatchObject({
+      restorable: false,
+      refusal: expect.stringMatching(/free in .*needs/) as unknown,
+    });
   });
 });

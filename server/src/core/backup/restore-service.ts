@@ -19,7 +19,7 @@ import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './r
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
 import { removeTree } from './file-batches.js';
 import { containedPath } from './contained-path.js';
-import { checkRestoreSpace } from './restore-space.js';
+import { checkRestoreSpace, restoreSpaceProblem } from './restore-space.js';
 
 /** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
 const APP_SERVICES = ['backend', 'frontend', 'nginx'];
@@ -114,7 +114,16 @@ export class RestoreService {
       }
       contents.set(top, row);
     }
-    const refusal = this.refusal(manifest, target);
+    // Space is worth asking about only for a stack that runs (its data folder is then known).
+    const refusal =
+      this.refusal(manifest, target) ??
+      (
+        await restoreSpaceProblem(
+          await this.deps.dataDir(),
+          manifest.entries.totalBytes,
+          this.deps.freeBytes,
+        )
+      )?.message;
     return {
       format: manifest.format,
       createdAt: manifest.createdAt,

@@ -21,19 +21,32 @@ export async function freeBytesAt(path: string): Promise<number> {
   }
 }
 
+/** Why `dataDir` cannot hold an archive of `totalBytes`, or undefined when it can. */
+export async function restoreSpaceProblem(
+  dataDir: string,
+  totalBytes: number,
+  freeBytes: (path: string) => Promise<number> = freeBytesAt,
+): Promise<{ message: string; free: number; needed: number } | undefined> {
+  const free = await freeBytes(dataDir);
+  const needed = totalBytes + RESTORE_SPACE_MARGIN;
+  if (free >= needed) return undefined;
+  const message = `Only ${formatBytes(free)} is free in ${dataDir}; restoring this archive needs ${formatBytes(needed)} (its ${formatBytes(totalBytes)} of content staged beside the current data, plus ${formatBytes(RESTORE_SPACE_MARGIN)}).`;
+  return { message, free, needed };
+}
+
 /** Throws `insufficient_space` when `dataDir` cannot hold an archive of `totalBytes`. */
 export async function checkRestoreSpace(
   dataDir: string,
   totalBytes: number,
-  freeBytes: (path: string) => Promise<number> = freeBytesAt,
+  freeBytes?: (path: string) => Promise<number>,
 ): Promise<void> {
-  const free = await freeBytes(dataDir);
-  const needed = totalBytes + RESTORE_SPACE_MARGIN;
-  if (free < needed) {
-    throw new AppError(
-      'insufficient_space',
-      `Only ${formatBytes(free)} is free in ${dataDir}; restoring this archive needs ${formatBytes(needed)} (its ${formatBytes(totalBytes)} of content staged beside the current data, plus ${formatBytes(RESTORE_SPACE_MARGIN)}). Nothing was changed.`,
-      { field: 'dataDir', free, needed },
-    );
+  const problem = await restoreSpaceProblem(dataDir, totalBytes, freeBytes);
+  if (problem) {
+    const { message, free, needed } = problem;
+    throw new AppError('insufficient_space', `${message} Nothing was changed.`, {
+      field: 'dataDir',
+      free,
+      needed,
+    });
   }
 }
