@@ -9,7 +9,6 @@
  */
 import { AppError } from '../app-error.js';
 import type { ExtractLimits, Manifest, ManifestEntry } from './archive.js';
-import { EntryTable } from './entry-table.js';
 
 export const TAG_ENTRY = 0x45;
 export const TAG_END = 0x5a;
@@ -25,6 +24,9 @@ export const DEFAULT_LIMITS: ExtractLimits = {
   maxTotalBytes: 2 * 1024 ** 4,
   maxEntries: 1_000_000,
   maxDepth: 48,
+  // A million entries of typical paths is ~200 MB of JSON; the parser holds only the compact
+  // table (manifest-parser.ts), never the text.
+  maxManifestBytes: 256 * 1024 ** 2,
 };
 
 export function unsafe(path: string, why: string): AppError {
@@ -77,11 +79,12 @@ export function segmentHeader(length: number): Buffer {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function corruptManifest(why: string): AppError {
+export function corruptManifest(why: string): AppError {
   return new AppError('corrupt', `The backup archive's manifest is malformed: ${why}.`);
 }
 
-function parseEntry(raw: unknown, index: number): ManifestEntry {
+/** One entry of a manifest, checked field by field (manifest-parser.ts reads them one at a time). */
+export function parseEntry(raw: unknown, index: number): ManifestEntry {
   if (!isRecord(raw)) throw corruptManifest(`entry ${index} is not an object`);
   const { path, kind, size, sha256, mode } = raw;
   if (typeof path !== 'string') throw corruptManifest(`entry ${index} has no path`);
@@ -100,41 +103,6 @@ function parseEntry(raw: unknown, index: number): ManifestEntry {
     throw corruptManifest(`entry ${index} has an impossible mode`);
   }
   return { path, kind, size, sha256, mode };
-}
-
-/**
- * Parses a decrypted manifest and applies every rule for hostile archives that can be checked
- * before a byte is extracted: paths, kinds, duplicates, entry count, depth and total size.
- */
-export function parseManifest(
-  json: string,
-  limits: ExtractLimits,
-  headerVersion: number,
-): Manifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw corruptManifest('it is not JSON');
-  }
-  if (!isRecord(raw) || !Array.isArray(raw.entries) || !isRecord(raw.meta)) {
-    throw corruptManifest('it lacks entries or meta');
-  }
-  if (raw.format !== headerVersion || typeof raw.createdAt !== 'string') {
-    throw corruptManifest('its format or creation time does not match the header');
-  }
-  // Checked and stored one by one in the compact table; the parsed objects are garbage once this
-  // returns.
-  const entries = new EntryTable();
-  raw.entries.forEach((item, index) => entries.push(parseEntry(item, index)));
-  const manifest: Manifest = {
-    format: raw.format,
-    createdAt: raw.createdAt,
-    entries,
-    meta: raw.meta,
-  };
-  checkManifest(manifest, limits);
-  return manifest;
 }
 
 /** The rules every manifest obeys, for paths, kinds and caps (a parsed one, or one just written). */

@@ -35,16 +35,13 @@ import {
   MODE_MASK,
   checkManifest,
   manifestJson,
-  parseManifest,
   unsafe,
 } from './archive-framing.js';
+import { ManifestParser } from './manifest-parser.js';
 import { ioError } from './archive-files.js';
 import { CREATE_FLAGS, FileBatchError, FileBatches, type FileToWrite } from './file-batches.js';
 import type { EntryBody } from './archive-records.js';
 import { PlainReader, RecordReader, framedEntries, readAt } from './archive-records.js';
-
-/** The largest sealed manifest a reader accepts (about a million entries). */
-const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
 interface Opened {
   handle: FileHandle;
@@ -98,10 +95,16 @@ async function openArchive(
     const manifestEnd = size - TRAILER_SIZE;
     if (
       trailer.manifestOffset < HEADER_SIZE ||
-      trailer.manifestOffset + trailer.manifestLength !== manifestEnd ||
-      trailer.manifestLength > MAX_MANIFEST_BYTES
+      trailer.manifestOffset + trailer.manifestLength !== manifestEnd
     ) {
       throw corrupt('its trailer points outside the file');
+    }
+    // Before a byte of it is read or held.
+    if (trailer.manifestLength > limits.maxManifestBytes) {
+      throw unsafe(
+        '',
+        `a manifest of ${trailer.manifestLength} bytes, more than the ${limits.maxManifestBytes} allowed`,
+      );
     }
     // The same file, unchanged since (a copy, or any write, has another identity), under the same caps.
     const id = [dev, ino, size, mtimeMs, ctimeMs, head.toString('base64')]
@@ -128,13 +131,14 @@ async function openArchive(
       checkManifest(expected, limits);
       manifest = expected;
     } else if (!manifest) {
-      // Decoded as it is read: the records' buffers go as soon as their text is kept.
+      // Decoded and parsed as it is read: neither the whole text nor a tree of objects is held.
       const decoder = new StringDecoder('utf8');
-      let text = '';
+      const parser = new ManifestParser(limits, version);
       for (let part = await records.next(); part; part = await records.next()) {
-        text += decoder.write(part);
+        parser.push(decoder.write(part));
       }
-      manifest = parseManifest(text + decoder.end(), limits, version);
+      parser.push(decoder.end());
+      manifest = parser.finish();
       cache?.set(id, manifest);
     }
     return {

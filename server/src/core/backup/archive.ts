@@ -69,6 +69,8 @@ export interface ExtractLimits {
   maxTotalBytes: number;
   maxEntries: number;
   maxDepth: number;
+  /** The sealed manifest's bytes, checked from the trailer before any of it is read. */
+  maxManifestBytes: number;
 }
 
 /**

@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { KNOWN_FOLDERS } from './archive-meta.js';
 import { statefulFolders } from './backup-contents.js';
 import { archiveName } from './backup-service.js';
 
@@ -18,6 +21,17 @@ describe('what a backup copies as files', () => {
       '/h/data',
     );
     expect(folders).toEqual(['certbot/conf', 'downloads', 'uploads']);
+  });
+
+  it('knows every folder the templates bind, so a restore accepts each one a backup records', () => {
+    const templates = join(import.meta.dirname, '../../../../compose-templates/stack');
+    const binds = readdirSync(templates).flatMap((name) =>
+      [...readFileSync(join(templates, name), 'utf8').matchAll(/\{\{dataDir\}\}(\/[\w/-]+)/g)].map(
+        (match) => `/data${match[1]}`,
+      ),
+    );
+    expect(binds.length).toBeGreaterThan(5);
+    expect(statefulFolders(binds, '/data')).toEqual([...KNOWN_FOLDERS]);
   });
 
   it('names archives by UTC time and kind, so names sort by time', () => {

@@ -12,11 +12,14 @@ import { Transform, pipeline } from 'node:stream';
 import type { Backup, BackupPreflight } from '../../contract/backup-routes.js';
 import { AppError } from '../app-error.js';
 import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive.js';
+import { ownerByFolder, parseArchiveMeta, type ArchiveMeta } from './archive-meta.js';
 import type { BackupProgress, BackupService } from './backup-service.js';
 import type { RestoreJournal, StackControl } from './ports.js';
 import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './restore-swap.js';
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
 import { removeTree } from './file-batches.js';
+import { containedPath } from './contained-path.js';
+import { checkRestoreSpace, restoreSpaceProblem } from './restore-space.js';
 
 /** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
 const APP_SERVICES = ['backend', 'frontend', 'nginx'];
@@ -54,6 +57,8 @@ export interface RestoreServiceDeps {
   /** The stack's data folder. */
   dataDir: () => Promise<string>;
   now: () => Date;
+  /** Bytes free in the filesystem holding a path; statfs when absent. */
+  freeBytes?: (path: string) => Promise<number>;
 }
 
 export interface RestoreResult {
@@ -62,25 +67,8 @@ export interface RestoreResult {
   rowCounts: Record<string, number>;
 }
 
-interface Meta {
-  postgresMajor?: number;
-  rowCounts?: Record<string, number>;
-  redisKeys?: number;
-  redisAppendOnly?: boolean;
-  appVersion?: string;
-  folders?: Record<string, { uid: number; gid: number; mode: number }>;
-}
-
-const metaOf = (manifest: Manifest): Meta => manifest.meta;
-
-/** The recorded owner of the stateful folder an archive path (`files/<folder>/...`) lies in. */
-function ownerByFolder(
-  owners: NonNullable<Meta['folders']>,
-  path: string,
-): { uid: number; gid: number } | undefined {
-  const folder = /^files\/([^/]+)/.exec(path)?.[1];
-  return folder !== undefined && Object.hasOwn(owners, folder) ? owners[folder] : undefined;
-}
+/** The archive's meta through its schema: hostile values are refused before any use. */
+const metaOf = (manifest: Manifest): ArchiveMeta => parseArchiveMeta(manifest.meta);
 
 export class RestoreService {
   constructor(private readonly deps: RestoreServiceDeps) {}
@@ -126,7 +114,16 @@ export class RestoreService {
       }
       contents.set(top, row);
     }
-    const refusal = this.refusal(manifest, target);
+    // Space is worth asking about only for a stack that runs (its data folder is then known).
+    const refusal =
+      this.refusal(manifest, target) ??
+      (
+        await restoreSpaceProblem(
+          await this.deps.dataDir(),
+          manifest.entries.totalBytes,
+          this.deps.freeBytes,
+        )
+      )?.message;
     return {
       format: manifest.format,
       createdAt: manifest.createdAt,
@@ -166,9 +163,11 @@ export class RestoreService {
     // The header and the authenticated manifest: a wrong key, a newer format or a newer PostgreSQL
     // is refused here, before anything is written anywhere.
     let manifest: Manifest | undefined = await this.deps.reader.readManifest(path, key);
+    metaOf(manifest);
     const refusal = this.refusal(manifest, await state.postgresMajor());
     if (refusal) throw new AppError('restore_failed', refusal);
     const layout = swapLayout(await this.deps.dataDir());
+    await checkRestoreSpace(layout.dataDir, manifest.entries.totalBytes, this.deps.freeBytes);
     this.deps.journal.write({
       step: 'staging',
       source: label,
@@ -317,7 +316,11 @@ export class RestoreService {
     if (db.status === 'rejected') throw db.reason;
     const folders: Array<{ name: string; staged: string }> = [];
     for (const [name, owner] of Object.entries(owners)) {
-      const staged = join(staging, 'archive', 'files', name);
+      const staged = await containedPath(
+        join(staging, 'archive', 'files'),
+        name,
+        `meta.folders[${JSON.stringify(name)}]`,
+      );
       if (!(await stat(staged).catch(() => undefined))) {
         // An empty folder the archive did not hold: created, and only it needs an owner.
         await mkdir(staged, { recursive: true });

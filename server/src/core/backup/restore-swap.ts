@@ -7,6 +7,7 @@
 import { chown, lstat, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { removeTree } from './file-batches.js';
+import { containedPath } from './contained-path.js';
 
 export interface SwapLayout {
   dataDir: string;
@@ -55,13 +56,19 @@ export async function swapIn(
   layout: SwapLayout,
   folders: Array<{ name: string; staged: string }>,
 ): Promise<void> {
+  // Every name checked before anything moves or moved.json lists it: a name never climbs out of
+  // the data folder or the folder the previous data is kept in.
+  const planned: Array<{ name: string; staged: string; live: string; aside: string }> = [];
+  for (const { name, staged } of folders) {
+    const live = await containedPath(layout.dataDir, name, 'folder');
+    const aside = await containedPath(join(layout.previous, 'data'), name, 'folder');
+    planned.push({ name, staged, live, aside });
+  }
   await mkdir(layout.previous, { recursive: true, mode: 0o700 });
   const moved = await readMoved(layout);
-  for (const { name, staged } of folders) {
+  for (const { name, staged, live, aside } of planned) {
     if (!moved.includes(name)) moved.push(name);
     await writeFile(join(layout.previous, 'moved.json'), JSON.stringify(moved));
-    const live = join(layout.dataDir, name);
-    const aside = join(layout.previous, 'data', name);
     await mkdir(dirname(aside), { recursive: true });
     if (await lstat(live).catch(() => undefined)) await rename(live, aside);
     await mkdir(dirname(live), { recursive: true });
@@ -72,9 +79,9 @@ export async function swapIn(
 /** Puts back every folder a swap moved aside; safe to run again after a crash part-way. */
 export async function swapBack(layout: SwapLayout): Promise<void> {
   for (const name of (await readMoved(layout)).reverse()) {
-    const aside = join(layout.previous, 'data', name);
+    const aside = await containedPath(join(layout.previous, 'data'), name, 'moved.json');
     if (!(await lstat(aside).catch(() => undefined))) continue;
-    const live = join(layout.dataDir, name);
+    const live = await containedPath(layout.dataDir, name, 'moved.json');
     await removeTree(live);
     await rename(aside, live);
   }

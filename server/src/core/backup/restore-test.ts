@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../app-error.js';
 import type { ServiceExec } from '../secrets/rotation-ports.js';
 import type { ArchiveReader, Manifest } from './archive.js';
+import { parseArchiveMeta } from './archive-meta.js';
 import type { BackupProgress } from './backup-service.js';
 import type { StreamingExec } from './ports.js';
 import { RESTORE_DB, StackState } from './stack-state.js';
@@ -50,6 +51,8 @@ export async function restoreTest(
   archive: { path: string; key: Uint8Array; manifest: Manifest },
   progress: BackupProgress,
 ): Promise<void> {
+  // What the counts are compared with, checked before any container starts.
+  const meta = parseArchiveMeta(archive.manifest.meta);
   progress('Starting scratch PostgreSQL', 5);
   const session = await deps.engine.open(deps.images);
   try {
@@ -73,10 +76,6 @@ export async function restoreTest(
       }
     }
     progress('Comparing row and key counts', 80);
-    const meta = archive.manifest.meta as {
-      rowCounts?: Record<string, number>;
-      redisKeys?: number;
-    };
     const counts = await state.rowCounts(RESTORE_DB);
     for (const [table, expected] of Object.entries(meta.rowCounts ?? {})) {
       if (counts[table] !== expected) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceExec } from '../secrets/rotation-ports.js';
 import type { StreamingExec } from './ports.js';
-import { StackState, roleStatements } from './stack-state.js';
+import { StackState } from './stack-state.js';
 
 /**
  * Redis as the snapshot sees it through redis-cli: LASTSAVE in whole seconds, one background save
@@ -75,49 +75,5 @@ describe('the Redis snapshot', () => {
     const redis = fakeRedis({ lastSave: 1_700_000_000, saveRunning: true });
     await expect(redis.state.redisSnapshot(5_000)).resolves.toMatchObject({ keys: 3 });
     expect(redis.ourSaves()).toBe(1);
-  });
-});
-
-describe('the roles a restore may create', () => {
-  const hash = 'SCRAM-SHA-256$4096:c2FsdA==$a2V5:c2lnbg==';
-  const dumpall = [
-    'SET default_transaction_read_only = off;',
-    '\\restrict abc',
-    'CREATE ROLE medianest;',
-    `ALTER ROLE medianest WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS PASSWORD '${hash}';`,
-    'CREATE ROLE "Grafana Reader";',
-    'ALTER ROLE "Grafana Reader" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN;',
-    'GRANT medianest TO "Grafana Reader";',
-    'ALTER ROLE orphan WITH LOGIN;',
-  ].join('\n');
-
-  it('reads each role pg_dumpall creates, with its attributes and password verifier', () => {
-    expect([...roleStatements(dumpall)]).toEqual([
-      [
-        'medianest',
-        [
-          'CREATE ROLE medianest;',
-          `ALTER ROLE medianest WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS PASSWORD '${hash}';`,
-        ],
-      ],
-      [
-        '"Grafana Reader"',
-        [
-          'CREATE ROLE "Grafana Reader";',
-          'ALTER ROLE "Grafana Reader" WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN;',
-        ],
-      ],
-    ]);
-  });
-
-  it('never runs anything else a file may hold', () => {
-    const hostile = [
-      'CREATE ROLE x; DROP DATABASE medianest;',
-      "ALTER ROLE x WITH LOGIN PASSWORD 'a'; DROP DATABASE medianest; --';",
-      'CREATE ROLE y;',
-      "ALTER ROLE y WITH LOGIN PASSWORD 'it''s'; COPY t TO PROGRAM 'sh';",
-      'DROP DATABASE medianest;',
-    ].join('\n');
-    expect([...roleStatements(hostile)]).toEqual([['y', ['CREATE ROLE y;']]]);
   });
 });

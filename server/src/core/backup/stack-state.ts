@@ -7,6 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { AppError } from '../app-error.js';
 import type { ServiceExec } from '../secrets/rotation-ports.js';
 import type { ExecStream, StreamingExec } from './ports.js';
+import { roleStatements } from './role-statements.js';
 
 export const DB_NAME = 'medianest';
 export const DB_USER = 'medianest';
@@ -49,34 +50,6 @@ export function checkedStdout(stream: ExecStream, what: string): Readable {
     if (!out.writableFinished) stream.abort();
   });
   return out;
-}
-
-const ROLE_NAME = String.raw`("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`;
-const CREATE_ROLE = new RegExp(String.raw`^CREATE ROLE ${ROLE_NAME};$`);
-const ALTER_ROLE = new RegExp(
-  String.raw`^ALTER ROLE ${ROLE_NAME} WITH(?: [A-Z]+)+(?: PASSWORD '(?:[^']|'')*')?;$`,
-);
-
-/**
- * The statements of a `pg_dumpall --roles-only` that create a role and set its attributes, by
- * role name (as PostgreSQL quotes it). Any other line (settings, memberships, or anything a
- * tampered file might add) is never run.
- */
-export function roleStatements(sql: string): Map<string, string[]> {
-  const roles = new Map<string, string[]>();
-  for (const line of sql.split('\n').map((l) => l.trim())) {
-    const match = CREATE_ROLE.exec(line) ?? ALTER_ROLE.exec(line);
-    const name = match?.[1];
-    if (!name) continue;
-    const statements = roles.get(name) ?? [];
-    if (line.startsWith('CREATE') || roles.has(name)) statements.push(line);
-    roles.set(name, statements);
-  }
-  // An ALTER without its CREATE is not a role this file creates.
-  for (const [name, statements] of roles) {
-    if (!statements[0]?.startsWith('CREATE')) roles.delete(name);
-  }
-  return roles;
 }
 
 export class StackState {
@@ -169,17 +142,19 @@ export class StackState {
   /**
    * Creates the roles of a backup's `roles.sql` that this cluster lacks (a new machine restoring a
    * database whose privileges name them). Roles that exist, `medianest` first of all, keep their
-   * current attributes and password. The statements go in on stdin, never on a command line.
+   * current attributes and password. Each statement is rebuilt from the file's parsed parts, never
+   * with SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS (role-statements.ts). The statements go
+   * in on stdin, never on a command line.
    */
   async createMissingRoles(sql: string): Promise<string[]> {
     const wanted = roleStatements(sql);
     if (wanted.size === 0) return [];
     const existing = new Set(
-      (await this.psql('SELECT quote_ident(rolname) FROM pg_roles', 'postgres')).split('\n'),
+      (await this.psql('SELECT rolname FROM pg_roles', 'postgres')).split('\n'),
     );
     const missing = [...wanted].filter(([name]) => !existing.has(name));
     if (missing.length === 0) return [];
-    const script = `${missing.flatMap(([, statements]) => statements).join('\n')}\n`;
+    const script = `${missing.map(([, statement]) => statement).join('\n')}\n`;
     const run = await this.streams.run(
       'postgres',
       ['psql', '-U', DB_USER, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-f', '-'],
