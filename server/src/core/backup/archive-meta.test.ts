@@ -18,6 +18,15 @@ describe("an archive's meta", () => {
     });
   });
 
+  it("keeps an owner NFS mapped to 4294967294, so such a folder's backup still restores", () => {
+    const nfs = { uid: 4294967294, gid: 4294967294, mode: 0o755 };
+    expect(parseArchiveMeta({ folders: { uploads: nfs } }).folders).toEqual({ uploads: nfs });
+    // One more is chown's "leave unchanged", no owner at all.
+    expect(() => parseArchiveMeta({ folders: { uploads: { ...nfs, uid: 4294967295 } } })).toThrow(
+      'meta.folders.uploads.uid',
+    );
+  });
+
   it('names the known folders when it refuses another', () => {
     expect(() =>
       parseArchiveMeta({ folders: { 'etc/cron.d': { uid: 0, gid: 0, mode: 0 } } }),

@@ -22,8 +22,11 @@ export const KNOWN_FOLDERS = [
   'uploads',
 ] as const;
 
-/** The largest id chown takes as an id; 2^32-1 means "leave unchanged" to it. */
-const MAX_ID = 2 ** 31 - 1;
+/**
+ * The largest id chown takes as an id (2^32-1 means "leave unchanged" to it). Ids above 2^31 are
+ * real: NFS maps unknown owners to 4294967294, and a backup of such a folder must still restore.
+ */
+const MAX_ID = 2 ** 32 - 2;
 const id = z.int().min(0).max(MAX_ID);
 
 export const FolderOwnerSchema = z.strictObject({
