@@ -16,6 +16,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../../server/src/contract/errors.js';
 import type { LogSearchResult } from '../../../server/src/contract/logs-routes.js';
+import { cli } from '../support/cli.js';
 import { demux, waitUntil } from '../support/containers.js';
 import { request } from '../support/http.js';
 import { imageOf, rigDocker, rigEnv } from '../support/rig.js';
@@ -153,5 +154,18 @@ describe('a catastrophic regular expression as a log search', () => {
     expect(body.lines.map((l) => l.text)).toEqual(['a'.repeat(30) + '!']);
     expect(body.scanned).toBe(LINES.length);
     expect(body.truncated).toBe(false);
+  });
+
+  it('is refused by `logs --grep` too, naming the flag; a plain pattern still prints', async () => {
+    const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: project };
+    const started = performance.now();
+    const refused = await cli(['logs', '--home', home, '--grep', '^(a+)+$'], env);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--grep: this regular expression took longer than \d+ ms/);
+    const plain = await cli(['logs', '--home', home, '--grep', '^a{31}!$'], env);
+    expect(plain.code).toBe(0);
+    const printed = plain.stdout.split('\n').map((l) => l.slice(l.indexOf('| ') + 2));
+    expect(printed).toEqual([`${'a'.repeat(31)}!`]);
   });
 });
