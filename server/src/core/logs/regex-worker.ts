@@ -118,33 +118,49 @@ export class RegexWorker {
 
 /**
  * Keeps one started worker waiting, so a search does not pay a thread's start-up (about 50 ms here,
- * a second on a machine under heavy load) before its first batch. A search takes the waiting worker
- * (or starts one when two run at once), gives it back when done; a worker that was stopped for its
- * budget is replaced in the background.
+ * a second on a machine under heavy load) before its first batch; and lets at most `limit` run at
+ * once, so a burst of searches queues instead of starting a thread (and taking a core) each. A
+ * worker that was stopped for its budget is replaced in the background.
  */
 export class RegexWorkerPool {
   private idle: RegexWorker | undefined;
+  private running = 0;
+  private readonly queue: Array<(worker: RegexWorker) => void> = [];
+
+  constructor(private readonly limit = 2) {}
 
   /** Starts the waiting worker now: at server start, so the first search finds it ready. */
   warm(): void {
     this.idle ??= new RegexWorker();
   }
 
-  take(): RegexWorker {
+  /** A worker for one search; waits while `limit` searches hold one. */
+  async take(): Promise<RegexWorker> {
+    if (this.running >= this.limit) {
+      return new Promise((resolve) => this.queue.push(resolve));
+    }
+    this.running += 1;
+    return this.next();
+  }
+
+  private next(): RegexWorker {
     const worker = this.idle ?? new RegexWorker();
     this.idle = undefined;
     return worker;
   }
 
   give(worker: RegexWorker): void {
-    if (worker.usable && this.idle === undefined) {
-      this.idle = worker;
-      return;
+    if (worker.usable && this.idle === undefined) this.idle = worker;
+    else void worker.terminate();
+    const waiting = this.queue.shift();
+    // The slot passes straight to the next search in line.
+    if (waiting) waiting(this.next());
+    else {
+      this.running -= 1;
+      this.warm();
     }
-    void worker.terminate();
-    this.warm();
   }
 }
 
-/** The process's pool: searches from every request share the one waiting worker. */
+/** The process's pool: searches from every request share it. */
 export const regexWorkers = new RegexWorkerPool();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../app-error.js';
+import { RegexWorkerPool } from './regex-worker.js';
 import { openMatcher, REGEX_LIMITS, type LineMatcher, type SearchSpec } from './search.js';
 
 const open: LineMatcher[] = [];
@@ -46,9 +47,18 @@ describe('substring search', () => {
 describe('regular expression search', () => {
   it('matches as JavaScript does: anchors, classes, case-insensitive unless asked', async () => {
     const texts = ['n123', 'N456', 'xn789', 'n12'];
-    expect(await (await matcher(regex('^n\\d{3}$'))).select(texts)).toEqual([0, 1]);
-    expect(await (await matcher(regex('^n\\d{3}$', true))).select(texts)).toEqual([0]);
-    expect(await (await matcher(regex('n\\d{3}'))).select(texts)).toEqual([0, 1, 2]);
+    // One at a time: the pool runs at most two searches at once and each holds its worker.
+    const once = async (spec: SearchSpec): Promise<number[]> => {
+      const m = await openMatcher(spec);
+      try {
+        return await m.select(texts);
+      } finally {
+        await m.close();
+      }
+    };
+    expect(await once(regex('^n\\d{3}$'))).toEqual([0, 1]);
+    expect(await once(regex('^n\\d{3}$', true))).toEqual([0]);
+    expect(await once(regex('n\\d{3}'))).toEqual([0, 1, 2]);
   });
 
   it('keeps indices right across many batches', async () => {
@@ -95,5 +105,28 @@ describe('regular expression search', () => {
     ];
     const m = await matcher(regex('.*error.*timeout'));
     expect(await m.select(texts)).toEqual([texts.length - 1]);
+  });
+
+  it("runs at most the pool's limit of searches at once; the next one waits for a free worker", async () => {
+    const pool = new RegexWorkerPool(1);
+    const first = await openMatcher(regex('a'), REGEX_LIMITS, pool);
+    let secondOpen = false;
+    const second = openMatcher(regex('b'), REGEX_LIMITS, pool).then((m) => {
+      secondOpen = true;
+      return m;
+    });
+    expect(await first.select(['a', 'b'])).toEqual([0]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(secondOpen).toBe(false);
+    await first.close();
+    const m = await second;
+    open.push(m);
+    expect(await m.select(['a', 'b'])).toEqual([1]);
+    // Closing twice gives the worker back once: a third search still gets one.
+    await first.close();
+    await m.close();
+    const third = await openMatcher(regex('c'), REGEX_LIMITS, pool);
+    open.push(third);
+    expect(await third.select(['c'])).toEqual([0]);
   });
 });

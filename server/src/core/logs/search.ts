@@ -80,15 +80,14 @@ const tooSlow = (limits: RegexLimits): AppError =>
 class WorkerRegexMatcher implements LineMatcher {
   private busy: Promise<unknown> = Promise.resolve();
   private dead: AppError | undefined;
-  private readonly worker: RegexWorker;
+  private closed = false;
 
   constructor(
     private readonly re: RegExp,
     private readonly limits: RegexLimits,
     private readonly pool: RegexWorkerPool,
-  ) {
-    this.worker = pool.take();
-  }
+    private readonly worker: RegexWorker,
+  ) {}
 
   select(texts: readonly string[]): Promise<number[]> {
     const run = this.busy.then(() => this.selectAll(texts));
@@ -133,6 +132,8 @@ class WorkerRegexMatcher implements LineMatcher {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.busy;
     this.dead ??= new AppError('internal', 'The search has ended.');
     this.pool.give(this.worker);
@@ -152,5 +153,6 @@ export async function openMatcher(
 ): Promise<LineMatcher> {
   if (!spec.regex) return substringMatcher(spec);
   // Compiled here first so a bad pattern is refused with its field before a worker is taken.
-  return new WorkerRegexMatcher(compile(spec), limits, pool);
+  const re = compile(spec);
+  return new WorkerRegexMatcher(re, limits, pool, await pool.take());
 }
