@@ -30,7 +30,7 @@ type LogsHandlers = {
 /** Handlers of the route table's JSON log routes (history, search). */
 export function logsHandlers(deps: { logs: () => LogService }): LogsHandlers {
   // The first regex search should not wait for a thread to start (a second on a busy machine).
-  regexWorkers.warm();
+  regexWorkers.warmSoon(2000);
   return {
     logsHistory: async ({ services, tail, since, until }) =>
       deps.logs().history({

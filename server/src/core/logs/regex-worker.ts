@@ -129,9 +129,17 @@ export class RegexWorkerPool {
 
   constructor(private readonly limit = 2) {}
 
-  /** Starts the waiting worker now: at server start, so the first search finds it ready. */
+  /** Starts the waiting worker now, so the next search finds it ready. */
   warm(): void {
     this.idle ??= new RegexWorker();
+  }
+
+  /**
+   * Starts the waiting worker after `delayMs`: at server start, so the thread's start-up competes
+   * neither with the server's own start nor with the first requests.
+   */
+  warmSoon(delayMs: number): void {
+    setTimeout(() => this.warm(), delayMs).unref();
   }
 
   /** A worker for one search; waits while `limit` searches hold one. */
