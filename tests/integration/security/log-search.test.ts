@@ -168,4 +168,25 @@ describe('a catastrophic regular expression as a log search', () => {
     const printed = plain.stdout.split('\n').map((l) => l.slice(l.indexOf('| ') + 2));
     expect(printed).toEqual([`${'a'.repeat(31)}!`]);
   });
+
+  it('lets the command end by itself once it has printed (the idle worker holds no process)', async () => {
+    const child = spawn(process.execPath, [CLI, 'logs', '--home', home, '--grep', '^a{32}!$'], {
+      env: { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: project },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const code = await new Promise<number | null | 'still running'>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve('still running');
+      }, 30_000);
+      child.once('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`| ${'a'.repeat(32)}!`);
+  });
 });

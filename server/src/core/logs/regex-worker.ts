@@ -51,11 +51,12 @@ export class RegexWorker {
       // A worker holds one batch of text: a small heap is plenty and bounds a runaway.
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     });
-    // An idle worker must not keep a CLI process (or a test run) alive.
-    this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.once('message', () => {
         this.worker.on('message', (hits: number[]) => this.pending?.resolve(hits));
+        // An idle worker must not keep a CLI process or a stopped server alive; a running batch
+        // keeps its own timer. After the listener: adding a 'message' listener refs the worker.
+        this.worker.unref();
         resolve();
       });
       this.worker.on('error', (error) =>
