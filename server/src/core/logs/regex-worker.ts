@@ -153,7 +153,8 @@ export class RegexWorkerPool {
   }
 
   private next(): RegexWorker {
-    const worker = this.idle ?? new RegexWorker();
+    // A waiting worker that died meanwhile (it should not, idle) is replaced, not handed out.
+    const worker = this.idle?.usable ? this.idle : new RegexWorker();
     this.idle = undefined;
     return worker;
   }
