@@ -53,7 +53,12 @@ export type LogHistory = z.infer<typeof LogHistorySchema>;
 
 export const LogSearchQuerySchema = z.object({
   services: ServiceListSchema,
-  /** A substring, or a JavaScript regular expression when `regex` is true (at most 200 characters). */
+  /**
+   * A substring, or a JavaScript regular expression when `regex` is true (at most 200 characters).
+   * A regular expression sees the first 4096 characters of each line, and a pattern that takes
+   * longer than a quarter of a second on one batch of lines is stopped and refused
+   * (`validation_failed` naming `query`): the server stays responsive whatever the pattern.
+   */
   query: z.string().min(1).max(200),
   regex: z
     .enum(['true', 'false'])
@@ -74,9 +79,12 @@ export type LogSearchQuery = z.infer<typeof LogSearchQuerySchema>;
 
 export const LogSearchResultSchema = z.object({
   lines: z.array(LogLineSchema),
-  /** Lines searched (after the time range and services filters). */
+  /**
+   * Lines searched (after the time range and services filters). The search stops at the first match
+   * past `limit`, so when `truncated` this counts the lines read up to there, not the whole range.
+   */
   scanned: z.number(),
-  /** True when more lines matched than `limit`. */
+  /** True when more lines matched than `limit`: the result holds the first `limit` only. */
   truncated: z.boolean(),
 });
 export type LogSearchResult = z.infer<typeof LogSearchResultSchema>;
@@ -111,7 +119,11 @@ export const LOGS_FOLLOW_PATH = '/api/logs/follow';
 export const LOGS_DOWNLOAD_PATH = '/api/logs/download';
 
 export const LogDownloadQuerySchema = LogHistoryQuerySchema.extend({
-  tail: z.coerce.number().int().min(0).optional(),
+  /**
+   * The last N lines (at most 100 000: a tail is gathered before it is sent). Without it the whole
+   * range streams, however long.
+   */
+  tail: z.coerce.number().int().min(0).max(100_000).optional(),
   format: z.enum(['text', 'ndjson']).default('text'),
 });
 export type LogDownloadQuery = z.infer<typeof LogDownloadQuerySchema>;

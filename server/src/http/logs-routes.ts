@@ -17,6 +17,7 @@ import {
   type FollowerBufferLimits,
 } from '../core/logs/follower-buffer.js';
 import type { LogService } from '../core/logs/log-service.js';
+import { regexWorkers } from '../core/logs/regex-worker.js';
 import { fieldErrors } from './routes.js';
 
 type LogsRoutes = typeof logsRoutes;
@@ -28,6 +29,8 @@ type LogsHandlers = {
 
 /** Handlers of the route table's JSON log routes (history, search). */
 export function logsHandlers(deps: { logs: () => LogService }): LogsHandlers {
+  // The first regex search should not wait for a thread to start (a second on a busy machine).
+  regexWorkers.warmSoon(2000);
   return {
     logsHistory: async ({ services, tail, since, until }) =>
       deps.logs().history({
@@ -102,9 +105,12 @@ function messages(items: FollowItem[]): string {
 
 const textLine = (l: LogLine): string => `${l.time} ${l.service} ${l.stream} ${l.text}\n`;
 
-/** Writes chunks, waiting for the socket to drain, so an export never piles up in memory. */
-async function writeAll(res: Response, chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) {
+/**
+ * Writes chunks, waiting for the socket to drain, so an export never piles up in memory; a client
+ * that goes away stops the read from the engine.
+ */
+async function writeAll(res: Response, chunks: AsyncIterable<string>): Promise<void> {
+  for await (const chunk of chunks) {
     if (res.destroyed) return;
     if (!res.write(chunk)) {
       await new Promise<void>((resolve) => {
@@ -115,13 +121,14 @@ async function writeAll(res: Response, chunks: Iterable<string>): Promise<void> 
   }
 }
 
-function* batches(lines: LogLine[], format: 'text' | 'ndjson'): Iterable<string> {
-  const size = 1000;
-  for (let i = 0; i < lines.length; i += size) {
-    const slice = lines.slice(i, i + size);
+async function* formatted(
+  batches: AsyncIterable<LogLine[]>,
+  format: 'text' | 'ndjson',
+): AsyncIterable<string> {
+  for await (const batch of batches) {
     yield format === 'text'
-      ? slice.map(textLine).join('')
-      : slice.map((l) => JSON.stringify(l) + '\n').join('');
+      ? batch.map(textLine).join('')
+      : batch.map((l) => JSON.stringify(l) + '\n').join('');
   }
 }
 
@@ -200,12 +207,21 @@ export function logStreamsRouter(deps: LogStreamDeps): {
 
   router.get(LOGS_DOWNLOAD_PATH, deps.requireAuth, async (req, res) => {
     const query = parse(LogDownloadQuerySchema, req.query);
-    const lines = await deps.logs().lines({
+    const range = {
       services: query.services,
-      ...(query.tail !== undefined ? { tail: query.tail } : {}),
       ...(query.since !== undefined ? { since: query.since } : {}),
       ...(query.until !== undefined ? { until: query.until } : {}),
-    });
+    };
+    const logs = deps.logs();
+    // A tail is cut from the end, so it is gathered first (bounded by the contract); a whole range
+    // streams from the engine to the client batch by batch.
+    const batches =
+      query.tail !== undefined
+        ? (async function* () {
+            yield await logs.lines({ ...range, tail: query.tail });
+          })()
+        : logs.scan(range);
+    const first = await batches.next();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const ext = query.format === 'text' ? 'log' : 'ndjson';
     res.writeHead(200, {
@@ -214,7 +230,20 @@ export function logStreamsRouter(deps: LogStreamDeps): {
       'Content-Disposition': `attachment; filename="medianest-logs-${stamp}.${ext}"`,
       'Cache-Control': 'no-store',
     });
-    await writeAll(res, batches(lines, query.format));
+    const rest = (async function* () {
+      if (!first.done) yield first.value;
+      yield* batches;
+    })();
+    try {
+      await writeAll(res, formatted(rest, query.format));
+    } catch (error) {
+      // The headers are out: the only honest way left to say "incomplete" is to cut the response.
+      deps.onError?.(error);
+      res.destroy();
+      return;
+    } finally {
+      await batches.return(undefined);
+    }
     res.end();
   });
 

@@ -47,6 +47,12 @@ export interface LogGateway {
   /** A finished read of the retained log, in the engine's order. */
   read(source: LogSource, options: LogReadOptions): Promise<EngineLogLine[]>;
   /**
+   * The same finished read, in batches as the engine sends them, so a search or an export never
+   * holds a long log at once. Ends when the engine has sent everything (it does not follow);
+   * stopping the iteration early closes the engine's response.
+   */
+  scan(source: LogSource, options: LogReadOptions): AsyncIterable<EngineLogLine[]>;
+  /**
    * Follows one container until it stops or the signal aborts, yielding lines in batches as they
    * arrive (one batch per chunk the engine sends: per-line async iteration costs too much at 40k/s).
    */

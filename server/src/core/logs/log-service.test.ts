@@ -55,7 +55,20 @@ class FakeLogGateway implements LogGateway {
     return this.sources.map((s) => ({ ...s }));
   }
   async read(source: LogSource, o: LogReadOptions): Promise<EngineLogLine[]> {
-    return this.select(source.id, o);
+    const lines = this.select(source.id, o);
+    this.handedOut += lines.length;
+    return lines;
+  }
+  /** Lines the engine has sent (`read` or `scan`): a search that stops early reads fewer. */
+  handedOut = 0;
+  async *scan(source: LogSource, o: LogReadOptions): AsyncIterable<EngineLogLine[]> {
+    const lines = this.select(source.id, o);
+    // Small batches, as a real engine sends them, so merging across batch edges is exercised.
+    for (let i = 0; i < lines.length; i += 2) {
+      const batch = lines.slice(i, i + 2);
+      this.handedOut += batch.length;
+      yield batch;
+    }
   }
   async inspect(id: string): Promise<LogSource | undefined> {
     const s = this.sources.find((x) => x.id === id);
@@ -156,6 +169,46 @@ describe('LogService with a fake engine', () => {
       limit: 10,
     });
     expect(all.lines).toHaveLength(2);
+  });
+
+  it('searches across services in time order and stops reading at the first match past the limit', async () => {
+    const gateway = new FakeLogGateway();
+    const many = (offset: number): Array<[number, string]> =>
+      Array.from({ length: 3000 }, (_, i) => [i * 2 + offset, `hit ${i * 2 + offset}`]);
+    gateway.add('a', 'backend', many(0));
+    gateway.add('b', 'frontend', many(1));
+    const found = await service(gateway).search({
+      query: 'HIT',
+      regex: false,
+      caseSensitive: false,
+      limit: 5,
+    });
+    expect(found.lines.map((l) => `${l.service} ${l.text}`)).toEqual([
+      'backend hit 0',
+      'frontend hit 1',
+      'backend hit 2',
+      'frontend hit 3',
+      'backend hit 4',
+    ]);
+    expect(found.truncated).toBe(true);
+    expect(found.scanned).toBe(5);
+    // Not the whole retained log: the engine's reads were closed once the answer was known.
+    expect(gateway.handedOut).toBeLessThan(1500);
+  });
+
+  it('refuses a catastrophic regex within a second, naming the field', async () => {
+    const gateway = new FakeLogGateway();
+    gateway.add(
+      'a',
+      'backend',
+      Array.from({ length: 20 }, (_, i): [number, string] => [i, 'a'.repeat(30 + i) + '!']),
+    );
+    const started = performance.now();
+    const error = await service(gateway)
+      .search({ query: '^(a+)+$', regex: true, caseSensitive: false, limit: 10 })
+      .catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toMatchObject({ code: 'validation_failed', details: { field: 'query' } });
   });
 
   it('follows a container through a restart without a gap or a duplicate', async () => {

@@ -3,8 +3,8 @@ import { AppError } from '../app-error.js';
 import { detectLevel } from './level.js';
 import type { EngineLogLine, LogGateway, LogReadOptions, LogSource } from './log-gateway.js';
 import { createMasker } from './mask.js';
-import { mergeByTime } from './merge.js';
-import { lineMatcher, type SearchSpec } from './search.js';
+import { mergeByTime, mergeStreams } from './merge.js';
+import { openMatcher, type SearchSpec } from './search.js';
 import { StackFollow } from './stack-follow.js';
 import { parseTimeArg } from './time.js';
 
@@ -114,20 +114,52 @@ export class LogService {
     return { lines: truncated ? lines.slice(1) : lines, truncated };
   }
 
-  async search(range: LogRange & SearchSpec & { limit: number }): Promise<LogSearchResult> {
-    const matches = lineMatcher(range);
-    const lines = await this.lines({ ...range, tail: undefined });
-    const found: LogLine[] = [];
-    let truncated = false;
-    for (const line of lines) {
-      if (!matches(line.text)) continue;
-      if (found.length === range.limit) {
-        truncated = true;
-        break;
+  /**
+   * Every line in the range, merged and masked, in batches as the engine sends them: for search and
+   * export, which must not hold the whole retained log. Stop iterating to stop reading.
+   */
+  async *scan(range: Omit<LogRange, 'tail'>): AsyncGenerator<LogLine[]> {
+    const sources = await this.sources(range.services);
+    const options = this.engineRange(range);
+    const shape = await this.shaper();
+    const until = options.until;
+    const gateway = this.deps.gateway;
+    const shaped = sources.map(async function* (source): AsyncGenerator<LogLine[]> {
+      for await (const batch of gateway.scan(source, options)) {
+        // The engine's `until` includes lines at that very time; the contract's range excludes them.
+        const kept = until === undefined ? batch : batch.filter((l) => l.time < until);
+        if (kept.length > 0) yield kept.map((raw) => shape(source, raw));
       }
-      found.push(line);
+    });
+    yield* mergeStreams(shaped);
+  }
+
+  /**
+   * The first `limit` matches in time order. Reads the range batch by batch and stops at the first
+   * match past the limit, so neither a long log nor a slow pattern holds the server (see search.ts).
+   */
+  async search(range: LogRange & SearchSpec & { limit: number }): Promise<LogSearchResult> {
+    const matcher = await openMatcher(range);
+    const found: LogLine[] = [];
+    let scanned = 0;
+    let truncated = false;
+    try {
+      scan: for await (const batch of this.scan(range)) {
+        const hits = await matcher.select(batch.map((l) => l.text));
+        for (const i of hits) {
+          if (found.length === range.limit) {
+            truncated = true;
+            scanned += i;
+            break scan;
+          }
+          found.push(batch[i] as LogLine);
+        }
+        scanned += batch.length;
+      }
+    } finally {
+      await matcher.close();
     }
-    return { lines: found, scanned: lines.length, truncated };
+    return { lines: found, scanned, truncated };
   }
 
   /**

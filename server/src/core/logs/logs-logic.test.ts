@@ -3,9 +3,8 @@ import type { LogLine } from '../../contract/logs-routes.js';
 import { FollowerBuffer } from './follower-buffer.js';
 import { detectLevel } from './level.js';
 import { createMasker } from './mask.js';
-import { mergeByTime, ReorderWindow } from './merge.js';
+import { mergeByTime, mergeStreams, ReorderWindow } from './merge.js';
 import { ResumePoint } from './resume-point.js';
-import { lineMatcher } from './search.js';
 import { normalizeTime, parseTimeArg, toEngineTimestamp } from './time.js';
 
 const t = (n: number): string => `2025-01-01T00:00:${String(n).padStart(2, '0')}.000000000Z`;
@@ -50,6 +49,32 @@ describe('merging', () => {
       'b:line 3',
       'b:line 4',
     ]);
+  });
+
+  it('merges streamed batches exactly as whole lists, reading only as far as asked', async () => {
+    const a = [line(1, 'a'), line(3, 'a'), { ...line(3, 'a'), text: 'second at 3' }, line(9, 'a')];
+    const b = [line(2, 'b'), line(3, 'b'), line(4, 'b'), line(5, 'b'), line(6, 'b')];
+    const pulled = { a: 0, b: 0 };
+    async function* batches(
+      list: LogLine[],
+      size: number,
+      name: 'a' | 'b',
+    ): AsyncGenerator<LogLine[]> {
+      for (let i = 0; i < list.length; i += size) {
+        pulled[name] += 1;
+        yield list.slice(i, i + size);
+      }
+    }
+    const out: LogLine[] = [];
+    for await (const batch of mergeStreams([batches(a, 3, 'a'), batches(b, 2, 'b')], 2))
+      out.push(...batch);
+    expect(out).toEqual(mergeByTime([a, b]));
+
+    pulled.a = pulled.b = 0;
+    const first = await mergeStreams([batches(a, 1, 'a'), batches(b, 1, 'b')], 2).next();
+    expect(first.done).toBe(false);
+    expect((first.value as LogLine[]).map((l) => l.text)).toEqual(['line 1', 'line 2']);
+    expect(pulled.a + pulled.b).toBeLessThan(a.length + b.length);
   });
 
   it('holds live lines for the window, then releases them sorted', () => {
@@ -110,20 +135,7 @@ describe('resume point', () => {
   });
 });
 
-describe('search and masking', () => {
-  it('matches substrings with and without case, and regular expressions', () => {
-    expect(lineMatcher({ query: 'Err', regex: false, caseSensitive: false })('an ERROR')).toBe(
-      true,
-    );
-    expect(lineMatcher({ query: 'Err', regex: false, caseSensitive: true })('an ERROR')).toBe(
-      false,
-    );
-    expect(lineMatcher({ query: 'n\\d{3}$', regex: true, caseSensitive: true })('n123')).toBe(true);
-    expect(() => lineMatcher({ query: '(', regex: true, caseSensitive: true })).toThrow(
-      /regular expression/,
-    );
-  });
-
+describe('masking', () => {
   it('masks every secret value, longest first', () => {
     const mask = createMasker(['abcdefgh', 'abcdefgh1234', 'short']);
     expect(mask('x abcdefgh1234 y abcdefgh short')).toBe('x [redacted] y [redacted] short');

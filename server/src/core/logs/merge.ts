@@ -66,3 +66,48 @@ export class ReorderWindow<T extends Timed> {
     return ready.map((entry) => entry.line);
   }
 }
+
+/**
+ * `mergeByTime` over batches as they arrive: holds one batch per source, never a whole log. Ties
+ * go to the earlier source, as there. Stopping the iteration early stops every source.
+ */
+export async function* mergeStreams<T extends Timed>(
+  sources: ReadonlyArray<AsyncIterable<T[]>>,
+  batchLines = 1000,
+): AsyncGenerator<T[]> {
+  const feeds = sources.map((source) => ({
+    it: source[Symbol.asyncIterator](),
+    batch: [] as T[],
+    at: 0,
+    done: false,
+  }));
+  type Feed = (typeof feeds)[number];
+  const refill = async (feed: Feed): Promise<void> => {
+    while (!feed.done && feed.at >= feed.batch.length) {
+      const next = await feed.it.next();
+      if (next.done) feed.done = true;
+      else [feed.batch, feed.at] = [next.value, 0];
+    }
+  };
+  try {
+    await Promise.all(feeds.map(refill));
+    let out: T[] = [];
+    for (;;) {
+      let best: Feed | undefined;
+      for (const feed of feeds) {
+        const line = feed.batch[feed.at];
+        if (line && (!best || line.time < (best.batch[best.at] as T).time)) best = feed;
+      }
+      if (!best) break;
+      out.push(best.batch[best.at++] as T);
+      if (best.at >= best.batch.length) await refill(best);
+      if (out.length >= batchLines) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length > 0) yield out;
+  } finally {
+    await Promise.all(feeds.map(async (feed) => feed.done || (await feed.it.return?.())));
+  }
+}

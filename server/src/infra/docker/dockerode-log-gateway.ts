@@ -14,6 +14,20 @@ import { containerName, engineClients, listProjectContainers } from './engine-cl
 import { openEngineStream, streamLines } from './engine-lines.js';
 import { LogDecoder } from './log-decoder.js';
 
+/** The part of docker-modem's client that `scan` uses (dockerode types it as `any`). */
+interface DialModem {
+  dial(
+    options: {
+      path: string;
+      method: string;
+      options: object;
+      isStream: boolean;
+      statusCodes: Record<number, boolean | string>;
+    },
+    callback: (error: Error | null, result: unknown) => void,
+  ): void;
+}
+
 const isNotFound = (error: unknown): boolean =>
   (error as { statusCode?: number }).statusCode === 404;
 
@@ -78,6 +92,41 @@ export class DockerodeLogGateway implements LogGateway {
     }
     const decoder = new LogDecoder();
     return [...decoder.push(buffer), ...decoder.end()];
+  }
+
+  async *scan(source: LogSource, options: LogReadOptions): AsyncIterable<EngineLogLine[]> {
+    // dockerode buffers a whole non-follow log; its modem streams the same request as it comes.
+    const container = this.streams.getContainer(source.id);
+    const modem = container.modem as DialModem;
+    let stream: Readable;
+    try {
+      stream = await new Promise<Readable>((resolve, reject) =>
+        modem.dial(
+          {
+            path: `/containers/${source.id}/logs?`,
+            method: 'GET',
+            options: { ...engineOptions(options), follow: false },
+            isStream: true,
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          },
+          (error, result) => (error ? reject(error) : resolve(result as Readable)),
+        ),
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    const decoder = new LogDecoder();
+    try {
+      for await (const chunk of stream) {
+        const lines = decoder.push(chunk as Buffer);
+        if (lines.length > 0) yield lines;
+      }
+      const rest = decoder.end();
+      if (rest.length > 0) yield rest;
+    } finally {
+      stream.destroy();
+    }
   }
 
   async *follow(
