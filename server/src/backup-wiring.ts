@@ -18,13 +18,15 @@ import { BackupService } from './core/backup/backup-service.js';
 import { settingsFromArchive } from './core/backup/fresh-install.js';
 import { RecoveryKeyStore } from './core/backup/key-store.js';
 import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
-import { describeRecovery, RestoreService } from './core/backup/restore-service.js';
+import { KINDS_THAT_RECOVER, recoverInterrupted } from './core/backup/interrupted-work.js';
+import { RestoreService } from './core/backup/restore-service.js';
 import { StackState } from './core/backup/stack-state.js';
 import { restoreTest } from './core/backup/restore-test.js';
 import { busyMessage, type JobLock } from './core/jobs/job-lock.js';
-import type { JobRunner } from './core/jobs/job-runner.js';
+import type { JobContext, JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { initStack } from './core/stack/init-service.js';
+import type { PullPolicy } from './core/stack/reconciler.js';
 import { readComposeFile } from './core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
 import { DockerodeScratch } from './infra/docker/dockerode-exec-stream-scratch.js';
@@ -152,10 +154,15 @@ export function createBackupServices(
     state: stackState,
     stack: () => {
       const stack = createStackService(paths, env, onProgress);
-      // The restore waits on the services really answering, not on the engine's first check.
       return {
         stop: (s) => stack.stop(s),
-        start: (s) => stack.start(s, { activeHealth: true }),
+        // An `up` of just these services (and what they depend on): after a `down` their
+        // containers are gone and are created again. The restore waits on the services really
+        // answering, not on the engine's first check.
+        start: async (s) => {
+          const { pullPolicy } = config() as { pullPolicy?: PullPolicy };
+          await stack.up({ pullPolicy: pullPolicy ?? 'missing', services: s, activeHealth: true });
+        },
       };
     },
     journal: new SqliteRestoreJournal(db),
@@ -199,6 +206,11 @@ export function createBackupArea(options: {
   lock?: JobLock;
 }): {
   handlers: BackupHandlers;
+  /**
+   * Run inside a job (holding its lock) before its work: for a job that touches the stack or its
+   * data, an interrupted restore or backup is settled, and the job's progress and the log say so.
+   */
+  recoverBefore: (kind: string, ctx: JobContext) => Promise<void>;
   lastSuccessfulBackupAt: () => Date | undefined;
   start: () => void;
   stop: () => void;
@@ -236,9 +248,7 @@ export function createBackupArea(options: {
       return;
     }
     try {
-      const recovered = await get().restore.recover();
-      if (recovered) options.onError(describeRecovery(recovered), undefined);
-      await get().backups.recover();
+      for (const line of await recoverInterrupted(get())) options.onError(line, undefined);
     } finally {
       taken?.held.release();
     }
@@ -255,6 +265,13 @@ export function createBackupArea(options: {
   });
   return {
     handlers,
+    recoverBefore: async (kind, ctx) => {
+      if (!KINDS_THAT_RECOVER.has(kind) || settings.get(STACK_CONFIG_KEY) === undefined) return;
+      for (const line of await recoverInterrupted(get())) {
+        ctx.progress(line);
+        options.onError(line, undefined);
+      }
+    },
     /** When the newest verified backup was made; undefined when none is (for /metrics). */
     lastSuccessfulBackupAt: (): Date | undefined => {
       const good = get()

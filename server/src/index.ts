@@ -157,6 +157,8 @@ export function createServer(options: ServerOptions): AppServer {
     publish: (event) => void bus.publish(event),
     now: () => new Date(),
     lock: jobLock,
+    // Under the job's lock: an interrupted restore or backup is settled before anything else.
+    prepare: (kind, ctx) => backup.recoverBefore(kind, ctx),
   });
   const alerts = createAlerts({
     db,
