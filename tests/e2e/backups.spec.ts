@@ -59,7 +59,23 @@ test('a backup made and restored from the UI brings back the data as it was', as
   await expect(backups.restorePanel).toContainText(/\d+ database rows/);
   await captureScreen(page, 'backups-restore');
   await backups.restoreNow.click();
+  // Not one line: the step under way among the six listed, with its time so far.
+  const current = backups.restorePanel.locator('li[aria-current="step"]');
+  await expect(current).toHaveCount(1);
+  await expect(current).toContainText('A safety backup of MediaNest', { timeout: 120_000 });
+  await expect(current).toContainText(/\(now, \d+:\d\d so far\)/);
+  await expect(backups.restorePanel.getByRole('timer')).toHaveText(
+    /^Step 2 of 6, \d+:\d\d so far$/,
+  );
+  await expect(backups.restorePanel.locator('li[data-state="done"]')).toHaveCount(1);
+  await captureScreen(page, 'backups-restore-progress');
   await expect(backups.restored).toBeVisible({ timeout: 240_000 });
+  // Ended: every step done, the rollback not needed, nothing highlighted any more.
+  await expect(backups.restorePanel.locator('li[data-state="done"]')).toHaveCount(5);
+  await expect(backups.restorePanel.locator('li[data-state="not-needed"]')).toContainText(
+    'the safety backup is put back',
+  );
+  await expect(current).toHaveCount(0);
   expect(await media.snapshot()).toEqual(before);
   // The safety backup of the state before the restore is listed too.
   await expect(backups.list).toContainText('Before a restore');
