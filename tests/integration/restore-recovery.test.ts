@@ -5,19 +5,26 @@
  *   what it needs itself and ends with the stack up and the backup's data in it;
  * - a restore SIGKILLed mid-way, then `up` (what a user runs when MediaNest is down) or `stop`:
  *   the verb first rolls the restore back (or finishes its commit), says so, and leaves no
- *   `.restore-staging` / `.restore-previous` in the data folder nor a staging database.
+ *   `.restore-staging` / `.restore-previous` in the data folder nor a staging database;
+ * - the same with the server running: its `up` job (the UI's) settles the restore first and says
+ *   so as the job's first step.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backup } from '../../server/src/contract/backup-routes.js';
+import { createApiClient } from '../../server/src/contract/client.js';
+import type { ServerEvent } from '../../server/src/contract/events.js';
 import { PREVIOUS_DB, RESTORE_DB } from '../../server/src/core/backup/stack-state.js';
 import { STACK_CONFIG_KEY } from '../../server/src/core/settings/settings-repository.js';
+import { createServer } from '../../server/src/index.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
+import { createLogger } from '../../server/src/infra/log/logger.js';
 import { openDatabase } from '../../server/src/infra/store/database.js';
 import { SqliteSettings } from '../../server/src/infra/store/sqlite-settings.js';
 import { cliWithin, killAt } from './support/crash.js';
+import { recordEvents } from './support/events.js';
 import { initStack } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
@@ -175,5 +182,47 @@ describe('a restore killed mid-way, settled by the next verb', () => {
     await ok(['start']);
     expect(await databases()).not.toContain(RESTORE_DB);
     expect(await data()).toEqual(before);
+  }, 300_000);
+
+  it('the server running, then its `up` job (the UI): settled first, the job says so', async () => {
+    const server = createServer({ home, env, logger: createLogger({ write: () => undefined }) });
+    const { url, token } = await server.start();
+    const recorder = await recordEvents(url, token);
+    try {
+      // Past the server's own clean-up at start (it holds the job lock for a moment).
+      await recorder.waitFor(
+        (e): e is Extract<ServerEvent, { type: 'stack.status-changed' }> =>
+          e.type === 'stack.status-changed' && e.status === 'healthy',
+        60_000,
+      );
+      const before = await data();
+      const outcome = await killAt(
+        ['restore', base.id, '--yes', ...H],
+        env,
+        { step: 'Swapping in the restored data' },
+        VERB_TIMEOUT_MS,
+      );
+      expect(outcome.killed, outcome.stderr).toBe(true);
+      expect(leftovers().length).toBeGreaterThan(0);
+
+      const client = createApiClient({ baseUrl: url, token });
+      const { jobId } = await client.stackAction({ action: 'up', services: [] });
+      const end = await recorder.waitFor(
+        (e): e is Extract<ServerEvent, { type: 'job.finished' }> =>
+          e.type === 'job.finished' && e.jobId === jobId,
+        VERB_TIMEOUT_MS,
+      );
+      const steps = recorder.events.flatMap((e) =>
+        e.type === 'job.progressed' && e.jobId === jobId ? [e.step] : [],
+      );
+      expect(steps[0]).toMatch(/^An interrupted restore \(from .+\) was rolled back\.$/);
+      expect(end.outcome, JSON.stringify(end.error)).toBe('succeeded');
+      expect(leftovers()).toEqual([]);
+      expect(await running()).toEqual(APP);
+      expect(await data()).toEqual(before);
+    } finally {
+      recorder.close();
+      await server.stop();
+    }
   }, 300_000);
 });
