@@ -3,7 +3,7 @@
  * CLI verbs and by createServer, like wiring.ts's createStackService.
  */
 import { mkdirSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DomainEvent } from './contract/events.js';
 import type { StackProgress } from './contract/stack.js';
@@ -49,6 +49,8 @@ export interface BackupServices {
   restore: RestoreService;
   keys: RecoveryKeyStore;
   backupsDir: () => string;
+  /** The stack's data folder; rejects when there is no stack yet. */
+  dataDir: () => Promise<string>;
   /** Whether this home has a stack (settings from `init`). */
   installed: () => boolean;
   /** A new machine: init and up from the archive's settings and secrets, before the restore. */
@@ -156,10 +158,14 @@ export function createBackupServices(
       const stack = createStackService(paths, env, onProgress);
       return {
         stop: (s) => stack.stop(s),
-        // An `up` of just these services (and what they depend on): after a `down` their
-        // containers are gone and are created again. The restore waits on the services really
-        // answering, not on the engine's first check.
+        // The restore waits on the services really answering, not on the engine's first check.
+        // After a `down` the containers are gone: an `up` of just these services (and what they
+        // depend on) creates them. Otherwise a plain start: an `up` would also give the data
+        // folders back to their services' users, and restored data a service cannot use must
+        // fail the health gate (and be rolled back), not be repaired unseen.
         start: async (s) => {
+          const gone = (await stack.status()).some((row) => row.state === 'missing');
+          if (!gone) return stack.start(s, { activeHealth: true });
           const { pullPolicy } = config() as { pullPolicy?: PullPolicy };
           await stack.up({ pullPolicy: pullPolicy ?? 'missing', services: s, activeHealth: true });
         },
@@ -190,7 +196,7 @@ export function createBackupServices(
     await createStackService(paths, env, onProgress).up({ pullPolicy: result.config.pullPolicy });
   };
   const installed = (): boolean => settings.get(STACK_CONFIG_KEY) !== undefined;
-  return { backups, restore, keys, backupsDir, installed, installFrom };
+  return { backups, restore, keys, backupsDir, dataDir, installed, installFrom };
 }
 
 /** The backup area of the server: API handlers and the schedule runner. */
@@ -206,6 +212,8 @@ export function createBackupArea(options: {
   lock?: JobLock;
 }): {
   handlers: BackupHandlers;
+  /** The backup and restore services (built on first use). */
+  services: () => BackupServices;
   /**
    * Run inside a job (holding its lock) before its work: for a job that touches the stack or its
    * data, an interrupted restore or backup is settled, and the job's progress and the log say so.
@@ -261,10 +269,12 @@ export function createBackupArea(options: {
       const fs = await statfs(path);
       return fs.bavail * fs.bsize;
     },
+    sameDisk: async (a, b) => (await stat(a)).dev === (await stat(b)).dev,
     nextRunAt: () => scheduler.next(),
   });
   return {
     handlers,
+    services: get,
     recoverBefore: async (kind, ctx) => {
       if (!KINDS_THAT_RECOVER.has(kind) || settings.get(STACK_CONFIG_KEY) === undefined) return;
       for (const line of await recoverInterrupted(get())) {

@@ -42,6 +42,7 @@ import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
 import { createHealthHistory } from './health-history-wiring.js';
 import { healthHistoryHandlers } from './http/health-history-routes.js';
 import { BACKUP_LOCATION_KEY, createBackupArea } from './backup-wiring.js';
+import { backupDownloadRouter } from './http/backup-download.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
@@ -341,6 +342,10 @@ export function createServer(options: ServerOptions): AppServer {
     },
     routers: [
       logStreams.router,
+      backupDownloadRouter({
+        backups: () => backup.services().backups,
+        requireAuth: authenticator.require,
+      }),
       metricsRouter({
         requireAuth: authenticator.require,
         health: () => monitor.snapshot(),
