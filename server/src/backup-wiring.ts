@@ -3,7 +3,7 @@
  * CLI verbs and by createServer, like wiring.ts's createStackService.
  */
 import { mkdirSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DomainEvent } from './contract/events.js';
 import type { StackProgress } from './contract/stack.js';
@@ -18,13 +18,15 @@ import { BackupService } from './core/backup/backup-service.js';
 import { settingsFromArchive } from './core/backup/fresh-install.js';
 import { RecoveryKeyStore } from './core/backup/key-store.js';
 import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
-import { describeRecovery, RestoreService } from './core/backup/restore-service.js';
+import { KINDS_THAT_RECOVER, recoverInterrupted } from './core/backup/interrupted-work.js';
+import { RestoreService } from './core/backup/restore-service.js';
 import { StackState } from './core/backup/stack-state.js';
 import { restoreTest } from './core/backup/restore-test.js';
 import { busyMessage, type JobLock } from './core/jobs/job-lock.js';
-import type { JobRunner } from './core/jobs/job-runner.js';
+import type { JobContext, JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { initStack } from './core/stack/init-service.js';
+import type { PullPolicy } from './core/stack/reconciler.js';
 import { readComposeFile } from './core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
 import { DockerodeScratch } from './infra/docker/dockerode-exec-stream-scratch.js';
@@ -47,6 +49,8 @@ export interface BackupServices {
   restore: RestoreService;
   keys: RecoveryKeyStore;
   backupsDir: () => string;
+  /** The stack's data folder; rejects when there is no stack yet. */
+  dataDir: () => Promise<string>;
   /** Whether this home has a stack (settings from `init`). */
   installed: () => boolean;
   /** A new machine: init and up from the archive's settings and secrets, before the restore. */
@@ -152,10 +156,19 @@ export function createBackupServices(
     state: stackState,
     stack: () => {
       const stack = createStackService(paths, env, onProgress);
-      // The restore waits on the services really answering, not on the engine's first check.
       return {
         stop: (s) => stack.stop(s),
-        start: (s) => stack.start(s, { activeHealth: true }),
+        // The restore waits on the services really answering, not on the engine's first check.
+        // After a `down` the containers are gone: an `up` of just these services (and what they
+        // depend on) creates them. Otherwise a plain start: an `up` would also give the data
+        // folders back to their services' users, and restored data a service cannot use must
+        // fail the health gate (and be rolled back), not be repaired unseen.
+        start: async (s) => {
+          const gone = (await stack.status()).some((row) => row.state === 'missing');
+          if (!gone) return stack.start(s, { activeHealth: true });
+          const { pullPolicy } = config() as { pullPolicy?: PullPolicy };
+          await stack.up({ pullPolicy: pullPolicy ?? 'missing', services: s, activeHealth: true });
+        },
       };
     },
     journal: new SqliteRestoreJournal(db),
@@ -183,7 +196,7 @@ export function createBackupServices(
     await createStackService(paths, env, onProgress).up({ pullPolicy: result.config.pullPolicy });
   };
   const installed = (): boolean => settings.get(STACK_CONFIG_KEY) !== undefined;
-  return { backups, restore, keys, backupsDir, installed, installFrom };
+  return { backups, restore, keys, backupsDir, dataDir, installed, installFrom };
 }
 
 /** The backup area of the server: API handlers and the schedule runner. */
@@ -199,6 +212,13 @@ export function createBackupArea(options: {
   lock?: JobLock;
 }): {
   handlers: BackupHandlers;
+  /** The backup and restore services (built on first use). */
+  services: () => BackupServices;
+  /**
+   * Run inside a job (holding its lock) before its work: for a job that touches the stack or its
+   * data, an interrupted restore or backup is settled, and the job's progress and the log say so.
+   */
+  recoverBefore: (kind: string, ctx: JobContext) => Promise<void>;
   lastSuccessfulBackupAt: () => Date | undefined;
   start: () => void;
   stop: () => void;
@@ -236,9 +256,7 @@ export function createBackupArea(options: {
       return;
     }
     try {
-      const recovered = await get().restore.recover();
-      if (recovered) options.onError(describeRecovery(recovered), undefined);
-      await get().backups.recover();
+      for (const line of await recoverInterrupted(get())) options.onError(line, undefined);
     } finally {
       taken?.held.release();
     }
@@ -251,10 +269,19 @@ export function createBackupArea(options: {
       const fs = await statfs(path);
       return fs.bavail * fs.bsize;
     },
+    sameDisk: async (a, b) => (await stat(a)).dev === (await stat(b)).dev,
     nextRunAt: () => scheduler.next(),
   });
   return {
     handlers,
+    services: get,
+    recoverBefore: async (kind, ctx) => {
+      if (!KINDS_THAT_RECOVER.has(kind) || settings.get(STACK_CONFIG_KEY) === undefined) return;
+      for (const line of await recoverInterrupted(get())) {
+        ctx.progress(line);
+        options.onError(line, undefined);
+      }
+    },
     /** When the newest verified backup was made; undefined when none is (for /metrics). */
     lastSuccessfulBackupAt: (): Date | undefined => {
       const good = get()

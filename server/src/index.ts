@@ -43,6 +43,7 @@ import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
 import { createHealthHistory } from './health-history-wiring.js';
 import { healthHistoryHandlers } from './http/health-history-routes.js';
 import { BACKUP_LOCATION_KEY, createBackupArea } from './backup-wiring.js';
+import { backupDownloadRouter } from './http/backup-download.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
@@ -161,6 +162,8 @@ export function createServer(options: ServerOptions): AppServer {
     publish: (event) => void bus.publish(event),
     now: () => new Date(),
     lock: jobLock,
+    // Under the job's lock: an interrupted restore or backup is settled before anything else.
+    prepare: (kind, ctx) => backup.recoverBefore(kind, ctx),
   });
   const alerts = createAlerts({
     db,
@@ -344,6 +347,10 @@ export function createServer(options: ServerOptions): AppServer {
     },
     routers: [
       logStreams.router,
+      backupDownloadRouter({
+        backups: () => backup.services().backups,
+        requireAuth: authenticator.require,
+      }),
       metricsRouter({
         requireAuth: authenticator.require,
         health: () => monitor.snapshot(),

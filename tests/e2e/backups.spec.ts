@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiClient, type ApiClient } from '../../server/src/contract/index.js';
@@ -48,7 +49,22 @@ test('a backup made and restored from the UI brings back the data as it was', as
   await expect(row).toHaveAttribute('data-state', 'verified');
   await expect(row).toContainText('Verified');
   await expect(backups.storage).toContainText('1 backup');
+  // The test home keeps its backups beside the data, as a default install does.
+  await expect(page.getByRole('note')).toContainText(
+    'Every backup is on the same disk as MediaNest’s data',
+  );
   await captureScreen(page, 'backups');
+
+  // A copy to keep elsewhere: the very archive the backups folder holds.
+  const [made] = await client.backups();
+  if (!made) throw new Error('no backup listed');
+  const downloading = page.waitForEvent('download');
+  await row.getByRole('button', { name: /^Download/ }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(made.file);
+  const sha256 = (path: string): string =>
+    createHash('sha256').update(readFileSync(path)).digest('hex');
+  expect(sha256(await download.path())).toBe(sha256(join(served.app.home, 'backups', made.file)));
 
   // Changes after the backup: the restore must undo them.
   await media.seed('later');
@@ -59,7 +75,23 @@ test('a backup made and restored from the UI brings back the data as it was', as
   await expect(backups.restorePanel).toContainText(/\d+ database rows/);
   await captureScreen(page, 'backups-restore');
   await backups.restoreNow.click();
+  // Not one line: the step under way among the six listed, with its time so far.
+  const current = backups.restorePanel.locator('li[aria-current="step"]');
+  await expect(current).toHaveCount(1);
+  await expect(current).toContainText('A safety backup of MediaNest', { timeout: 120_000 });
+  await expect(current).toContainText(/\(now, \d+:\d\d so far\)/);
+  await expect(backups.restorePanel.getByRole('timer')).toHaveText(
+    /^Step 2 of 6, \d+:\d\d so far$/,
+  );
+  await expect(backups.restorePanel.locator('li[data-state="done"]')).toHaveCount(1);
+  await captureScreen(page, 'backups-restore-progress');
   await expect(backups.restored).toBeVisible({ timeout: 240_000 });
+  // Ended: every step done, the rollback not needed, nothing highlighted any more.
+  await expect(backups.restorePanel.locator('li[data-state="done"]')).toHaveCount(5);
+  await expect(backups.restorePanel.locator('li[data-state="not-needed"]')).toContainText(
+    'the safety backup is put back',
+  );
+  await expect(current).toHaveCount(0);
   expect(await media.snapshot()).toEqual(before);
   // The safety backup of the state before the restore is listed too.
   await expect(backups.list).toContainText('Before a restore');

@@ -4,6 +4,7 @@ import { BackupNowCard } from '../components/backups/BackupNowCard';
 import { RecoveryKeyPanel } from '../components/backups/RecoveryKeyPanel';
 import { RestorePanel } from '../components/backups/RestorePanel';
 import { ScheduleForm } from '../components/backups/ScheduleForm';
+import '../components/backups/backups.css';
 import { useAppStore } from '../state/app-store';
 import { useBackupsStore } from '../state/backups-store';
 import './first-run.css';

@@ -8,6 +8,7 @@ import type {
 } from '../../../server/src/contract/backup-routes.js';
 import type { ApiClient } from '../../../server/src/contract/index.js';
 import { fieldErrorsOf, messageOf, type FieldErrors } from './settings-store-form';
+import { advanceRestoreSteps, type RestoreSteps } from './restore-steps';
 import { follow, IDLE, type JobRun } from './settings-store-job';
 
 /** The schedule as typed (numbers and times as text: the server names what is wrong). */
@@ -42,6 +43,8 @@ export interface RestoreFlow {
   checking: boolean;
   errors: FieldErrors;
   run: JobRun;
+  /** While it runs and once it ended: which of the six listed steps, since when. */
+  steps?: RestoreSteps;
 }
 
 interface BackupsState {
@@ -167,8 +170,12 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
     if (!flow?.preflight) return;
     const report = (run: JobRun) => {
       const current = get().restore;
-      if (current) set({ restore: { ...current, run } });
+      if (!current) return;
+      const steps = advanceRestoreSteps(current.steps, run.job?.step, Date.now());
+      set({ restore: { ...current, run, steps } });
     };
+    // A second try after a failure counts its time from its own start.
+    set({ restore: { ...flow, steps: undefined } });
     report({ phase: 'running' });
     try {
       await follow(client, () => client.restore(flow.source), report);

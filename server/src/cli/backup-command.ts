@@ -3,7 +3,7 @@ import { createBackupServices, recoveryKeyStore, type BackupServices } from '../
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';
-import { describeRecovery, type RestoreSource } from '../core/backup/restore-service.js';
+import type { RestoreSource } from '../core/backup/restore-service.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
@@ -69,7 +69,7 @@ async function withServices<T>(
   cmd: ParsedCommand,
   work: (s: BackupServices, settings: SqliteSettings) => Promise<T>,
 ): Promise<T> {
-  return withJobLock(paths, cmd, async () => {
+  return withJobLock(paths, cmd, io, async () => {
     const db = openDatabase(paths.db);
     try {
       const settings = new SqliteSettings(db);
@@ -80,22 +80,12 @@ async function withServices<T>(
   });
 }
 
-/** At the start of a backup or restore verb: leftovers of a crash cleaned, a half-done restore rolled back. */
-async function recover(services: BackupServices, io: CliIo): Promise<void> {
-  const recovered = await services.restore.recover();
-  if (recovered) io.stderr(describeRecovery(recovered));
-  const { interrupted } = await services.backups.recover();
-  if (interrupted.length > 0)
-    io.stderr(`${interrupted.length} interrupted backup(s) marked failed.`);
-}
-
 /**
  * `backups prune`: the retention the scheduler applies after a scheduled backup, run now (crash
- * leftovers cleaned first). Removes only scheduled (daily/weekly) good backups beyond what the
- * schedule's retention keeps.
+ * leftovers are cleaned first, by withJobLock). Removes only scheduled (daily/weekly) good backups
+ * beyond what the schedule's retention keeps.
  */
 async function prune(services: BackupServices, settings: SqliteSettings, io: CliIo) {
-  await recover(services, io);
   return pruneScheduled(
     {
       schedule: () => readSchedule(settings),
@@ -170,7 +160,6 @@ export async function backupCommand(
         return EXIT.ok;
       }
       case 'backup': {
-        await recover(services, io);
         const created = (await services.keys.ensure()).created;
         if (created) {
           io.stderr(
@@ -203,7 +192,6 @@ export async function backupCommand(
         const [given] = cmd.positionals;
         if (!given)
           throw new UsageError('restore needs the ID of a backup or the path of an archive');
-        await recover(services, io);
         const source: RestoreSource = isArchiveFile(given)
           ? {
               file: given,

@@ -51,7 +51,7 @@ function configFromFlags(cmd: ParsedCommand): Record<string, unknown> {
  */
 export function initCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
   // It rewrites the compose project and the secrets: never beside a running job (job-lock.ts).
-  return withJobLock(paths, cmd, () => initVerb(cmd, paths, io));
+  return withJobLock(paths, cmd, io, () => initVerb(cmd, paths, io));
 }
 
 async function initVerb(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {

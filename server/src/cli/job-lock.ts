@@ -5,10 +5,13 @@
  * Read-only verbs (status, backups, logs, doctor, secrets list, verify without --restore-test)
  * never take it, so they work during any job.
  */
+import { KINDS_THAT_RECOVER } from '../core/backup/interrupted-work.js';
 import { takeJobLock } from '../core/jobs/job-lock.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { FileJobLock, jobLockPath } from '../infra/fs/file-job-lock.js';
 import type { ParsedCommand } from './args.js';
+import type { CliIo } from './io.js';
+import { recoverFirst } from './recover-first.js';
 
 /** The job kind a verb runs under, or undefined when the verb only reads. */
 export function jobKindOf(cmd: ParsedCommand): string | undefined {
@@ -35,16 +38,22 @@ export function jobKindOf(cmd: ParsedCommand): string | undefined {
   }
 }
 
-/** Runs `work` holding the job lock when `cmd` changes something; throws AppError 'busy' if held. */
+/**
+ * Runs `work` holding the job lock when `cmd` changes something; throws AppError 'busy' if held.
+ * A verb that touches the stack or its data first settles an interrupted restore or backup,
+ * saying on stderr what it did.
+ */
 export async function withJobLock<T>(
   paths: HomePaths,
   cmd: ParsedCommand,
+  io: CliIo,
   work: () => Promise<T>,
 ): Promise<T> {
   const kind = jobKindOf(cmd);
   if (kind === undefined) return work();
   const held = takeJobLock(new FileJobLock(jobLockPath(paths.root)), { owner: 'cli', kind });
   try {
+    if (KINDS_THAT_RECOVER.has(kind)) await recoverFirst(paths, io);
     return await work();
   } finally {
     held.release();

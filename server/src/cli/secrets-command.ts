@@ -95,7 +95,7 @@ export async function secretsCommand(
     throw new UsageError('--grace-days only applies to `secrets rotate jwt_secret`');
   }
   // `rotate` holds the job lock (job-lock.ts); `list` only reads.
-  return withJobLock(paths, cmd, () => secretsVerb(cmd, paths, io, listing));
+  return withJobLock(paths, cmd, io, () => secretsVerb(cmd, paths, io, listing));
 }
 
 async function secretsVerb(

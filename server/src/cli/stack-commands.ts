@@ -60,7 +60,7 @@ export function formatStatus(rows: ServiceStatus[]): string {
 /** up, down, start, stop, restart, status. Returns the exit code. */
 export function stackCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
   // Every verb but status holds the job lock (job-lock.ts).
-  return withJobLock(paths, cmd, () => stackVerb(cmd, paths, io));
+  return withJobLock(paths, cmd, io, () => stackVerb(cmd, paths, io));
 }
 
 async function stackVerb(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {

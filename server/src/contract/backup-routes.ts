@@ -91,8 +91,24 @@ export const BackupStorageSchema = z.object({
   lastSuccessfulBackupAt: z.string().optional(),
   /** ISO time of the next scheduled run, when any is enabled. */
   nextRunAt: z.string().optional(),
+  /**
+   * True when the backups folder is on the same filesystem as the stack's data: one disk failure
+   * loses both. Absent when it cannot be told (no stack yet).
+   */
+  sameDiskAsData: z.boolean().optional(),
 });
 export type BackupStorage = z.infer<typeof BackupStorageSchema>;
+
+/**
+ * One catalogued backup's archive as a download (`application/octet-stream`, an attachment named
+ * as in the catalogue); streamed, not JSON, so outside the route table.
+ */
+export const BACKUP_DOWNLOAD_PATH = '/api/backups/:id/download';
+
+/** BACKUP_DOWNLOAD_PATH for one backup. */
+export function backupDownloadPath(id: string): string {
+  return BACKUP_DOWNLOAD_PATH.replace(':id', encodeURIComponent(id));
+}
 
 /**
  * A restore: `id` of a catalogued backup, or `file` (an absolute path on the server's machine) with

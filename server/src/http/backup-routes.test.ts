@@ -31,6 +31,7 @@ beforeEach(() => {
     runner: new JobRunner({ jobs: new SqliteJobs(db), publish: () => {}, now: () => new Date() }),
     settings: new SqliteSettings(db),
     freeBytes: async () => 0,
+    sameDisk: async () => false,
     nextRunAt: () => undefined,
   };
   handlers = backupHandlers(deps);
@@ -82,5 +83,29 @@ describe('the recovery key, shown until the user confirms saving it', () => {
     expect((error as AppError).message).not.toContain(recoveryKey);
     // The key itself stays: backups still need it.
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(recoveryKey);
+  });
+});
+
+describe('where the backups are kept', () => {
+  const storage = (dataDir: () => Promise<string>, sameDisk: boolean) =>
+    backupHandlers({
+      services: () =>
+        ({
+          backups: { list: () => [] },
+          backupsDir: () => '/srv/backups',
+          dataDir,
+        }) as unknown as ReturnType<BackupRouteDeps['services']>,
+      runner: new JobRunner({ jobs: new SqliteJobs(db), publish: () => {}, now: () => new Date() }),
+      settings: new SqliteSettings(db),
+      freeBytes: async () => 0,
+      sameDisk: async (a, b) => a === '/srv/backups' && b === '/srv/data' && sameDisk,
+      nextRunAt: () => undefined,
+    }).backupStorage({}, req, res);
+
+  it('says whether they share a disk with the data, and nothing when there is no stack yet', async () => {
+    expect((await storage(async () => '/srv/data', true)).sameDiskAsData).toBe(true);
+    expect((await storage(async () => '/srv/data', false)).sameDiskAsData).toBe(false);
+    const none = await storage(() => Promise.reject(new AppError('conflict', 'no stack')), true);
+    expect(none).not.toHaveProperty('sameDiskAsData');
   });
 });

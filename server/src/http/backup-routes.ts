@@ -16,6 +16,8 @@ export interface BackupRouteDeps {
     restore: RestoreService;
     keys: RecoveryKeyStore;
     backupsDir: () => string;
+    /** The stack's data folder; rejects when there is no stack yet. */
+    dataDir: () => Promise<string>;
     installed: () => boolean;
     installFrom: (file: string, key: Uint8Array) => Promise<void>;
   };
@@ -23,6 +25,8 @@ export interface BackupRouteDeps {
   settings: SettingsRepository;
   /** Bytes free on the filesystem of `path`. */
   freeBytes: (path: string) => Promise<number>;
+  /** Whether two folders are on the same filesystem. */
+  sameDisk: (a: string, b: string) => Promise<boolean>;
   /** When the next scheduled backup runs, if any is enabled. */
   nextRunAt: () => Date | undefined;
 }
@@ -171,6 +175,11 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
       const location = services.backupsDir();
       const good = rows.filter((r) => r.state === 'verified' || r.state === 'verified-restorable');
       const next = deps.nextRunAt();
+      // Unknown (no stack, no data folder yet) is not a warning.
+      const sameDiskAsData = await services
+        .dataDir()
+        .then((dataDir) => deps.sameDisk(location, dataDir))
+        .catch(() => undefined);
       return {
         location,
         usedBytes: rows.filter((r) => r.state !== 'missing').reduce((sum, r) => sum + r.size, 0),
@@ -178,6 +187,7 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
         count: rows.length,
         ...(good[0] ? { lastSuccessfulBackupAt: good[0].createdAt } : {}),
         ...(next ? { nextRunAt: next.toISOString() } : {}),
+        ...(sameDiskAsData !== undefined ? { sameDiskAsData } : {}),
       };
     },
   };

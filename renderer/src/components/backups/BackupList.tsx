@@ -1,6 +1,9 @@
+import { useState } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
+import { messageOf } from '../../state/settings-store-form';
 import { JobStatus } from '../settings/JobStatus';
+import { downloadBackup } from './download-backup';
 import { bytes, STATE, when } from './format';
 
 const KIND = {
@@ -18,6 +21,7 @@ export function BackupList({ client }: { client: ApiClient }) {
   const restore = useBackupsStore((s) => s.restore);
   const verifyBackup = useBackupsStore((s) => s.verifyBackup);
   const prepareRestore = useBackupsStore((s) => s.prepareRestore);
+  const [downloadError, setDownloadError] = useState<string | undefined>();
   const busy =
     verify.phase === 'running' || backupRun.phase === 'running' || restore?.run.phase === 'running';
 
@@ -91,6 +95,18 @@ export function BackupList({ client }: { client: ApiClient }) {
                         >
                           Restore<span className="visually-hidden"> the backup of {label}</span>
                         </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          onClick={() => {
+                            setDownloadError(undefined);
+                            downloadBackup(backup).catch((error: unknown) =>
+                              setDownloadError(`${backup.file}: ${messageOf(error)}`),
+                            );
+                          }}
+                        >
+                          Download<span className="visually-hidden"> the backup of {label}</span>
+                        </button>
                       </>
                     )}
                   </td>
@@ -99,6 +115,11 @@ export function BackupList({ client }: { client: ApiClient }) {
             })}
           </tbody>
         </table>
+      )}
+      {downloadError && (
+        <p className="error" role="alert">
+          The download failed: {downloadError}
+        </p>
       )}
       <JobStatus run={verify} success="The backup checked out: every part is intact." />
     </section>

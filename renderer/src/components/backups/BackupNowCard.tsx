@@ -32,6 +32,13 @@ export function BackupNowCard({ client }: { client: ApiClient }) {
           {bytesDone.total ? ` of ${bytes(bytesDone.total)}` : ''} written
         </p>
       )}
+      {storage?.sameDiskAsData && (
+        <p className="card-warning" role="note">
+          <strong>Every backup is on the same disk as MediaNest’s data.</strong> If that disk fails,
+          the backups are lost with it. Now and then, download a backup (“Download” in the list
+          below) and keep it on another device: a USB disk, another computer.
+        </p>
+      )}
       {storage && (
         <dl className="review storage">
           <div className="review-row">

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
 import { JobStatus } from '../settings/JobStatus';
+import { RestoreSteps } from './RestoreSteps';
 import { bytes, when } from './format';
 
 /** What a restore will do, what the archive holds, then the restore with its progress. */
@@ -49,17 +50,7 @@ export function RestorePanel({ client }: { client: ApiClient }) {
             </div>
           </dl>
           {preflight.restorable ? (
-            <div className="safety">
-              <h3>What happens</h3>
-              <ol>
-                <li>The backup is checked again, every part of it.</li>
-                <li>A safety backup of MediaNest as it is now is made first.</li>
-                <li>MediaNest stops for a few minutes; the server and this page stay up.</li>
-                <li>The data is restored beside the current data, then swapped in.</li>
-                <li>MediaNest starts and must come up healthy.</li>
-                <li>If anything fails, the safety backup is put back: nothing is lost.</li>
-              </ol>
-            </div>
+            <RestoreSteps run={run} steps={restore.steps} />
           ) : (
             <p className="error" role="alert">
               This backup cannot be restored here: {preflight.refusal}

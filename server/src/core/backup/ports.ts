@@ -62,6 +62,9 @@ export interface RestoreJournal {
 /** The stack's lifecycle, as restore needs it (StackService implements it). */
 export interface StackControl {
   stop(services: string[]): Promise<unknown>;
-  /** Starts the services and waits until they are healthy; rejects with the reason otherwise. */
+  /**
+   * Starts the services (and what they depend on), creating any whose container is gone, and
+   * waits until they are healthy; rejects with the reason otherwise.
+   */
   start(services: string[]): Promise<void>;
 }

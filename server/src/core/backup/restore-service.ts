@@ -15,6 +15,7 @@ import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './arc
 import { ownerByFolder, parseArchiveMeta, type ArchiveMeta } from './archive-meta.js';
 import type { BackupProgress, BackupService } from './backup-service.js';
 import type { RestoreJournal, StackControl } from './ports.js';
+import { startRestorePrerequisites } from './restore-prerequisites.js';
 import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './restore-swap.js';
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
 import { removeTree } from './file-batches.js';
@@ -144,9 +145,8 @@ export class RestoreService {
       return `The archive is format ${manifest.format}; this version of the app reads up to ${ARCHIVE_FORMAT_VERSION}. Update the app first.`;
     }
     const major = metaOf(manifest).postgresMajor;
-    if (targetMajor === undefined)
-      return 'PostgreSQL of this stack is not running: start the stack first.';
-    if (major !== undefined && major > targetMajor) {
+    // A stopped PostgreSQL is no refusal: the restore starts it, then checks its version.
+    if (major !== undefined && targetMajor !== undefined && major > targetMajor) {
       return `The archive holds a PostgreSQL ${major} database; this stack runs PostgreSQL ${targetMajor}, which cannot read it.`;
     }
     return undefined;
@@ -158,7 +158,7 @@ export class RestoreService {
   ): Promise<RestoreResult> {
     const { path, key, label } = await this.open(source);
     const state = this.deps.state();
-    await state.postgresReady('restore_failed');
+    await startRestorePrerequisites(this.deps.stack(), state, progress);
     progress('Verifying the archive', 0);
     // The header and the authenticated manifest: a wrong key, a newer format or a newer PostgreSQL
     // is refused here, before anything is written anywhere.
@@ -430,6 +430,8 @@ export class RestoreService {
   async recover(): Promise<{ source: string; outcome: RecoveryOutcome } | undefined> {
     const entry = this.deps.journal.read();
     if (!entry) return undefined;
+    // Every outcome works through PostgreSQL, which a reboot or a `down` may have stopped.
+    await startRestorePrerequisites(this.deps.stack(), this.deps.state());
     let outcome: RecoveryOutcome;
     if (entry.step === 'staging') {
       await this.discardStaging();

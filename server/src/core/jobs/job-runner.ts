@@ -32,6 +32,8 @@ export class JobRunner {
       now: () => Date;
       /** The home's cross-process job lock; without one, jobs are exclusive in this process only. */
       lock?: JobLock;
+      /** Runs inside every job, before its work (the clean-up of an interrupted restore). */
+      prepare?: (kind: string, ctx: JobContext) => Promise<void>;
     },
   ) {}
 
@@ -80,6 +82,8 @@ export class JobRunner {
     };
     const done = (async () => {
       try {
+        // Only awaited when there is one: without, the work starts synchronously, as callers expect.
+        if (this.deps.prepare) await this.deps.prepare(kind, ctx);
         const result = await work(ctx);
         jobs.finish(jobId, 'succeeded', now().toISOString());
         publish({ type: 'job.finished', jobId, kind, outcome: 'succeeded' });

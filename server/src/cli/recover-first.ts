@@ -1,0 +1,24 @@
+/**
+ * Before a verb that touches the stack or its data (under the job lock): an interrupted restore
+ * or backup is settled first and the verb says what was done, one line each on stderr.
+ */
+import { createBackupServices } from '../backup-wiring.js';
+import { recoverInterrupted } from '../core/backup/interrupted-work.js';
+import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import type { CliIo } from './io.js';
+
+export async function recoverFirst(paths: HomePaths, io: CliIo): Promise<void> {
+  const db = openDatabase(paths.db);
+  try {
+    const settings = new SqliteSettings(db);
+    // No stack yet (a first `init`): nothing can have been interrupted.
+    if (settings.get(STACK_CONFIG_KEY) === undefined) return;
+    const said = await recoverInterrupted(createBackupServices(paths, io.env, db, settings));
+    for (const line of said) io.stderr(line);
+  } finally {
+    db.close();
+  }
+}
