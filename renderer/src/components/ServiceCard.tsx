@@ -96,7 +96,8 @@ export function ServiceCard(props: Props) {
       )}
       <dl className="facts">
         <dt>Health check</dt>
-        <dd>{unknown ? '—' : (status?.health ?? 'none')}</dd>
+        {/* A stopped container keeps its last check's verdict: stale, so not shown. */}
+        <dd>{unknown || stopped ? '—' : (status?.health ?? 'none')}</dd>
         <dt>Up for</dt>
         <dd>{stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}</dd>
         <dt>Restarts</dt>

@@ -54,6 +54,9 @@ const isDown = (h: ServiceHealth): boolean =>
 
 const keyOf = (rule: string, subject: string): string => `${rule}\u0000${subject}`;
 
+/** Jobs that only read the stack: services going down meanwhile is news, not the job's doing. */
+const READ_ONLY_JOBS = new Set(['backup', 'verify', 'image-build', 'image-load']);
+
 /**
  * Turns the monitoring's events into alerts: one per (rule, subject) while its condition holds,
  * resolved when it has stayed clear for a moment (so a flapping service is one alert, not many),
@@ -63,6 +66,8 @@ export class AlertEngine {
   private readonly services = new Map<string, ServiceWatch>();
   private status: WatchState['status'];
   private affected: AffectedServices = {};
+  private readonly stackJobs = new Set<string>();
+  private stackJobEndedAt: number | undefined;
   private slow: SlowInputs = {};
   /** Until the slow inputs were read once, their alerts (from before a restart) stay as they are. */
   private slowRead = false;
@@ -71,7 +76,7 @@ export class AlertEngine {
 
   constructor(private readonly deps: AlertEngineDeps) {}
 
-  /** Feeds a domain event in (others than health and resources are ignored). */
+  /** Feeds a domain event in (others than health, jobs and resources are ignored). */
   handle(event: DomainEvent): void {
     if (event.type === 'service.state-changed') {
       this.observe(event.service);
@@ -79,6 +84,11 @@ export class AlertEngine {
     } else if (event.type === 'stack.status-changed') {
       this.status = event.status;
       this.affected = event.affected ?? {};
+      this.evaluate();
+    } else if (event.type === 'job.progressed' && !READ_ONLY_JOBS.has(event.kind)) {
+      this.stackJobs.add(event.jobId);
+    } else if (event.type === 'job.finished' && this.stackJobs.delete(event.jobId)) {
+      this.stackJobEndedAt = this.deps.now().getTime();
       this.evaluate();
     } else if (event.type === 'resources.sampled') {
       for (const s of event.services) this.sample(s, false);
@@ -186,7 +196,16 @@ export class AlertEngine {
       pruneRestarts(w, now, settings.crashLoop.withinSeconds * 1000);
     }
     const conditions = evaluateRules(
-      { services: this.services, status: this.status, affected: this.affected, slow: this.slow },
+      {
+        services: this.services,
+        status: this.status,
+        affected: this.affected,
+        stackJob: {
+          running: this.stackJobs.size > 0,
+          ...(this.stackJobEndedAt !== undefined ? { endedAt: this.stackJobEndedAt } : {}),
+        },
+        slow: this.slow,
+      },
       settings,
       now,
     );

@@ -169,3 +169,30 @@ describe('a service beside MediaNest (a devtools or monitoring extra)', () => {
     ]);
   });
 });
+
+describe('while a job changes the stack (an install, a restore, a settings change)', () => {
+  it('calls nothing "stopped" until it has ended and the delay has passed since', () => {
+    const r = rig();
+    r.status('down');
+    r.engine.handle({ type: 'job.progressed', jobId: 'j1', kind: 'install', step: 'creating' });
+    r.service(svc('nginx', { state: 'missing' }));
+    r.advance(60_000);
+    expect(r.store.firing()).toEqual([]);
+    r.engine.handle({ type: 'job.finished', jobId: 'j1', kind: 'install', outcome: 'failed' });
+    r.advance(8_000);
+    expect(r.store.firing()).toEqual([]);
+    r.advance(4_000);
+    expect(r.store.firing()).toMatchObject([{ rule: 'service-stopped', subject: 'nginx' }]);
+  });
+
+  it('but a backup, which only reads, holds nothing back', () => {
+    const r = rig();
+    r.status('healthy');
+    r.engine.handle({ type: 'job.progressed', jobId: 'b1', kind: 'backup', step: 'dumping' });
+    r.service(svc('redis'));
+    r.service(svc('redis', { state: 'exited', exitCode: 0 }));
+    r.status('down');
+    r.advance(12_000);
+    expect(r.store.firing()).toMatchObject([{ rule: 'service-stopped', subject: 'redis' }]);
+  });
+});

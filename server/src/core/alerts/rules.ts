@@ -45,6 +45,12 @@ export interface WatchState {
   status: OverallStatus | undefined;
   /** Services that cannot work because one they need is down (from the health model). */
   affected: AffectedServices;
+  /**
+   * A job that recreates, stops or starts containers (an install, a restore, a settings change):
+   * whether one runs now, and when the last one ended (ms). Services are expected to be down
+   * meanwhile, so "down for N s" counts from its end.
+   */
+  stackJob?: { running: boolean; endedAt?: number };
   slow: SlowInputs;
 }
 
@@ -144,7 +150,10 @@ function serviceConditions(
     });
   }
   // A stack stopped on purpose is no alarm; a one-shot job (migrate) that ended with 0 did its job.
-  const downFor = w.downSince === undefined || state.status === 'stopped' ? -1 : now - w.downSince;
+  const downFor =
+    w.downSince === undefined || state.status === 'stopped' || state.stackJob?.running
+      ? -1
+      : now - Math.max(w.downSince, state.stackJob?.endedAt ?? 0);
   const exited = weigh(w, rules, exitedNonZero.afterSeconds);
   const stopped = weigh(w, rules, serviceStopped.afterSeconds);
   if (

@@ -79,6 +79,15 @@ describe('the overall status', () => {
     });
   });
 
+  it('names the cause once: not the backend deep check that fails because redis is down', () => {
+    const deep = { ok: false, output: 'not_ready (cache: error)', at: '2026-01-01T00:00:00Z' };
+    const services = withService(
+      withService(allUp(), svc('redis', { state: 'exited', exitCode: 0 })),
+      svc('backend', { deepCheck: deep }),
+    );
+    expect(overallStatus(services, specs).reason).toBe('redis is stopped.');
+  });
+
   it('is down when PostgreSQL fails its health check', () => {
     const services = withService(allUp(), svc('postgres', { state: 'unhealthy' }));
     expect(overallStatus(services, specs).status).toBe('down');

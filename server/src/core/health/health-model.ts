@@ -192,8 +192,12 @@ export function overallStatus(
   if (longRunning.every(notRunning) && longRunning.every(cleanExit)) {
     return { status: 'stopped', reason: 'Every service is stopped.' };
   }
-  const deepFailed = (s: ServiceHealth): boolean => isUp(s, specOf(s)) && s.deepCheck?.ok === false;
   const troubled = services.filter((s) => isTroubled(s, specOf(s)));
+  // A deep check that fails because a service it needs is down (the backend without Redis) says
+  // the same thing again: one cause, told once.
+  const affected = affectedNow(services, specs);
+  const deepFailed = (s: ServiceHealth): boolean =>
+    isUp(s, specOf(s)) && s.deepCheck?.ok === false && affected[s.service] === undefined;
   const deep = services.filter(deepFailed);
   const underWay = services.filter((s) => isUnderWay(s, specOf(s)));
   if (troubled.length === 0 && deep.length === 0 && underWay.length === 0)
