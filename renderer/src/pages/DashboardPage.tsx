@@ -106,7 +106,12 @@ export function DashboardPage() {
       <div className="grid">
         <section className="card" aria-labelledby="alerts-title">
           <h2 id="alerts-title">Active alerts</h2>
-          <AlertList alerts={firing} empty="No alerts: all is well." />
+          <AlertList
+            alerts={firing}
+            empty={
+              health?.status === 'healthy' ? 'No alerts: all is well.' : 'No alerts at the moment.'
+            }
+          />
         </section>
         <BackupCard />
         <DiskCard />
