@@ -18,20 +18,20 @@ import { ChannelService } from './core/alerts/channel-service.js';
 import type { SlowInputs } from './core/alerts/rules.js';
 import { trayWithAlerts } from './core/health/tray-state.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
-import { readComposeFile } from './core/stack/stack-files.js';
 import type { AlertsApi } from './http/alerts-routes.js';
 import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
 import type { Logger } from './infra/log/logger.js';
 import { FetchWebhookTransport } from './infra/net/webhook-transport.js';
 import type { Db } from './infra/store/database.js';
 import { SqliteAlerts } from './infra/store/sqlite-alerts.js';
 import { servedCertificateNotAfter } from './infra/tls/served-certificate.js';
-import { composeProject } from './wiring.js';
 
 /** Timings and inputs from other areas; tests shorten the timings. */
 export interface AlertsOptions {
-  /** How often time-based rules are evaluated (default 5 s). */
+  /**
+   * How often time-based rules are evaluated (default 2 s: a service MediaNest needs is told
+   * within its 10 s delay plus one tick).
+   */
   tickMs?: number;
   /** How often disk, certificate and backup age are read (default 5 min). */
   slowInputsMs?: number;
@@ -91,7 +91,6 @@ export function createAlerts(deps: AlertsDeps): Alerts {
   const options = deps.options ?? {};
   const store = new SqliteAlerts(deps.db);
   const now = (): Date => new Date();
-  let oneShot = new Set<string>();
   let lastTray: TrayChanged | undefined;
   const publish = (event: DomainEvent): void => {
     deps.publish(event);
@@ -132,7 +131,6 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     now,
     publish,
     deliver: (alert, change) => channels.deliver(alert, change),
-    oneShot: (service) => oneShot.has(service),
     health: deps.health,
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.resolveHoldMs !== undefined ? { resolveHoldMs: options.resolveHoldMs } : {}),
@@ -154,19 +152,6 @@ export function createAlerts(deps: AlertsDeps): Alerts {
   const readSlowInputs = async (): Promise<SlowInputs> => {
     const config = settings.get(STACK_CONFIG_KEY) as StackConfigView | undefined;
     if (!config) return {};
-    const location = { stackDir: paths.stackDir, composeFile: paths.composeFile };
-    const compose = await readComposeFile(new NodeFileSystem(), {
-      ...location,
-      secretsDir: paths.secretsDir,
-      project: composeProject(deps.env),
-    }).catch(() => undefined);
-    if (compose) {
-      oneShot = new Set(
-        Object.entries(compose.services)
-          .filter(([, s]) => s.restart === 'no')
-          .map(([name]) => name),
-      );
-    }
     const dataDir = config.dataDir ?? paths.dataDir;
     const disk = await statfs(dataDir)
       .then((s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }))
@@ -250,7 +235,7 @@ export function createAlerts(deps: AlertsDeps): Alerts {
       unsubscribe = deps.subscribe((event) => engine.handle(event));
       refreshSlow();
       timers.push(
-        setInterval(() => engine.tick(), options.tickMs ?? 5000),
+        setInterval(() => engine.tick(), options.tickMs ?? 2000),
         setInterval(refreshSlow, options.slowInputsMs ?? 300_000),
       );
       for (const t of timers) t.unref();

@@ -154,7 +154,7 @@ afterAll(async () => {
 });
 
 describe('alerts from real faults', () => {
-  it('killing redis: exited, degraded, an alert on the desktop and every webhook, in the tray; resolved when started', async () => {
+  it('killing redis: exited, MediaNest down, a critical alert on the desktop and every webhook, in the tray; resolved when started', async () => {
     const mark = stack.recorder.events.length;
     await (await stack.containerOf('redis')).kill();
     await serviceState(mark, 'redis', 'exited');
@@ -163,15 +163,16 @@ describe('alerts from real faults', () => {
       title: 'redis stopped with exit code 137',
       state: 'firing',
     });
-    expect((await stack.client.stackHealth({})).status).toBe('degraded');
+    // Redis is a service MediaNest needs: down, not degraded.
+    expect((await stack.client.stackHealth({})).status).toBe('down');
     const raised = await stack.recorder.waitFor(
       (e): e is Extract<ServerEvent, { type: 'alert.raised' }> =>
         since(mark)(e) && e.type === 'alert.raised' && e.alertId === fired.alert.id,
       10_000,
     );
-    expect(raised).toMatchObject({ severity: 'warning', page: '/services/redis' });
+    expect(raised).toMatchObject({ severity: 'critical', page: '/services/redis' });
     const tray = await trayWith(mark, (t) => t.problems.includes(fired.alert.title));
-    expect(tray.state).toBe('degraded');
+    expect(tray.state).toBe('down');
 
     // Each channel got it in its own shape.
     const until = async (check: () => boolean): Promise<void> => {
@@ -194,7 +195,10 @@ describe('alerts from real faults', () => {
       change: 'fired',
       alert: { id: fired.alert.id, rule: 'exited-nonzero' },
     });
-    expect(ntfyMessage()?.headers).toMatchObject({ priority: '4', tags: 'warning,exited-nonzero' });
+    expect(ntfyMessage()?.headers).toMatchObject({
+      priority: '5',
+      tags: 'rotating_light,exited-nonzero',
+    });
     expect(ntfyMessage()?.body).toBe(fired.alert.message);
     const discord = JSON.parse(forAlert(`/api/webhooks/42/${DISCORD_TOKEN}`)?.body ?? '{}') as {
       content: string;
@@ -219,18 +223,15 @@ describe('alerts from real faults', () => {
     );
   });
 
-  it('stopping the backend: stopped, degraded, an alert and the tray; resolved when started', async () => {
+  it('stopping the backend: stopped, MediaNest down, an alert and the tray; resolved when started', async () => {
     const mark = stack.recorder.events.length;
     await (await stack.containerOf('backend')).stop({ t: 15 });
     const state = await serviceState(mark, 'backend', 'exited');
     const fired = await alertEvent(mark, 'fired', 'service-stopped', 'backend');
     expect(state.service.exitCode).toBe(0);
     expect(fired.alert.title).toBe('backend is stopped');
-    expect((await stack.client.stackHealth({})).status).toBe('degraded');
-    await trayWith(
-      mark,
-      (t) => t.state === 'degraded' && t.problems.includes('backend is stopped'),
-    );
+    expect((await stack.client.stackHealth({})).status).toBe('down');
+    await trayWith(mark, (t) => t.state === 'down' && t.problems.includes('backend is stopped'));
     // The user has seen it: acknowledged, it keeps firing until the backend runs again.
     const acked = await stack.client.acknowledgeAlert({ id: fired.alert.id });
     expect(acked).toMatchObject({ state: 'firing', acknowledgedAt: expect.any(String) as string });
@@ -241,7 +242,7 @@ describe('alerts from real faults', () => {
     await backToHealthy(back);
   });
 
-  it('redis failing its health check: unhealthy, degraded, an alert after N s; resolved when it answers again', async () => {
+  it('redis failing its health check: unhealthy, MediaNest down, an alert after N s; resolved when it answers again', async () => {
     const mark = stack.recorder.events.length;
     const redis = (command: string): Promise<unknown> =>
       execInService(docker, LABEL, 'redis', ['sh', '-c', command]);
@@ -253,11 +254,8 @@ describe('alerts from real faults', () => {
       await serviceState(mark, 'redis', 'unhealthy');
       const fired = await alertEvent(mark, 'fired', 'service-unhealthy', 'redis');
       expect(fired.alert.title).toBe('redis is unhealthy');
-      expect((await stack.client.stackHealth({})).status).toBe('degraded');
-      await trayWith(
-        mark,
-        (t) => t.state === 'degraded' && t.problems.includes('redis is unhealthy'),
-      );
+      expect((await stack.client.stackHealth({})).status).toBe('down');
+      await trayWith(mark, (t) => t.state === 'down' && t.problems.includes('redis is unhealthy'));
     } finally {
       await redis(
         'REDISCLI_AUTH=wrongforthetest0 redis-cli CONFIG SET requirepass "`cat /run/secrets/redis_password`"',
@@ -288,7 +286,8 @@ describe('alerts from real faults', () => {
       const loop = await alertEvent(mark, 'fired', 'crash-loop', 'frontend');
       expect(loop.alert.severity).toBe('critical');
       const health = await stack.client.stackHealth({});
-      expect(health.status).toBe('degraded');
+      // Without its web front end MediaNest cannot be used.
+      expect(health.status).toBe('down');
       expect(
         health.services.find((s) => s.service === 'frontend')?.restarts,
       ).toBeGreaterThanOrEqual(3);

@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('live health from the engine event stream', () => {
-  it('sees redis killed: its state, the overall status and the tray change', async () => {
+  it('sees redis killed: its state, MediaNest down, the tray change, the services affected', async () => {
     const mark = stack.recorder.events.length;
     const killedAt = Date.now();
     await (await stack.containerOf('redis')).kill();
@@ -75,13 +75,24 @@ describe('live health from the engine event stream', () => {
     expect(changed.previous).toBe('healthy');
     const tray = await stack.recorder.waitFor(
       (e): e is Extract<ServerEvent, { type: 'tray.changed' }> =>
-        after(mark)(e) && e.type === 'tray.changed' && e.state === 'degraded',
+        after(mark)(e) && e.type === 'tray.changed' && e.state === 'down',
       10_000,
     );
     expect(tray.problems.join(' ')).toContain('redis exited');
     const health = await stack.client.stackHealth({});
-    expect(health).toMatchObject({ status: 'degraded' });
+    expect(health).toMatchObject({ status: 'down' });
     expect(health.reason).toContain('redis exited');
+    // What needs Redis, by the compose file's depends_on.
+    expect(health.affected).toMatchObject({
+      backend: ['redis'],
+      frontend: ['redis'],
+      nginx: ['redis'],
+    });
+    expect(health.services.find((s) => s.service === 'migrate')).toMatchObject({
+      oneShot: true,
+      state: 'exited',
+      exitCode: 0,
+    });
   });
 
   it('resolves when redis is started again', async () => {
@@ -119,7 +130,7 @@ describe('live health from the engine event stream', () => {
         after(back)(e) && e.type === 'stack.status-changed' && e.status !== 'unknown',
       30_000,
     );
-    expect(degraded.status).toBe('degraded');
-    expect(degraded.reason).toContain('backend exited');
+    expect(degraded.status).toBe('down');
+    expect(degraded.reason).toContain('backend is stopped');
   });
 });

@@ -168,9 +168,12 @@ describe('resources of the running stack', () => {
         30_000,
       );
       expect(backend.deepCheck?.output).toContain('database: error');
+      // PostgreSQL stopped is MediaNest down; the backend's failing deep check is its consequence,
+      // kept on the backend, not told a second time in the reason.
       const health = await client.stackHealth({});
-      expect(health.status).toBe('degraded');
-      expect(health.reason).toContain('backend fails its deep check');
+      expect(health.status).toBe('down');
+      expect(health.reason).toContain('postgres is stopped');
+      expect(health.affected?.backend).toEqual(['postgres']);
       // A stopped service has no deep check of its own.
       expect((await serviceHealth('postgres'))?.deepCheck).toBeUndefined();
     } finally {

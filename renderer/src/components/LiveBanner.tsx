@@ -16,8 +16,8 @@ export function LiveBanner() {
     return (
       <p className="banner banner-fail" role="status" data-banner="server">
         <strong>The appliance server is not answering.</strong> Retrying every few seconds. If it
-        does not come back, start it again (reopen the app, or run{' '}
-        <code>medianest-appliance serve</code>).
+        does not come back, start it again (reopen the app, or restart the appliance on the computer
+        that runs it).
       </p>
     );
   }
@@ -39,8 +39,9 @@ export function LiveBanner() {
   if (health?.status === 'unknown') {
     return (
       <p className="banner banner-fail" role="status" data-banner="engine">
-        <strong>Docker is not reachable:</strong> {health.reason}. Start Docker (Docker Desktop, or{' '}
-        <code>systemctl start docker</code>); this page updates by itself once it answers.
+        <strong>Docker is not running or cannot be reached.</strong> MediaNest’s services cannot be
+        checked, started or stopped until it is back. Start Docker (Docker Desktop, or the Docker
+        service of this computer); this page updates by itself once it answers.
       </p>
     );
   }

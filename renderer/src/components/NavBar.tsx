@@ -10,7 +10,8 @@ const ITEMS = [
 ] as const;
 
 export function NavBar() {
-  const alerts = useLiveStore((s) => s.firing.length);
+  // What still asks for the user's attention: an acknowledged alert keeps firing, but was seen.
+  const alerts = useLiveStore((s) => s.firing.filter((a) => a.acknowledgedAt === null).length);
   return (
     <nav className="nav" aria-label="Main">
       <ul>
@@ -19,7 +20,7 @@ export function NavBar() {
             <Link href={item.href}>
               {item.label}
               {item.href === '/alerts' && alerts > 0 && (
-                <span className="count" aria-label={`${alerts} firing`}>
+                <span className="count" aria-label={`${alerts} not acknowledged`}>
                   {alerts}
                 </span>
               )}

@@ -1,4 +1,5 @@
 import type {
+  OverallStatus,
   ResourceSample,
   ServiceHealth,
   ServiceStatus,
@@ -28,49 +29,90 @@ interface Props {
   status: ServiceStatus | undefined;
   samples: readonly ResourceSample[];
   busy: boolean;
+  /** The stack's overall status: `unknown` when the engine cannot be asked. */
+  overall: OverallStatus | undefined;
+  /** The services it needs that are down (empty when none). */
+  waitsFor: readonly string[];
   onAction: (action: StackAction) => void;
 }
 
+/** The word and colour of a service's state, as a user reads them. */
+function stateView(
+  state: string,
+  health: ServiceHealth | undefined,
+  exitCode: number | null,
+  overall: OverallStatus | undefined,
+): { label: string; tone: 'ok' | 'warn' | 'fail' | 'unknown' } {
+  // Without the engine nothing is known: a stale "healthy" or "exited" would mislead.
+  if (overall === 'unknown') return { label: 'unknown', tone: 'unknown' };
+  // Stopped by a stop (0, or 143 for SIGTERM) is "stopped"; killed (137), crashed or out of
+  // memory is "exited", red.
+  const clean = state === 'exited' && !health?.oomKilled && [0, 143].includes(exitCode ?? -1);
+  if (!clean) return { label: state, tone: STATE_TONE[state] ?? 'unknown' };
+  // A stopped service MediaNest needs, while the rest runs, means MediaNest is down: red. Grey
+  // when everything was stopped on purpose, or for an extra beside MediaNest.
+  const alarming = health?.essential === true && overall !== 'stopped';
+  return { label: 'stopped', tone: alarming ? 'fail' : 'unknown' };
+}
+
 /** One service at a glance: state, health, uptime, restarts, CPU and memory against the limit, ports. */
-export function ServiceCard({ name, health, status, samples, busy, onAction }: Props) {
+export function ServiceCard(props: Props) {
+  const { name, health, status, samples, busy, overall, waitsFor, onAction } = props;
   const state = health?.state ?? status?.state ?? 'missing';
   const exitCode = health?.exitCode ?? status?.exitCode ?? null;
-  // Stopped on purpose (0, or 143 for SIGTERM) or a one-shot job done is grey; killed (137),
-  // crashed or out of memory is red.
-  const clean = state === 'exited' && !health?.oomKilled && [0, 143].includes(exitCode ?? -1);
-  const tone = clean ? 'unknown' : (STATE_TONE[state] ?? 'unknown');
-  const last = samples.at(-1);
+  const unknown = overall === 'unknown';
+  const { label, tone } = stateView(state, health, exitCode, overall);
+  const last = unknown ? undefined : samples.at(-1);
   const limit = last?.memoryLimitBytes ?? 0;
   const headingId = `svc-${name}`;
   const stopped = STOPPED.has(state);
+  const affected = !unknown && waitsFor.length > 0;
   return (
     <article className="card service-card" aria-labelledby={headingId} data-service={name}>
       <div className="card-head">
         <h3 id={headingId}>
           <Link href={`/services/${name}`}>{name}</Link>
         </h3>
-        <span className={`badge badge-${tone}`} data-field="state">
-          {state}
+        <span className="badges">
+          {affected && (
+            <span className="badge badge-warn" data-field="affected-badge">
+              affected
+            </span>
+          )}
+          <span className={`badge badge-${tone}`} data-field="state">
+            {label}
+          </span>
         </span>
       </div>
+      {affected && (
+        <p className="error" data-field="affected">
+          Cannot work while {joinNames(waitsFor)} {waitsFor.length === 1 ? 'is' : 'are'} down.
+        </p>
+      )}
+      {unknown && (
+        <p className="muted" data-field="unknown">
+          Its state is not known while Docker cannot be reached.
+        </p>
+      )}
       <dl className="facts">
         <dt>Health check</dt>
-        <dd>{status?.health ?? 'none'}</dd>
+        {/* A stopped container keeps its last check's verdict: stale, so not shown. */}
+        <dd>{unknown || stopped ? '—' : (status?.health ?? 'none')}</dd>
         <dt>Up for</dt>
-        <dd>{stopped ? '—' : uptimeOf(health?.startedAt ?? null)}</dd>
+        <dd>{stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}</dd>
         <dt>Restarts</dt>
-        <dd>{health?.restarts ?? status?.restarts ?? 0}</dd>
+        <dd>{unknown ? '—' : (health?.restarts ?? status?.restarts ?? 0)}</dd>
         <dt>Ports</dt>
-        <dd>{status?.ports.length ? status.ports.join(', ') : 'none published'}</dd>
+        <dd>{unknown ? '—' : status?.ports.length ? status.ports.join(', ') : 'none published'}</dd>
       </dl>
-      {health?.oomKilled && (
+      {health?.oomKilled && !unknown && (
         <p className="error">It ran out of memory: raise its memory limit in Settings.</p>
       )}
       <div className="spark-row">
         <div>
           <span className="spark-label">CPU {last ? `${last.cpuPercent.toFixed(1)} %` : '—'}</span>
           <Sparkline
-            values={samples.map((s) => s.cpuPercent)}
+            values={unknown ? [] : samples.map((s) => s.cpuPercent)}
             max={100}
             label={`${name} CPU, last ${samples.length} readings`}
           />
@@ -80,23 +122,37 @@ export function ServiceCard({ name, health, status, samples, busy, onAction }: P
             Memory {last ? `${formatBytes(last.memoryBytes)} of ${formatBytes(limit)}` : '—'}
           </span>
           <Sparkline
-            values={samples.map((s) => s.memoryBytes)}
+            values={unknown ? [] : samples.map((s) => s.memoryBytes)}
             max={limit}
             label={`${name} memory against its limit`}
           />
         </div>
       </div>
       <div className="actions" role="group" aria-label={`${name} actions`}>
-        <button type="button" disabled={busy || !stopped} onClick={() => onAction('start')}>
+        <button
+          type="button"
+          disabled={busy || unknown || !stopped}
+          onClick={() => onAction('start')}
+        >
           Start
         </button>
-        <button type="button" disabled={busy || stopped} onClick={() => onAction('stop')}>
+        <button
+          type="button"
+          disabled={busy || unknown || stopped}
+          onClick={() => onAction('stop')}
+        >
           Stop
         </button>
-        <button type="button" disabled={busy} onClick={() => onAction('restart')}>
+        <button type="button" disabled={busy || unknown} onClick={() => onAction('restart')}>
           Restart
         </button>
       </div>
     </article>
   );
+}
+
+/** "redis", "postgres and redis", "a, b and c". */
+export function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -4,6 +4,7 @@ import { BackupCard } from '../components/BackupCard';
 import { DiskCard } from '../components/DiskCard';
 import { JobStatus } from '../components/JobStatus';
 import { ServiceCard } from '../components/ServiceCard';
+import { SetupSteps } from '../components/SetupSteps';
 import { useLiveStore } from '../state/live-store';
 
 const OVERALL_TONE = {
@@ -25,13 +26,20 @@ export function DashboardPage() {
   const firing = useLiveStore((s) => s.firing);
   const runAction = useLiveStore((s) => s.runAction);
 
+  // One-shot jobs (migrate) are setup steps, not services: nothing to start or stop.
+  const jobsOnce = (health?.services ?? []).filter((s) => s.oneShot === true);
+  const isJob = (name: string): boolean => jobsOnce.some((j) => j.service === name);
   const names = [
     ...new Set([
       ...(status ?? []).map((s) => s.service),
       ...(health?.services ?? []).map((s) => s.service),
     ]),
-  ].sort();
+  ]
+    .filter((name) => !isJob(name))
+    .sort();
   const busy = activeJobId !== undefined;
+  // Without the engine no action can work: disabled rather than answered with an error.
+  const engineDown = health?.status === 'unknown';
   // The job running now, else the last one seen: how it ended stays in place until the next.
   const lastJob = activeJobId ? jobs[activeJobId] : Object.values(jobs).at(-1);
   const act = (action: StackAction, services: string[]) => void runAction(action, services);
@@ -50,13 +58,13 @@ export function DashboardPage() {
         </div>
         <p data-field="reason">{health?.reason ?? 'Reading the stack’s state…'}</p>
         <div className="actions" role="group" aria-label="Whole stack">
-          <button type="button" disabled={busy} onClick={() => act('start', [])}>
+          <button type="button" disabled={busy || engineDown} onClick={() => act('start', [])}>
             Start all
           </button>
-          <button type="button" disabled={busy} onClick={() => act('stop', [])}>
+          <button type="button" disabled={busy || engineDown} onClick={() => act('stop', [])}>
             Stop all
           </button>
-          <button type="button" disabled={busy} onClick={() => act('restart', [])}>
+          <button type="button" disabled={busy || engineDown} onClick={() => act('restart', [])}>
             Restart all
           </button>
         </div>
@@ -84,6 +92,8 @@ export function DashboardPage() {
                 status={status?.find((s) => s.service === name)}
                 samples={samples[name] ?? []}
                 busy={busy}
+                overall={health?.status}
+                waitsFor={health?.affected?.[name] ?? []}
                 onAction={(action) => act(action, [name])}
               />
             ))}
@@ -91,10 +101,17 @@ export function DashboardPage() {
         )}
       </section>
 
+      <SetupSteps jobs={jobsOnce} engineDown={engineDown} />
+
       <div className="grid">
         <section className="card" aria-labelledby="alerts-title">
           <h2 id="alerts-title">Active alerts</h2>
-          <AlertList alerts={firing} empty="No alerts: all is well." />
+          <AlertList
+            alerts={firing}
+            empty={
+              health?.status === 'healthy' ? 'No alerts: all is well.' : 'No alerts at the moment.'
+            }
+          />
         </section>
         <BackupCard />
         <DiskCard />

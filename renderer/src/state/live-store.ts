@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import {
+  ApiError,
   EVENTS_PATH,
   ServerEventSchema,
   type Alert,
@@ -51,6 +52,15 @@ export function onServerEvent(listener: Listener): () => void {
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
+
+/**
+ * An action's refusal in the UI's words: the server's message for the engine is written for the
+ * command line ("run the command again").
+ */
+const actionMessageOf = (error: unknown): string =>
+  error instanceof ApiError && error.code === 'engine_unavailable'
+    ? 'Docker is not reachable, so nothing can be started or stopped. Start Docker, then try again.'
+    : messageOf(error);
 
 const capped = <T>(list: readonly T[], item: T, cap: number): T[] => [...list, item].slice(-cap);
 
@@ -130,7 +140,24 @@ export const useLiveStore = create<LiveState>((set, get) => {
       }
       case 'stack.status-changed': {
         const health = get().health;
-        if (health) set({ health: { ...health, status: event.status, reason: event.reason } });
+        if (health) {
+          // The event carries the affected services whole: none listed means none any more.
+          const { affected: _stale, ...rest } = health;
+          set({
+            health: {
+              ...rest,
+              status: event.status,
+              reason: event.reason,
+              ...(event.affected ? { affected: event.affected } : {}),
+            },
+          });
+        }
+        // Docker is back: what was read or refused while it was away is stale (the services'
+        // ports, a refused action); read it again rather than wait for a reload.
+        if (health?.status === 'unknown' && event.status !== 'unknown') {
+          set({ actionError: undefined });
+          void get().reload();
+        }
         break;
       }
       case 'job.progressed': {
@@ -321,7 +348,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
       } catch (error) {
         set({
           // The server's busy answer already names what runs and says to try again later.
-          actionError: messageOf(error),
+          actionError: actionMessageOf(error),
         });
       }
     },

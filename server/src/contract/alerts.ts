@@ -91,6 +91,15 @@ export const AlertSettingsSchema = z.object({
   serviceStopped: z
     .object({ enabled, afterSeconds: z.number().int().min(0).max(86_400).default(60) })
     .prefault({}),
+  /**
+   * A service MediaNest cannot work without (nginx, the web front end, the backend, PostgreSQL,
+   * Redis, the migrations) is stopped, has exited or fails its health check: MediaNest is down, so
+   * its alert (`service-stopped`, `exited-nonzero`, `service-unhealthy`, `oom-killed`) is critical
+   * and comes after `afterSeconds` instead of the rule's own delay. Off: those rules as for others.
+   */
+  medianestDown: z
+    .object({ enabled, afterSeconds: z.number().int().min(0).max(86_400).default(10) })
+    .prefault({}),
   /** Memory above `percent` of the service's limit for `forSeconds` (services with a limit). */
   memoryHigh: z
     .object({

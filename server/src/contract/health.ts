@@ -39,17 +39,36 @@ export const ServiceHealthSchema = z.object({
    * one or before the first run. A failing one makes the stack `degraded`.
    */
   deepCheck: DeepCheckResultSchema.optional(),
+  /**
+   * A job that runs to completion (the `migrate` step): exit 0 means done, not stopped. Absent from
+   * producers that do not know the plan.
+   */
+  oneShot: z.boolean().optional(),
+  /**
+   * MediaNest cannot work without it (nginx, the web front end, the backend and what they need:
+   * PostgreSQL, Redis): while it is down, MediaNest is down.
+   */
+  essential: z.boolean().optional(),
 });
 export type ServiceHealth = z.infer<typeof ServiceHealthSchema>;
 
 export const OverallStatusSchema = z.enum(['healthy', 'degraded', 'down', 'stopped', 'unknown']);
 export type OverallStatus = z.infer<typeof OverallStatusSchema>;
 
+/**
+ * The services that cannot work because a service they depend on (directly or not, by compose's
+ * `depends_on`) is down: service name -> the names of those it waits for. Only affected ones listed.
+ */
+export const AffectedServicesSchema = z.record(z.string(), z.array(z.string()));
+export type AffectedServices = z.infer<typeof AffectedServicesSchema>;
+
 export const StackHealthSchema = z.object({
   status: OverallStatusSchema,
   /** Why, in plain language: "redis is unhealthy", "the Docker engine is not reachable". */
   reason: z.string(),
   services: z.array(ServiceHealthSchema),
+  /** Absent when nothing is affected (or from producers that do not know the dependencies). */
+  affected: AffectedServicesSchema.optional(),
   at: z.string(),
 });
 export type StackHealth = z.infer<typeof StackHealthSchema>;
@@ -66,4 +85,5 @@ export const StackStatusChangedSchema = z.object({
   type: z.literal('stack.status-changed'),
   status: OverallStatusSchema,
   reason: z.string(),
+  affected: AffectedServicesSchema.optional(),
 });

@@ -8,6 +8,10 @@ export class DashboardPage extends AppShell {
   readonly cards: Locator;
   readonly alerts: Locator;
   readonly job: Locator;
+  /** The header's one status: the server and Docker behind it. */
+  readonly connection: Locator;
+  readonly setupSteps: Locator;
+  readonly wholeStack: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -16,6 +20,19 @@ export class DashboardPage extends AppShell {
     this.cards = page.locator('article[data-service]');
     this.alerts = page.getByRole('region', { name: 'Active alerts' });
     this.job = page.locator('[data-job]');
+    this.connection = page.locator('[data-field="connection"]');
+    this.setupSteps = page.getByRole('region', { name: 'Setup steps' });
+    this.wholeStack = page.getByRole('group', { name: 'Whole stack' });
+  }
+
+  /** A one-shot job shown as a setup step (e.g. `migrate`). */
+  step(job: string): Locator {
+    return this.setupSteps.locator(`li[data-step="${job}"]`);
+  }
+
+  /** The "affected" line of a card: the services it needs that are down. */
+  affected(service: string): Locator {
+    return this.card(service).locator('[data-field="affected"]');
   }
 
   card(service: string): Locator {

@@ -26,32 +26,50 @@ async function waitForJob(client: ApiClient, id: string): Promise<void> {
 }
 
 /**
- * `serve` with a stack installed through its API from the rig's stand-in images, in a compose
- * project of its own; shared by the specs of one worker, removed at the end.
+ * `serve` with a stack installed through its API from the rig's stand-in images, in the compose
+ * project `project`; `env` is added to serve's (e.g. a DOCKER_HOST of the test's own). Call
+ * `remove` when done.
  */
+export async function installStack(
+  project: string,
+  env: Record<string, string> = {},
+): Promise<{ stack: InstalledStack; remove: () => Promise<void> }> {
+  const rig = rigEnv();
+  const docker = rigDocker(rig);
+  await removeComposeProject(docker, project);
+  const started = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: project, ...env } });
+  const remove = async (): Promise<void> => {
+    await stopServe(started);
+    await removeComposeProject(docker, project);
+  };
+  try {
+    const client = createApiClient({ baseUrl: started.app.url, token: started.app.token });
+    const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
+    const { jobId } = await client.install({
+      settings: { images: rig.images, httpPort, httpsPort: httpPort + 1, pullPolicy: 'never' },
+    });
+    await waitForJob(client, jobId);
+    return { stack: { ...started.app, project, client, docker }, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+/** The stack of `installStack`, shared by the specs of one worker, removed at the end. */
 export const test = base.extend<object, { stack: InstalledStack }>({
   stack: [
     async ({}, use) => {
-      const rig = rigEnv();
-      const docker = rigDocker(rig);
-      const project = `mnae2e${process.pid}`;
-      await removeComposeProject(docker, project);
-      const started = await startServe({ env: { MEDIANEST_COMPOSE_PROJECT: project } });
+      const { stack, remove } = await installStack(`mnae2e${process.pid}`);
       try {
-        const client = createApiClient({ baseUrl: started.app.url, token: started.app.token });
-        const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
-        const { jobId } = await client.install({
-          settings: { images: rig.images, httpPort, httpsPort: httpPort + 1, pullPolicy: 'never' },
-        });
-        await waitForJob(client, jobId);
-        await use({ ...started.app, project, client, docker });
+        await use(stack);
       } finally {
-        await stopServe(started);
-        await removeComposeProject(docker, project);
+        await remove();
       }
     },
     { scope: 'worker', timeout: INSTALL_TIMEOUT_MS + 60_000 },
   ],
 });
 
+export { INSTALL_TIMEOUT_MS };
 export { expect } from '@playwright/test';

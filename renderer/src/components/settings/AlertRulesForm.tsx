@@ -7,6 +7,11 @@ import { FormFooter } from './FormFooter';
 /** Each rule in plain words, with the label of each of its values. */
 const RULES: { id: string; title: string; values: Record<string, string> }[] = [
   {
+    id: 'medianestDown',
+    title: 'MediaNest is down (a service it needs is not up): alert at once, as critical',
+    values: { afterSeconds: 'After (seconds)' },
+  },
+  {
     id: 'serviceUnhealthy',
     title: 'A service is unhealthy',
     values: { afterSeconds: 'For longer than (seconds)' },

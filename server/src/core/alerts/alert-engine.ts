@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert, AlertSettings } from '../../contract/alerts.js';
 import type { DomainEvent } from '../../contract/events.js';
-import type { ServiceHealth, StackHealth } from '../../contract/health.js';
+import type { AffectedServices, ServiceHealth, StackHealth } from '../../contract/health.js';
 import { AppError } from '../app-error.js';
 import type { AlertStore } from './alert-store.js';
 import { isQuietTime } from './quiet-hours.js';
@@ -33,7 +33,10 @@ export interface AlertEngineDeps {
   publish: (event: DomainEvent) => void;
   /** Sends an alert to the webhook channels (fired once notified; resolved when it had been). */
   deliver: (alert: Alert, change: 'fired' | 'resolved') => void;
-  /** Whether a service is a one-shot job (migrate), for messages. */
+  /**
+   * Whether a service is a one-shot job (migrate), for health that does not say so itself (the
+   * health model's own `oneShot` flag wins).
+   */
   oneShot?: (service: string) => boolean;
   /** The health monitor's snapshot, re-read at each evaluation in case an event was missed. */
   health?: () => StackHealth | undefined;
@@ -51,6 +54,9 @@ const isDown = (h: ServiceHealth): boolean =>
 
 const keyOf = (rule: string, subject: string): string => `${rule}\u0000${subject}`;
 
+/** Jobs that only read the stack: services going down meanwhile is news, not the job's doing. */
+const READ_ONLY_JOBS = new Set(['backup', 'verify', 'image-build', 'image-load']);
+
 /**
  * Turns the monitoring's events into alerts: one per (rule, subject) while its condition holds,
  * resolved when it has stayed clear for a moment (so a flapping service is one alert, not many),
@@ -59,6 +65,9 @@ const keyOf = (rule: string, subject: string): string => `${rule}\u0000${subject
 export class AlertEngine {
   private readonly services = new Map<string, ServiceWatch>();
   private status: WatchState['status'];
+  private affected: AffectedServices = {};
+  private readonly stackJobs = new Set<string>();
+  private stackJobEndedAt: number | undefined;
   private slow: SlowInputs = {};
   /** Until the slow inputs were read once, their alerts (from before a restart) stay as they are. */
   private slowRead = false;
@@ -67,13 +76,19 @@ export class AlertEngine {
 
   constructor(private readonly deps: AlertEngineDeps) {}
 
-  /** Feeds a domain event in (others than health and resources are ignored). */
+  /** Feeds a domain event in (others than health, jobs and resources are ignored). */
   handle(event: DomainEvent): void {
     if (event.type === 'service.state-changed') {
       this.observe(event.service);
       this.evaluate();
     } else if (event.type === 'stack.status-changed') {
       this.status = event.status;
+      this.affected = event.affected ?? {};
+      this.evaluate();
+    } else if (event.type === 'job.progressed' && !READ_ONLY_JOBS.has(event.kind)) {
+      this.stackJobs.add(event.jobId);
+    } else if (event.type === 'job.finished' && this.stackJobs.delete(event.jobId)) {
+      this.stackJobEndedAt = this.deps.now().getTime();
       this.evaluate();
     } else if (event.type === 'resources.sampled') {
       for (const s of event.services) this.sample(s, false);
@@ -126,10 +141,14 @@ export class AlertEngine {
   private observe(health: ServiceHealth): void {
     const now = this.deps.now().getTime();
     const watch = this.services.get(health.service);
+    // Read at every change: a plan read late (an install) or changed (a restore) says it now.
+    const oneShot = health.oneShot ?? this.deps.oneShot?.(health.service) ?? false;
+    const essential = health.essential ?? false;
     if (!watch) {
       this.services.set(health.service, {
         health,
-        oneShot: this.deps.oneShot?.(health.service) ?? false,
+        oneShot,
+        essential,
         restartTimes: [],
         ...(health.state === 'unhealthy' ? { unhealthySince: now } : {}),
         ...(isDown(health) ? { downSince: now } : {}),
@@ -146,6 +165,8 @@ export class AlertEngine {
       delete watch.memoryAboveSince;
     }
     watch.health = health;
+    watch.oneShot = oneShot;
+    watch.essential = essential;
   }
 
   private syncHealth(): void {
@@ -153,6 +174,7 @@ export class AlertEngine {
     if (!health) return;
     this.status = health.status;
     if (health.status === 'unknown') return;
+    this.affected = health.affected ?? {};
     for (const s of health.services) this.observe(s);
     for (const name of this.services.keys()) {
       if (!health.services.some((s) => s.service === name)) this.services.delete(name);
@@ -174,7 +196,16 @@ export class AlertEngine {
       pruneRestarts(w, now, settings.crashLoop.withinSeconds * 1000);
     }
     const conditions = evaluateRules(
-      { services: this.services, status: this.status, slow: this.slow },
+      {
+        services: this.services,
+        status: this.status,
+        affected: this.affected,
+        stackJob: {
+          running: this.stackJobs.size > 0,
+          ...(this.stackJobEndedAt !== undefined ? { endedAt: this.stackJobEndedAt } : {}),
+        },
+        slow: this.slow,
+      },
       settings,
       now,
     );

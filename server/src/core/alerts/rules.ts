@@ -1,5 +1,5 @@
 import type { AlertRuleId, AlertSettings } from '../../contract/alerts.js';
-import type { OverallStatus, ServiceHealth } from '../../contract/health.js';
+import type { AffectedServices, OverallStatus, ServiceHealth } from '../../contract/health.js';
 import type { AlertSeverity } from '../../contract/tray.js';
 
 /** A condition that holds now: one alert per (rule, subject) while it does. */
@@ -16,6 +16,8 @@ export interface Condition {
 export interface ServiceWatch {
   health: ServiceHealth;
   oneShot: boolean;
+  /** MediaNest cannot work without it: its trouble is MediaNest down. */
+  essential: boolean;
   /** When it was first seen unhealthy in its current unhealthy spell (ms). */
   unhealthySince?: number;
   /** Since when it has not been running (exited, created or missing) (ms). */
@@ -41,6 +43,14 @@ export interface WatchState {
   services: ReadonlyMap<string, ServiceWatch>;
   /** The stack's overall status; undefined before the first health arrived. */
   status: OverallStatus | undefined;
+  /** Services that cannot work because one they need is down (from the health model). */
+  affected: AffectedServices;
+  /**
+   * A job that recreates, stops or starts containers (an install, a restore, a settings change):
+   * whether one runs now, and when the last one ended (ms). Services are expected to be down
+   * meanwhile, so "down for N s" counts from its end.
+   */
+  stackJob?: { running: boolean; endedAt?: number };
   slow: SlowInputs;
 }
 
@@ -63,31 +73,54 @@ export function pruneRestarts(watch: ServiceWatch, now: number, windowMs: number
   }
 }
 
+/**
+ * How a service's trouble is weighed: for a service MediaNest needs (when that rule is on) it is
+ * MediaNest down, critical and told after the shorter delay; else the rule's own.
+ */
+function weigh(
+  w: ServiceWatch,
+  rules: AlertSettings,
+  ruleAfterSeconds: number,
+): { severity: 'warning' | 'critical'; afterMs: number; note: string } {
+  if (rules.medianestDown.enabled && w.essential) {
+    return {
+      severity: 'critical',
+      afterMs: rules.medianestDown.afterSeconds * 1000,
+      note: ' MediaNest does not work without it.',
+    };
+  }
+  return { severity: 'warning', afterMs: ruleAfterSeconds * 1000, note: '' };
+}
+
 function serviceConditions(
   name: string,
   w: ServiceWatch,
   rules: AlertSettings,
   now: number,
-  status: OverallStatus | undefined,
+  state: WatchState,
 ): Condition[] {
   const out: Condition[] = [];
   const page = servicePage(name);
   const h = w.health;
   const { serviceUnhealthy, crashLoop, oomKilled, exitedNonZero, serviceStopped, memoryHigh } =
     rules;
+  // A service that fails because one it needs is down is that one's alert, not a second one.
+  const affected = (state.affected[name]?.length ?? 0) > 0;
+  const unhealthy = weigh(w, rules, serviceUnhealthy.afterSeconds);
   if (
     serviceUnhealthy.enabled &&
+    !affected &&
     h.state === 'unhealthy' &&
     w.unhealthySince !== undefined &&
-    now - w.unhealthySince >= serviceUnhealthy.afterSeconds * 1000
+    now - w.unhealthySince >= unhealthy.afterMs
   ) {
     const check = h.lastCheck ? ` Last check: ${h.lastCheck.slice(0, 200)}` : '';
     out.push({
       rule: 'service-unhealthy',
       subject: name,
-      severity: 'warning',
+      severity: unhealthy.severity,
       title: `${name} is unhealthy`,
-      message: `${name} has failed its health check for ${duration(now - w.unhealthySince)}.${check}`,
+      message: `${name} has failed its health check for ${duration(now - w.unhealthySince)}.${unhealthy.note}${check}`,
       page,
     });
   }
@@ -106,32 +139,38 @@ function serviceConditions(
   // The engine keeps its OOM flag after a restart: the alert is about a service down for memory.
   const running = ['running', 'healthy', 'unhealthy', 'starting'].includes(h.state);
   if (oomKilled.enabled && h.oomKilled && !running) {
+    const oom = weigh(w, rules, 0);
     out.push({
       rule: 'oom-killed',
       subject: name,
-      severity: 'warning',
+      severity: oom.severity,
       title: `${name} ran out of memory`,
-      message: `The system stopped ${name} because it used all the memory it may use. Raising its memory limit in the settings may help.`,
+      message: `The system stopped ${name} because it used all the memory it may use.${oom.note} Raising its memory limit in the settings may help.`,
       page,
     });
   }
   // A stack stopped on purpose is no alarm; a one-shot job (migrate) that ended with 0 did its job.
-  const downFor = w.downSince === undefined || status === 'stopped' ? -1 : now - w.downSince;
+  const downFor =
+    w.downSince === undefined || state.status === 'stopped' || state.stackJob?.running
+      ? -1
+      : now - Math.max(w.downSince, state.stackJob?.endedAt ?? 0);
+  const exited = weigh(w, rules, exitedNonZero.afterSeconds);
+  const stopped = weigh(w, rules, serviceStopped.afterSeconds);
   if (
     exitedNonZero.enabled &&
     h.state === 'exited' &&
     h.exitCode !== null &&
     h.exitCode !== 0 &&
-    downFor >= exitedNonZero.afterSeconds * 1000
+    downFor >= exited.afterMs
   ) {
     out.push({
       rule: 'exited-nonzero',
       subject: name,
-      severity: 'warning',
+      severity: exited.severity,
       title: `${name} stopped with exit code ${h.exitCode}`,
       message: w.oneShot
-        ? `The ${name} job failed with exit code ${h.exitCode}. Its logs say why.`
-        : `${name} is not running: it exited with code ${h.exitCode}${h.oomKilled ? ' (out of memory)' : ''}. Its logs say why.`,
+        ? `The ${name} job failed with exit code ${h.exitCode}.${exited.note} Its logs say why.`
+        : `${name} is not running: it exited with code ${h.exitCode}${h.oomKilled ? ' (out of memory)' : ''}.${exited.note} Its logs say why.`,
       page,
     });
   } else if (
@@ -140,14 +179,14 @@ function serviceConditions(
     (h.state === 'missing' ||
       h.state === 'created' ||
       (h.state === 'exited' && h.exitCode === 0)) &&
-    downFor >= serviceStopped.afterSeconds * 1000
+    downFor >= stopped.afterMs
   ) {
     out.push({
       rule: 'service-stopped',
       subject: name,
-      severity: 'warning',
+      severity: stopped.severity,
       title: `${name} is stopped`,
-      message: `${name} is not running while the rest of the stack is. Start it again from the services page.`,
+      message: `${name} is not running while the rest of the stack is.${stopped.note} Start it again from the dashboard.`,
       page,
     });
   }
@@ -213,7 +252,7 @@ function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Co
           left <= 0 ? 'The HTTPS certificate has expired' : 'The HTTPS certificate expires soon',
         message:
           left <= 0
-            ? 'Browsers now refuse MediaNest over HTTPS. Renew the certificate (run init again, or check certbot).'
+            ? "Browsers now refuse MediaNest over HTTPS. Renew the certificate in the settings, or read certbot's log on the Logs page."
             : `It expires in ${duration(left)} (${slow.certificateNotAfter.toISOString().slice(0, 10)}). It is normally renewed automatically; check certbot's logs.`,
         page: '/settings',
       });
@@ -226,7 +265,7 @@ function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Co
 export function evaluateRules(state: WatchState, rules: AlertSettings, now: number): Condition[] {
   const out: Condition[] = [];
   for (const [name, watch] of state.services) {
-    out.push(...serviceConditions(name, watch, rules, now, state.status));
+    out.push(...serviceConditions(name, watch, rules, now, state));
   }
   out.push(...slowConditions(state.slow, rules, now));
   return out;

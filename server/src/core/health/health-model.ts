@@ -1,12 +1,28 @@
-import type { OverallStatus, ServiceHealth, ServiceState } from '../../contract/health.js';
+import type {
+  AffectedServices,
+  OverallStatus,
+  ServiceHealth,
+  ServiceState,
+} from '../../contract/health.js';
 import type { ContainerDetails, StackEngineEvent } from '../stack/stack-gateway.js';
+import { affectedServices } from './service-graph.js';
 
 /** What the model knows of each planned service; `oneShot` jobs (migrations) may be exited. */
 export interface ServiceSpec {
   name: string;
   oneShot: boolean;
   hasHealthcheck: boolean;
+  /** The services it waits for (compose's `depends_on`); none when not given. */
+  dependsOn?: readonly string[];
+  /** MediaNest cannot work without it (see `essentialServices`). */
+  essential?: boolean;
 }
+
+/** What a service's health says of its plan, whatever its state. */
+const planFlags = (spec: ServiceSpec): Pick<ServiceHealth, 'oneShot' | 'essential'> => ({
+  oneShot: spec.oneShot,
+  essential: spec.essential ?? false,
+});
 
 export function stateFromDetails(
   spec: ServiceSpec,
@@ -21,6 +37,7 @@ export function stateFromDetails(
       startedAt: null,
       exitCode: null,
       oomKilled: false,
+      ...planFlags(spec),
     };
   }
   let state: ServiceState;
@@ -52,6 +69,7 @@ export function stateFromDetails(
     startedAt: details.state === 'running' ? (details.startedAt ?? null) : null,
     exitCode: state === 'exited' ? details.exitCode : null,
     oomKilled: details.oomKilled,
+    ...planFlags(spec),
   };
 }
 
@@ -97,9 +115,14 @@ export function applyEvent(
         startedAt: null,
         exitCode: null,
         oomKilled: false,
+        ...planFlags(spec),
       };
   }
 }
+
+/** Stopped by a stop (0, or 143 for SIGTERM), not crashed, killed or out of memory. */
+const stoppedCleanly = (s: ServiceHealth): boolean =>
+  s.state === 'exited' && !s.oomKilled && (s.exitCode === 0 || s.exitCode === 143);
 
 const isUp = (s: ServiceHealth, spec: ServiceSpec | undefined): boolean =>
   spec?.oneShot
@@ -107,8 +130,48 @@ const isUp = (s: ServiceHealth, spec: ServiceSpec | undefined): boolean =>
     : s.state === 'healthy' || (s.state === 'running' && !spec?.hasHealthcheck);
 
 /**
- * One status for the stack: healthy (everything up), degraded (some services not), down (none of
- * the long-running ones up), stopped (everything stopped on purpose or not created), unknown (the
+ * Still on its way: a long-running service inside its start period, or a one-shot job not done
+ * yet (created while it waits for what it needs, or running).
+ */
+const isUnderWay = (s: ServiceHealth, spec: ServiceSpec | undefined): boolean =>
+  spec?.oneShot ? ['created', 'starting', 'running'].includes(s.state) : s.state === 'starting';
+
+/**
+ * Whether a service is in trouble, deep checks aside. A one-shot job is only when it failed (a
+ * missing one, e.g. removed after it ran, says nothing).
+ */
+const isTroubled = (s: ServiceHealth, spec: ServiceSpec | undefined): boolean => {
+  if (isUp(s, spec) || isUnderWay(s, spec)) return false;
+  return !(spec?.oneShot && s.state === 'missing');
+};
+
+/** The services of a plan affected by those in trouble now (by the plan's dependencies). */
+export function affectedNow(
+  services: readonly ServiceHealth[],
+  specs: ReadonlyMap<string, ServiceSpec>,
+): AffectedServices {
+  const down = new Set(
+    services.filter((s) => isTroubled(s, specs.get(s.service))).map((s) => s.service),
+  );
+  const nodes = [...specs.values()].map((s) => ({ name: s.name, dependsOn: s.dependsOn ?? [] }));
+  return affectedServices(nodes, down);
+}
+
+function describe(s: ServiceHealth, deepFailed: boolean, spec: ServiceSpec | undefined): string {
+  if (deepFailed) return `${s.service} fails its deep check (${s.deepCheck?.output ?? ''})`;
+  if (s.oomKilled) return `${s.service} ran out of memory`;
+  if (spec?.oneShot && isUnderWay(s, spec)) return `${s.service} is running`;
+  if (stoppedCleanly(s)) return `${s.service} is stopped`;
+  if (s.state === 'exited')
+    return `${s.service} exited${s.exitCode !== null ? ` with code ${s.exitCode}` : ''}`;
+  if (s.state === 'created') return `${s.service} has not started`;
+  return `${s.service} is ${s.state}`;
+}
+
+/**
+ * One status for the stack: healthy (everything up), degraded (something beside MediaNest is not
+ * up, or a deep check fails), down (a service MediaNest cannot work without is not up, or none of
+ * the long-running ones is), stopped (everything stopped on purpose or not created), unknown (the
  * engine cannot be asked). The reason names the services in trouble.
  */
 export function overallStatus(
@@ -117,7 +180,8 @@ export function overallStatus(
   engineProblem?: string,
 ): { status: OverallStatus; reason: string } {
   if (engineProblem) return { status: 'unknown', reason: engineProblem };
-  const longRunning = services.filter((s) => !specs.get(s.service)?.oneShot);
+  const specOf = (s: ServiceHealth): ServiceSpec | undefined => specs.get(s.service);
+  const longRunning = services.filter((s) => !specOf(s)?.oneShot);
   if (longRunning.length === 0) return { status: 'stopped', reason: 'The stack is not installed.' };
   // Nothing running and nothing crashed: stopped on purpose (a stop ends in 0, 143 or, after the
   // grace period, 137 without an OOM kill).
@@ -128,25 +192,28 @@ export function overallStatus(
   if (longRunning.every(notRunning) && longRunning.every(cleanExit)) {
     return { status: 'stopped', reason: 'Every service is stopped.' };
   }
+  const troubled = services.filter((s) => isTroubled(s, specOf(s)));
+  // A deep check that fails because a service it needs is down (the backend without Redis) says
+  // the same thing again: one cause, told once.
+  const affected = affectedNow(services, specs);
   const deepFailed = (s: ServiceHealth): boolean =>
-    isUp(s, specs.get(s.service)) && s.deepCheck?.ok === false;
-  const troubled = services.filter(
-    (s) => (!isUp(s, specs.get(s.service)) && s.state !== 'starting') || deepFailed(s),
-  );
-  const starting = services.filter((s) => s.state === 'starting');
-  if (troubled.length === 0 && starting.length === 0)
+    isUp(s, specOf(s)) && s.deepCheck?.ok === false && affected[s.service] === undefined;
+  const deep = services.filter(deepFailed);
+  const underWay = services.filter((s) => isUnderWay(s, specOf(s)));
+  if (troubled.length === 0 && deep.length === 0 && underWay.length === 0)
     return { status: 'healthy', reason: 'Every service is healthy.' };
-  const describe = (s: ServiceHealth): string => {
-    if (deepFailed(s)) return `${s.service} fails its deep check (${s.deepCheck?.output ?? ''})`;
-    if (s.oomKilled) return `${s.service} ran out of memory`;
-    if (s.state === 'exited')
-      return `${s.service} exited${s.exitCode !== null ? ` with code ${s.exitCode}` : ''}`;
-    return `${s.service} is ${s.state}`;
-  };
-  const up = longRunning.filter((s) => isUp(s, specs.get(s.service)) && !deepFailed(s));
-  const problems = [...troubled.map(describe), ...starting.map((s) => `${s.service} is starting`)];
+  const up = longRunning.filter((s) => isUp(s, specOf(s)) && !deepFailed(s));
+  const problems = [
+    ...services
+      .filter((s) => troubled.includes(s) || deep.includes(s))
+      .map((s) => describe(s, deepFailed(s), specOf(s))),
+    ...underWay.map((s) =>
+      specOf(s)?.oneShot ? describe(s, false, specOf(s)) : `${s.service} is starting`,
+    ),
+  ];
+  const essentialDown = troubled.some((s) => specOf(s)?.essential);
   return {
-    status: up.length === 0 && troubled.length > 0 ? 'down' : 'degraded',
+    status: essentialDown || (up.length === 0 && troubled.length > 0) ? 'down' : 'degraded',
     reason: `${problems.join('; ')}.`,
   };
 }

@@ -3,7 +3,14 @@ import type { DeepCheckResult, ServiceHealth, StackHealth } from '../../contract
 import type { StackPlan } from '../stack/plan.js';
 import type { StackEngineEvent, StackGateway } from '../stack/stack-gateway.js';
 import { trayFromHealth } from './tray-state.js';
-import { applyEvent, overallStatus, stateFromDetails, type ServiceSpec } from './health-model.js';
+import {
+  affectedNow,
+  applyEvent,
+  overallStatus,
+  stateFromDetails,
+  type ServiceSpec,
+} from './health-model.js';
+import { essentialServices } from './service-graph.js';
 
 export interface HealthMonitorDeps {
   /** Connects to the engine; called again on every reconnect (it may throw while there is none). */
@@ -63,7 +70,15 @@ export class HealthMonitor {
   snapshot(): StackHealth {
     const services = [...this.services.values()];
     const { status, reason } = overallStatus(services, this.specs, this.engineProblem);
-    return { status, reason, services, at: this.deps.now().toISOString() };
+    // Without the engine nothing is known to be down, so nothing is said to be affected.
+    const affected = this.engineProblem ? {} : affectedNow(services, this.specs);
+    return {
+      status,
+      reason,
+      services,
+      ...(Object.keys(affected).length > 0 ? { affected } : {}),
+      at: this.deps.now().toISOString(),
+    };
   }
 
   /**
@@ -98,11 +113,16 @@ export class HealthMonitor {
   }
 
   private publishStatus(): void {
-    const { status, reason } = this.snapshot();
-    const key = `${status}|${reason}`;
+    const { status, reason, affected } = this.snapshot();
+    const key = `${status}|${reason}|${JSON.stringify(affected ?? {})}`;
     if (key === this.lastStatus) return;
     this.lastStatus = key;
-    this.deps.publish({ type: 'stack.status-changed', status, reason });
+    this.deps.publish({
+      type: 'stack.status-changed',
+      status,
+      reason,
+      ...(affected ? { affected } : {}),
+    });
     this.deps.publish(trayFromHealth(this.snapshot(), this.deps.mediaNestUrl?.()));
   }
 
@@ -113,10 +133,21 @@ export class HealthMonitor {
 
   private async resync(): Promise<void> {
     const plan = await this.deps.plan();
+    const planned = (plan?.services ?? []).map((s) => ({
+      name: s.name,
+      dependsOn: s.dependsOn.map((d) => d.service),
+    }));
+    const essential = essentialServices(planned);
     this.specs = new Map(
       (plan?.services ?? []).map((s) => [
         s.name,
-        { name: s.name, oneShot: s.oneShot, hasHealthcheck: s.healthBudgetMs !== undefined },
+        {
+          name: s.name,
+          oneShot: s.oneShot,
+          hasHealthcheck: s.healthBudgetMs !== undefined,
+          dependsOn: s.dependsOn.map((d) => d.service),
+          essential: essential.has(s.name),
+        },
       ]),
     );
     for (const name of this.services.keys()) if (!this.specs.has(name)) this.services.delete(name);
@@ -184,10 +215,11 @@ export class HealthMonitor {
           this.publishStatus();
         }
         if (!signal.aborted) throw new Error('the event stream ended');
-      } catch (error) {
+      } catch {
         if (signal.aborted) break;
-        const detail = error instanceof Error ? error.message : String(error);
-        this.engineProblem = `The Docker engine is not reachable (${detail}); reconnecting.`;
+        // The reason reaches the UI and the tray: plain words, no error code (ENOENT...); the
+        // doctor tells the details.
+        this.engineProblem = 'The Docker engine is not reachable; reconnecting.';
         this.publishStatus();
         await sleep(backoff[Math.min(attempt, backoff.length - 1)] ?? 10_000, signal);
         attempt += 1;

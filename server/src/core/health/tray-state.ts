@@ -14,7 +14,10 @@ const TOOLTIP_LIMIT = 127;
 
 /** What the tray shows for a health snapshot: computed here, so the desktop shell only draws it. */
 export function trayFromHealth(health: StackHealth, mediaNestUrl?: string): TrayChanged {
-  const longRunning = health.services.filter((s) => !(s.state === 'exited' && s.exitCode === 0));
+  // A one-shot job (migrate) is a step, not a service to count; without the flag, exit 0 says so.
+  const longRunning = health.services.filter(
+    (s) => !(s.oneShot ?? (s.state === 'exited' && s.exitCode === 0)),
+  );
   const healthy = longRunning.filter((s) => s.state === 'healthy' || s.state === 'running').length;
   let tooltip: string;
   switch (health.status) {
@@ -27,6 +30,9 @@ export function trayFromHealth(health: StackHealth, mediaNestUrl?: string): Tray
       break;
     case 'unknown':
       tooltip = 'MediaNest: the Docker engine is not reachable';
+      break;
+    case 'down':
+      tooltip = `MediaNest is down: ${healthy} of ${longRunning.length} services healthy`;
       break;
     default:
       tooltip = `MediaNest: ${healthy} of ${longRunning.length} services healthy`;

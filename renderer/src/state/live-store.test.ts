@@ -1,0 +1,38 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ApiError, type ApiClient } from '../../../server/src/contract/index.js';
+import { useLiveStore } from './live-store';
+
+const initial = useLiveStore.getState();
+beforeEach(() => useLiveStore.setState(initial, true));
+
+const refusing = (error: Error) =>
+  ({ stackAction: () => Promise.reject(error) }) as unknown as ApiClient;
+
+describe('an action the server refuses', () => {
+  it('says what to do in the UI’s words when Docker cannot be reached', async () => {
+    const cli = new ApiError(
+      'engine_unavailable',
+      'The Docker engine cannot be reached (ENOENT). Start it, check `medianest-appliance doctor`, then run the command again.',
+      503,
+    );
+    useLiveStore.setState({ client: refusing(cli) });
+    await useLiveStore.getState().runAction('start', []);
+    const shown = useLiveStore.getState().actionError ?? '';
+    expect(shown).toBe(
+      'Docker is not reachable, so nothing can be started or stopped. Start Docker, then try again.',
+    );
+    expect(shown).not.toMatch(/ENOENT|medianest-appliance|command/);
+  });
+
+  it('keeps the server’s own words for other refusals (another job running)', async () => {
+    const busy = new ApiError(
+      'busy',
+      'Busy with backup (job 1); try again when it has finished.',
+      409,
+    );
+    useLiveStore.setState({ client: refusing(busy) });
+    await useLiveStore.getState().runAction('stop', ['redis']);
+    expect(useLiveStore.getState().actionError).toBe(busy.message);
+  });
+});
