@@ -1,8 +1,10 @@
+import type { DockerInstallPlan } from '../../contract/docker-setup.js';
 import type { DoctorReport } from '../../contract/doctor.js';
 import type { DockerGatewayFactory } from '../docker-gateway.js';
 import { discoverEngines } from './discovery.js';
 import { checkEngine } from './engine-checks.js';
 import { checkDisk, checkMemory, checkPort } from './host-checks.js';
+import { installPlan, type HostOs } from './install-plan.js';
 import type { DiscoveryContext, HostProbe } from './host-probe.js';
 
 export interface DoctorOptions {
@@ -16,13 +18,19 @@ export interface DoctorDeps {
   probe: HostProbe;
   connect: DockerGatewayFactory;
   now: () => Date;
+  /** The OS, distribution and user, for the install plan shown when no engine answers. */
+  describeHost?: () => HostOs;
 }
+
+const withPlan = (plan: DockerInstallPlan | undefined) => (plan ? { installPlan: plan } : {});
 
 /** The preflight a home user needs before installing: engine, ports, disk and memory. */
 export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promise<DoctorReport> {
   const { candidates, notes } = discoverEngines(deps.discovery);
+  let plan: DockerInstallPlan | undefined;
+  const planOf = () => (plan ??= deps.describeHost ? installPlan(deps.describeHost()) : undefined);
   const [engineResult, http, https, disk] = await Promise.all([
-    checkEngine(candidates, deps.connect, deps.discovery.platform),
+    checkEngine(candidates, deps.connect, deps.discovery.platform, planOf),
     checkPort(deps.probe, options.httpPort, 'http', '--http-port'),
     checkPort(deps.probe, options.httpsPort, 'https', '--https-port'),
     checkDisk(deps.probe, options.dataDir),
@@ -44,5 +52,7 @@ export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promi
     checkedAt: deps.now().toISOString(),
     engine: engineResult.engine,
     checks,
+    // Only without a working engine: with one, there is nothing to install.
+    ...(engineResult.engine?.reachable ? {} : withPlan(planOf())),
   };
 }
