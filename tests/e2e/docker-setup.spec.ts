@@ -46,7 +46,8 @@ test.describe('a computer without a Docker engine', () => {
       await home.actAsDesktopShell(served.app.token);
       await home.open(served.app.url);
       const setup = home.doctorCard.getByRole('region', { name: /Set up Docker on/ });
-      await expect(setup).toBeVisible();
+      // The checks run once the page has its token; on a loaded machine that takes a few seconds.
+      await expect(setup).toBeVisible({ timeout: 20_000 });
       await expect(setup.getByLabel('Commands')).toContainText('systemctl enable --now docker');
       await expect(setup.getByRole('button', { name: 'Copy commands' })).toBeVisible();
       // A plain serve (no desktop installer in the bridge): nothing offers to run privileged commands.
@@ -75,6 +76,7 @@ test.describe('a computer without a Docker engine', () => {
       await home.open(served.app.url);
       const setup = home.doctorCard.getByRole('region', { name: /Set up Docker on/ });
       const install = setup.getByRole('button', { name: 'Install Docker for me' });
+      await expect(install).toBeVisible({ timeout: 20_000 });
       await install.click();
       await expect(
         setup.getByRole('status').filter({ hasText: 'Nothing was installed' }),
