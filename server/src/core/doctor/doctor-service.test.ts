@@ -164,4 +164,31 @@ describe('doctor', () => {
     expect(report.engine?.reachable).toBe(true);
     expect(report.installPlan).toBeUndefined();
   });
+
+  it('an engine this user may not use gets the docker-group plan, not an install', async () => {
+    const base = deps(fakeProbe());
+    const report = await runDoctor(
+      {
+        ...base,
+        connect: (endpoint) => ({
+          ...base.connect(endpoint),
+          ping: () =>
+            Promise.reject(new EngineUnavailableError(endpoint, 'permission-denied', 'EACCES')),
+        }),
+        describeHost: () => ({
+          platform: 'linux',
+          release: { id: 'debian', idLike: [] },
+          arch: 'x64',
+          user: 'ann',
+          isRoot: false,
+          dockerGroup: 'not-member',
+          dockerInstalled: true,
+          installedProducts: [],
+        }),
+      },
+      options,
+    );
+    expect(report.installPlan?.script).toBe('sudo usermod -aG docker ann');
+    expect(report.checks.find((c) => c.id === 'engine.reachable')?.fix).toMatch(/docker group/);
+  });
 });

@@ -1,6 +1,6 @@
 import type { DockerInstallPlan } from '../../contract/docker-setup.js';
 import type { DoctorReport } from '../../contract/doctor.js';
-import type { DockerGatewayFactory } from '../docker-gateway.js';
+import type { DockerGatewayFactory, EngineFailureReason } from '../docker-gateway.js';
 import { discoverEngines } from './discovery.js';
 import { checkEngine } from './engine-checks.js';
 import { checkDisk, checkMemory, checkPort } from './host-checks.js';
@@ -27,8 +27,14 @@ const withPlan = (plan: DockerInstallPlan | undefined) => (plan ? { installPlan:
 /** The preflight a home user needs before installing: engine, ports, disk and memory. */
 export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promise<DoctorReport> {
   const { candidates, notes } = discoverEngines(deps.discovery);
-  let plan: DockerInstallPlan | undefined;
-  const planOf = () => (plan ??= deps.describeHost ? installPlan(deps.describeHost()) : undefined);
+  let host: HostOs | undefined;
+  const hostOf = () => (host ??= deps.describeHost?.());
+  const planFor = (failure?: EngineFailureReason): DockerInstallPlan | undefined => {
+    const described = hostOf();
+    if (!described) return undefined;
+    return installPlan(described, failure === 'permission-denied' ? 'no-access' : 'no-engine');
+  };
+  const planOf = () => planFor();
   const [engineResult, http, https, disk] = await Promise.all([
     checkEngine(candidates, deps.connect, deps.discovery.platform, planOf),
     checkPort(deps.probe, options.httpPort, 'http', '--http-port'),
@@ -53,6 +59,6 @@ export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promi
     engine: engineResult.engine,
     checks,
     // Only without a working engine: with one, there is nothing to install.
-    ...(engineResult.engine?.reachable ? {} : withPlan(planOf())),
+    ...(engineResult.engine?.reachable ? {} : withPlan(planFor(engineResult.failure))),
   };
 }

@@ -3,6 +3,7 @@ import type { DoctorCheck, EngineCandidate, EngineSummary } from '../../contract
 import {
   EngineUnavailableError,
   type DockerGatewayFactory,
+  type EngineFailureReason,
   type EngineInfo,
   type EngineVersion,
 } from '../docker-gateway.js';
@@ -66,6 +67,8 @@ function unreachableFix(
 export interface EngineProbeResult {
   engine: EngineSummary | null;
   checks: DoctorCheck[];
+  /** Why the engine found could not be used, when it could not. */
+  failure?: EngineFailureReason;
 }
 
 interface Reached {
@@ -133,6 +136,7 @@ export async function checkEngine(
     const error = lastError ?? new EngineUnavailableError(first.endpoint, 'other', 'unknown error');
     return {
       engine: { ...lastCandidate, reachable: false },
+      failure: error.reason,
       checks: [
         found,
         {

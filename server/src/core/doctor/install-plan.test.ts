@@ -175,3 +175,22 @@ describe('the Docker install plan on macOS and Windows', () => {
     expect(plan.products.find((p) => p.id === 'docker-desktop')!.installed).toBe(false);
   });
 });
+
+describe('the plan when Docker runs but this user may not use it', () => {
+  it('only the group step, never an install, with what membership means', () => {
+    const plan = installPlan(
+      linux(release('ubuntu', ['debian']), { dockerInstalled: true, dockerGroup: 'not-member' }),
+      'no-access',
+    );
+    expect(plan.steps.map((s) => s.argv.join(' '))).toEqual(['usermod -aG docker ann']);
+    expect(plan.summary).toMatch(/^Docker is running, but ann may not use it/);
+    expect(plan.groupNote).toMatch(/root/);
+  });
+
+  it('already in the group: log out and back in, no commands', () => {
+    const plan = installPlan(linux(release('fedora'), { dockerGroup: 'member' }), 'no-access');
+    expect(plan.kind).toBe('manual');
+    expect(plan.steps).toEqual([]);
+    expect(plan.summary).toMatch(/log out and back in/);
+  });
+});

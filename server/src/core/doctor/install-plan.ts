@@ -127,6 +127,42 @@ function linuxSystem(release: OsRelease | undefined): string {
   return release.prettyName ?? [release.id, release.versionId].filter(Boolean).join(' ');
 }
 
+/**
+ * The engine runs but this user may not use its socket: only the group, never an install. Someone
+ * already in the group (per /etc/group) has not logged in again since being added.
+ */
+function accessPlan(host: HostOs): DockerInstallPlan {
+  const system = host.platform === 'linux' ? linuxSystem(host.release) : host.platform;
+  const base = {
+    system,
+    products: [],
+    docsUrl: 'https://docs.docker.com/engine/install/linux-postinstall/',
+  };
+  if (host.dockerGroup === 'member' || host.isRoot) {
+    return {
+      ...base,
+      kind: 'manual',
+      summary: `Docker is running and ${host.user} is in the docker group, but this session started before that: log out and back in, then open MediaNest Appliance again.`,
+      steps: [],
+      script: '',
+    };
+  }
+  const steps = [
+    ...(host.dockerGroup === 'absent'
+      ? [step('Create the docker group', 'groupadd', '-f', 'docker')]
+      : []),
+    step(`Let ${host.user} use Docker`, 'usermod', '-aG', 'docker', host.user),
+  ];
+  return {
+    ...base,
+    kind: 'commands',
+    summary: `Docker is running, but ${host.user} may not use it: add ${host.user} to the docker group (the command is below), then log out and back in.`,
+    steps,
+    script: scriptOf(steps, host.isRoot),
+    groupNote: groupNote(host.user),
+  };
+}
+
 function linuxPlan(host: HostOs): DockerInstallPlan {
   const system = linuxSystem(host.release);
   const family = host.release ? familyOf(host.release) : undefined;
@@ -223,8 +259,15 @@ function productPlan(host: HostOs, system: 'macOS' | 'Windows'): DockerInstallPl
   };
 }
 
-/** How this computer gets a Docker engine: pure, so every family and case is tested as logic. */
-export function installPlan(host: HostOs): DockerInstallPlan {
+/**
+ * How this computer gets a Docker engine it may use (`no-access`: one runs, but this user may not
+ * use its socket). Pure, so every family and case is tested as logic.
+ */
+export function installPlan(
+  host: HostOs,
+  situation: 'no-engine' | 'no-access' = 'no-engine',
+): DockerInstallPlan {
+  if (situation === 'no-access' && host.platform === 'linux') return accessPlan(host);
   if (host.platform === 'linux') return linuxPlan(host);
   if (host.platform === 'darwin') return productPlan(host, 'macOS');
   if (host.platform === 'win32') return productPlan(host, 'Windows');
