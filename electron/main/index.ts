@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiClient } from '../../server/src/contract/client.js';
 import { DesktopEventSchema } from '../../server/src/contract/tray.js';
-import { createServer, preferSmallHeap, type AppServer } from '../../server/src/index.js';
+import {
+  createServer,
+  installDockerWithPrompt,
+  preferSmallHeap,
+  type AppServer,
+} from '../../server/src/index.js';
 import { registerIpc } from './ipc.js';
 import { installLifecycle } from './lifecycle.js';
 import { createLoginItem, launchedAtLogin } from './login-item.js';
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     token,
     version: app.getVersion(),
     startAtLogin: { get: () => loginItem.get(), set: setStartAtLogin },
+    installDocker: () => installDockerWithPrompt(process.env),
   });
   server.subscribe((event) => {
     const parsed = DesktopEventSchema.safeParse(event);

@@ -19,6 +19,10 @@ function setup() {
     get: vi.fn(async () => startsAtLogin),
     set: vi.fn(async (enabled: boolean) => void (startsAtLogin = enabled)),
   };
+  let finishInstall: (result: { ok: boolean; message: string }) => void = () => undefined;
+  const installDocker = vi.fn(
+    () => new Promise<{ ok: boolean; message: string }>((r) => (finishInstall = r)),
+  );
   let current: FakeWindow | undefined = win;
   registerIpc({
     ipcMain: { handle: (channel, listener) => void handlers.set(channel, listener) },
@@ -30,12 +34,25 @@ function setup() {
     token: 'per-launch-token',
     version: '0.1.0',
     startAtLogin,
+    installDocker,
   });
   const ours: InvokeEvent = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
   const invoke = async (channel: string, event: InvokeEvent, ...args: unknown[]) =>
     handlers.get(channel)!(event, ...args);
   const close = () => (current = undefined);
-  return { handlers, win, ours, invoke, dialogs, showItemInFolder, startAtLogin, close };
+  const finish = (result: { ok: boolean; message: string }) => finishInstall(result);
+  return {
+    handlers,
+    win,
+    ours,
+    invoke,
+    dialogs,
+    showItemInFolder,
+    startAtLogin,
+    close,
+    installDocker,
+    finish,
+  };
 }
 
 describe('the IPC bridge', () => {
@@ -65,6 +82,25 @@ describe('the IPC bridge', () => {
     await invoke(DESKTOP_CHANNELS.setStartAtLogin, ours, true);
     expect(startAtLogin.set).toHaveBeenCalledWith(true);
     await expect(invoke(DESKTOP_CHANNELS.getStartAtLogin, ours)).resolves.toBe(true);
+  });
+
+  it("installs Docker with the main process's own plan: nothing from the page, one run at a time", async () => {
+    const { ours, invoke, installDocker, finish } = setup();
+    const first = invoke(DESKTOP_CHANNELS.installDocker, ours, ['rm', '-rf', '/']);
+    const second = invoke(DESKTOP_CHANNELS.installDocker, ours);
+    finish({ ok: true, message: 'Docker is installed and running.' });
+    await expect(first).resolves.toEqual({ ok: true, message: 'Docker is installed and running.' });
+    await expect(second).resolves.toEqual({
+      ok: true,
+      message: 'Docker is installed and running.',
+    });
+    expect(installDocker).toHaveBeenCalledTimes(1);
+    expect(installDocker).toHaveBeenCalledWith();
+    // Once finished, a new click runs again (after a dismissed prompt, say).
+    const third = invoke(DESKTOP_CHANNELS.installDocker, ours);
+    finish({ ok: false, message: 'Nothing was installed' });
+    await expect(third).resolves.toMatchObject({ ok: false });
+    expect(installDocker).toHaveBeenCalledTimes(2);
   });
 
   it('rejects every call from another webContents', async () => {

@@ -4,7 +4,7 @@
  * rejected before it reaches the handler.
  */
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { DesktopBridge } from '../../server/src/contract/desktop.js';
+import type { DesktopBridge, DockerInstallResult } from '../../server/src/contract/desktop.js';
 import { isAppUrl, type AppWindow } from './window.js';
 
 /**
@@ -19,6 +19,7 @@ export const DESKTOP_CHANNELS = {
   version: 'desktop:version',
   getStartAtLogin: 'desktop:get-start-at-login',
   setStartAtLogin: 'desktop:set-start-at-login',
+  installDocker: 'desktop:install-docker',
 } as const satisfies Record<keyof DesktopBridge, string>;
 export type DesktopChannels = typeof DESKTOP_CHANNELS;
 
@@ -51,6 +52,8 @@ export interface IpcDeps<W extends AppWindow> {
   version: string;
   /** Start at login (login-item.ts). */
   startAtLogin: { get(): Promise<boolean>; set(enabled: boolean): Promise<void> };
+  /** Runs this machine's Docker install plan behind the OS's password prompt (docker-setup-wiring). */
+  installDocker: () => Promise<DockerInstallResult>;
 }
 
 type Handlers<W> = {
@@ -106,6 +109,8 @@ function revealPolicy(roots: () => readonly string[]) {
 
 export function registerIpc<W extends AppWindow>(deps: IpcDeps<W>): void {
   const reveal = revealPolicy(deps.revealRoots);
+  // A second click while the password prompt is open joins the run instead of starting another.
+  let installing: Promise<DockerInstallResult> | undefined;
   const handlers: Handlers<W> = {
     getToken: () => deps.token,
     version: () => deps.version,
@@ -126,6 +131,9 @@ export function registerIpc<W extends AppWindow>(deps: IpcDeps<W>): void {
       if (typeof enabled !== 'boolean') throw new Error('enabled must be a boolean');
       return deps.startAtLogin.set(enabled);
     },
+    // Takes nothing from the page: the main process works out what runs as root.
+    installDocker: () =>
+      (installing ??= deps.installDocker().finally(() => (installing = undefined))),
   };
   for (const name of Object.keys(DESKTOP_CHANNELS) as (keyof DesktopBridge)[]) {
     const handler = handlers[name];

@@ -15,6 +15,7 @@ const CHANNELS: DesktopChannels = {
   version: 'desktop:version',
   getStartAtLogin: 'desktop:get-start-at-login',
   setStartAtLogin: 'desktop:set-start-at-login',
+  installDocker: 'desktop:install-docker',
 };
 
 const call =
@@ -30,6 +31,7 @@ const bridge: DesktopBridge = {
   version: call('version'),
   getStartAtLogin: call('getStartAtLogin'),
   setStartAtLogin: call('setStartAtLogin'),
+  installDocker: call('installDocker'),
 };
 
 electron.contextBridge.exposeInMainWorld('desktop', bridge);

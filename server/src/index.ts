@@ -10,6 +10,7 @@ import { AppError } from './core/app-error.js';
 import { AuthService } from './core/auth/auth-service.js';
 import type { ScryptParams } from './core/auth/password-hash.js';
 import { runDoctor } from './core/doctor/doctor-service.js';
+import { EngineWatcher, findAnsweringEngine } from './core/doctor/engine-watcher.js';
 import type { DockerGatewayFactory } from './core/docker-gateway.js';
 import type { HostProbe } from './core/doctor/host-probe.js';
 import { EventBus } from './core/events/event-bus.js';
@@ -27,6 +28,7 @@ import { secretFolderValues } from './infra/log/secret-folder.js';
 import { openDatabase } from './infra/store/database.js';
 import { SqliteAdminPassword, SqliteSessions } from './infra/store/sqlite-auth.js';
 import { NodeHostProbe } from './infra/system/node-host-probe.js';
+import { nodeHostOs } from './infra/system/host-os.js';
 import { SqliteJobs } from './infra/store/sqlite-jobs.js';
 import { SqliteSettings } from './infra/store/sqlite-settings.js';
 import { JobRunner } from './core/jobs/job-runner.js';
@@ -57,6 +59,7 @@ import { APP_VERSION } from './version.js';
 
 export type { DomainEvent, ServerEvent } from './contract/events.js';
 export { preferSmallHeap } from './infra/system/lean-heap.js';
+export { installDockerWithPrompt } from './docker-setup-wiring.js';
 
 export interface ServerOptions {
   /** The appliance home (DESIGN.md); created when missing. */
@@ -221,6 +224,22 @@ export function createServer(options: ServerOptions): AppServer {
     onError: (message, error) => logger.warn(message, { error }),
     lock: jobLock,
   });
+  // Notices an engine being installed or started while the setup page waits for it.
+  const engineWatcher = new EngineWatcher({
+    probe: () =>
+      findAnsweringEngine(
+        {
+          env,
+          platform: process.platform,
+          homeDir: homedir(),
+          uid: process.getuid?.() ?? 0,
+          probe,
+        },
+        connect,
+      ),
+    publish: (event) => void bus.publish(event),
+    now: () => new Date(),
+  });
   const interrupted = runner.recover();
   if (interrupted.length > 0)
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
@@ -283,6 +302,7 @@ export function createServer(options: ServerOptions): AppServer {
           probe,
           connect,
           now: () => new Date(),
+          describeHost: () => nodeHostOs(env),
         },
         {
           dataDir: configuredTargets(settings).dataDir ?? paths.dataDir,
@@ -412,6 +432,7 @@ export function createServer(options: ServerOptions): AppServer {
         monitoring.start();
         alerts.start();
         backup.start();
+        engineWatcher.start();
       }
       logger.info('server ready', { url, mode });
       events.emit('ready', { url });
@@ -423,6 +444,7 @@ export function createServer(options: ServerOptions): AppServer {
       const current = server;
       server = undefined;
       backup.stop();
+      await engineWatcher.stop();
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();
       await monitoring.stop();

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { CheckStatus } from '../../../server/src/contract/index.js';
 import { useAppStore } from '../state/app-store';
+import { DockerSetup } from './DockerSetup';
 
 const LABEL: Record<CheckStatus, string> = { ok: 'OK', warn: 'Warning', fail: 'Problem' };
 
@@ -48,6 +49,7 @@ export function DoctorPanel() {
               </li>
             ))}
           </ul>
+          {doctor.report.installPlan && <DockerSetup plan={doctor.report.installPlan} />}
         </>
       )}
     </section>

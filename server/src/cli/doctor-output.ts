@@ -1,3 +1,4 @@
+import { formatInstallPlan } from './install-plan-output.js';
 import type { CheckStatus, DoctorReport } from '../contract/doctor.js';
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
@@ -11,6 +12,7 @@ export function formatDoctorReport(report: DoctorReport): string {
     if (check.fix) lines.push(`  ${' '.repeat(7 + width)}  -> ${check.fix}`);
   }
   lines.push('');
+  if (report.installPlan) lines.push(formatInstallPlan(report.installPlan), '');
   lines.push(
     report.ready
       ? 'Ready: this computer can run MediaNest.'

@@ -86,6 +86,9 @@ describe('medianest-appliance CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('[FAIL] Engine reachable');
     expect(r.stdout).toContain('-> Nothing listens at unix:///nonexistent.sock');
+    // How to get an engine on this machine, printed for a terminal (the CLI never runs it).
+    expect(r.stdout).toMatch(/How to get Docker on .+:/);
+    expect(r.stdout).toContain("Docker's own instructions: https://docs.docker.com/");
     expect(r.stdout).toContain('Not ready');
   });
 

@@ -13,6 +13,7 @@ import { EXIT, resolveHome, type CliIo } from './io.js';
 import { backupCommand } from './backup-command.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
+import { nodeHostOs } from '../infra/system/host-os.js';
 import { imagesCommand } from './images-command.js';
 import { initCommand } from './init-command.js';
 import { logsCommand } from './logs-command.js';
@@ -47,6 +48,7 @@ async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
       probe,
       connect: createDockerGateway,
       now: () => new Date(),
+      describeHost: () => nodeHostOs(io.env),
     },
     { dataDir, httpPort, httpsPort },
   );

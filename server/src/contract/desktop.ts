@@ -13,4 +13,15 @@ export interface DesktopBridge {
   getStartAtLogin(): Promise<boolean>;
   /** Turns start at login on or off; rejects in a development run or on an unsupported OS. */
   setStartAtLogin(enabled: boolean): Promise<void>;
+  /**
+   * Runs this computer's Docker install plan (the one the doctor shows) through the OS's privilege
+   * prompt (polkit's pkexec). Takes no commands from the page: the main process works out the plan.
+   */
+  installDocker(): Promise<DockerInstallResult>;
+}
+
+/** How "Install Docker for me" ended, in words for the user. */
+export interface DockerInstallResult {
+  ok: boolean;
+  message: string;
 }

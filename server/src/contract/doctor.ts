@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DockerInstallPlanSchema } from './docker-setup.js';
 
 export const CheckStatusSchema = z.enum(['ok', 'warn', 'fail']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
@@ -58,5 +59,7 @@ export const DoctorReportSchema = z.object({
   checkedAt: z.string(),
   engine: EngineSummarySchema.nullable(),
   checks: z.array(DoctorCheckSchema),
+  /** How to get an engine: present only when none is reachable. */
+  installPlan: DockerInstallPlanSchema.optional(),
 });
 export type DoctorReport = z.infer<typeof DoctorReportSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AlertChangedSchema } from './alerts.js';
+import { EngineAppearedSchema, EngineWentAwaySchema } from './docker-setup.js';
 import { ErrorCodeSchema } from './errors.js';
 import { ServiceStateChangedSchema, StackStatusChangedSchema } from './health.js';
 import { ResourcesSampledSchema } from './resources-routes.js';
@@ -55,6 +56,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   AlertRaisedSchema,
   AlertChangedSchema,
   ResourcesSampledSchema,
+  EngineAppearedSchema,
+  EngineWentAwaySchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 

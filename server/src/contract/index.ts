@@ -7,6 +7,7 @@ export * from './auth.js';
 export * from './events.js';
 export * from './event-stream.js';
 export * from './doctor.js';
+export * from './docker-setup.js';
 export * from './routes.js';
 export * from './stack.js';
 export * from './health.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError } from '../docker-gateway.js';
 import { runDoctor, type DoctorDeps } from './doctor-service.js';
 import type { HostProbe, PortProbe } from './host-probe.js';
+import type { HostOs } from './install-plan.js';
 
 const GB = 1024 ** 3;
 
@@ -102,5 +103,92 @@ describe('doctor', () => {
     const report = await runDoctor(deps(probe, {}), options);
     expect(report.checks[0]?.summary).toContain('No Docker engine was found');
     expect(report.checks[0]?.summary).toContain('"gone" was not found');
+  });
+
+  it('without an engine, says what to do on this distribution and carries the plan', async () => {
+    const fedora: HostOs = {
+      platform: 'linux',
+      release: { id: 'fedora', idLike: [], prettyName: 'Fedora Linux 41' },
+      arch: 'x64',
+      user: 'ann',
+      isRoot: false,
+      dockerGroup: 'absent',
+      dockerInstalled: false,
+      installedProducts: [],
+    };
+    const report = await runDoctor(
+      { ...deps(fakeProbe(), {}), describeHost: () => fedora },
+      options,
+    );
+    const found = report.checks.find((c) => c.id === 'engine.found');
+    expect(found?.fix).toBe(
+      'Docker is not installed on Fedora Linux 41: install Docker Engine from your distribution (the commands are below).',
+    );
+    // The Debian-only advice is gone: a Fedora user is not told to run apt-get.
+    expect(JSON.stringify(report.checks)).not.toMatch(/apt-get/);
+    expect(report.installPlan?.family).toBe('fedora');
+    expect(report.installPlan?.script).toContain('sudo dnf install -y moby-engine');
+  });
+
+  it('with a working engine, carries no install plan', async () => {
+    const probe = fakeProbe();
+    const base = deps(probe);
+    const report = await runDoctor(
+      {
+        ...base,
+        describeHost: () => {
+          throw new Error('not asked');
+        },
+        connect: (endpoint) => ({
+          endpoint,
+          ping: async () => undefined,
+          version: async () => ({
+            version: '27.0.0',
+            apiVersion: '1.46',
+            os: 'linux',
+            arch: 'amd64',
+          }),
+          info: async () => ({
+            osType: 'linux',
+            architecture: 'x86_64',
+            operatingSystem: 'Debian',
+            memoryBytes: 16 * GB,
+            cpus: 4,
+            serverVersion: '27.0.0',
+            name: 'nas',
+          }),
+        }),
+      },
+      options,
+    );
+    expect(report.engine?.reachable).toBe(true);
+    expect(report.installPlan).toBeUndefined();
+  });
+
+  it('an engine this user may not use gets the docker-group plan, not an install', async () => {
+    const base = deps(fakeProbe());
+    const report = await runDoctor(
+      {
+        ...base,
+        connect: (endpoint) => ({
+          ...base.connect(endpoint),
+          ping: () =>
+            Promise.reject(new EngineUnavailableError(endpoint, 'permission-denied', 'EACCES')),
+        }),
+        describeHost: () => ({
+          platform: 'linux',
+          release: { id: 'debian', idLike: [] },
+          arch: 'x64',
+          user: 'ann',
+          isRoot: false,
+          dockerGroup: 'not-member',
+          dockerInstalled: true,
+          installedProducts: [],
+        }),
+      },
+      options,
+    );
+    expect(report.installPlan?.script).toBe('sudo usermod -aG docker ann');
+    expect(report.checks.find((c) => c.id === 'engine.reachable')?.fix).toMatch(/docker group/);
   });
 });

@@ -8,6 +8,7 @@ import {
   type EngineVersion,
 } from '../docker-gateway.js';
 import { checkEngine, compareApiVersions, normaliseArch } from './engine-checks.js';
+import { installPlan } from './install-plan.js';
 
 const VERSION: EngineVersion = {
   version: '20.10.24',
@@ -85,14 +86,25 @@ describe('engine checks', () => {
   });
 
   it('fails with an install fix when no engine was found', async () => {
-    const result = await checkEngine([], fakeEngines({}), 'darwin');
+    const mac = installPlan({
+      platform: 'darwin',
+      arch: 'arm64',
+      user: 'ann',
+      isRoot: false,
+      dockerGroup: 'absent',
+      dockerInstalled: false,
+      installedProducts: [],
+    });
+    const result = await checkEngine([], fakeEngines({}), 'darwin', () => mac);
     expect(result.engine).toBeNull();
     expect(result.checks).toHaveLength(1);
     expect(result.checks[0]).toMatchObject({
       status: 'fail',
       summary: 'No Docker engine was found on this computer.',
     });
-    expect(result.checks[0]?.fix).toContain('Docker Desktop');
+    expect(result.checks[0]?.fix).toMatch(/^Install Docker Desktop/);
+    const generic = await checkEngine([], fakeEngines({}), 'linux');
+    expect(generic.checks[0]?.fix).toContain('https://docs.docker.com/engine/install/');
   });
 
   it.each([

@@ -1,7 +1,9 @@
+import type { DockerInstallPlan } from '../../contract/docker-setup.js';
 import type { DoctorCheck, EngineCandidate, EngineSummary } from '../../contract/doctor.js';
 import {
   EngineUnavailableError,
   type DockerGatewayFactory,
+  type EngineFailureReason,
   type EngineInfo,
   type EngineVersion,
 } from '../docker-gateway.js';
@@ -26,25 +28,30 @@ export function normaliseArch(arch: string): string {
   return a;
 }
 
-function installFix(platform: NodeJS.Platform): string {
-  if (platform === 'linux') {
-    return 'Install Docker Engine (on Debian or Ubuntu: `sudo apt-get install docker.io`) and start it (`sudo systemctl start docker`), or set DOCKER_HOST to the address of the engine you use.';
-  }
-  return 'Install and start Docker Desktop (or Colima, Rancher Desktop or Podman Desktop), or set DOCKER_HOST to the address of the engine you use.';
+/** The install plan, worked out only when needed (it reads the host). */
+export type PlanOf = () => DockerInstallPlan | undefined;
+
+/** What to do without an engine: the install plan's sentence (its commands are shown with it). */
+function installFix(planOf: PlanOf | undefined): string {
+  return (
+    planOf?.()?.summary ??
+    'Install Docker (https://docs.docker.com/engine/install/) and start it; then check again.'
+  );
 }
 
 function unreachableFix(
   error: EngineUnavailableError,
   candidate: EngineCandidate,
   platform: NodeJS.Platform,
+  plan: PlanOf | undefined,
 ): string {
   const where = candidate.source === 'DOCKER_HOST' ? 'DOCKER_HOST' : candidate.origin;
   switch (error.reason) {
     case 'not-found':
-      return `Nothing listens at ${candidate.endpoint}. Start the engine, or correct ${where}. ${installFix(platform)}`;
+      return `Nothing listens at ${candidate.endpoint}. Start the engine, or correct ${where}. ${installFix(plan)}`;
     case 'permission-denied':
       return platform === 'linux'
-        ? `This user may not use ${candidate.endpoint}. Add it to the docker group (\`sudo usermod -aG docker $USER\`, then log in again), or use rootless Docker.`
+        ? `This user may not use ${candidate.endpoint}. Add it to the docker group (\`sudo usermod -aG docker $USER\`, then log out and back in), or use rootless Docker. Members of the docker group can in effect do anything on this computer (the engine runs as root): add only accounts you trust that much.`
         : `This user may not use ${candidate.endpoint}; check the engine's socket permissions.`;
     case 'refused':
       return `The engine at ${candidate.endpoint} refused the connection: it is stopped or restarting. Start it and run the check again.`;
@@ -60,6 +67,8 @@ function unreachableFix(
 export interface EngineProbeResult {
   engine: EngineSummary | null;
   checks: DoctorCheck[];
+  /** Why the engine found could not be used, when it could not. */
+  failure?: EngineFailureReason;
 }
 
 interface Reached {
@@ -77,6 +86,7 @@ export async function checkEngine(
   candidates: EngineCandidate[],
   connect: DockerGatewayFactory,
   platform: NodeJS.Platform,
+  plan?: PlanOf,
 ): Promise<EngineProbeResult> {
   const first = candidates[0];
   if (!first) {
@@ -88,7 +98,7 @@ export async function checkEngine(
           title: 'Docker engine',
           status: 'fail',
           summary: 'No Docker engine was found on this computer.',
-          fix: installFix(platform),
+          fix: installFix(plan),
         },
       ],
     };
@@ -126,6 +136,7 @@ export async function checkEngine(
     const error = lastError ?? new EngineUnavailableError(first.endpoint, 'other', 'unknown error');
     return {
       engine: { ...lastCandidate, reachable: false },
+      failure: error.reason,
       checks: [
         found,
         {
@@ -133,7 +144,7 @@ export async function checkEngine(
           title: 'Engine reachable',
           status: 'fail',
           summary: `The Docker engine at ${lastCandidate.endpoint} cannot be reached (${error.reason}: ${error.message}).`,
-          fix: unreachableFix(error, lastCandidate, platform),
+          fix: unreachableFix(error, lastCandidate, platform, plan),
         },
       ],
     };
