@@ -8,6 +8,7 @@ import type {
   ResourcePoint,
 } from '../../../server/src/contract/index.js';
 import { useLiveStore } from '../state/live-store';
+import { BackupCard } from './BackupCard';
 import { DiskCard } from './DiskCard';
 import { diskTone } from './disk-tone';
 import { ResourceCharts } from './ResourceCharts';
@@ -60,6 +61,23 @@ describe('disk bars', () => {
     ]) {
       expect(figure.getAttribute('title')).toMatch(/\/srv\/medianest\/data|\/mnt\/usb\/backups/);
     }
+  });
+});
+
+describe('the last backup', () => {
+  it('gives its size in the words the backups page uses, with a tooltip', () => {
+    useLiveStore.setState({
+      lastBackup: {
+        id: 'b1',
+        file: 'medianest-20261207-050000-manual.mnbackup',
+        createdAt: '2026-12-07T05:00:00.000Z',
+        kind: 'manual',
+        state: 'verified',
+        size: 12_897_485,
+      },
+    });
+    render(<BackupCard />);
+    expect(screen.getByText('12 MB').getAttribute('title')).toBe('Size of the backup file');
   });
 });
 
