@@ -65,6 +65,8 @@ const REDIS_LEVELS: Record<string, LogLineLevel> = {
   '*': 'info',
   '#': 'warn',
 };
+/** A command-line tool's own form, `initdb: warning: ...`, `pg_ctl: error: ...`: at the very start. */
+const PROGRAM = /^[\w.-]+: (debug|info|notice|warning|error|fatal|panic): /;
 const LOGFMT = /\b(?:level|lvl|severity)=["']?([a-zA-Z]+)/;
 const HEAD = 120;
 
@@ -85,6 +87,8 @@ export function detectLevel(text: string): LogLineLevel | undefined {
   if (bracketed?.[1]) return WORDS[bracketed[1].toLowerCase()];
   const upper = UPPER.exec(head);
   if (upper?.[1]) return WORDS[upper[1].toLowerCase()];
+  const program = PROGRAM.exec(head);
+  if (program?.[1]) return WORDS[program[1]];
   const redis = REDIS.exec(head);
   if (redis?.[1]) return REDIS_LEVELS[redis[1]];
   return undefined;
