@@ -16,7 +16,8 @@ export function BackupCard() {
             <span className={`badge badge-${shown.badge}`} data-field="backup-state">
               {shown.label}
             </span>{' '}
-            {formatTime(last.createdAt)} ({last.kind}, {formatBytes(last.size)})
+            <span title="When this backup was made">{formatTime(last.createdAt)}</span> ({last.kind}
+            , <span title="Size of the backup file">{formatBytes(last.size)}</span>)
           </p>
           {last.error && <p className="error">{last.error.message}</p>}
         </>

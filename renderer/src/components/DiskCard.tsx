@@ -1,26 +1,36 @@
 import type { FolderUsage } from '../../../server/src/contract/index.js';
 import { useLiveStore } from '../state/live-store';
+import { diskTone } from './disk-tone';
 import { formatBytes } from './format';
 
-function Usage({ label, usage }: { label: string; usage: FolderUsage }) {
-  const used = usage.filesystemTotalBytes - usage.filesystemFreeBytes;
-  const share = usage.filesystemTotalBytes > 0 ? used / usage.filesystemTotalBytes : 0;
+function Usage({ label, what, usage }: { label: string; what: string; usage: FolderUsage }) {
+  const total = usage.filesystemTotalBytes;
+  const free = usage.filesystemFreeBytes;
+  const used = total > 0 ? (total - free) / total : 0;
+  const { tone, words } = diskTone(free, total);
+  const freeText = `${formatBytes(free)} free of ${formatBytes(total)}`;
   return (
-    <div className="usage">
+    <div className="usage" data-tone={tone}>
       <p>
-        <strong>{label}</strong>: {formatBytes(usage.usedBytes)} in <code>{usage.path}</code>
+        <strong>{label}</strong>:{' '}
+        <span title={`Space ${what} take in ${usage.path}`}>{formatBytes(usage.usedBytes)}</span> in{' '}
+        <code>{usage.path}</code>
       </p>
-      <meter
-        min={0}
-        max={1}
-        low={0.8}
-        high={0.9}
-        optimum={0}
-        value={share}
+      <div
+        className={`disk-bar disk-bar-${tone}`}
+        role="meter"
         aria-label={`${label} disk used`}
-      />
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(used * 100)}
+        aria-valuetext={`${Math.round(used * 100)} % used; ${freeText}`}
+        title={`The disk that holds ${usage.path}: ${Math.round(used * 100)} % used, ${freeText}`}
+      >
+        <span style={{ width: `${Math.min(100, Math.max(0, used * 100))}%` }} />
+      </div>
       <p className="muted">
-        {formatBytes(usage.filesystemFreeBytes)} free of {formatBytes(usage.filesystemTotalBytes)}
+        <span title={`Free space left on the disk that holds ${usage.path}`}>{freeText}</span> ·{' '}
+        <span className={`disk-words disk-words-${tone}`}>{words}</span>
       </p>
     </div>
   );
@@ -34,8 +44,8 @@ export function DiskCard() {
       <h2 id="disk-title">Disk</h2>
       {disk ? (
         <>
-          <Usage label="Data" usage={disk.data} />
-          <Usage label="Backups" usage={disk.backups} />
+          <Usage label="Data" what="MediaNest’s databases and files" usage={disk.data} />
+          <Usage label="Backups" what="the backups" usage={disk.backups} />
         </>
       ) : (
         <p className="muted">Disk usage is not available yet.</p>

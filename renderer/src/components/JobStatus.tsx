@@ -1,12 +1,17 @@
 import type { JobView } from '../state/live-store';
+import { useExpiringMessage } from '../state/use-expiring-message';
 
 const WHAT_TO_DO: Record<string, string> = {
   busy: 'Another operation is running: wait for it to finish, then try again.',
   engine_unavailable: 'Docker is not reachable: start it, then try again.',
 };
 
-/** A job in place: its step and progress while it runs; how it ended, and what to do if it failed. */
+/**
+ * A job in place: its step and progress while it runs; how it ended, and what to do if it failed.
+ * Success shows for a few seconds; a failure stays.
+ */
 export function JobStatus({ job }: { job: JobView }) {
+  const doneShown = useExpiringMessage(job.outcome === 'succeeded', job.id);
   if (job.outcome === 'running') {
     return (
       <div className="job" role="status" aria-live="polite" data-job={job.kind}>
@@ -18,6 +23,7 @@ export function JobStatus({ job }: { job: JobView }) {
     );
   }
   if (job.outcome === 'succeeded') {
+    if (!doneShown) return null;
     return (
       <p className="job job-ok" role="status" data-job={job.kind}>
         {job.kind}: done.

@@ -1,7 +1,16 @@
 import type { LogLine } from '../../../server/src/contract/index.js';
 import { highlight } from './highlight';
 
-/** One log line on one row: time, service, level, text (cut with an ellipsis; the title has it all). */
+/** Characters before the text on a wrapped row: time (12), service (at least 6), level, and gaps. */
+export function prefixChars(line: LogLine): number {
+  return 12 + 1 + Math.max(6, line.service.length) + 1 + (line.level?.length ?? 0) + 1;
+}
+
+/**
+ * One log line on one row: time, service, level, text (cut with an ellipsis unless the view wraps;
+ * the title has it all). The colour follows the level, not the stream: PostgreSQL writes its
+ * ordinary `LOG:` lines to stderr, and they are not errors.
+ */
 export function LogRow({ line, query }: { line: LogLine; query: string }) {
   return (
     <div

@@ -4,7 +4,9 @@ import { levelFilter, type LevelFilter } from '../state/log-buffer';
 import { useLiveStore } from '../state/live-store';
 import { useLogFollow } from '../state/use-log-follow';
 import { downloadLogs } from './download-logs';
+import { plural } from './format';
 import { LogRow } from './LogRow';
+import { startsWrapped, useWrappedRows } from './use-wrapped-rows';
 import { VirtualList } from './VirtualList';
 
 const ROW_HEIGHT = 22;
@@ -39,6 +41,8 @@ export function LogsView({
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState<Search>({ state: 'off' });
   const [downloadError, setDownloadError] = useState<string>();
+  const [wrap, setWrap] = useState(startsWrapped);
+  const { probe, heightOf } = useWrappedRows(wrap, ROW_HEIGHT);
   const filter = useMemo(() => levelFilter(level), [level]);
   const follow = useLogFollow({ services, since, tail, paused, token, filter });
   const shownQuery = search.state === 'off' ? '' : search.query;
@@ -59,9 +63,17 @@ export function LogsView({
     );
   };
 
+  const closeSearch = () => {
+    setSearch({ state: 'off' });
+    setQuery('');
+  };
+
   const matches = search.state === 'done' ? search.lines.filter(filter) : [];
   return (
-    <div className="logs">
+    <div className={wrap ? 'logs logs-wrap' : 'logs'}>
+      <div className="log-line log-probe" aria-hidden="true" ref={probe}>
+        <span>0000000000</span>
+      </div>
       <div className="toolbar" role="group" aria-label="Log view">
         <button type="button" aria-pressed={!paused} onClick={() => setPaused((p) => !p)}>
           {paused ? `Resume${follow.waiting ? ` (${follow.waiting} new)` : ''}` : 'Pause'}
@@ -85,6 +97,10 @@ export function LogsView({
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap
+          long lines
         </label>
         <form className="search" role="search" onSubmit={runSearch}>
           <label>
@@ -119,9 +135,10 @@ export function LogsView({
           : follow.state === 'refused'
             ? 'Live log refused: sign in again.'
             : 'Live log: reconnecting…'}{' '}
-        {follow.rows.length.toLocaleString()} lines shown
+        {plural(follow.rows.length, 'line', 'lines')} shown
         {follow.dropped > 0 && ` (oldest ${follow.dropped.toLocaleString()} let go to save memory)`}
-        {follow.skipped > 0 && `; ${follow.skipped} lines skipped while the view could not keep up`}
+        {follow.skipped > 0 &&
+          `; ${plural(follow.skipped, 'line', 'lines')} skipped while the view could not keep up`}
         .
       </p>
       {downloadError && (
@@ -136,9 +153,9 @@ export function LogsView({
               {search.state === 'running' && `Searching for “${search.query}”…`}
               {search.state === 'error' && `Search failed: ${search.message}`}
               {search.state === 'done' &&
-                `${matches.length} matches for “${search.query}” in ${search.scanned.toLocaleString()} lines${search.truncated ? ' (first ones only)' : ''}`}
+                `${plural(matches.length, 'match', 'matches')} for “${search.query}” in ${plural(search.scanned, 'line', 'lines')}${search.truncated ? ' (first ones only)' : ''}`}
             </h3>
-            <button type="button" onClick={() => setSearch({ state: 'off' })}>
+            <button type="button" onClick={closeSearch}>
               Close search
             </button>
           </div>
@@ -146,6 +163,7 @@ export function LogsView({
             <VirtualList
               count={matches.length}
               rowHeight={ROW_HEIGHT}
+              heightOf={heightOf(matches)}
               version={0}
               stickToBottom={false}
               fit
@@ -158,6 +176,7 @@ export function LogsView({
       <VirtualList
         count={follow.rows.length}
         rowHeight={ROW_HEIGHT}
+        heightOf={heightOf(follow.rows)}
         version={follow.version}
         stickToBottom={!paused}
         onScrolledAway={() => setPaused(true)}

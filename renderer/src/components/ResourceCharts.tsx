@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ResourceHistory, ResourceRange } from '../../../server/src/contract/index.js';
 import { useLiveStore } from '../state/live-store';
-import { formatBytes } from './format';
+import { formatBytes, formatDuration } from './format';
 import { Sparkline } from './Sparkline';
 
 const RANGES: { value: ResourceRange; label: string }[] = [
@@ -20,6 +20,31 @@ function slots<T>(history: ResourceHistory, pick: (p: ResourceHistory['points'][
   for (const point of history.points)
     values[Math.round((Date.parse(point.at) - start) / step)] = pick(point);
   return Array.from(values, (v) => v);
+}
+
+const percent = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} %`;
+
+/** The latest and highest reading, each with a tooltip saying what it is. */
+function Figures({
+  values,
+  show,
+  what,
+}: {
+  values: readonly (number | undefined)[];
+  show: (n: number) => string;
+  what: string;
+}) {
+  const known = values.filter((v): v is number => v !== undefined);
+  const latest = known.at(-1);
+  if (latest === undefined) return null;
+  return (
+    <p className="muted chart-figures">
+      <span title={`${what}, in the latest reading`}>Latest: {show(latest)}</span> ·{' '}
+      <span title={`The highest ${what.toLowerCase()} in this range`}>
+        Highest: {show(Math.max(...known))}
+      </span>
+    </p>
+  );
 }
 
 /** CPU and memory of one service over the last hour, day or month. */
@@ -42,6 +67,9 @@ export function ResourceCharts({ service }: { service: string }) {
   }, [client, service, range]);
 
   const limit = history?.points.at(-1)?.memoryLimitBytes ?? 0;
+  const cpu = history ? slots(history, (p) => p.cpuPercentAvg) : [];
+  const memory = history ? slots(history, (p) => p.memoryBytesAvg) : [];
+  const every = history ? formatDuration(history.stepSeconds) : '';
   return (
     <section className="card" aria-labelledby="res-title">
       <div className="card-head">
@@ -66,24 +94,44 @@ export function ResourceCharts({ service }: { service: string }) {
       {history && history.points.length > 0 && (
         <div className="charts">
           <figure>
-            <figcaption>CPU (% of one core, average per {history.stepSeconds} s)</figcaption>
+            <figcaption
+              title={`How busy ${service} kept this computer's processor. 100 % is one core fully busy; with several cores it can go higher.`}
+            >
+              Processor (CPU) used by {service}: 100 % is one core fully busy; each point is the
+              average of {every}
+            </figcaption>
             <Sparkline
-              values={slots(history, (p) => p.cpuPercentAvg)}
-              max={100}
+              values={cpu}
+              max={Math.max(100, ...cpu.map((v) => v ?? 0))}
+              limit={100}
+              limitLabel="one core fully busy (100 %)"
               width={600}
               height={120}
               label={`${service} CPU over the last ${range}`}
             />
+            <Figures values={cpu} show={percent} what="Processor use" />
           </figure>
           <figure>
-            <figcaption>Memory against its limit ({formatBytes(limit)})</figcaption>
+            <figcaption
+              title={
+                limit > 0
+                  ? `Memory ${service} used. At its limit (${formatBytes(limit)}) Docker stops it.`
+                  : `Memory ${service} used. No limit is set for it.`
+              }
+            >
+              Memory used by {service}
+              {limit > 0 ? `, against its limit of ${formatBytes(limit)}` : ' (no limit set)'}; each
+              point is the average of {every}
+            </figcaption>
             <Sparkline
-              values={slots(history, (p) => p.memoryBytesAvg)}
+              values={memory}
               max={limit}
+              limitLabel={limit > 0 ? `limit: ${formatBytes(limit)}` : undefined}
               width={600}
               height={120}
               label={`${service} memory over the last ${range}`}
             />
+            <Figures values={memory} show={formatBytes} what="Memory use" />
           </figure>
         </div>
       )}

@@ -9,6 +9,8 @@ export class LogsPage extends AppShell {
   readonly search: Locator;
   readonly searchButton: Locator;
   readonly results: Locator;
+  readonly closeSearch: Locator;
+  readonly wrap: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -18,6 +20,8 @@ export class LogsPage extends AppShell {
     this.search = page.getByRole('searchbox', { name: 'Search' });
     this.searchButton = page.getByRole('search').getByRole('button', { name: 'Search' });
     this.results = page.getByRole('region', { name: 'Search results' });
+    this.closeSearch = this.results.getByRole('button', { name: 'Close search' });
+    this.wrap = page.getByRole('checkbox', { name: 'Wrap long lines' });
   }
 
   line(text: string): Locator {

@@ -1,12 +1,7 @@
 import type { BackupState } from '../../../../server/src/contract/backup-routes.js';
 
-/** Bytes as a person reads them. */
-export function bytes(n: number): string {
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}
+/** Bytes as a person reads them: the same words the dashboard's backup card uses. */
+export { formatBytes as bytes } from '../format';
 
 export const when = (iso: string): string => new Date(iso).toLocaleString();
 

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useExpiringMessage } from '../../state/use-expiring-message';
 
 /** A small form's end: its overall error, extra buttons, submit, and "Saved." once saved. */
 export function FormFooter({
@@ -12,6 +13,7 @@ export function FormFooter({
   submit: string;
   children?: ReactNode;
 }) {
+  const savedShown = useExpiringMessage(saved);
   return (
     <>
       {error && (
@@ -22,7 +24,7 @@ export function FormFooter({
       <div className="wizard-actions">
         {children}
         <button type="submit">{submit}</button>
-        {saved && (
+        {savedShown && (
           <span className="verdict-ok" role="status">
             Saved.
           </span>

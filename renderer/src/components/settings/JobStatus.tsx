@@ -1,7 +1,9 @@
 import type { JobRun } from '../../state/settings-store-job';
+import { useExpiringMessage } from '../../state/use-expiring-message';
 
 /** A job's progress while it runs, and how it ended, in place. */
 export function JobStatus({ run, success }: { run: JobRun; success: string }) {
+  const successShown = useExpiringMessage(run.phase === 'succeeded', run.job?.jobId);
   if (run.phase === 'idle') return null;
   if (run.phase === 'running') {
     return (
@@ -12,6 +14,7 @@ export function JobStatus({ run, success }: { run: JobRun; success: string }) {
     );
   }
   if (run.phase === 'succeeded') {
+    if (!successShown) return null;
     return (
       <p className="verdict verdict-ok" role="status">
         {success}

@@ -46,13 +46,27 @@ function fromJson(text: string): LogLineLevel | undefined {
 
 /*
  * Only forms that mark a level, not a word in a sentence ("no error found"): an upper-case word
- * (`ERROR`, `WARN:`; postgres `LOG:`, `FATAL:`), a bracketed word (`[info]`, nginx `[error]`),
+ * (`ERROR`, `WARN:`; postgres `LOG:`, `FATAL:`, `DEBUG1:`), a bracketed word (`[info]`, nginx `[error]`),
  * or logfmt's `level=warn`. Looked for near the start only, after any timestamp or process id.
  */
 const UPPER =
-  /(?:^|[\s[(|])(TRACE|DEBUG|VERBOSE|INFO|NOTICE|LOG|WARN|WARNING|ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|ALERT|EMERG)(?=[\s\]):|,]|$)/;
+  /(?:^|[\s[(|])(TRACE|DEBUG|VERBOSE|INFO|NOTICE|LOG|WARN|WARNING|ERROR|ERR|FATAL|CRIT|CRITICAL|PANIC|ALERT|EMERG)(?:[1-5](?=:))?(?=[\s\]):|,]|$)/;
 const BRACKETED =
   /\[(trace|debug|verbose|info|notice|warn|warning|error|err|fatal|crit|critical|panic|alert|emerg)\]/i;
+/*
+ * Redis marks its level with one symbol after the time: `.` debug, `-` verbose, `*` notice,
+ * `#` warning (`1:M 07 Dec 2026 05:59:44.123 * Ready to accept connections`). Only with the whole
+ * pid:role and timestamp prefix, so a `*` in a sentence is not read as a level.
+ */
+const REDIS = /^\d+:[XCSM] \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}\.\d{3} ([.*#-]) /;
+const REDIS_LEVELS: Record<string, LogLineLevel> = {
+  '.': 'debug',
+  '-': 'debug',
+  '*': 'info',
+  '#': 'warn',
+};
+/** A command-line tool's own form, `initdb: warning: ...`, `pg_ctl: error: ...`: at the very start. */
+const PROGRAM = /^[\w.-]+: (debug|info|notice|warning|error|fatal|panic): /;
 const LOGFMT = /\b(?:level|lvl|severity)=["']?([a-zA-Z]+)/;
 const HEAD = 120;
 
@@ -73,5 +87,9 @@ export function detectLevel(text: string): LogLineLevel | undefined {
   if (bracketed?.[1]) return WORDS[bracketed[1].toLowerCase()];
   const upper = UPPER.exec(head);
   if (upper?.[1]) return WORDS[upper[1].toLowerCase()];
+  const program = PROGRAM.exec(head);
+  if (program?.[1]) return WORDS[program[1]];
+  const redis = REDIS.exec(head);
+  if (redis?.[1]) return REDIS_LEVELS[redis[1]];
   return undefined;
 }

@@ -29,6 +29,17 @@ describe('level detection', () => {
     ['[info] ready', 'info'],
     ['time=2025 level=debug msg=x', 'debug'],
     ['1:M 01 Jan 2025 # Server initialized', undefined],
+    // PostgreSQL writes these to stderr: the level, not the stream, says how bad a line is.
+    ['2026-12-07 05:59:44.123 UTC [1] LOG:  checkpoint starting: time', 'info'],
+    ['2026-12-07 05:59:44.123 UTC [1] DEBUG2:  autovacuum: processing database', 'debug'],
+    ['2026-12-07 05:59:44.123 UTC [9] ERROR:  relation "x" does not exist', 'error'],
+    ['initdb: warning: enabling "trust" authentication for local connections', 'warn'],
+    ['pg_ctl: error: could not start server', 'error'],
+    ['note: the error was fixed', undefined],
+    ['1:M 07 Dec 2026 05:59:44.123 * Ready to accept connections tcp', 'info'],
+    ['1:M 07 Dec 2026 05:59:44.123 # Server initialized', 'warn'],
+    ['1:C 07 Dec 2026 05:59:44.123 . Client closed connection', 'debug'],
+    ['1:M 07 Dec 2026 05:59:44.123 * 1 changes in 3600 seconds. Saving...', 'info'],
     ['no error was found here', undefined],
     ['plain text', undefined],
   ])('%s -> %s', (text, level) => {
