@@ -3,14 +3,13 @@
  * on the same machine would look for them: the built CLI in its own process, /proc/<pid>/cmdline,
  * and the JSON lines `serve` writes to stderr. None of this needs the Docker engine.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeHostile } from '../../../server/src/core/backup/archive-fixtures.test-support.js';
 import {
@@ -18,18 +17,12 @@ import {
   generateRecoveryKey,
 } from '../../../server/src/core/backup/recovery-key.js';
 import { request } from '../support/http.js';
-
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const CLI = join(ROOT, 'dist/server/src/cli.js');
-const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent.sock' };
+import { buildCli, CLI, NO_ENGINE } from './serve-process.js';
 
 const folders: string[] = [];
 const children: ChildProcess[] = [];
 
-beforeAll(() => {
-  // The built CLI is what runs: build it first, so this never tests stale output.
-  execFileSync('npm', ['run', '-s', 'build:node'], { cwd: ROOT, stdio: 'pipe', timeout: 170_000 });
-}, 180_000);
+beforeAll(buildCli, 180_000);
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
