@@ -37,7 +37,7 @@ import { secretsHandlers } from './http/secrets-routes.js';
 import { createSecretsService } from './secrets-wiring.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { createHealthMonitor, createStackService } from './wiring.js';
+import { createHealthMonitor, createStackService, publishedPorts } from './wiring.js';
 import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
 import { createHealthHistory } from './health-history-wiring.js';
 import { healthHistoryHandlers } from './http/health-history-routes.js';
@@ -280,6 +280,7 @@ export function createServer(options: ServerOptions): AppServer {
           dataDir: configuredTargets(settings).dataDir ?? paths.dataDir,
           httpPort: query.httpPort ?? configuredTargets(settings).httpPort ?? 80,
           httpsPort: query.httpsPort ?? configuredTargets(settings).httpsPort ?? 443,
+          ownPorts: await publishedPorts(env),
         },
       ),
     ...authHandlers(authDeps),
@@ -298,6 +299,10 @@ export function createServer(options: ServerOptions): AppServer {
         createStackService(paths, env, (progress) =>
           bus.publish({ type: 'stack.progressed', jobId, progress }),
         ).up({ pullPolicy: config.pullPolicy }),
+      teardown: (jobId) =>
+        createStackService(paths, env, (progress) =>
+          bus.publish({ type: 'stack.progressed', jobId, progress }),
+        ).down(),
     }),
     ...stackHandlers({
       stack: (publish, jobId) =>

@@ -8,6 +8,8 @@ export interface SettingsRouteDeps {
   runner: JobRunner;
   /** Brings the stack to the rendered settings (the stack's up), reporting into the job. */
   reconcile: (config: StackConfig, jobId: string) => Promise<unknown>;
+  /** Takes down what a failed first install started (containers, networks; never data). */
+  teardown: (jobId: string) => Promise<unknown>;
 }
 
 type SettingsHandlers = Pick<
@@ -38,10 +40,17 @@ export function settingsHandlers(deps: SettingsRouteDeps): SettingsHandlers {
       await service.preview(settings);
       const { jobId } = deps.runner.start('install', async (ctx) => {
         ctx.progress('generating secrets and rendering the stack', 5);
-        await service.apply(settings, (config) => {
-          ctx.progress('pulling images and starting services', 20);
-          return deps.reconcile(config, ctx.jobId);
-        });
+        await service.install(
+          settings,
+          (config) => {
+            ctx.progress('pulling images and starting services', 20);
+            return deps.reconcile(config, ctx.jobId);
+          },
+          () => {
+            ctx.progress('removing what this install created');
+            return deps.teardown(ctx.jobId);
+          },
+        );
         ctx.progress('MediaNest is running', 100);
       });
       return { jobId, kind: 'install' };

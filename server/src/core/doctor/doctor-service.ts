@@ -9,6 +9,8 @@ export interface DoctorOptions {
   dataDir: string;
   httpPort: number;
   httpsPort: number;
+  /** Host ports this home's stack publishes, with the service that does: MediaNest's own. */
+  ownPorts?: ReadonlyMap<number, string>;
 }
 
 export interface DoctorDeps {
@@ -23,8 +25,8 @@ export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promi
   const { candidates, notes } = discoverEngines(deps.discovery);
   const [engineResult, http, https, disk] = await Promise.all([
     checkEngine(candidates, deps.connect, deps.discovery.platform),
-    checkPort(deps.probe, options.httpPort, 'http', '--http-port'),
-    checkPort(deps.probe, options.httpsPort, 'https', '--https-port'),
+    checkPort(deps.probe, options.httpPort, 'http', options.ownPorts?.get(options.httpPort)),
+    checkPort(deps.probe, options.httpsPort, 'https', options.ownPorts?.get(options.httpsPort)),
     checkDisk(deps.probe, options.dataDir),
   ]);
   const engineChecks = engineResult.checks;
