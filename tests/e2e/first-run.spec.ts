@@ -55,11 +55,30 @@ test('the wizard shows the server’s message next to the field it is about, and
   await expect(wizard.errorOf('domain')).toHaveCount(0);
   await wizard.choose(/Only on this computer/);
   await wizard.nextTo('Ports');
+  // Local only: no HTTPS, so no HTTPS port to choose.
+  await expect(wizard.field('httpsPort')).toHaveCount(0);
+  await wizard.back.click();
+  await wizard.choose(/With my own domain name/);
+  await wizard.wizard.getByRole('checkbox', { name: /HTTPS with a free/ }).check();
+  await wizard.fill('email', 'me@example.org');
+  await wizard.nextTo('Ports');
 
   const taken = await occupyPort();
   try {
     await wizard.fill('httpPort', String(taken.port));
     await expect(wizard.statusOf('httpPort')).toContainText(`Port ${taken.port} is already in use`);
+    // The readiness checks follow the port chosen, the problem first.
+    const firstCheck = wizard.doctorCard.locator('.check').first();
+    await expect(firstCheck).toHaveAttribute('data-check', 'ports.http');
+    await expect(firstCheck).toContainText(`Port ${taken.port} is already in use`);
+    await expect(wizard.doctorCard).not.toContainText('--http-port');
+    // A taken port stops the step, with what to do in the UI's words.
+    await wizard.next.click();
+    await expect(wizard.errorOf('httpPort')).toContainText(
+      `choose another HTTP port for MediaNest`,
+    );
+    await expect(wizard.stepTitle).toHaveText('Ports');
+    await captureScreen(page, 'first-run-port-taken');
     const [free] = await freePorts(1);
     await wizard.fill('httpPort', String(free));
     await expect(wizard.statusOf('httpPort')).toContainText(`Port ${free} is free`);
@@ -79,13 +98,12 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   page,
 }) => {
   test.setTimeout(300_000);
-  const [httpPort, httpsPort] = await freePorts(2);
+  const [httpPort] = await freePorts(1);
   const wizard = await openWizard(page);
   await wizard.newInstall.click();
   await wizard.nextTo('Address');
   await wizard.nextTo('Ports');
   await wizard.fill('httpPort', String(httpPort));
-  await wizard.fill('httpsPort', String(httpsPort));
   await expect(wizard.statusOf('httpPort')).toContainText('is free');
   await wizard.nextTo('Data folder');
   await wizard.nextTo('Images');
@@ -93,11 +111,21 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   await wizard.fill('images', JSON.stringify(rig.images, null, 2));
   await wizard.nextTo('Plex (optional)');
   await wizard.nextTo('Review and install');
-  await expect(wizard.wizard.locator('.review')).toContainText(
-    `HTTP ${httpPort}, HTTPS ${httpsPort}`,
-  );
+  await expect(wizard.wizard.locator('.review')).toContainText(`HTTP ${httpPort}`);
+  await expect(wizard.wizard.locator('.review')).not.toContainText('HTTPS');
   await captureScreen(page, 'first-run-review');
 
+  // Taken since the Ports step: Install is refused, with the reason beside the ports.
+  const squatter = await occupyPort(httpPort);
+  try {
+    await wizard.install.click();
+    await expect(wizard.wizard.locator('.review')).toContainText(
+      `Port ${httpPort} is already in use`,
+    );
+    await expect(wizard.installCard).toHaveCount(0);
+  } finally {
+    await squatter.close();
+  }
   await wizard.install.click();
   await expect(wizard.installCard).toBeVisible();
   // Live progress: services appear as they are created, started and health-gated.

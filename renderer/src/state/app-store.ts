@@ -46,7 +46,10 @@ interface AppState {
   doctor: DoctorState;
   attach: (client: ApiClient, signedIn: boolean) => void;
   refreshHealth: () => Promise<void>;
-  runDoctor: () => Promise<void>;
+  /** Runs the readiness checks; with ports, for those (the ones the user is choosing). */
+  runDoctor: (ports?: { httpPort?: number; httpsPort?: number }) => Promise<void>;
+  /** Shows a report another check already fetched (the wizard's live port check). */
+  showDoctor: (report: DoctorReport) => void;
 }
 
 export const useAppStore = create<AppState>((set, get) => ({
@@ -109,12 +112,13 @@ export const useAppStore = create<AppState>((set, get) => ({
       });
     }
   },
-  runDoctor: async () => {
+  showDoctor: (report) => set({ doctor: { state: 'done', report } }),
+  runDoctor: async (ports) => {
     const client = get().client;
     if (!client) return;
     set({ doctor: { state: 'running' } });
     try {
-      set({ doctor: { state: 'done', report: await client.doctor() } });
+      set({ doctor: { state: 'done', report: await client.doctor(ports ?? {}) } });
     } catch (error) {
       const code = error instanceof ApiError ? error.code : 'internal';
       // The session ended (expired, signed out elsewhere): show the sign-in card again.

@@ -9,7 +9,11 @@ import {
   type FieldErrors,
   type SettingsFormValues,
 } from './settings-store-form';
+import { checkPortsNow, debounced, takenPortErrors, type PortChecks } from './port-checks';
 import { follow, IDLE, type JobRun } from './settings-store-job';
+
+const afterTyping = debounced(400);
+let portRequest = 0;
 
 interface SettingsState {
   load: { state: 'idle' | 'loading' | 'ready' | 'error'; error?: string };
@@ -18,6 +22,8 @@ interface SettingsState {
   /** What applying the current values would change; cleared by any edit. */
   preview?: SettingsPreview | undefined;
   previewing: boolean;
+  /** The server's live verdict on the ports in the form (the stack's own ports count as free). */
+  ports: PortChecks;
   apply: JobRun;
   secrets: { state: 'idle' | 'loading' | 'ready' | 'error'; list: SecretInfo[]; error?: string };
   /** The secret whose rotation awaits confirmation. */
@@ -26,6 +32,9 @@ interface SettingsState {
   rotation: JobRun & { name?: string };
   loadSettings: (client: ApiClient) => Promise<void>;
   set: <K extends keyof SettingsFormValues>(field: K, value: SettingsFormValues[K]) => void;
+  /** Checks the ports in the form after a pause in typing. */
+  checkPorts: (client: ApiClient) => void;
+  refreshPorts: (client: ApiClient) => Promise<PortChecks>;
   previewChanges: (client: ApiClient) => Promise<void>;
   applyChanges: (client: ApiClient) => Promise<void>;
   loadSecrets: (client: ApiClient) => Promise<void>;
@@ -39,6 +48,7 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
   values: EMPTY_FORM,
   errors: {},
   previewing: false,
+  ports: { checking: false },
   apply: IDLE,
   secrets: { state: 'idle', list: [] },
   graceDays: '7',
@@ -65,13 +75,30 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     );
     set({ values: { ...get().values, [field]: value }, errors, preview: undefined });
   },
+  checkPorts: (client) => {
+    set({ ports: { ...get().ports, checking: true } });
+    afterTyping(() => void get().refreshPorts(client));
+  },
+  refreshPorts: async (client) => {
+    const request = ++portRequest;
+    const { ports } = await checkPortsNow(client, get().values);
+    if (request === portRequest) set({ ports });
+    return ports;
+  },
   previewChanges: async (client) => {
-    const { changes, errors } = toChanges(get().values, { clear: true });
+    const { values } = get();
+    const { changes, errors } = toChanges(values, { clear: true });
     if (Object.keys(errors).length > 0) {
       set({ errors, preview: undefined });
       return;
     }
     set({ previewing: true, apply: IDLE });
+    // A port another program holds would fail the apply and roll it back: refused here.
+    const taken = takenPortErrors(await get().refreshPorts(client), values);
+    if (Object.keys(taken).length > 0) {
+      set({ previewing: false, preview: undefined, errors: taken });
+      return;
+    }
     try {
       const preview = await client.settingsPreview({ changes });
       set({ previewing: false, preview, errors: {} });
@@ -84,19 +111,25 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     }
   },
   applyChanges: async (client) => {
-    const { changes } = toChanges(get().values, { clear: true });
+    const { values } = get();
+    const { changes } = toChanges(values, { clear: true });
+    const taken = takenPortErrors(await get().refreshPorts(client), values);
+    if (Object.keys(taken).length > 0) {
+      set({ preview: undefined, errors: taken });
+      return;
+    }
     set({ apply: { phase: 'running' } });
     try {
-      const run = await follow(
+      await follow(
         client,
         () => client.settingsApply({ changes }),
         (apply) => set({ apply }),
       );
-      if (run.phase === 'succeeded') {
-        // What is stored now (Plex values are secrets: the fields empty again).
-        const stored = await client.settings();
-        set({ values: fromSettings(stored), preview: undefined });
-      }
+      // What is in force now: the new values, or after a rollback the old ones, never the refused
+      // ones (Plex values are secrets: the fields empty again).
+      const stored = await client.settings();
+      set({ values: fromSettings(stored), preview: undefined });
+      void get().refreshPorts(client);
     } catch (error) {
       set({
         apply: { phase: 'failed', error: messageOf(error) },

@@ -22,10 +22,15 @@ export function SettingsForm({ client }: { client: ApiClient }) {
   const loadSettings = useSettingsStore((s) => s.loadSettings);
   const previewChanges = useSettingsStore((s) => s.previewChanges);
   const applyChanges = useSettingsStore((s) => s.applyChanges);
+  const ports = useSettingsStore((s) => s.ports);
+  const checkPorts = useSettingsStore((s) => s.checkPorts);
 
   useEffect(() => {
     void loadSettings(client);
   }, [client, loadSettings]);
+  useEffect(() => {
+    if (load.state === 'ready') checkPorts(client);
+  }, [load.state, values.httpPort, values.httpsPort, checkPorts, client]);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -49,7 +54,7 @@ export function SettingsForm({ client }: { client: ApiClient }) {
         <fieldset disabled={busy || load.state !== 'ready'} className="plain">
           <EnvironmentFields {...props} />
           <AddressFields {...props} />
-          <PortFields {...props} />
+          <PortFields {...props} ports={ports} />
           <DataFields {...props} />
           <ImageFields {...props} />
           <PlexFields {...props} />
