@@ -6,6 +6,7 @@ import {
   type DoctorReport,
   type Health,
 } from '../../../server/src/contract/index.js';
+import { Superseded, withRetry } from './retry';
 
 export type Connection =
   | { state: 'connecting' }
@@ -30,6 +31,8 @@ export type AuthState =
       busy: boolean;
       error?: string;
     };
+
+let doctorRun = 0;
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
@@ -112,14 +115,25 @@ export const useAppStore = create<AppState>((set, get) => ({
       });
     }
   },
-  showDoctor: (report) => set({ doctor: { state: 'done', report } }),
+  showDoctor: (report) => {
+    doctorRun++;
+    set({ doctor: { state: 'done', report } });
+  },
   runDoctor: async (ports) => {
     const client = get().client;
     if (!client) return;
+    const mine = ++doctorRun;
     set({ doctor: { state: 'running' } });
     try {
-      set({ doctor: { state: 'done', report: await client.doctor(ports ?? {}) } });
+      // A server that does not answer yet (starting, restarting) is asked again, longer apart.
+      const report = await withRetry(() => client.doctor(ports ?? {}), {
+        superseded: () => mine !== doctorRun,
+        onRetry: (error) =>
+          set({ doctor: { state: 'error', code: 'network', message: messageOf(error) } }),
+      });
+      set({ doctor: { state: 'done', report } });
     } catch (error) {
+      if (error instanceof Superseded) return;
       const code = error instanceof ApiError ? error.code : 'internal';
       // The session ended (expired, signed out elsewhere): show the sign-in card again.
       if (code === 'unauthorized') void get().checkSession();

@@ -10,13 +10,18 @@ import {
   type SettingsFormValues,
 } from './settings-store-form';
 import { checkPortsNow, debounced, takenPortErrors, type PortChecks } from './port-checks';
+import { Superseded, withRetry } from './retry';
 import { follow, IDLE, type JobRun } from './settings-store-job';
 
 const afterTyping = debounced(400);
 let portRequest = 0;
+// The latest load of each kind: an older one still retrying stops when a newer one starts.
+let settingsLoad = 0;
+let secretsLoad = 0;
 
 interface SettingsState {
-  load: { state: 'idle' | 'loading' | 'ready' | 'error'; error?: string };
+  /** `error` while a failed load is retried (it recovers by itself once the server answers). */
+  load: { state: 'idle' | 'loading' | 'ready' | 'error'; error?: string; retrying?: boolean };
   values: SettingsFormValues;
   errors: FieldErrors;
   /** What applying the current values would change; cleared by any edit. */
@@ -25,7 +30,13 @@ interface SettingsState {
   /** The server's live verdict on the ports in the form (the stack's own ports count as free). */
   ports: PortChecks;
   apply: JobRun;
-  secrets: { state: 'idle' | 'loading' | 'ready' | 'error'; list: SecretInfo[]; error?: string };
+  secrets: {
+    state: 'idle' | 'loading' | 'ready' | 'error';
+    list: SecretInfo[];
+    error?: string;
+    /** A failed load being retried: the list shown is the last one read. */
+    retrying?: boolean;
+  };
   /** The secret whose rotation awaits confirmation. */
   confirmRotate?: string | undefined;
   graceDays: string;
@@ -54,9 +65,14 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
   graceDays: '7',
   rotation: IDLE,
   loadSettings: async (client) => {
+    const mine = ++settingsLoad;
     set({ load: { state: 'loading' } });
     try {
-      const stored = await client.settings();
+      const stored = await withRetry(() => client.settings(), {
+        superseded: () => mine !== settingsLoad,
+        onRetry: (error) =>
+          set({ load: { state: 'error', error: messageOf(error), retrying: true } }),
+      });
       set({
         load: { state: 'ready' },
         values: fromSettings(stored),
@@ -64,7 +80,8 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
         preview: undefined,
       });
     } catch (error) {
-      set({ load: { state: 'error', error: messageOf(error) } });
+      if (!(error instanceof Superseded))
+        set({ load: { state: 'error', error: messageOf(error) } });
     }
   },
   set: (field, value) => {
@@ -138,11 +155,23 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     }
   },
   loadSecrets: async (client) => {
+    const mine = ++secretsLoad;
     set({ secrets: { ...get().secrets, state: 'loading' } });
     try {
-      set({ secrets: { state: 'ready', list: await client.secrets() } });
+      const list = await withRetry(() => client.secrets(), {
+        superseded: () => mine !== secretsLoad,
+        // The last list stays in view while the server is retried (e.g. during a rotation).
+        onRetry: (error) =>
+          set({
+            secrets: { ...get().secrets, state: 'error', error: messageOf(error), retrying: true },
+          }),
+      });
+      set({ secrets: { state: 'ready', list } });
     } catch (error) {
-      set({ secrets: { state: 'error', list: [], error: messageOf(error) } });
+      if (!(error instanceof Superseded))
+        set({
+          secrets: { ...get().secrets, state: 'error', error: messageOf(error), retrying: false },
+        });
     }
   },
   askRotate: (name) => set({ confirmRotate: name, graceDays: '7' }),

@@ -48,6 +48,7 @@ export function SettingsForm({ client }: { client: ApiClient }) {
       {load.state === 'error' && (
         <p className="error" role="alert">
           The settings could not be read: {load.error}
+          {load.retrying ? ' Trying again by itself…' : ''}
         </p>
       )}
       <form onSubmit={submit} noValidate>
