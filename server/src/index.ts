@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoginLink } from './contract/auth.js';
 import type { DomainEvent } from './contract/events.js';
@@ -299,6 +299,7 @@ export function createServer(options: ServerOptions): AppServer {
         createStackService(paths, env, (progress) =>
           bus.publish({ type: 'stack.progressed', jobId, progress }),
         ).up({ pullPolicy: config.pullPolicy }),
+      interfaces: () => Object.values(networkInterfaces()).flatMap((list) => list ?? []),
       teardown: (jobId) =>
         createStackService(paths, env, (progress) =>
           bus.publish({ type: 'stack.progressed', jobId, progress }),

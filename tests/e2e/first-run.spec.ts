@@ -136,14 +136,26 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   for (const service of ['postgres', 'redis', 'backend', 'frontend', 'nginx']) {
     await expect(wizard.service(service)).toContainText(/running, healthy/);
   }
-  await expect(wizard.openMediaNest).toHaveAttribute(
-    'href',
-    `http://${new URL(served.app.url).hostname}:${httpPort}/`,
-  );
   expect((await request(`http://127.0.0.1:${httpPort}/`)).status).toBe(200);
   // The recovery key is shown once: the one on screen is the one stored for this home.
   const keyText = (await page.getByLabel('Recovery key', { exact: true }).innerText()).trim();
   expect(readFileSync(join(served.app.home, 'recovery.key'), 'utf8').trim()).toBe(keyText);
+  // No way out before the key is saved and confirmed.
+  await expect(wizard.openMediaNest).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Open MediaNest' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Go to the dashboard' })).toBeDisabled();
+  // Saved as a file, or copied for a password manager, beside Print.
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download it' }).click(),
+  ]);
+  expect(file.suggestedFilename()).toBe('medianest-recovery-key.txt');
+  expect(readFileSync(await file.path(), 'utf8')).toContain(keyText);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy it' }).click();
+  await expect(page.getByText('Copied: paste it into your password manager.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(keyText);
+  await expect(page.getByRole('button', { name: 'Print it' })).toBeVisible();
   await captureScreen(page, 'first-run-done');
   const confirmBox = page.getByLabel(/type its last 6 letters or digits/);
   await confirmBox.fill('ZZZZZZ');
@@ -151,6 +163,10 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   await confirmBox.fill(keyText.replace(/[^A-Za-z0-9]/g, '').slice(-6));
   await page.getByRole('button', { name: 'I have saved my recovery key' }).click();
   await expect(page.getByLabel('Recovery key', { exact: true })).toHaveCount(0);
+  await expect(wizard.openMediaNest).toHaveAttribute(
+    'href',
+    `http://${new URL(served.app.url).hostname}:${httpPort}/`,
+  );
   // Never shown again, not even to a fresh page.
   await page.goto(new URL('/backups', served.app.url).toString());
   await expect(page.getByRole('heading', { name: 'Backups', level: 1 })).toBeVisible();

@@ -5,6 +5,7 @@ import {
   type AuthSession,
   type DoctorReport,
   type Health,
+  type MediaNestAddress,
 } from '../../../server/src/contract/index.js';
 import { Superseded, withRetry } from './retry';
 
@@ -53,6 +54,9 @@ interface AppState {
   runDoctor: (ports?: { httpPort?: number; httpsPort?: number }) => Promise<void>;
   /** Shows a report another check already fetched (the wizard's live port check). */
   showDoctor: (report: DoctorReport) => void;
+  /** Where MediaNest answers for others; null before an install, undefined until read. */
+  address: MediaNestAddress | null | undefined;
+  loadAddress: () => Promise<void>;
 }
 
 export const useAppStore = create<AppState>((set, get) => ({
@@ -61,6 +65,17 @@ export const useAppStore = create<AppState>((set, get) => ({
   auth: { state: 'checking' },
   connection: { state: 'connecting' },
   doctor: { state: 'idle' },
+  address: undefined,
+  loadAddress: async () => {
+    const client = get().client;
+    if (!client) return;
+    try {
+      const { address } = await withRetry(() => client.mediaNestAddress());
+      set({ address });
+    } catch {
+      // Refused (signed out): the sign-in card takes over; the button stays hidden.
+    }
+  },
   attach: (client, signedIn) => set({ client, signedIn }),
   checkSession: async () => {
     const client = get().client;

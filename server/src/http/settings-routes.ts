@@ -1,4 +1,6 @@
 import type { JobRunner } from '../core/jobs/job-runner.js';
+import type { InterfaceAddress } from '../core/settings/medianest-address.js';
+import { mediaNestAddress } from '../core/settings/medianest-address.js';
 import type { SettingsService } from '../core/settings/settings-service.js';
 import type { StackConfig } from '../core/stack/config.js';
 import type { RouteHandlers } from './routes.js';
@@ -10,16 +12,21 @@ export interface SettingsRouteDeps {
   reconcile: (config: StackConfig, jobId: string) => Promise<unknown>;
   /** Takes down what a failed first install started (containers, networks; never data). */
   teardown: (jobId: string) => Promise<unknown>;
+  /** This computer's network addresses, read on each call (a laptop changes networks). */
+  interfaces: () => InterfaceAddress[];
 }
 
 type SettingsHandlers = Pick<
   RouteHandlers,
-  'settings' | 'settingsPreview' | 'settingsApply' | 'install'
+  'settings' | 'mediaNestAddress' | 'settingsPreview' | 'settingsApply' | 'install'
 >;
 
 export function settingsHandlers(deps: SettingsRouteDeps): SettingsHandlers {
   return {
     settings: async () => deps.settings().current(),
+    mediaNestAddress: async () => ({
+      address: mediaNestAddress(deps.settings().current(), deps.interfaces()) ?? null,
+    }),
     settingsPreview: async ({ changes }) => deps.settings().preview(changes),
     settingsApply: async ({ changes }) => {
       const service = deps.settings();
