@@ -28,12 +28,7 @@ const IMAGE_SOURCES: RadioChoicesProps<'imageSource'>['options'] = [
   {
     value: 'custom',
     title: 'My own images',
-    plain: (
-      <>
-        Images you built or loaded, or a mirror: the same as an images file for{' '}
-        <code>init --images</code>.
-      </>
-    ),
+    plain: <>Images you built or loaded on this computer, or a mirror of the official ones.</>,
   },
 ];
 

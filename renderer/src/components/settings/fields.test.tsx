@@ -76,6 +76,17 @@ describe('the settings fields', () => {
     expect(screen.queryByLabelText("Email for Let's Encrypt")).toBeNull();
   });
 
+  it('speak in the UI’s own terms: no command-line flag or command in any hint', () => {
+    render(
+      <Form
+        start={{ ...EMPTY_FORM, access: 'domain', profiles: ['tls'], imageSource: 'custom' }}
+      />,
+    );
+    const text = document.body.textContent ?? '';
+    expect(text).not.toMatch(/--[a-z]/);
+    expect(text).not.toMatch(/\binit\b|medianest-appliance/);
+  });
+
   it('choose one environment and one image source', () => {
     render(<Form start={EMPTY_FORM} />);
     expect(input(/Home server/).checked).toBe(true);
