@@ -16,6 +16,7 @@ export function OpenMediaNest({ version }: { version: string | undefined }) {
   }, [client, loadAddress, version]);
 
   if (!address) return null;
+  const local = address.others.find((url) => new URL(url).hostname === 'localhost');
   return (
     <div className="open-medianest">
       <a className="button" href={address.url} target="_blank" rel="noreferrer">
@@ -26,7 +27,7 @@ export function OpenMediaNest({ version }: { version: string | undefined }) {
         <strong data-field="address" title="Type this in a browser on any device at home">
           {address.url}
         </strong>
-        {address.others[0] && <> (on this computer also {address.others[0]})</>}
+        {local && <> (on this computer also {local})</>}
       </p>
     </div>
   );

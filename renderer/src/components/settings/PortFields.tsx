@@ -31,7 +31,12 @@ export function PortFields({ ports, ...props }: FieldsProps & { ports?: PortStat
         name="httpPort"
         label="HTTP port"
         hint="80 is the web's usual port; pick another (such as 8080) when something already uses it."
-        status={ports ? (ports.error ?? describe(ports.http, ports.checking)) : undefined}
+        status={
+          // Once the same verdict stands as the field's message, it is not said twice.
+          ports && !props.errors.httpPort
+            ? (ports.error ?? describe(ports.http, ports.checking))
+            : undefined
+        }
         type="text"
         inputMode="numeric"
       />
@@ -41,7 +46,11 @@ export function PortFields({ ports, ...props }: FieldsProps & { ports?: PortStat
           name="httpsPort"
           label="HTTPS port"
           hint="443 is usual; used for HTTPS on your domain."
-          status={ports && !ports.error ? describe(ports.https, ports.checking) : undefined}
+          status={
+            ports && !ports.error && !props.errors.httpsPort
+              ? describe(ports.https, ports.checking)
+              : undefined
+          }
           type="text"
           inputMode="numeric"
         />
