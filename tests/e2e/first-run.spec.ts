@@ -44,6 +44,8 @@ test('the wizard shows the server’s message next to the field it is about, and
   await expect(wizard.stepTitle).toHaveText('How you will use it');
   await captureScreen(page, 'first-run-wizard');
   await wizard.nextTo('Address');
+  // Each step announces itself: the focus is on its heading.
+  await expect(wizard.stepTitle).toBeFocused();
   await wizard.choose(/With my own domain name/);
   await wizard.fill('domain', 'Media.Example.org');
   await wizard.next.click();
@@ -136,6 +138,9 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   for (const service of ['postgres', 'redis', 'backend', 'frontend', 'nginx']) {
     await expect(wizard.service(service)).toContainText(/running, healthy/);
   }
+  await expect(wizard.installCard).toContainText(
+    '5 of 5 services are running (and migrate finished its one-time setup).',
+  );
   expect((await request(`http://127.0.0.1:${httpPort}/`)).status).toBe(200);
   // The recovery key is shown once: the one on screen is the one stored for this home.
   const keyText = (await page.getByLabel('Recovery key', { exact: true }).innerText()).trim();

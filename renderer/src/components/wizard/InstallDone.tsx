@@ -28,6 +28,7 @@ export function InstallDone({
   const client = useAppStore((s) => s.client);
   // One-off tasks (migrate) exit 0 when done; every other service keeps running.
   const lasting = (install.status ?? []).filter((s) => !oneOff(s));
+  const oneOffs = (install.status ?? []).filter(oneOff);
   const running = lasting.filter((s) => s.state === 'running' && s.health !== 'unhealthy');
   // The exits wait for the recovery key: shown first, and saved (or impossible to show).
   const [key, setKey] = useState<string>('loading');
@@ -53,8 +54,10 @@ export function InstallDone({
         </ul>
       )}
       <p>
-        {running.length} of {lasting.length} services are running. Health, logs and backups are on
-        the dashboard.
+        {running.length} of {lasting.length} services are running
+        {oneOffs.length > 0 &&
+          ` (and ${oneOffs.map((s) => s.service).join(', ')} finished its one-time setup)`}
+        . Health, logs and backups are on the dashboard.
       </p>
       {mayLeave ? (
         <p className="wizard-actions">
