@@ -295,10 +295,11 @@ export function createServer(options: ServerOptions): AppServer {
           },
         ),
       runner,
-      reconcile: (config, jobId) =>
-        createStackService(paths, env, (progress) =>
-          bus.publish({ type: 'stack.progressed', jobId, progress }),
-        ).up({ pullPolicy: config.pullPolicy }),
+      reconcile: (config, jobId, onProgress) =>
+        createStackService(paths, env, (progress) => {
+          bus.publish({ type: 'stack.progressed', jobId, progress });
+          onProgress?.(progress);
+        }).up({ pullPolicy: config.pullPolicy }),
       interfaces: () => Object.values(networkInterfaces()).flatMap((list) => list ?? []),
       teardown: (jobId) =>
         createStackService(paths, env, (progress) =>

@@ -135,6 +135,13 @@ describe('a first install that fails', () => {
     });
     const end = await recorder.waitFor(finished(jobId), 240_000);
     expect(end.outcome, end.error?.message).toBe('succeeded');
+    // The bar moves with the services that come up, not stuck at 20 % until the end.
+    const steps = recorder.events.flatMap((e) =>
+      e.type === 'job.progressed' && e.jobId === jobId ? [e] : [],
+    );
+    const middle = steps.filter((e) => (e.percent ?? 0) > 20 && (e.percent ?? 0) < 100);
+    expect(middle.length).toBeGreaterThanOrEqual(4);
+    expect(steps.map((e) => e.step)).toContain('6 of 6 services ready');
     const report = await client.doctor({});
     expect(report.checks.find((c) => c.id === 'ports.http')).toMatchObject({
       status: 'ok',
