@@ -87,6 +87,14 @@ describe('the settings fields', () => {
     expect(text).not.toMatch(/\binit\b|medianest-appliance/);
   });
 
+  it('never put a value-like example in an empty box', () => {
+    render(<Form start={{ ...EMPTY_FORM, imageSource: 'custom' }} />);
+    const placeholders = [...document.querySelectorAll('input, textarea')]
+      .map((el) => el.getAttribute('placeholder'))
+      .filter((p): p is string => p !== null && p !== '');
+    for (const placeholder of placeholders) expect(placeholder).not.toMatch(/[/:0-9]/);
+  });
+
   it('choose one environment and one image source', () => {
     render(<Form start={EMPTY_FORM} />);
     expect(input(/Home server/).checked).toBe(true);
