@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoginLink } from './contract/auth.js';
 import type { DomainEvent } from './contract/events.js';
@@ -40,7 +40,7 @@ import { secretsHandlers } from './http/secrets-routes.js';
 import { createSecretsService } from './secrets-wiring.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { createHealthMonitor, createStackService } from './wiring.js';
+import { createHealthMonitor, createStackService, publishedPorts } from './wiring.js';
 import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
 import { createHealthHistory } from './health-history-wiring.js';
 import { healthHistoryHandlers } from './http/health-history-routes.js';
@@ -308,6 +308,7 @@ export function createServer(options: ServerOptions): AppServer {
           dataDir: configuredTargets(settings).dataDir ?? paths.dataDir,
           httpPort: query.httpPort ?? configuredTargets(settings).httpPort ?? 80,
           httpsPort: query.httpsPort ?? configuredTargets(settings).httpsPort ?? 443,
+          ownPorts: await publishedPorts(env),
         },
       ),
     ...authHandlers(authDeps),
@@ -322,10 +323,16 @@ export function createServer(options: ServerOptions): AppServer {
           },
         ),
       runner,
-      reconcile: (config, jobId) =>
+      reconcile: (config, jobId, onProgress) =>
+        createStackService(paths, env, (progress) => {
+          bus.publish({ type: 'stack.progressed', jobId, progress });
+          onProgress?.(progress);
+        }).up({ pullPolicy: config.pullPolicy }),
+      interfaces: () => Object.values(networkInterfaces()).flatMap((list) => list ?? []),
+      teardown: (jobId) =>
         createStackService(paths, env, (progress) =>
           bus.publish({ type: 'stack.progressed', jobId, progress }),
-        ).up({ pullPolicy: config.pullPolicy }),
+        ).down(),
     }),
     ...stackHandlers({
       stack: (publish, jobId) =>

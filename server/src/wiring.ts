@@ -86,6 +86,29 @@ export function composeProject(env: Record<string, string | undefined>): string 
   return env.MEDIANEST_COMPOSE_PROJECT ?? PROJECT_NAME;
 }
 
+/**
+ * Host ports the running containers of this home's stack publish, with the service of each: the
+ * doctor calls them MediaNest's own rather than taken. Empty when no engine answers.
+ */
+export async function publishedPorts(
+  env: Record<string, string | undefined>,
+): Promise<Map<number, string>> {
+  const owned = new Map<number, string>();
+  try {
+    const gateway = new DockerodeStackGateway(engineEndpoint(env));
+    for (const container of await gateway.listContainers(composeProject(env))) {
+      if (container.state !== 'running') continue;
+      for (const port of container.ports) {
+        const host = Number(/:(\d+)->/.exec(port)?.[1]);
+        if (host) owned.set(host, container.service);
+      }
+    }
+  } catch {
+    // No engine, no containers: nothing of ours holds a port.
+  }
+  return owned;
+}
+
 /** Live health of this home's stack, following the engine's events (started by createServer). */
 export function createHealthMonitor(
   paths: HomePaths,

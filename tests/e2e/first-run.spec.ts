@@ -44,6 +44,8 @@ test('the wizard shows the server’s message next to the field it is about, and
   await expect(wizard.stepTitle).toHaveText('How you will use it');
   await captureScreen(page, 'first-run-wizard');
   await wizard.nextTo('Address');
+  // Each step announces itself: the focus is on its heading.
+  await expect(wizard.stepTitle).toBeFocused();
   await wizard.choose(/With my own domain name/);
   await wizard.fill('domain', 'Media.Example.org');
   await wizard.next.click();
@@ -55,11 +57,30 @@ test('the wizard shows the server’s message next to the field it is about, and
   await expect(wizard.errorOf('domain')).toHaveCount(0);
   await wizard.choose(/Only on this computer/);
   await wizard.nextTo('Ports');
+  // Local only: no HTTPS, so no HTTPS port to choose.
+  await expect(wizard.field('httpsPort')).toHaveCount(0);
+  await wizard.back.click();
+  await wizard.choose(/With my own domain name/);
+  await wizard.wizard.getByRole('checkbox', { name: /HTTPS with a free/ }).check();
+  await wizard.fill('email', 'me@example.org');
+  await wizard.nextTo('Ports');
 
   const taken = await occupyPort();
   try {
     await wizard.fill('httpPort', String(taken.port));
     await expect(wizard.statusOf('httpPort')).toContainText(`Port ${taken.port} is already in use`);
+    // The readiness checks follow the port chosen, the problem first.
+    const firstCheck = wizard.doctorCard.locator('.check').first();
+    await expect(firstCheck).toHaveAttribute('data-check', 'ports.http');
+    await expect(firstCheck).toContainText(`Port ${taken.port} is already in use`);
+    await expect(wizard.doctorCard).not.toContainText('--http-port');
+    // A taken port stops the step, with what to do in the UI's words.
+    await wizard.next.click();
+    await expect(wizard.errorOf('httpPort')).toContainText(
+      `choose another HTTP port for MediaNest`,
+    );
+    await expect(wizard.stepTitle).toHaveText('Ports');
+    await captureScreen(page, 'first-run-port-taken');
     const [free] = await freePorts(1);
     await wizard.fill('httpPort', String(free));
     await expect(wizard.statusOf('httpPort')).toContainText(`Port ${free} is free`);
@@ -79,13 +100,12 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   page,
 }) => {
   test.setTimeout(300_000);
-  const [httpPort, httpsPort] = await freePorts(2);
+  const [httpPort] = await freePorts(1);
   const wizard = await openWizard(page);
   await wizard.newInstall.click();
   await wizard.nextTo('Address');
   await wizard.nextTo('Ports');
   await wizard.fill('httpPort', String(httpPort));
-  await wizard.fill('httpsPort', String(httpsPort));
   await expect(wizard.statusOf('httpPort')).toContainText('is free');
   await wizard.nextTo('Data folder');
   await wizard.nextTo('Images');
@@ -93,11 +113,21 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   await wizard.fill('images', JSON.stringify(rig.images, null, 2));
   await wizard.nextTo('Plex (optional)');
   await wizard.nextTo('Review and install');
-  await expect(wizard.wizard.locator('.review')).toContainText(
-    `HTTP ${httpPort}, HTTPS ${httpsPort}`,
-  );
+  await expect(wizard.wizard.locator('.review')).toContainText(`HTTP ${httpPort}`);
+  await expect(wizard.wizard.locator('.review')).not.toContainText('HTTPS');
   await captureScreen(page, 'first-run-review');
 
+  // Taken since the Ports step: Install is refused, with the reason beside the ports.
+  const squatter = await occupyPort(httpPort);
+  try {
+    await wizard.install.click();
+    await expect(wizard.wizard.locator('.review')).toContainText(
+      `Port ${httpPort} is already in use`,
+    );
+    await expect(wizard.installCard).toHaveCount(0);
+  } finally {
+    await squatter.close();
+  }
   await wizard.install.click();
   await expect(wizard.installCard).toBeVisible();
   // Live progress: services appear as they are created, started and health-gated.
@@ -108,14 +138,29 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   for (const service of ['postgres', 'redis', 'backend', 'frontend', 'nginx']) {
     await expect(wizard.service(service)).toContainText(/running, healthy/);
   }
-  await expect(wizard.openMediaNest).toHaveAttribute(
-    'href',
-    `http://${new URL(served.app.url).hostname}:${httpPort}/`,
+  await expect(wizard.installCard).toContainText(
+    '5 of 5 services are running (and migrate finished its one-time setup).',
   );
   expect((await request(`http://127.0.0.1:${httpPort}/`)).status).toBe(200);
   // The recovery key is shown once: the one on screen is the one stored for this home.
   const keyText = (await page.getByLabel('Recovery key', { exact: true }).innerText()).trim();
   expect(readFileSync(join(served.app.home, 'recovery.key'), 'utf8').trim()).toBe(keyText);
+  // No way out before the key is saved and confirmed.
+  await expect(wizard.openMediaNest).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Open MediaNest' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Go to the dashboard' })).toBeDisabled();
+  // Saved as a file, or copied for a password manager, beside Print.
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download it' }).click(),
+  ]);
+  expect(file.suggestedFilename()).toBe('medianest-recovery-key.txt');
+  expect(readFileSync(await file.path(), 'utf8')).toContain(keyText);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy it' }).click();
+  await expect(page.getByText('Copied: paste it into your password manager.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(keyText);
+  await expect(page.getByRole('button', { name: 'Print it' })).toBeVisible();
   await captureScreen(page, 'first-run-done');
   const confirmBox = page.getByLabel(/type its last 6 letters or digits/);
   await confirmBox.fill('ZZZZZZ');
@@ -123,6 +168,10 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   await confirmBox.fill(keyText.replace(/[^A-Za-z0-9]/g, '').slice(-6));
   await page.getByRole('button', { name: 'I have saved my recovery key' }).click();
   await expect(page.getByLabel('Recovery key', { exact: true })).toHaveCount(0);
+  await expect(wizard.openMediaNest).toHaveAttribute(
+    'href',
+    `http://${new URL(served.app.url).hostname}:${httpPort}/`,
+  );
   // Never shown again, not even to a fresh page.
   await page.goto(new URL('/backups', served.app.url).toString());
   await expect(page.getByRole('heading', { name: 'Backups', level: 1 })).toBeVisible();

@@ -4,7 +4,7 @@ import { createApiClient, type ApiClient } from '../../server/src/contract/index
 import { removeComposeProject } from '../integration/support/project.js';
 import { request } from '../integration/support/http.js';
 import { rigDocker, rigEnv } from '../integration/support/rig.js';
-import { freePorts, installThroughApi } from './pages/first-run-page.js';
+import { freePorts, installThroughApi, occupyPort } from './pages/first-run-page.js';
 import { HomePage } from './pages/home-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { expect, startServe, stopServe, test } from './serve-fixture.js';
@@ -69,6 +69,51 @@ test('a new HTTP port is previewed (nginx restarted, the stack file’s lines) a
   await expect(settings.field('httpPort').getByRole('textbox')).toHaveValue(String(newPort));
   expect((await request(`http://127.0.0.1:${newPort}/`)).status).toBe(200);
   expect(await client.settings()).toMatchObject({ httpPort: newPort });
+});
+
+test('a port another program holds is flagged live and refused; a rolled-back change shows what is in force', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const settings = new SettingsPage(page);
+  await settings.open(served.app.url);
+  const current = String((await client.settings()).httpPort);
+  await expect(settings.field('httpPort').getByRole('textbox')).toHaveValue(current);
+  // The port MediaNest's own nginx holds is not "taken".
+  await expect(settings.statusOf('httpPort')).toContainText(
+    `MediaNest's nginx answers on port ${current}`,
+  );
+  const taken = await occupyPort();
+  try {
+    await settings.fill('httpPort', String(taken.port));
+    await expect(settings.statusOf('httpPort')).toContainText(
+      `Port ${taken.port} is already in use`,
+    );
+    await settings.previewButton.click();
+    await expect(settings.errorOf('httpPort')).toContainText('choose another HTTP port');
+    await expect(settings.preview).toHaveCount(0);
+    await captureScreen(page, 'settings-port-taken');
+  } finally {
+    await taken.close();
+  }
+
+  await settings.open(served.app.url);
+  const lines = Object.entries({ ...rig.images, frontend: 'medianest-rig/not-built:1' })
+    .map(([service, image]) => `${service}: ${image}`)
+    .join('\n');
+  await settings.field('images').locator('textarea').fill(lines);
+  await settings.previewButton.click();
+  await settings.apply.click();
+  await expect(settings.form.getByRole('alert')).toContainText(
+    'the previous settings were restored',
+    { timeout: 150_000 },
+  );
+  // The form shows the settings in force, not the refused image.
+  await expect(settings.field('images').locator('textarea')).not.toHaveValue(/not-built/);
+  await expect(settings.field('images').locator('textarea')).toHaveValue(
+    new RegExp(`frontend: ${rig.images.frontend}`),
+  );
 });
 
 test('secrets are listed by name, age and consumers; rotating one asks first', async ({ page }) => {

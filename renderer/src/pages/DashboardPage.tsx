@@ -1,6 +1,10 @@
+import { useState } from 'react';
 import type { StackAction } from '../../../server/src/contract/index.js';
 import { AlertList } from '../components/AlertList';
 import { BackupCard } from '../components/BackupCard';
+import { BackUpNowButton, BackUpNowStatus } from '../components/dashboard/BackUpNow';
+import { OpenMediaNest } from '../components/dashboard/OpenMediaNest';
+import { StopAllConfirm } from '../components/dashboard/StopAllConfirm';
 import { DiskCard } from '../components/DiskCard';
 import { JobStatus } from '../components/JobStatus';
 import { ServiceCard } from '../components/ServiceCard';
@@ -43,6 +47,9 @@ export function DashboardPage() {
   // The job running now, else the last one seen: how it ended stays in place until the next.
   const lastJob = activeJobId ? jobs[activeJobId] : Object.values(jobs).at(-1);
   const act = (action: StackAction, services: string[]) => void runAction(action, services);
+  const [confirmStop, setConfirmStop] = useState(false);
+  // Jobs that ended: one may have moved the port or the domain, so the address is read again.
+  const ended = Object.values(jobs).filter((j) => j.outcome !== 'running').length;
 
   return (
     <>
@@ -57,17 +64,30 @@ export function DashboardPage() {
           </span>
         </div>
         <p data-field="reason">{health?.reason ?? 'Reading the stack’s state…'}</p>
+        <OpenMediaNest version={String(ended)} />
         <div className="actions" role="group" aria-label="Whole stack">
           <button type="button" disabled={busy || engineDown} onClick={() => act('start', [])}>
             Start all
           </button>
-          <button type="button" disabled={busy || engineDown} onClick={() => act('stop', [])}>
+          <button type="button" disabled={busy || engineDown} onClick={() => setConfirmStop(true)}>
             Stop all
           </button>
           <button type="button" disabled={busy || engineDown} onClick={() => act('restart', [])}>
             Restart all
           </button>
+          <BackUpNowButton disabled={busy || engineDown} />
         </div>
+        {confirmStop && (
+          <StopAllConfirm
+            services={names}
+            onCancel={() => setConfirmStop(false)}
+            onStop={() => {
+              setConfirmStop(false);
+              act('stop', []);
+            }}
+          />
+        )}
+        <BackUpNowStatus />
         {actionError && (
           <p className="error" role="alert">
             {actionError}

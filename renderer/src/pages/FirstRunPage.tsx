@@ -5,6 +5,7 @@ import { InstallProgress } from '../components/wizard/InstallProgress';
 import { RestoreDoor } from '../components/wizard/RestoreDoor';
 import { WizardForm } from '../components/wizard/WizardForm';
 import { useAppStore } from '../state/app-store';
+import { typedPort } from '../state/port-checks';
 import { useWizardStore } from '../state/wizard-store';
 import './first-run.css';
 
@@ -31,10 +32,6 @@ export function FirstRunPage() {
         {install.phase === 'failed' && (
           <div className="install-failed" role="alert">
             <p className="error">The install did not finish: {install.error ?? 'unknown reason'}</p>
-            <p>
-              Nothing else was changed. Fix the problem (the checks above say what is wrong), then
-              try again.
-            </p>
             <button type="button" onClick={resetInstall}>
               Back to my choices
             </button>
@@ -43,9 +40,19 @@ export function FirstRunPage() {
       </section>
     );
   }
+  const httpPort = typedPort(values.httpPort);
+  const httpsPort = typedPort(values.httpsPort);
+  // In the wizard the checks are about the ports being chosen, not the defaults.
+  const ports =
+    door === 'new'
+      ? {
+          ...(httpPort !== undefined ? { httpPort } : {}),
+          ...(httpsPort !== undefined ? { httpsPort } : {}),
+        }
+      : undefined;
   return (
     <>
-      <DoctorPanel />
+      <DoctorPanel {...(ports ? { ports } : {})} />
       {door === 'choose' && <DoorChoice />}
       {door === 'new' && <WizardForm client={client} />}
       {door === 'restore' && <RestoreDoor client={client} />}

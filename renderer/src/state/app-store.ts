@@ -5,7 +5,9 @@ import {
   type AuthSession,
   type DoctorReport,
   type Health,
+  type MediaNestAddress,
 } from '../../../server/src/contract/index.js';
+import { Superseded, withRetry } from './retry';
 
 export type Connection =
   | { state: 'connecting' }
@@ -31,6 +33,8 @@ export type AuthState =
       error?: string;
     };
 
+let doctorRun = 0;
+
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
@@ -46,7 +50,13 @@ interface AppState {
   doctor: DoctorState;
   attach: (client: ApiClient, signedIn: boolean) => void;
   refreshHealth: () => Promise<void>;
-  runDoctor: () => Promise<void>;
+  /** Runs the readiness checks; with ports, for those (the ones the user is choosing). */
+  runDoctor: (ports?: { httpPort?: number; httpsPort?: number }) => Promise<void>;
+  /** Shows a report another check already fetched (the wizard's live port check). */
+  showDoctor: (report: DoctorReport) => void;
+  /** Where MediaNest answers for others; null before an install, undefined until read. */
+  address: MediaNestAddress | null | undefined;
+  loadAddress: () => Promise<void>;
 }
 
 export const useAppStore = create<AppState>((set, get) => ({
@@ -55,6 +65,17 @@ export const useAppStore = create<AppState>((set, get) => ({
   auth: { state: 'checking' },
   connection: { state: 'connecting' },
   doctor: { state: 'idle' },
+  address: undefined,
+  loadAddress: async () => {
+    const client = get().client;
+    if (!client) return;
+    try {
+      const { address } = await withRetry(() => client.mediaNestAddress());
+      set({ address });
+    } catch {
+      // Refused (signed out): the sign-in card takes over; the button stays hidden.
+    }
+  },
   attach: (client, signedIn) => set({ client, signedIn }),
   checkSession: async () => {
     const client = get().client;
@@ -109,13 +130,25 @@ export const useAppStore = create<AppState>((set, get) => ({
       });
     }
   },
-  runDoctor: async () => {
+  showDoctor: (report) => {
+    doctorRun++;
+    set({ doctor: { state: 'done', report } });
+  },
+  runDoctor: async (ports) => {
     const client = get().client;
     if (!client) return;
+    const mine = ++doctorRun;
     set({ doctor: { state: 'running' } });
     try {
-      set({ doctor: { state: 'done', report: await client.doctor() } });
+      // A server that does not answer yet (starting, restarting) is asked again, longer apart.
+      const report = await withRetry(() => client.doctor(ports ?? {}), {
+        superseded: () => mine !== doctorRun,
+        onRetry: (error) =>
+          set({ doctor: { state: 'error', code: 'network', message: messageOf(error) } }),
+      });
+      set({ doctor: { state: 'done', report } });
     } catch (error) {
+      if (error instanceof Superseded) return;
       const code = error instanceof ApiError ? error.code : 'internal';
       // The session ended (expired, signed out elsewhere): show the sign-in card again.
       if (code === 'unauthorized') void get().checkSession();

@@ -1,7 +1,6 @@
 import { create } from 'zustand';
 import type {
   ApiClient,
-  DoctorCheck,
   ServiceAction,
   ServiceStatus,
   StackProgress,
@@ -14,7 +13,11 @@ import {
   type FieldErrors,
   type SettingsFormValues,
 } from './settings-store-form';
+import { useAppStore } from './app-store';
+import { checkPortsNow, debounced, takenPortErrors, type PortChecks } from './port-checks';
 import { runJob, type JobView } from './settings-store-job';
+
+export type { PortChecks } from './port-checks';
 
 /** The wizard's steps, in order, with the settings each one asks for. */
 export const WIZARD_STEPS = [
@@ -44,13 +47,6 @@ export interface InstallState {
   status?: ServiceStatus[];
 }
 
-export interface PortChecks {
-  checking: boolean;
-  http?: DoctorCheck;
-  https?: DoctorCheck;
-  error?: string;
-}
-
 interface WizardState {
   door: 'choose' | 'new' | 'restore';
   step: number;
@@ -64,14 +60,17 @@ interface WizardState {
   next: (client: ApiClient) => Promise<void>;
   back: () => void;
   goTo: (step: number) => void;
+  /** Checks the ports typed, after a pause in typing. */
   checkPorts: (client: ApiClient) => void;
+  /** Checks them now; the readiness checks on the page show these ports too. */
+  refreshPorts: (client: ApiClient) => Promise<PortChecks>;
   startInstall: (client: ApiClient) => Promise<void>;
   /** After a failed install: back to the review, values kept. */
   resetInstall: () => void;
 }
 
 const PORT_CHECK_DELAY_MS = 400;
-let portTimer: ReturnType<typeof setTimeout> | undefined;
+const afterTyping = debounced(PORT_CHECK_DELAY_MS);
 let portRequest = 0;
 
 const belongsTo = (field: string, fields: readonly string[]) =>
@@ -154,7 +153,11 @@ export const useWizardStore = create<WizardState>((set, get) => ({
     const current = WIZARD_STEPS[step];
     if (!current) return;
     set({ validating: true });
-    const { errors, failure } = await validate(client, values);
+    const { errors: refused, failure } = await validate(client, values);
+    // Ports another program holds stop the Ports step: the stack could not start on them.
+    const taken =
+      current.id === 'ports' ? takenPortErrors(await get().refreshPorts(client), values) : {};
+    const errors = { ...taken, ...refused };
     // Only this step's fields stop it; later steps show their own messages when reached.
     const fields: readonly string[] = current.fields;
     const mine = Object.fromEntries(
@@ -173,38 +176,18 @@ export const useWizardStore = create<WizardState>((set, get) => ({
   back: () => set({ step: Math.max(get().step - 1, 0), errors: {} }),
   goTo: (step) => set({ step, errors: {} }),
   checkPorts: (client) => {
-    clearTimeout(portTimer);
-    const { httpPort, httpsPort } = get().values;
-    const numeric = (v: string) =>
-      /^[0-9]{1,5}$/.test(v) && Number(v) <= 65535 ? Number(v) : undefined;
-    const http = numeric(httpPort);
-    const https = numeric(httpsPort);
-    if (http === undefined && https === undefined) {
-      set({ ports: { checking: false } });
-      return;
-    }
     set({ ports: { ...get().ports, checking: true } });
+    afterTyping(() => void get().refreshPorts(client));
+  },
+  refreshPorts: async (client) => {
     const request = ++portRequest;
-    portTimer = setTimeout(() => {
-      client
-        .doctor({
-          ...(http !== undefined ? { httpPort: http } : {}),
-          ...(https !== undefined ? { httpsPort: https } : {}),
-        })
-        .then((report) => {
-          if (request !== portRequest) return;
-          const find = (id: string) => report.checks.find((c) => c.id === id);
-          const checks: PortChecks = { checking: false };
-          const httpCheck = http !== undefined ? find('ports.http') : undefined;
-          const httpsCheck = https !== undefined ? find('ports.https') : undefined;
-          if (httpCheck) checks.http = httpCheck;
-          if (httpsCheck) checks.https = httpsCheck;
-          set({ ports: checks });
-        })
-        .catch((error: unknown) => {
-          if (request === portRequest) set({ ports: { checking: false, error: messageOf(error) } });
-        });
-    }, PORT_CHECK_DELAY_MS);
+    const { ports, report } = await checkPortsNow(client, get().values);
+    // An answer about ports typed since replaced is dropped.
+    if (request === portRequest) {
+      set({ ports });
+      if (report) useAppStore.getState().showDoctor(report);
+    }
+    return ports;
   },
   resetInstall: () => set({ install: EMPTY_INSTALL }),
   startInstall: async (client) => {
@@ -212,6 +195,14 @@ export const useWizardStore = create<WizardState>((set, get) => ({
     const { changes, errors } = toChanges(values);
     if (Object.keys(errors).length > 0) {
       set({ errors });
+      return;
+    }
+    // Checked again at the last moment: a port may have been taken since the Ports step.
+    set({ validating: true });
+    const taken = takenPortErrors(await get().refreshPorts(client), values);
+    set({ validating: false });
+    if (Object.keys(taken).length > 0) {
+      set({ errors: taken });
       return;
     }
     set({ install: { ...EMPTY_INSTALL, phase: 'starting' }, errors: {} });

@@ -159,17 +159,48 @@ export const VERBS: Record<string, VerbSpec> = {
   help: { summary: 'show this help', usage: 'help', options: {} },
 };
 
+/** The terminal width help is laid out for: fits an 80-100 column window without wrapping. */
+export const HELP_WIDTH = 100;
+
+/** `text` wrapped at word boundaries to `width` columns, each line starting with `indent`. */
+export function wrapText(text: string, width: number, indent: string, first = indent): string[] {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const blank = line === first || line === indent;
+    if (!blank && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = blank ? line + word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * Each verb's synopsis, then what it does indented below it, both wrapped to HELP_WIDTH: a table
+ * padded to the longest synopsis made every line 176 characters wide.
+ */
 export function usage(): string {
-  const width = Math.max(...Object.values(VERBS).map((v) => v.usage.length));
-  const lines = Object.values(VERBS).map((v) => `  ${v.usage.padEnd(width)}  ${v.summary}`);
+  const verbs = Object.values(VERBS).flatMap((v) => [
+    ...wrapText(v.usage, HELP_WIDTH, '    ', '  '),
+    ...wrapText(v.summary, HELP_WIDTH, '        '),
+  ]);
   return [
     'Usage: medianest-appliance <verb> [options]',
     '',
     'Verbs:',
-    ...lines,
+    ...verbs,
     '',
     'Global options:',
-    '  --home DIR   the appliance home (default: the per-user app-data folder; env MEDIANEST_APPLIANCE_HOME)',
+    ...wrapText(
+      'the appliance home (default: the per-user app-data folder, or MEDIANEST_APPLIANCE_HOME)',
+      HELP_WIDTH,
+      '               ',
+      '  --home DIR   ',
+    ),
     '  --json       machine-readable output on stdout, one JSON document',
     '  -h, --help   show this help',
     '',

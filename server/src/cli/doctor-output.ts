@@ -9,7 +9,8 @@ export function formatDoctorReport(report: DoctorReport): string {
   const lines = ['MediaNest Appliance: preflight', ''];
   for (const check of report.checks) {
     lines.push(`  [${MARK[check.status]}] ${check.title.padEnd(width)}  ${check.summary}`);
-    if (check.fix) lines.push(`  ${' '.repeat(7 + width)}  -> ${check.fix}`);
+    const fix = check.cliFix ?? check.fix;
+    if (fix) lines.push(`  ${' '.repeat(7 + width)}  -> ${fix}`);
   }
   lines.push('');
   if (report.installPlan) lines.push(formatInstallPlan(report.installPlan), '');

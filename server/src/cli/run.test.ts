@@ -117,4 +117,14 @@ describe('medianest-appliance CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('doctor');
   });
+
+  it('lays help out for a 100-column terminal, every flag still there', async () => {
+    const r = await run(['help']);
+    const lines = r.stdout.split('\n');
+    const wide = lines.filter((line) => line.length > 100);
+    expect(wide).toEqual([]);
+    expect(lines.every((line) => line === line.trimEnd())).toBe(true);
+    for (const flag of ['--pull-policy missing|always|never', '--images FILE', '--recovery-key K'])
+      expect(r.stdout).toContain(flag);
+  });
 });

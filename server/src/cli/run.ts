@@ -9,6 +9,7 @@ import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
+import { publishedPorts } from '../wiring.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
 import { backupCommand } from './backup-command.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
@@ -50,7 +51,7 @@ async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
       now: () => new Date(),
       describeHost: () => nodeHostOs(io.env),
     },
-    { dataDir, httpPort, httpsPort },
+    { dataDir, httpPort, httpsPort, ownPorts: await publishedPorts(io.env) },
   );
   io.stdout(cmd.values.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
   return report.ready ? EXIT.ok : EXIT.failed;

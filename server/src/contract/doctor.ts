@@ -48,8 +48,10 @@ export const DoctorCheckSchema = z.object({
   status: CheckStatusSchema,
   /** What was found, in plain language. */
   summary: z.string(),
-  /** What to do about it; present whenever status is not `ok`. */
+  /** What to do about it, in words that fit any screen; present whenever status is not `ok`. */
   fix: z.string().optional(),
+  /** The same advice for the command line (naming the flag to pass), when it differs from `fix`. */
+  cliFix: z.string().optional(),
 });
 export type DoctorCheck = z.infer<typeof DoctorCheckSchema>;
 

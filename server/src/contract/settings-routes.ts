@@ -27,6 +27,15 @@ export const SettingsPreviewSchema = z.object({
 });
 export type SettingsPreview = z.infer<typeof SettingsPreviewSchema>;
 
+/** Where people open MediaNest, from the settings in force. */
+export const MediaNestAddressSchema = z.object({
+  /** The address to give others on the home network (or the domain). */
+  url: z.string(),
+  /** Other addresses that reach it, e.g. `http://localhost:8620/` on this computer. */
+  others: z.array(z.string()),
+});
+export type MediaNestAddress = z.infer<typeof MediaNestAddressSchema>;
+
 export const settingsRoutes = {
   /** The stored settings (no secret values). */
   settings: {
@@ -34,6 +43,14 @@ export const settingsRoutes = {
     path: '/api/settings',
     input: z.object({}),
     output: z.record(z.string(), z.unknown()),
+    auth: true,
+  },
+  /** Where MediaNest answers for others (null before an install); follows port and domain changes. */
+  mediaNestAddress: {
+    method: 'GET',
+    path: '/api/settings/address',
+    input: z.object({}),
+    output: z.object({ address: MediaNestAddressSchema.nullable() }),
     auth: true,
   },
   /** What applying `changes` would change, without changing anything. */

@@ -10,6 +10,7 @@ export class FirstRunPage {
   readonly wizard: Locator;
   readonly stepTitle: Locator;
   readonly next: Locator;
+  readonly back: Locator;
   readonly install: Locator;
   readonly installCard: Locator;
   readonly installStep: Locator;
@@ -22,6 +23,7 @@ export class FirstRunPage {
     this.wizard = page.getByRole('region', { name: 'Set up MediaNest' });
     this.stepTitle = this.wizard.locator('#step-title');
     this.next = this.wizard.getByRole('button', { name: 'Next' });
+    this.back = this.wizard.getByRole('button', { name: 'Back' });
     this.install = this.wizard.getByRole('button', { name: 'Install MediaNest' });
     this.installCard = page.getByRole('region', {
       name: /Installing MediaNest|MediaNest is ready/,
@@ -83,10 +85,10 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** Holds a port the way another program would, until `close()`. */
-export async function occupyPort(): Promise<{ port: number; close: () => Promise<void> }> {
+/** Holds a port (any free one, or `port`) the way another program would, until `close()`. */
+export async function occupyPort(port = 0): Promise<{ port: number; close: () => Promise<void> }> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
+  await new Promise<void>((resolve) => server.listen(port, resolve));
   return {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => server.close(() => resolve())),

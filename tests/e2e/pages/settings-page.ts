@@ -34,6 +34,10 @@ export class SettingsPage {
     return this.field(name).locator('.field-error');
   }
 
+  statusOf(name: string): Locator {
+    return this.field(name).locator('.field-status');
+  }
+
   async fill(name: string, value: string): Promise<void> {
     await this.field(name).locator('input, textarea').fill(value);
   }

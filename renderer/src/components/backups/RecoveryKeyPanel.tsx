@@ -12,8 +12,18 @@ type Phase =
  * The recovery key, shown until the user confirms saving it and never after: at the end of the
  * install and on the backups page while it is still unconfirmed. `always` says so once confirmed.
  */
-export function RecoveryKeyPanel({ client, always }: { client: ApiClient; always?: boolean }) {
+export function RecoveryKeyPanel({
+  client,
+  always,
+  onPhase,
+}: {
+  client: ApiClient;
+  always?: boolean;
+  /** Told when the key is shown, saved or cannot be shown (the install's exits wait for it). */
+  onPhase?: (kind: Phase['kind']) => void;
+}) {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  useEffect(() => onPhase?.(phase.kind), [phase.kind, onPhase]);
 
   useEffect(() => {
     let cancelled = false;

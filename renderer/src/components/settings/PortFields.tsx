@@ -1,13 +1,9 @@
 import type { DoctorCheck } from '../../../../server/src/contract/index.js';
+import { usesHttps, type PortChecks } from '../../state/port-checks';
 import type { FieldsProps } from './fields-props';
 import { TextField } from './TextField';
 
-export interface PortStatus {
-  checking: boolean;
-  http?: DoctorCheck | undefined;
-  https?: DoctorCheck | undefined;
-  error?: string | undefined;
-}
+export type PortStatus = PortChecks;
 
 function describe(check: DoctorCheck | undefined, checking: boolean) {
   if (checking) return <span className="port-checking">Checking…</span>;
@@ -21,8 +17,13 @@ function describe(check: DoctorCheck | undefined, checking: boolean) {
   );
 }
 
-/** The HTTP and HTTPS ports, each with the server's live check of whether it is free. */
+/**
+ * The HTTP port, and the HTTPS port when a domain with HTTPS is used (only then is it published),
+ * each with the server's live check of whether it is free.
+ */
 export function PortFields({ ports, ...props }: FieldsProps & { ports?: PortStatus }) {
+  // A message about the HTTPS port keeps it in view even when it is not used.
+  const https = usesHttps(props.values) || props.errors.httpsPort !== undefined;
   return (
     <div className="field-row">
       <TextField
@@ -30,19 +31,30 @@ export function PortFields({ ports, ...props }: FieldsProps & { ports?: PortStat
         name="httpPort"
         label="HTTP port"
         hint="80 is the web's usual port; pick another (such as 8080) when something already uses it."
-        status={ports ? describe(ports.http, ports.checking) : undefined}
+        status={
+          // Once the same verdict stands as the field's message, it is not said twice.
+          ports && !props.errors.httpPort
+            ? (ports.error ?? describe(ports.http, ports.checking))
+            : undefined
+        }
         type="text"
         inputMode="numeric"
       />
-      <TextField
-        fields={props}
-        name="httpsPort"
-        label="HTTPS port"
-        hint="443 is usual; used with HTTPS."
-        status={ports ? (ports.error ?? describe(ports.https, ports.checking)) : undefined}
-        type="text"
-        inputMode="numeric"
-      />
+      {https && (
+        <TextField
+          fields={props}
+          name="httpsPort"
+          label="HTTPS port"
+          hint="443 is usual; used for HTTPS on your domain."
+          status={
+            ports && !ports.error && !props.errors.httpsPort
+              ? describe(ports.https, ports.checking)
+              : undefined
+          }
+          type="text"
+          inputMode="numeric"
+        />
+      )}
     </div>
   );
 }

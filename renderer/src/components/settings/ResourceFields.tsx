@@ -33,7 +33,7 @@ export function ResourceFields({ values, errors, onChange }: FieldsProps) {
                       aria-label={`${service} ${key === 'cpus' ? 'CPUs' : 'memory'}`}
                       aria-invalid={Boolean(error)}
                       aria-describedby={error ? `${id}-error` : undefined}
-                      placeholder={key === 'cpus' ? '1.5' : '512m'}
+                      placeholder="default"
                       value={limits[key]}
                       onChange={(e) => setLimit(service, key, e.target.value)}
                     />

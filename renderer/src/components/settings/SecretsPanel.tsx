@@ -36,6 +36,7 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
       {secrets.state === 'error' && (
         <p className="error" role="alert">
           The secrets could not be listed: {secrets.error}
+          {secrets.retrying ? ' Trying again by itself…' : ''}
         </p>
       )}
       {secrets.state === 'ready' && secrets.list.length === 0 && (

@@ -22,10 +22,15 @@ export function SettingsForm({ client }: { client: ApiClient }) {
   const loadSettings = useSettingsStore((s) => s.loadSettings);
   const previewChanges = useSettingsStore((s) => s.previewChanges);
   const applyChanges = useSettingsStore((s) => s.applyChanges);
+  const ports = useSettingsStore((s) => s.ports);
+  const checkPorts = useSettingsStore((s) => s.checkPorts);
 
   useEffect(() => {
     void loadSettings(client);
   }, [client, loadSettings]);
+  useEffect(() => {
+    if (load.state === 'ready') checkPorts(client);
+  }, [load.state, values.httpPort, values.httpsPort, checkPorts, client]);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -43,13 +48,14 @@ export function SettingsForm({ client }: { client: ApiClient }) {
       {load.state === 'error' && (
         <p className="error" role="alert">
           The settings could not be read: {load.error}
+          {load.retrying ? ' Trying again by itself…' : ''}
         </p>
       )}
       <form onSubmit={submit} noValidate>
         <fieldset disabled={busy || load.state !== 'ready'} className="plain">
           <EnvironmentFields {...props} />
           <AddressFields {...props} />
-          <PortFields {...props} />
+          <PortFields {...props} ports={ports} />
           <DataFields {...props} />
           <ImageFields {...props} />
           <PlexFields {...props} />

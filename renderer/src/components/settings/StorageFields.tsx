@@ -14,7 +14,7 @@ export function DataFields(props: FieldsProps) {
       hint="An absolute folder such as /srv/medianest. Leave empty for a data folder inside the app's home. The databases, uploads and certificates live here."
       type="text"
       spellCheck={false}
-      placeholder="/srv/medianest"
+      placeholder="Empty for the app's own folder"
     />
   );
 }
@@ -28,12 +28,7 @@ const IMAGE_SOURCES: RadioChoicesProps<'imageSource'>['options'] = [
   {
     value: 'custom',
     title: 'My own images',
-    plain: (
-      <>
-        Images you built or loaded, or a mirror: the same as an images file for{' '}
-        <code>init --images</code>.
-      </>
-    ),
+    plain: <>Images you built or loaded on this computer, or a mirror of the official ones.</>,
   },
 ];
 
@@ -51,8 +46,9 @@ export function ImageFields(props: FieldsProps) {
           label="Image per service"
           hint={
             <>
-              One <code>service: image</code> per line, or the JSON of an images file. Services not
-              named keep the official image.
+              One <code>service: image</code> per line (for example{' '}
+              <code>backend: registry.local:5000/medianest/backend:1.2</code>), or the JSON of an
+              images file. Services not named keep the official image.
             </>
           }
           error={errorFor(errors, 'images')}
@@ -62,9 +58,6 @@ export function ImageFields(props: FieldsProps) {
               {...aria}
               rows={6}
               spellCheck={false}
-              placeholder={
-                'backend: registry.local:5000/medianest/backend:1.2\nfrontend: registry.local:5000/medianest/frontend:1.2'
-              }
               value={values.images}
               onChange={(e) => onChange('images', e.target.value)}
             />

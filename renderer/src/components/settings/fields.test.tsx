@@ -47,7 +47,8 @@ describe('the settings fields', () => {
     type('Plex client ID', 'abc123');
     type('Plex client secret', 'hidden');
     expect(input('HTTP port').value).toBe('8080');
-    expect(input('HTTPS port').value).toBe('443');
+    // Local only: nothing is published on HTTPS, so there is no port to ask for.
+    expect(screen.queryByLabelText('HTTPS port')).toBeNull();
     expect(input('Data folder').value).toBe('/srv/medianest');
     expect(input('Plex client ID').value).toBe('abc123');
     expect(input('Plex client secret').type).toBe('password');
@@ -61,8 +62,10 @@ describe('the settings fields', () => {
     type('Domain name', 'media.example.org');
     expect(input('Domain name').value).toBe('media.example.org');
     expect(input('Email (optional)').type).toBe('email');
+    expect(screen.queryByLabelText('HTTPS port')).toBeNull();
     fireEvent.click(screen.getByLabelText(/HTTPS with a free Let's Encrypt certificate/));
     expect(screen.getByTestId('profiles').textContent).toBe('tls');
+    expect(input('HTTPS port').value).toBe('443');
     expect(input("Email for Let's Encrypt").type).toBe('email');
     expect(screen.queryByLabelText('Email (optional)')).toBeNull();
     fireEvent.click(screen.getByLabelText(/Monitoring/));
@@ -71,6 +74,25 @@ describe('the settings fields', () => {
     expect(screen.getByTestId('profiles').textContent).toBe('monitoring');
     expect(input('Email (optional)').type).toBe('email');
     expect(screen.queryByLabelText("Email for Let's Encrypt")).toBeNull();
+  });
+
+  it('speak in the UI’s own terms: no command-line flag or command in any hint', () => {
+    render(
+      <Form
+        start={{ ...EMPTY_FORM, access: 'domain', profiles: ['tls'], imageSource: 'custom' }}
+      />,
+    );
+    const text = document.body.textContent ?? '';
+    expect(text).not.toMatch(/--[a-z]/);
+    expect(text).not.toMatch(/\binit\b|medianest-appliance/);
+  });
+
+  it('never put a value-like example in an empty box', () => {
+    render(<Form start={{ ...EMPTY_FORM, imageSource: 'custom' }} />);
+    const placeholders = [...document.querySelectorAll('input, textarea')]
+      .map((el) => el.getAttribute('placeholder'))
+      .filter((p): p is string => p !== null && p !== '');
+    for (const placeholder of placeholders) expect(placeholder).not.toMatch(/[/:0-9]/);
   });
 
   it('choose one environment and one image source', () => {
@@ -86,7 +108,7 @@ describe('the settings fields', () => {
   it("show the server's message under the field it names, linked for screen readers", () => {
     render(
       <Form
-        start={{ ...EMPTY_FORM, access: 'domain' }}
+        start={{ ...EMPTY_FORM, access: 'domain', profiles: ['tls'] }}
         errors={{
           httpPort: 'must be 1-65535',
           'plex.clientId': 'too short',
@@ -98,7 +120,7 @@ describe('the settings fields', () => {
     for (const [label, message] of [
       ['HTTP port', 'must be 1-65535'],
       ['Plex client ID', 'too short'],
-      ['Email (optional)', 'not an email'],
+      ["Email for Let's Encrypt", 'not an email'],
     ] as const) {
       const field = input(label);
       expect(field.getAttribute('aria-invalid'), label).toBe('true');

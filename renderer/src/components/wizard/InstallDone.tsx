@@ -1,3 +1,4 @@
+import { useCallback, useState } from 'react';
 import type { ServiceStatus } from '../../../../server/src/contract/index.js';
 import type { SettingsFormValues } from '../../state/settings-store-form';
 import { useAppStore } from '../../state/app-store';
@@ -27,12 +28,19 @@ export function InstallDone({
   const client = useAppStore((s) => s.client);
   // One-off tasks (migrate) exit 0 when done; every other service keeps running.
   const lasting = (install.status ?? []).filter((s) => !oneOff(s));
+  const oneOffs = (install.status ?? []).filter(oneOff);
   const running = lasting.filter((s) => s.state === 'running' && s.health !== 'unhealthy');
+  // The exits wait for the recovery key: shown first, and saved (or impossible to show).
+  const [key, setKey] = useState<string>('loading');
+  const onPhase = useCallback((kind: string) => setKey(kind), []);
+  const mayLeave = key === 'saved' || key === 'error';
   return (
     <div className="install-done">
       <p className="verdict verdict-ok" role="status">
         MediaNest is installed and running.
       </p>
+      {client && <RecoveryKeyPanel client={client} onPhase={onPhase} />}
+      {key === 'loading' && <p role="status">Preparing your recovery key…</p>}
       {install.status && (
         <ul className="services-final">
           {install.status.map((s) => (
@@ -46,23 +54,38 @@ export function InstallDone({
         </ul>
       )}
       <p>
-        {running.length} of {lasting.length} services are running. Health, logs and backups are on
-        the dashboard.
+        {running.length} of {lasting.length} services are running
+        {oneOffs.length > 0 &&
+          ` (and ${oneOffs.map((s) => s.service).join(', ')} finished its one-time setup)`}
+        . Health, logs and backups are on the dashboard.
       </p>
-      {client && <RecoveryKeyPanel client={client} />}
-      <p className="wizard-actions">
-        <a
-          className="button"
-          href={mediaNestUrl(values, window.location.hostname)}
-          target="_blank"
-          rel="noreferrer"
-        >
-          Open MediaNest
-        </a>
-        <a className="button secondary" href="/">
-          Go to the dashboard
-        </a>
-      </p>
+      {mayLeave ? (
+        <p className="wizard-actions">
+          <a
+            className="button"
+            href={mediaNestUrl(values, window.location.hostname)}
+            target="_blank"
+            rel="noreferrer"
+          >
+            Open MediaNest
+          </a>
+          <a className="button secondary" href="/">
+            Go to the dashboard
+          </a>
+        </p>
+      ) : (
+        <p className="wizard-actions">
+          <button type="button" disabled aria-describedby="exits-wait">
+            Open MediaNest
+          </button>
+          <button type="button" className="secondary" disabled aria-describedby="exits-wait">
+            Go to the dashboard
+          </button>
+          <span id="exits-wait" className="muted">
+            Save your recovery key and confirm it above first.
+          </span>
+        </p>
+      )}
     </div>
   );
 }

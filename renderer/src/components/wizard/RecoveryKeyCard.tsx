@@ -1,5 +1,17 @@
 import { useState } from 'react';
 
+/** Saves the key as a small text file, with a line saying what it is for. */
+function download(recoveryKey: string): void {
+  const text = `MediaNest recovery key (needed to restore a backup on another computer):\n${recoveryKey}\n`;
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = 'medianest-recovery-key.txt';
+  link.click();
+  // The click has handed the file to the browser; the object URL is no longer needed.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 /**
  * The recovery key, shown once: the user saves or prints it and proves it by typing its last
  * characters. Without it a backup cannot be restored on another computer.
@@ -12,6 +24,7 @@ export function RecoveryKeyCard({
   onConfirmed: () => void;
 }) {
   const [typed, setTyped] = useState('');
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   const tail = recoveryKey.replace(/[^A-Za-z0-9]/g, '').slice(-6);
   const matches = typed.replace(/[^A-Za-z0-9]/g, '').toUpperCase() === tail.toUpperCase();
   return (
@@ -25,10 +38,32 @@ export function RecoveryKeyCard({
       <p className="key printable-key" aria-label="Recovery key">
         <code>{recoveryKey}</code>
       </p>
-      <p>
+      <p className="wizard-actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            void navigator.clipboard.writeText(recoveryKey).then(
+              () => setCopied('copied'),
+              () => setCopied('failed'),
+            )
+          }
+        >
+          Copy it
+        </button>
+        <button type="button" className="secondary" onClick={() => download(recoveryKey)}>
+          Download it
+        </button>
         <button type="button" className="secondary" onClick={() => window.print()}>
           Print it
         </button>
+        {copied !== 'idle' && (
+          <span role="status" className={copied === 'copied' ? 'verdict-ok' : 'error'}>
+            {copied === 'copied'
+              ? 'Copied: paste it into your password manager.'
+              : 'This browser did not allow copying: download or print it instead.'}
+          </span>
+        )}
       </p>
       <div className="field" data-field="keyConfirm">
         <label htmlFor="key-confirm">

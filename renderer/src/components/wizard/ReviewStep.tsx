@@ -1,4 +1,5 @@
 import { errorFor } from '../../state/settings-store-form';
+import { usesHttps } from '../../state/port-checks';
 import { WIZARD_STEPS, useWizardStore } from '../../state/wizard-store';
 
 const ENVIRONMENT = { prod: 'Home server', dev: 'Development', test: 'Testing' } as const;
@@ -33,7 +34,9 @@ export function ReviewStep() {
     {
       step: 'ports',
       label: 'Ports',
-      value: `HTTP ${values.httpPort}, HTTPS ${values.httpsPort}`,
+      value: usesHttps(values)
+        ? `HTTP ${values.httpPort}, HTTPS ${values.httpsPort}`
+        : `HTTP ${values.httpPort}`,
       error: errorFor(errors, 'httpPort') ?? errorFor(errors, 'httpsPort'),
     },
     {

@@ -1,4 +1,4 @@
-import { useEffect, type FormEvent } from 'react';
+import { useEffect, useRef, type FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { WIZARD_STEPS, useWizardStore } from '../../state/wizard-store';
 import { AddressFields } from '../settings/AddressFields';
@@ -34,6 +34,17 @@ export function WizardForm({ client }: { client: ApiClient }) {
   const checkPorts = useWizardStore((s) => s.checkPorts);
   const startInstall = useWizardStore((s) => s.startInstall);
   const current = WIZARD_STEPS[step] ?? WIZARD_STEPS[0];
+  const heading = useRef<HTMLHeadingElement>(null);
+  const first = useRef(true);
+
+  // A new step announces itself: focus moves to its heading (not on arrival, which keeps the page's).
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    heading.current?.focus();
+  }, [step]);
 
   useEffect(() => {
     if (current.id === 'ports') checkPorts(client);
@@ -59,7 +70,9 @@ export function WizardForm({ client }: { client: ApiClient }) {
         ))}
       </ol>
       <form onSubmit={submit} noValidate aria-labelledby="step-title">
-        <h3 id="step-title">{current.title}</h3>
+        <h3 id="step-title" ref={heading} tabIndex={-1}>
+          {current.title}
+        </h3>
         <p className="step-intro">{INTRO[current.id]}</p>
         {current.id === 'environment' && <EnvironmentFields {...props} />}
         {current.id === 'address' && <AddressFields {...props} />}

@@ -54,15 +54,26 @@ describe('doctor', () => {
     expect(report.checkedAt).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  it('names the program holding a taken port and the flag to choose another', async () => {
+  it('names the program holding a taken port; the flag to choose another only for the CLI', async () => {
     const probe = fakeProbe({ ports: { 80: { state: 'taken', holder: 'apache2 (pid 812)' } } });
     const report = await runDoctor(deps(probe), options);
     const http = report.checks.find((c) => c.id === 'ports.http');
     expect(http).toMatchObject({
       status: 'fail',
       summary: 'Port 80 is already in use by apache2 (pid 812).',
+      fix: 'Stop the program that uses port 80, or choose another HTTP port for MediaNest.',
     });
-    expect(http?.fix).toContain('--http-port');
+    expect(http?.fix).not.toContain('--');
+    expect(http?.cliFix).toContain('--http-port N');
+  });
+
+  it('does not call a port taken when MediaNest itself publishes it', async () => {
+    const probe = fakeProbe({ ports: { 80: { state: 'taken', holder: 'docker-proxy (pid 9)' } } });
+    const report = await runDoctor(deps(probe), { ...options, ownPorts: new Map([[80, 'nginx']]) });
+    expect(report.checks.find((c) => c.id === 'ports.http')).toMatchObject({
+      status: 'ok',
+      summary: "MediaNest's nginx answers on port 80.",
+    });
   });
 
   it('checks the configured ports, not the defaults', async () => {
@@ -86,7 +97,11 @@ describe('doctor', () => {
     const report = await runDoctor(deps(fakeProbe({ freeBytes })), options);
     const disk = report.checks.find((c) => c.id === 'disk.data');
     expect(disk?.status).toBe(status);
-    if (status !== 'ok') expect(disk?.fix).toContain('--data-dir');
+    if (status !== 'ok') {
+      expect(disk?.fix).toContain('choose a data folder on a bigger disk');
+      expect(disk?.fix).not.toContain('--');
+      expect(disk?.cliFix).toContain('--data-dir');
+    }
   });
 
   it('warns under 4 GB of memory', async () => {

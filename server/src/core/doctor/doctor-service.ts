@@ -11,6 +11,8 @@ export interface DoctorOptions {
   dataDir: string;
   httpPort: number;
   httpsPort: number;
+  /** Host ports this home's stack publishes, with the service that does: MediaNest's own. */
+  ownPorts?: ReadonlyMap<number, string>;
 }
 
 export interface DoctorDeps {
@@ -37,8 +39,8 @@ export async function runDoctor(deps: DoctorDeps, options: DoctorOptions): Promi
   const planOf = () => planFor();
   const [engineResult, http, https, disk] = await Promise.all([
     checkEngine(candidates, deps.connect, deps.discovery.platform, planOf),
-    checkPort(deps.probe, options.httpPort, 'http', '--http-port'),
-    checkPort(deps.probe, options.httpsPort, 'https', '--https-port'),
+    checkPort(deps.probe, options.httpPort, 'http', options.ownPorts?.get(options.httpPort)),
+    checkPort(deps.probe, options.httpsPort, 'https', options.ownPorts?.get(options.httpsPort)),
     checkDisk(deps.probe, options.dataDir),
   ]);
   const engineChecks = engineResult.checks;

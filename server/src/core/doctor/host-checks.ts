@@ -11,15 +11,23 @@ export function formatBytes(bytes: number): string {
   return `${Math.round(bytes / 1024 ** 2)} MB`;
 }
 
+/**
+ * Whether `port` is free for MediaNest's `role` port. `ownedBy` names the service of this stack that
+ * already publishes it: then the holder (Docker's proxy) is MediaNest itself, not a conflict.
+ */
 export async function checkPort(
   probe: HostProbe,
   port: number,
   role: 'http' | 'https',
-  flag: string,
+  ownedBy?: string,
 ): Promise<DoctorCheck> {
-  const result = await probe.probePort(port);
   const title = `Port ${port} (${role.toUpperCase()})`;
   const id = `ports.${role}`;
+  if (ownedBy) {
+    return { id, title, status: 'ok', summary: `MediaNest's ${ownedBy} answers on port ${port}.` };
+  }
+  const result = await probe.probePort(port);
+  const name = role.toUpperCase();
   switch (result.state) {
     case 'free':
       return { id, title, status: 'ok', summary: `Port ${port} is free.` };
@@ -38,10 +46,16 @@ export async function checkPort(
         summary: result.holder
           ? `Port ${port} is already in use by ${result.holder}.`
           : `Port ${port} is already in use by another program.`,
-        fix: `Stop the program that uses port ${port}, or choose another port for MediaNest (${flag} N).`,
+        fix: `Stop the program that uses port ${port}, or choose another ${name} port for MediaNest.`,
+        cliFix: `Stop the program that uses port ${port}, or choose another port for MediaNest (--${role}-port N).`,
       };
   }
 }
+
+const DISK_FIX = {
+  fix: 'Free some space, or choose a data folder on a bigger disk.',
+  cliFix: 'Free some space, or choose a data folder on a bigger disk (--data-dir DIR).',
+};
 
 export async function checkDisk(probe: HostProbe, dataDir: string): Promise<DoctorCheck> {
   const { path, freeBytes } = await probe.freeDiskBytes(dataDir);
@@ -52,7 +66,7 @@ export async function checkDisk(probe: HostProbe, dataDir: string): Promise<Doct
       ...base,
       status: 'fail',
       summary: `${summary} MediaNest needs at least ${formatBytes(DISK_FAIL_BYTES)} to install.`,
-      fix: 'Free some space, or choose a data folder on a bigger disk (--data-dir DIR).',
+      ...DISK_FIX,
     };
   }
   if (freeBytes < DISK_WARN_BYTES) {
@@ -60,7 +74,7 @@ export async function checkDisk(probe: HostProbe, dataDir: string): Promise<Doct
       ...base,
       status: 'warn',
       summary: `${summary} Under ${formatBytes(DISK_WARN_BYTES)} leaves little room for the database, uploads and backups.`,
-      fix: 'Free some space, or choose a data folder on a bigger disk (--data-dir DIR).',
+      ...DISK_FIX,
     };
   }
   return { ...base, status: 'ok', summary };

@@ -4,6 +4,11 @@ export interface SettingsRepository {
   set(key: string, value: unknown): void;
 }
 
+/** Settings that can also be forgotten: a failed first install forgets the settings it stored. */
+export interface ForgettingSettingsRepository extends SettingsRepository {
+  delete(key: string): void;
+}
+
 /** The stack configuration given to `init` (validated StackConfig). */
 export const STACK_CONFIG_KEY = 'stack.config';
 

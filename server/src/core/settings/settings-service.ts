@@ -7,8 +7,9 @@ import { parseStackConfig, type StackConfig } from '../stack/config.js';
 import { initStack } from '../stack/init-service.js';
 import { composeToYaml, renderStack } from '../stack/render.js';
 import type { StackLocation } from '../stack/stack-files.js';
+import { firstInstallFailed, pathsAnInstallWouldCreate, removeCreated } from './first-install.js';
 import { lineDiff, type DiffLine } from './line-diff.js';
-import { STACK_CONFIG_KEY, type SettingsRepository } from './settings-repository.js';
+import { STACK_CONFIG_KEY, type ForgettingSettingsRepository } from './settings-repository.js';
 
 export interface SettingsPreview {
   config: Omit<StackConfig, 'plex'>;
@@ -19,7 +20,7 @@ export interface SettingsPreview {
 
 export interface SettingsDeps {
   fs: FileSystem;
-  settings: SettingsRepository;
+  settings: ForgettingSettingsRepository;
   now: () => Date;
 }
 
@@ -100,6 +101,45 @@ export class SettingsService {
     );
     this.deps.settings.set(STACK_CONFIG_KEY, storable(result.config));
     return result.config;
+  }
+
+  /** Nothing configured and nothing rendered yet: an install from scratch. */
+  async isFirstInstall(): Promise<boolean> {
+    return (
+      Object.keys(this.current()).length === 0 &&
+      !(await this.deps.fs.exists(this.location.composeFile))
+    );
+  }
+
+  /**
+   * Installs with `settings`. On a stack that exists this is `apply` (with its rollback). A first
+   * install that fails has no previous settings to go back to (the defaults would name registry
+   * images, and pull them): it takes down what it started (`teardown`), removes the folders it
+   * created and forgets the settings, so the home is as it was, and says what failed in one line.
+   */
+  async install(
+    settings: Changes,
+    reconcile: (config: StackConfig) => Promise<unknown>,
+    teardown: () => Promise<unknown>,
+  ): Promise<StackConfig> {
+    if (!(await this.isFirstInstall())) return this.apply(settings, reconcile);
+    const wanted = this.merged(settings);
+    const created = await pathsAnInstallWouldCreate(this.deps.fs, this.location, wanted);
+    try {
+      const config = await this.render(settings);
+      await reconcile(config);
+      return config;
+    } catch (error) {
+      let containers: string | undefined;
+      if (await this.deps.fs.exists(this.location.composeFile)) {
+        await teardown().catch((e: unknown) => {
+          containers = e instanceof Error ? e.message : String(e);
+        });
+      }
+      const paths = await removeCreated(this.deps.fs, created);
+      this.deps.settings.delete(STACK_CONFIG_KEY);
+      throw firstInstallFailed(error, { paths, ...(containers ? { containers } : {}) });
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
-import type { SettingsRepository } from '../../core/settings/settings-repository.js';
+import type { ForgettingSettingsRepository } from '../../core/settings/settings-repository.js';
 import type { Db } from './database.js';
 
-export class SqliteSettings implements SettingsRepository {
+export class SqliteSettings implements ForgettingSettingsRepository {
   constructor(private readonly db: Db) {}
 
   get(key: string): unknown {
@@ -17,5 +17,9 @@ export class SqliteSettings implements SettingsRepository {
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
       .run(key, JSON.stringify(value), new Date().toISOString());
+  }
+
+  delete(key: string): void {
+    this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
   }
 }
