@@ -124,7 +124,11 @@ describe('medianest-appliance CLI', () => {
     const wide = lines.filter((line) => line.length > 100);
     expect(wide).toEqual([]);
     expect(lines.every((line) => line === line.trimEnd())).toBe(true);
-    for (const flag of ['--pull-policy missing|always|never', '--images FILE', '--recovery-key K'])
+    for (const flag of [
+      '--pull-policy missing|always|never',
+      '--images FILE',
+      '--recovery-key-file FILE',
+    ])
       expect(r.stdout).toContain(flag);
   });
 });
