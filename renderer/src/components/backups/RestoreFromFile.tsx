@@ -36,7 +36,7 @@ export function RestoreFromFile({
   };
   const percent = sending && upload.total > 0 ? Math.round((upload.sent / upload.total) * 100) : 0;
   return (
-    <form onSubmit={submit} noValidate aria-label="Restore from a backup file">
+    <form onSubmit={submit} noValidate>
       <Field
         id="backupFile"
         label="Backup file"
