@@ -26,6 +26,7 @@ import { busyMessage, type JobLock } from './core/jobs/job-lock.js';
 import type { JobContext, JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { initStack } from './core/stack/init-service.js';
+import { BackupUploads } from './http/backup-upload.js';
 import type { PullPolicy } from './core/stack/reconciler.js';
 import { readComposeFile } from './core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
@@ -214,6 +215,8 @@ export function createBackupArea(options: {
   handlers: BackupHandlers;
   /** The backup and restore services (built on first use). */
   services: () => BackupServices;
+  /** Backup files sent from the browser for a restore. */
+  uploads: BackupUploads;
   /**
    * Run inside a job (holding its lock) before its work: for a job that touches the stack or its
    * data, an interrupted restore or backup is settled, and the job's progress and the log say so.
@@ -261,19 +264,23 @@ export function createBackupArea(options: {
       taken?.held.release();
     }
   };
+  const freeBytes = async (path: string): Promise<number> => {
+    const fs = await statfs(path);
+    return fs.bavail * fs.bsize;
+  };
+  const uploads = new BackupUploads({ dir: () => get().backupsDir(), freeBytes });
   const handlers = backupHandlers({
     services: get,
     runner,
     settings,
-    freeBytes: async (path) => {
-      const fs = await statfs(path);
-      return fs.bavail * fs.bsize;
-    },
+    freeBytes,
     sameDisk: async (a, b) => (await stat(a)).dev === (await stat(b)).dev,
     nextRunAt: () => scheduler.next(),
+    uploads: () => uploads,
   });
   return {
     handlers,
+    uploads,
     services: get,
     recoverBefore: async (kind, ctx) => {
       if (!KINDS_THAT_RECOVER.has(kind) || settings.get(STACK_CONFIG_KEY) === undefined) return;
@@ -295,6 +302,10 @@ export function createBackupArea(options: {
       void (async () => {
         try {
           await recoverUnlessBusy();
+          // An upload outlives no restart: the restore it was sent for was never started.
+          const removed = await uploads.sweep(0);
+          if (removed > 0)
+            options.onError(`removed ${removed} unused uploaded backup file(s)`, undefined);
         } catch (error) {
           options.onError('backup recovery at start failed', error);
         }

@@ -46,6 +46,7 @@ import { createHealthHistory } from './health-history-wiring.js';
 import { healthHistoryHandlers } from './http/health-history-routes.js';
 import { BACKUP_LOCATION_KEY, createBackupArea } from './backup-wiring.js';
 import { backupDownloadRouter } from './http/backup-download.js';
+import { backupUploadRouter } from './http/backup-upload.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
@@ -378,6 +379,7 @@ export function createServer(options: ServerOptions): AppServer {
         backups: () => backup.services().backups,
         requireAuth: authenticator.require,
       }),
+      backupUploadRouter({ uploads: () => backup.uploads, requireAuth: authenticator.require }),
       metricsRouter({
         requireAuth: authenticator.require,
         health: () => monitor.snapshot(),

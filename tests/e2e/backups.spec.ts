@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { createApiClient, type ApiClient } from '../../server/src/contract/index.js';
 import { removeComposeProject } from '../integration/support/project.js';
 import { rigDocker, rigEnv } from '../integration/support/rig.js';
@@ -97,6 +99,68 @@ test('a backup made and restored from the UI brings back the data as it was', as
   await expect(backups.list).toContainText('Before a restore');
 });
 
+/** Chromium sends request bodies at `bytesPerSecond` (downloads unthrottled), so progress shows. */
+async function throttleUploads(page: Page, bytesPerSecond: number): Promise<() => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  const set = (uploadThroughput: number) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput,
+    });
+  await set(bytesPerSecond);
+  return async () => {
+    await set(-1);
+    await cdp.detach();
+  };
+}
+
+test('a backup file picked in the browser is sent with its progress, then restored', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  // The backup made by hand in the first test (the newest is the safety backup of its restore).
+  const made = (await client.backups()).find((b) => b.kind === 'manual');
+  if (!made) throw new Error('the first test made no backup');
+  // A copy kept elsewhere (a USB disk): not a file the server knows by name.
+  const elsewhere = mkdtempSync(join(tmpdir(), 'mna-e2e-usb-'));
+  const copy = join(elsewhere, 'my-copy.mnbackup');
+  copyFileSync(join(served.app.home, 'backups', made.file), copy);
+  const before = await media.snapshot();
+  await media.seed('after-the-copy');
+  expect(await media.snapshot()).not.toEqual(before);
+
+  await new HomePage(page).actAsDesktopShell(served.app.token);
+  const backups = new BackupsPage(page);
+  await backups.open(served.app.url);
+  const card = page.getByRole('region', { name: 'Restore from a backup file' });
+  await card.getByLabel('Backup file').setInputFiles(copy);
+  const unthrottle = await throttleUploads(page, 64 * 1024);
+  await card.getByRole('button', { name: 'Send and check this backup' }).click();
+  const progress = card.getByRole('progressbar');
+  await expect(progress).toBeVisible();
+  await expect(card.getByText(/^Sending my-copy\.mnbackup: \d+ % \(/)).toBeVisible();
+  // Moving: some bytes are sent, not all yet.
+  await expect
+    .poll(async () => Number(await progress.getAttribute('value')), { timeout: 30_000 })
+    .toBeGreaterThan(0);
+  await captureScreen(page, 'backups-restore-upload');
+  await unthrottle();
+  await expect(backups.restorePanel).toContainText('Restore my-copy.mnbackup', {
+    timeout: 120_000,
+  });
+  await expect(backups.restorePanel).toContainText('A safety backup of MediaNest as it is now');
+  await backups.restoreNow.click();
+  await expect(backups.restored).toBeVisible({ timeout: 240_000 });
+  expect(await media.snapshot()).toEqual(before);
+  // The uploaded copy served its purpose: nothing of it is left in the backups folder.
+  expect(readdirSync(join(served.app.home, 'backups')).filter((f) => f.includes('upload'))).toEqual(
+    [],
+  );
+  rmSync(elsewhere, { recursive: true, force: true });
+});
+
 test('a schedule value the server refuses is shown next to its field', async ({ page }) => {
   await new HomePage(page).actAsDesktopShell(served.app.token);
   const backups = new BackupsPage(page);
@@ -123,14 +187,15 @@ test('the wizard’s second door reads a backup file with its recovery key befor
   await wizard.open(served.app.url);
   await wizard.restoreDoor.click();
   const door = page.getByRole('region', { name: 'Restore from a backup' });
-  await door.getByLabel('Backup file').fill(file);
+  // Picked in the browser, as a file on a USB disk would be: no path typed.
+  await door.getByLabel('Backup file').setInputFiles(file);
   await door.getByLabel('Recovery key').fill('not-a-key');
-  await door.getByRole('button', { name: 'Check this backup' }).click();
+  await door.getByRole('button', { name: 'Send and check this backup' }).click();
   await expect(door.locator('[data-field="recoveryKey"] .field-error')).not.toBeEmpty();
   await captureScreen(page, 'first-run-restore-error');
   const key = readFileSync(join(served.app.home, 'recovery.key'), 'utf8').trim();
   await door.getByLabel('Recovery key').fill(key);
-  await door.getByRole('button', { name: 'Check this backup' }).click();
+  await door.getByRole('button', { name: 'Send and check this backup' }).click();
   const panel = new BackupsPage(page).restorePanel;
   await expect(panel).toContainText('A safety backup of MediaNest as it is now');
   await expect(panel.getByRole('button', { name: 'Restore now' })).toBeEnabled();

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { BackupList } from '../components/backups/BackupList';
 import { BackupNowCard } from '../components/backups/BackupNowCard';
 import { RecoveryKeyPanel } from '../components/backups/RecoveryKeyPanel';
+import { RestoreFromFileCard } from '../components/backups/RestoreFromFile';
 import { RestorePanel } from '../components/backups/RestorePanel';
 import { ScheduleForm } from '../components/backups/ScheduleForm';
 import '../components/backups/backups.css';
@@ -33,6 +34,7 @@ export function BackupsPage() {
       <BackupNowCard client={client} />
       <RestorePanel client={client} />
       <BackupList client={client} />
+      <RestoreFromFileCard client={client} />
       <ScheduleForm client={client} />
     </>
   );

@@ -4,6 +4,7 @@ import type {
   BackupPreflight,
   BackupSchedule,
   BackupStorage,
+  BackupUpload,
   RestoreInput,
 } from '../../../server/src/contract/backup-routes.js';
 import type { ApiClient } from '../../../server/src/contract/index.js';
@@ -47,6 +48,18 @@ export interface RestoreFlow {
   steps?: RestoreSteps;
 }
 
+/** A backup file being sent from this browser for a restore. */
+export type UploadState =
+  | { phase: 'idle' }
+  | { phase: 'sending'; name: string; sent: number; total: number }
+  | { phase: 'failed'; name: string; error: string };
+
+/** Sends a file, reporting bytes sent; answers the upload's id (see `uploadBackup`). */
+export type SendFile = (
+  file: File,
+  onProgress: (sent: number, total: number) => void,
+) => Promise<BackupUpload>;
+
 interface BackupsState {
   load: { state: 'idle' | 'loading' | 'ready' | 'error'; error?: string };
   list: Backup[];
@@ -66,6 +79,14 @@ interface BackupsState {
   /** Reads what the archive holds (touches nothing) and shows the safety steps. */
   prepareRestore: (client: ApiClient, source: RestoreInput, label: string) => Promise<void>;
   cancelRestore: () => void;
+  upload: UploadState;
+  /** Sends a file picked in the browser, then reads what it holds as `prepareRestore` does. */
+  restoreFromFile: (
+    client: ApiClient,
+    file: File,
+    recoveryKey: string,
+    send: SendFile,
+  ) => Promise<void>;
   startRestore: (client: ApiClient) => Promise<void>;
 }
 
@@ -165,6 +186,27 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
     }
   },
   cancelRestore: () => set({ restore: undefined }),
+  upload: { phase: 'idle' },
+  restoreFromFile: async (client, file, recoveryKey, send) => {
+    const name = file.name;
+    set({ upload: { phase: 'sending', name, sent: 0, total: file.size } });
+    let sent: BackupUpload;
+    try {
+      sent = await send(file, (done, total) =>
+        set({ upload: { phase: 'sending', name, sent: done, total } }),
+      );
+    } catch (error) {
+      set({ upload: { phase: 'failed', name, error: messageOf(error) } });
+      return;
+    }
+    set({ upload: { phase: 'idle' } });
+    const key = recoveryKey.trim();
+    await get().prepareRestore(
+      client,
+      { upload: sent.upload, ...(key ? { recoveryKey: key } : {}) },
+      name,
+    );
+  },
   startRestore: async (client) => {
     const flow = get().restore;
     if (!flow?.preflight) return;

@@ -111,17 +111,33 @@ export function backupDownloadPath(id: string): string {
 }
 
 /**
- * A restore: `id` of a catalogued backup, or `file` (an absolute path on the server's machine) with
- * the `recoveryKey` when the archive was made elsewhere (the key shown at install).
+ * A backup file sent from the browser for a restore (`PUT`, body `application/octet-stream`, the
+ * file's bytes; streamed to disk, not JSON, so outside the route table). Answers 201 with
+ * `BackupUploadSchema`: the `upload` id the restore routes accept. 413 over the size cap, 507 when
+ * the backups folder lacks the space. An upload never restored is removed after a day.
+ */
+export const BACKUP_UPLOAD_PATH = '/api/backups/upload';
+
+/** An upload's id: chosen by the server, never a path. */
+export const UPLOAD_ID_PATTERN = /^[0-9a-f]{32}$/;
+
+export const BackupUploadSchema = z.object({ upload: z.string(), size: z.number() });
+export type BackupUpload = z.infer<typeof BackupUploadSchema>;
+
+/**
+ * A restore: `id` of a catalogued backup, `upload` (a file sent to BACKUP_UPLOAD_PATH) or `file`
+ * (an absolute path on the server's machine), with the `recoveryKey` when the archive was made
+ * elsewhere (the key shown at install).
  */
 export const RestoreInputSchema = z
   .object({
     id: z.string().min(1).optional(),
+    upload: z.string().regex(UPLOAD_ID_PATTERN, 'must be the id the upload answered').optional(),
     file: z.string().min(1).optional(),
     recoveryKey: z.string().min(1).optional(),
   })
-  .refine((v) => (v.id === undefined) !== (v.file === undefined), {
-    message: 'give exactly one of id or file',
+  .refine((v) => [v.id, v.upload, v.file].filter((given) => given !== undefined).length === 1, {
+    message: 'give exactly one of id, upload or file',
     path: ['id'],
   });
 export type RestoreInput = z.infer<typeof RestoreInputSchema>;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import { LOGIN_LINK_PATH } from '../contract/auth.js';
+import { BACKUP_UPLOAD_PATH } from '../contract/backup-routes.js';
 import { EVENTS_PATH } from '../contract/events.js';
 import { AppError } from '../core/app-error.js';
 import type { Authenticator } from './auth.js';
@@ -33,7 +34,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('etag', false);
   app.use(securityHeaders);
   app.use(hostCheck(options.hosts));
-  app.use('/api', stateChangeCheck());
+  // A backup file's upload streams raw bytes: the one body that is not JSON.
+  app.use('/api', stateChangeCheck([{ method: 'PUT', path: BACKUP_UPLOAD_PATH }]));
   app.use('/api', express.json({ limit: '1mb' }));
   app.get(EVENTS_PATH, options.authenticator.require, (req, res) => {
     options.events.handle(req, res);

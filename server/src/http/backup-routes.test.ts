@@ -33,6 +33,7 @@ beforeEach(() => {
     freeBytes: async () => 0,
     sameDisk: async () => false,
     nextRunAt: () => undefined,
+    uploads: () => ({ pathOf: () => '', remove: async () => {} }),
   };
   handlers = backupHandlers(deps);
 });
@@ -98,6 +99,7 @@ describe('where the backups are kept', () => {
       runner: new JobRunner({ jobs: new SqliteJobs(db), publish: () => {}, now: () => new Date() }),
       settings: new SqliteSettings(db),
       freeBytes: async () => 0,
+      uploads: () => ({ pathOf: () => '', remove: async () => {} }),
       sameDisk: async (a, b) => a === '/srv/backups' && b === '/srv/data' && sameDisk,
       nextRunAt: () => undefined,
     }).backupStorage({}, req, res);
@@ -107,5 +109,47 @@ describe('where the backups are kept', () => {
     expect((await storage(async () => '/srv/data', false)).sameDiskAsData).toBe(false);
     const none = await storage(() => Promise.reject(new AppError('conflict', 'no stack')), true);
     expect(none).not.toHaveProperty('sameDiskAsData');
+  });
+});
+
+describe('restoring a file sent from the browser', () => {
+  it('restores the upload by its id from the server’s own path, then removes it', async () => {
+    const keys = new RecoveryKeyStore(keyFile, recoveryKeyCodec);
+    await keys.ensure();
+    const restored: string[] = [];
+    const removed: string[] = [];
+    const runner = new JobRunner({
+      jobs: new SqliteJobs(db),
+      publish: () => {},
+      now: () => new Date(),
+    });
+    const handlers = backupHandlers({
+      services: () =>
+        ({
+          keys,
+          installed: () => true,
+          restore: {
+            preflight: async () => ({ restorable: true }),
+            restore: async (source: { file: string }) => {
+              restored.push(source.file);
+              return {};
+            },
+          },
+        }) as unknown as ReturnType<BackupRouteDeps['services']>,
+      runner,
+      settings: new SqliteSettings(db),
+      freeBytes: async () => 0,
+      sameDisk: async () => false,
+      nextRunAt: () => undefined,
+      uploads: () => ({
+        pathOf: (id) => `/srv/backups/.upload-${id}.mnbackup`,
+        remove: async (id) => void removed.push(id),
+      }),
+    });
+    const id = 'ab'.repeat(16);
+    await handlers.restore({ upload: id }, req, res);
+    await runner.settle();
+    expect(restored).toEqual([`/srv/backups/.upload-${id}.mnbackup`]);
+    expect(removed).toEqual([id]);
   });
 });

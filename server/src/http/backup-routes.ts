@@ -9,6 +9,7 @@ import type { RecoveryKeyStore } from '../core/backup/key-store.js';
 import type { RestoreService, RestoreSource } from '../core/backup/restore-service.js';
 import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
 import type { SettingsRepository } from '../core/settings/settings-repository.js';
+import type { BackupUploads } from './backup-upload.js';
 
 export interface BackupRouteDeps {
   services: () => {
@@ -29,6 +30,8 @@ export interface BackupRouteDeps {
   sameDisk: (a: string, b: string) => Promise<boolean>;
   /** When the next scheduled backup runs, if any is enabled. */
   nextRunAt: () => Date | undefined;
+  /** Files sent from the browser, restorable by their id. */
+  uploads: () => Pick<BackupUploads, 'pathOf' | 'remove'>;
 }
 
 type Handler<R extends RouteDef> = (
@@ -49,9 +52,11 @@ const reporter =
 async function sourceOf(
   input: RestoreInput,
   services: ReturnType<BackupRouteDeps['services']>,
+  uploads: ReturnType<BackupRouteDeps['uploads']>,
 ): Promise<RestoreSource> {
   if (input.id !== undefined) return { id: input.id };
-  const file = input.file ?? '';
+  // An upload is named by the id the server gave it: the client never picks the path.
+  const file = input.upload !== undefined ? uploads.pathOf(input.upload) : (input.file ?? '');
   if (!file.startsWith('/')) {
     throw new AppError('validation_failed', 'file: must be an absolute path on the server', {
       fields: { file: 'must be an absolute path on the server' },
@@ -136,11 +141,16 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
     },
     restorePreflight: async (input) => {
       const services = deps.services();
-      return services.restore.preflight(await sourceOf(input, services));
+      return services.restore.preflight(await sourceOf(input, services, deps.uploads()));
     },
     restore: async (input) => {
       const services = deps.services();
-      const source = await sourceOf(input, services);
+      const source = await sourceOf(input, services, deps.uploads());
+      // A restored upload has served its purpose; a failed one stays for another try (a day).
+      const restored = async <T>(result: T): Promise<T> => {
+        if (input.upload !== undefined) await deps.uploads().remove(input.upload);
+        return result;
+      };
       if ('file' in source && !services.installed()) {
         // First run, "restore from a backup": the manifest is authenticated now (wrong key, damage,
         // newer format answer at once), then the job installs the stack from it and restores.
@@ -150,7 +160,7 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
           await services.installFrom(source.file, source.key);
           // The key was typed in from the user's own copy: nothing left to show them.
           confirm();
-          return services.restore.restore(source, reporter(ctx));
+          return restored(await services.restore.restore(source, reporter(ctx)));
         });
         return { jobId, kind: 'restore' };
       }
@@ -162,8 +172,8 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
           preflight.refusal ?? 'This archive cannot be restored here.',
         );
       }
-      const { jobId } = deps.runner.start('restore', (ctx) =>
-        services.restore.restore(source, reporter(ctx)),
+      const { jobId } = deps.runner.start('restore', async (ctx) =>
+        restored(await services.restore.restore(source, reporter(ctx))),
       );
       return { jobId, kind: 'restore' };
     },

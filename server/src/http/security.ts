@@ -116,13 +116,28 @@ export function sameOrigin(origin: string, host: string | undefined): boolean {
 
 const SESSION_COOKIE_PRESENT = new RegExp(`(?:^|;)\\s*${SESSION_COOKIE}=`);
 
+/** A route whose body is a file's raw bytes rather than JSON (see `stateChangeCheck`). */
+export interface RawBodyRoute {
+  method: 'PUT';
+  /** The full path, `/api/...`. */
+  path: string;
+}
+
 /**
  * Cross-site request defence for state-changing requests: a browser's Origin must be the server's
  * own, and the body must be JSON, which a plain HTML form cannot send. A request without Origin comes
  * from a non-browser client, which is fine with the token; with a session cookie it is refused,
  * since every browser sends Origin on such requests.
+ *
+ * The one exception, `rawBodyRoutes` (a backup file's upload): `application/octet-stream` with
+ * `PUT` on exactly those paths. It opens no cross-site door: the Origin rules above still apply
+ * first, a form can send neither PUT nor that content type, and a cross-site script sending them
+ * needs a CORS preflight this server never grants.
  */
-export function stateChangeCheck(): RequestHandler {
+export function stateChangeCheck(rawBodyRoutes: readonly RawBodyRoute[] = []): RequestHandler {
+  const rawBody = (req: Parameters<RequestHandler>[0]): boolean =>
+    rawBodyRoutes.some((r) => r.method === req.method && r.path === req.baseUrl + req.path) &&
+    req.is('application/octet-stream') === 'application/octet-stream';
   return (req, _res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
       next();
@@ -140,7 +155,7 @@ export function stateChangeCheck(): RequestHandler {
       next(new AppError('forbidden', 'A browser session needs an Origin header on this request.'));
       return;
     }
-    if (!req.is('application/json')) {
+    if (!req.is('application/json') && !rawBody(req)) {
       next(
         new AppError(
           'bad_request',

@@ -9,7 +9,8 @@ export function RestorePanel({ client }: { client: ApiClient }) {
   const restore = useBackupsStore((s) => s.restore);
   const cancel = useBackupsStore((s) => s.cancelRestore);
   const startRestore = useBackupsStore((s) => s.startRestore);
-  if (!restore) return null;
+  // A sent file not readable yet (a wrong key): its own form shows why, next to the field.
+  if (!restore || (restore.source.upload !== undefined && !restore.preflight)) return null;
   const { preflight, run } = restore;
   const problem = restore.errors['(restore)'] ?? Object.values(restore.errors)[0];
   return (
