@@ -34,11 +34,12 @@ describe('the masker', () => {
     expect(createMasker([HEX])(`id ${piece}`)).toBe(`id ${piece}`);
   });
 
-  it('masks the secret part of a URL value without hiding the public text around it', () => {
+  it('masks a URL value whole, its secret part wherever it appears, and not the public text alone', () => {
     const url = `postgresql://medianest:${HEX}@postgres:5432/medianest`;
     const mask = createMasker([url]);
-    expect(mask(`connecting to ${url}`)).toBe(
-      `connecting to postgresql://medianest:${MASK}@postgres:5432/medianest`,
+    expect(mask(`connecting to ${url}`)).toBe(`connecting to ${MASK}`);
+    expect(mask(`connecting to postgresql://medianest:${HEX}@db`)).toBe(
+      `connecting to postgresql://medianest:${MASK}@db`,
     );
     expect(mask('connected to postgresql://medianest:@postgres:5432/medianest')).toBe(
       'connected to postgresql://medianest:@postgres:5432/medianest',

@@ -44,8 +44,8 @@ interface Windows {
 }
 
 /**
- * What to look for: every 16-unit window of a value's random runs, and, for a value without such
- * a run (a short value, a passphrase with spaces), the whole value.
+ * What to look for: every value whole (so a leaked value shows as one mask, its framing included),
+ * and every 16-unit window of its random runs (so a piece of it cut out of its framing does too).
  */
 function patternsOf(values: Iterable<string>): { windows: Windows; wholes: string[] } {
   const windows = new Set<string>();
@@ -53,14 +53,12 @@ function patternsOf(values: Iterable<string>): { windows: Windows; wholes: strin
   for (const value of new Set(values)) {
     if (value.length < MIN_SECRET_LENGTH) continue;
     const folded = foldText(value);
-    let runs = 0;
+    wholes.add(folded);
     for (const run of folded.matchAll(RANDOM_RUN)) {
-      runs++;
       for (let i = 0; i + MIN_FRAGMENT_LENGTH <= run[0].length; i++) {
         windows.add(run[0].slice(i, i + MIN_FRAGMENT_LENGTH));
       }
     }
-    if (runs === 0) wholes.add(folded);
   }
   let top = 1;
   for (let i = 1; i < MIN_FRAGMENT_LENGTH; i++) top = Math.imul(top, BASE);
@@ -142,11 +140,11 @@ function replaceRanges(text: string, found: number[]): string {
 }
 
 /**
- * A masker for the given secret values: every run of 16+ characters of a value's random part
- * (letters, digits, + and /) is replaced by `[redacted]`, in any case of its letters; a value
- * without such a run (8-15 characters, or words with spaces) is masked whole. One pass finds
- * the stretches that could hold a run and one rolling-hash pass checks them, so the cost hardly
- * grows with the number of secrets.
+ * A masker for the given secret values: each value found whole, and every run of 16+ characters
+ * of a value's random part (letters, digits, + and /) found anywhere, is replaced by `[redacted]`,
+ * in any case of its letters. One pass finds the stretches that could hold a run and one
+ * rolling-hash pass checks them, so that part hardly grows with the number of secrets; the whole
+ * values are one native search each.
  */
 export function createMasker(secrets: Iterable<string>): (text: string) => string {
   const { windows, wholes } = patternsOf(secrets);
