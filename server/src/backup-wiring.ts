@@ -103,8 +103,14 @@ export function createBackupServices(
     }
     return value as Record<string, unknown>;
   };
+  // Before a stack exists (the preflight of a restore on a new machine checks free space), the
+  // default data folder: where an install would put the data.
   const dataDir = async (): Promise<string> => {
-    const configured = config().dataDir;
+    const value = settings.get(STACK_CONFIG_KEY);
+    const configured =
+      typeof value === 'object' && value !== null
+        ? (value as Record<string, unknown>).dataDir
+        : undefined;
     return typeof configured === 'string' ? configured : paths.dataDir;
   };
   const sources = async (): Promise<BackupSources> => {
