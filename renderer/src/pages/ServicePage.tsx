@@ -85,10 +85,14 @@ export function ServicePage({ name }: { name: string }) {
               </dd>
             </>
           )}
-          <dt>Last health check</dt>
-          <dd title="What the service's own test of whether it works said last.">
-            {health?.lastCheck ?? '—'}
-          </dd>
+          {!job && (
+            <>
+              <dt>Last health check</dt>
+              <dd title="What the service's own test of whether it works said last.">
+                {health?.lastCheck ?? '—'}
+              </dd>
+            </>
+          )}
           {health?.deepCheck && (
             <>
               <dt>Deep check</dt>
