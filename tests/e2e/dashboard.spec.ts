@@ -25,8 +25,21 @@ test.describe('the dashboard of an installed stack', () => {
     await expect(dashboard.step('migrate')).toHaveAttribute('data-state', 'done');
     await expect(dashboard.step('migrate')).toContainText('Database up to date');
     await expect(dashboard.setupSteps.getByRole('button')).toHaveCount(0);
-    // Published ports are on the card: nginx answers on the port the install chose.
-    await expect(dashboard.card('nginx')).toContainText(/\d+->80/);
+    // Published ports are on the card in words: nginx answers on the port the install chose.
+    const httpPort = Number((await stack.client.settings()).httpPort);
+    expect(httpPort).toBeGreaterThan(0);
+    await expect(dashboard.card('nginx').locator('[data-field="ports"]')).toContainText(
+      `Open to your network on port ${httpPort}`,
+    );
+    await expect(dashboard.card('nginx')).not.toContainText('->');
+    // CPU says of what, and the dashed line of each chart says what it is.
+    await expect(dashboard.card('nginx').locator('[data-field="cpu"]')).toHaveText(
+      /^CPU \d+\.\d % of one core$/,
+      { timeout: 15_000 },
+    );
+    await expect(
+      dashboard.card('nginx').getByRole('img', { name: /dashed line: one core/ }),
+    ).toBeVisible();
     await captureScreen(page, 'dashboard');
     // The install itself (services created one after another, missing meanwhile) raised no
     // alert. (Other specs of this worker break things on purpose once it has finished.)
@@ -36,6 +49,20 @@ test.describe('the dashboard of an installed stack', () => {
     const { history } = await stack.client.alerts({});
     const early = history.filter((a) => Date.parse(a.firedAt) <= finished);
     expect(early.map((a) => `${a.rule} ${a.subject}`)).toEqual([]);
+  });
+
+  test("the migrations' own page shows them done, with nothing to start or stop", async ({
+    page,
+    stack,
+  }) => {
+    const dashboard = new DashboardPage(page);
+    await dashboard.openAsDesktop(stack, '/services/migrate');
+    const main = page.getByRole('main');
+    await expect(main.getByRole('heading', { name: 'migrate', exact: true })).toBeVisible();
+    await expect(main.locator('[data-field="state"]')).toHaveText('done');
+    await expect(main.locator('[data-field="job-summary"]')).toContainText('not a service');
+    await expect(main.getByRole('button', { name: /^(Start|Stop)$/ })).toHaveCount(0);
+    await captureScreen(page, 'service-migrate');
   });
 
   test('stops and starts a service from its card, the state changing live', async ({

@@ -127,7 +127,7 @@ test('secrets are listed by name, age and consumers; rotating one asks first', a
     .secret('postgres_password')
     .getByRole('button', { name: /Rotate/ })
     .click();
-  await expect(page.getByRole('alertdialog')).toContainText('Rotate postgres_password?');
+  await expect(page.getByRole('alertdialog')).toContainText('Rotate “Database password”?');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('alertdialog')).toHaveCount(0);
   await captureScreen(page, 'settings');

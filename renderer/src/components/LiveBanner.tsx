@@ -1,3 +1,4 @@
+import { Link } from '../router';
 import { useAppStore } from '../state/app-store';
 import { useLiveStore } from '../state/live-store';
 
@@ -40,8 +41,8 @@ export function LiveBanner() {
     return (
       <p className="banner banner-fail" role="status" data-banner="engine">
         <strong>Docker is not running or cannot be reached.</strong> MediaNest’s services cannot be
-        checked, started or stopped until it is back. Start Docker (Docker Desktop, or the Docker
-        service of this computer); this page updates by itself once it answers.
+        checked, started or stopped until it is back. This page updates by itself once it answers.{' '}
+        <Link href="/setup">Set up Docker: what is wrong and how to fix it</Link>
       </p>
     );
   }

@@ -7,6 +7,7 @@ import type {
 } from '../../../server/src/contract/index.js';
 import { Link } from '../router';
 import { formatBytes, uptimeOf } from './format';
+import { portsInWords, portsTooltip } from './port-words';
 import { Sparkline } from './Sparkline';
 
 export const STATE_TONE: Record<string, 'ok' | 'warn' | 'fail' | 'unknown'> = {
@@ -21,7 +22,7 @@ export const STATE_TONE: Record<string, 'ok' | 'warn' | 'fail' | 'unknown'> = {
   missing: 'unknown',
 };
 
-const STOPPED = new Set(['exited', 'missing', 'created', 'dead']);
+export const STOPPED = new Set(['exited', 'missing', 'created', 'dead']);
 
 interface Props {
   name: string;
@@ -37,7 +38,7 @@ interface Props {
 }
 
 /** The word and colour of a service's state, as a user reads them. */
-function stateView(
+export function stateView(
   state: string,
   health: ServiceHealth | undefined,
   exitCode: number | null,
@@ -97,33 +98,67 @@ export function ServiceCard(props: Props) {
       <dl className="facts">
         <dt>Health check</dt>
         {/* A stopped container keeps its last check's verdict: stale, so not shown. */}
-        <dd>{unknown || stopped ? '—' : (status?.health ?? 'none')}</dd>
+        <dd title="The service's own test of whether it works, run by Docker every few seconds.">
+          {unknown || stopped ? '—' : (status?.health ?? 'none')}
+        </dd>
         <dt>Up for</dt>
-        <dd>{stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}</dd>
+        <dd title="Time since the service last started.">
+          {stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}
+        </dd>
         <dt>Restarts</dt>
-        <dd>{unknown ? '—' : (health?.restarts ?? status?.restarts ?? 0)}</dd>
+        <dd title="How often Docker restarted it after it stopped by itself. A rising number means it keeps failing.">
+          {unknown ? '—' : (health?.restarts ?? status?.restarts ?? 0)}
+        </dd>
         <dt>Ports</dt>
-        <dd>{unknown ? '—' : status?.ports.length ? status.ports.join(', ') : 'none published'}</dd>
+        <dd title={portsTooltip(status?.ports ?? [])} data-field="ports">
+          {unknown
+            ? '—'
+            : status?.ports.length
+              ? portsInWords(status.ports).join('; ')
+              : 'Not reachable from other devices'}
+        </dd>
       </dl>
       {health?.oomKilled && !unknown && (
         <p className="error">It ran out of memory: raise its memory limit in Settings.</p>
       )}
       <div className="spark-row">
         <div>
-          <span className="spark-label">CPU {last ? `${last.cpuPercent.toFixed(1)} %` : '—'}</span>
+          <span
+            className="spark-label"
+            data-field="cpu"
+            title={`How busy ${name} keeps this computer's processor. 100 % is one core fully busy; with several cores it can go higher.`}
+          >
+            CPU {last ? `${last.cpuPercent.toFixed(1)} % of one core` : '—'}
+          </span>
           <Sparkline
             values={unknown ? [] : samples.map((s) => s.cpuPercent)}
-            max={100}
-            label={`${name} CPU, last ${samples.length} readings`}
+            max={Math.max(100, ...samples.map((s) => s.cpuPercent))}
+            limit={100}
+            limitLabel="one core (100 %)"
+            label={`${name} CPU as a share of one core, last ${samples.length} readings`}
           />
         </div>
         <div>
-          <span className="spark-label">
-            Memory {last ? `${formatBytes(last.memoryBytes)} of ${formatBytes(limit)}` : '—'}
+          <span
+            className="spark-label"
+            data-field="memory"
+            title={
+              limit > 0
+                ? `Memory ${name} uses now, and its limit: at the limit Docker stops it.`
+                : `Memory ${name} uses now. No limit is set for it.`
+            }
+          >
+            Memory{' '}
+            {last
+              ? limit > 0
+                ? `${formatBytes(last.memoryBytes)} of ${formatBytes(limit)}`
+                : formatBytes(last.memoryBytes)
+              : '—'}
           </span>
           <Sparkline
             values={unknown ? [] : samples.map((s) => s.memoryBytes)}
             max={limit}
+            limitLabel={limit > 0 ? `limit ${formatBytes(limit)}` : undefined}
             label={`${name} memory against its limit`}
           />
         </div>

@@ -1,9 +1,11 @@
+import type { ServiceHealth } from '../../../server/src/contract/index.js';
 import { formatTime, uptimeOf } from '../components/format';
 import { HealthHistory } from '../components/HealthHistory';
 import { JobStatus } from '../components/JobStatus';
 import { LogsView } from '../components/LogsView';
 import { ResourceCharts } from '../components/ResourceCharts';
-import { STATE_TONE } from '../components/ServiceCard';
+import { portsInWords, portsTooltip } from '../components/port-words';
+import { STOPPED, stateView } from '../components/ServiceCard';
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
 
@@ -15,6 +17,7 @@ export function ServicePage({ name }: { name: string }) {
   const activeJob = useLiveStore((s) => (s.activeJobId ? s.jobs[s.activeJobId] : undefined));
   const runAction = useLiveStore((s) => s.runAction);
   const loaded = useLiveStore((s) => s.status !== undefined);
+  const overall = useLiveStore((s) => s.health?.status);
   const mine = alerts
     .filter((a) => a.page === `/services/${name}`)
     .slice(-10)
@@ -31,30 +34,65 @@ export function ServicePage({ name }: { name: string }) {
     );
   }
   const state = health?.state ?? status?.state ?? 'missing';
+  const exitCode = health?.exitCode ?? status?.exitCode ?? null;
+  const unknown = overall === 'unknown';
+  // A one-shot job (the migrations) runs once and ends: "done", never a service to start or stop.
+  const job = health?.oneShot === true ? jobView(health, unknown) : undefined;
+  const view = job ?? stateView(state, health, exitCode, overall);
+  const stopped = STOPPED.has(state);
+  const ports = status?.ports ?? [];
   return (
     <>
       <section className="card" aria-labelledby="svc-title">
         <div className="card-head">
           <h2 id="svc-title">{name}</h2>
-          <span className={`badge badge-${STATE_TONE[state] ?? 'unknown'}`} data-field="state">
-            {state}
+          <span className={`badge badge-${view.tone}`} data-field="state">
+            {view.label}
           </span>
         </div>
+        {job && <p data-field="job-summary">{job.summary}</p>}
+        {unknown && (
+          <p className="muted" data-field="unknown">
+            Its state is not known while Docker cannot be reached.
+          </p>
+        )}
         <dl className="facts">
           <dt>Image</dt>
-          <dd>
+          <dd title="The software package this service runs, and its version.">
             <code>{status?.image ?? '—'}</code>
           </dd>
-          <dt>Up for</dt>
-          <dd>{uptimeOf(health?.startedAt ?? null)}</dd>
-          <dt>Restarts</dt>
-          <dd>{health?.restarts ?? status?.restarts ?? 0}</dd>
+          {!job && (
+            <>
+              <dt>Up for</dt>
+              <dd title="Time since the service last started.">
+                {stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}
+              </dd>
+              <dt>Restarts</dt>
+              <dd title="How often Docker restarted it after it stopped by itself. A rising number means it keeps failing.">
+                {health?.restarts ?? status?.restarts ?? 0}
+              </dd>
+            </>
+          )}
           <dt>Last exit code</dt>
-          <dd>{health?.exitCode ?? status?.exitCode ?? '—'}</dd>
-          <dt>Ports</dt>
-          <dd>{status?.ports.join(', ') || 'none published'}</dd>
-          <dt>Last health check</dt>
-          <dd>{health?.lastCheck ?? '—'}</dd>
+          <dd title="The number it ended with the last time it stopped: 0 means it ended normally.">
+            {exitCode ?? '—'}
+          </dd>
+          {!job && (
+            <>
+              <dt>Ports</dt>
+              <dd title={portsTooltip(ports)} data-field="ports">
+                {ports.length ? portsInWords(ports).join('; ') : 'Not reachable from other devices'}
+              </dd>
+            </>
+          )}
+          {!job && (
+            <>
+              <dt>Last health check</dt>
+              <dd title="What the service's own test of whether it works said last.">
+                {health?.lastCheck ?? '—'}
+              </dd>
+            </>
+          )}
           {health?.deepCheck && (
             <>
               <dt>Deep check</dt>
@@ -65,23 +103,36 @@ export function ServicePage({ name }: { name: string }) {
             </>
           )}
         </dl>
-        <div className="actions" role="group" aria-label={`${name} actions`}>
-          {(['start', 'stop', 'restart'] as const).map((action) => (
+        {!job && (
+          <div className="actions" role="group" aria-label={`${name} actions`}>
             <button
-              key={action}
               type="button"
-              disabled={activeJob !== undefined}
-              onClick={() => void runAction(action, [name])}
+              disabled={activeJob !== undefined || unknown || !stopped}
+              onClick={() => void runAction('start', [name])}
             >
-              {action[0]?.toUpperCase() + action.slice(1)}
+              Start
             </button>
-          ))}
-        </div>
+            <button
+              type="button"
+              disabled={activeJob !== undefined || unknown || stopped}
+              onClick={() => void runAction('stop', [name])}
+            >
+              Stop
+            </button>
+            <button
+              type="button"
+              disabled={activeJob !== undefined || unknown}
+              onClick={() => void runAction('restart', [name])}
+            >
+              Restart
+            </button>
+          </div>
+        )}
         {activeJob && <JobStatus job={activeJob} />}
       </section>
       <section className="card" aria-labelledby="hh-title">
         <h2 id="hh-title">Health history</h2>
-        <HealthHistory key={name} service={name} state={state} />
+        <HealthHistory key={name} service={name} state={job ? view.label : state} />
         <h3>Recent alerts</h3>
         {mine.length ? (
           <ul>
@@ -102,4 +153,37 @@ export function ServicePage({ name }: { name: string }) {
       </section>
     </>
   );
+}
+
+/** A one-shot job's state as a setup step: done, failed, running or not run yet. */
+function jobView(
+  job: ServiceHealth,
+  unknown: boolean,
+): { label: string; tone: 'ok' | 'warn' | 'fail' | 'unknown'; summary: string } {
+  const what = job.service === 'migrate' ? 'The database update' : job.service;
+  if (unknown)
+    return {
+      label: 'unknown',
+      tone: 'unknown',
+      summary: 'Not known while Docker cannot be reached.',
+    };
+  const failed = job.state === 'exited' && (job.exitCode !== 0 || job.oomKilled);
+  if (failed) {
+    return {
+      label: 'failed',
+      tone: 'fail',
+      summary: `${what} failed (exit code ${job.exitCode ?? '?'}): its log below says why.`,
+    };
+  }
+  if (job.state === 'exited') {
+    return {
+      label: 'done',
+      tone: 'ok',
+      summary: `${what} ran once and finished. It is a setup step, not a service: there is nothing to start or stop.`,
+    };
+  }
+  if (['created', 'starting', 'running', 'restarting'].includes(job.state)) {
+    return { label: 'running', tone: 'warn', summary: `${what} is running…` };
+  }
+  return { label: 'not run', tone: 'unknown', summary: `${what} has not run yet.` };
 }

@@ -43,6 +43,9 @@ function parserErrorOf(error: unknown): AppError | undefined {
 
 export type ErrorLogger = (error: AppError) => void;
 
+export const ENGINE_UNAVAILABLE_MESSAGE =
+  'Docker is not running or cannot be reached, so this could not be done. Start Docker (the setup page says how), then try again.';
+
 export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     // A response already under way (an event stream) cannot become an error answer: let express
@@ -52,11 +55,14 @@ export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
       return;
     }
     const appError = parserErrorOf(error) ?? toAppError(error);
-    if (appError.code === 'internal') log(appError);
+    // The engine's messages are written for the CLI (errno codes, "run the command again"): the
+    // app gets plain words, and the technical one goes to the log.
+    const engineDown = appError.code === 'engine_unavailable';
+    if (appError.code === 'internal' || engineDown) log(appError);
     const body: ErrorBody = {
       error: {
         code: appError.code,
-        message: appError.message,
+        message: engineDown ? ENGINE_UNAVAILABLE_MESSAGE : appError.message,
         ...(appError.details ? { details: appError.details } : {}),
       },
     };

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useSettingsStore } from '../../state/settings-store';
 import { JobStatus } from './JobStatus';
+import { notRotatedBecause, secretAbout, secretLabel } from './secret-words';
 
 function age(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
@@ -58,8 +59,11 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
             {secrets.list.map((secret) => (
               <tr key={secret.name} data-secret={secret.name}>
                 <th scope="row">
-                  <code>{secret.name}</code>
-                  {secret.description && <div className="muted">{secret.description}</div>}
+                  {secretLabel(secret.name)}
+                  {/* The catalogue's description is written for the command line (env names). */}
+                  {secretAbout(secret.name) && (
+                    <div className="muted">{secretAbout(secret.name)}</div>
+                  )}
                 </th>
                 <td>{age(secret.ageSeconds)}</td>
                 <td>{secret.consumers.join(', ') || '—'}</td>
@@ -71,10 +75,12 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
                       disabled={rotation.phase === 'running'}
                       onClick={() => askRotate(secret.name)}
                     >
-                      Rotate<span className="visually-hidden"> {secret.name}</span>
+                      Rotate<span className="visually-hidden"> {secretLabel(secret.name)}</span>
                     </button>
                   ) : (
-                    <span className="muted">{secret.notRotatableBecause ?? 'Not rotatable'}</span>
+                    <span className="muted">
+                      {notRotatedBecause(secret.name, secret.notRotatableBecause)}
+                    </span>
                   )}
                 </td>
               </tr>
@@ -85,8 +91,8 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
       {confirm && (
         <div className="confirm" role="alertdialog" aria-labelledby="rotate-confirm-title">
           <p id="rotate-confirm-title">
-            <strong>Rotate {confirm}?</strong> A new value is made and the services that use it
-            restart, a short interruption.
+            <strong>Rotate “{secretLabel(confirm)}”?</strong> A new value is made and the services
+            that use it restart, a short interruption.
             {confirm === 'jwt_secret' && ' Signed-in users stay signed in during the grace period.'}
           </p>
           {confirm === 'jwt_secret' && (
@@ -104,7 +110,7 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
           )}
           <div className="wizard-actions">
             <button type="button" onClick={() => void rotate(client)}>
-              Yes, rotate {confirm}
+              Yes, rotate “{secretLabel(confirm)}”
             </button>
             <button type="button" className="secondary" onClick={() => askRotate(undefined)}>
               Cancel
@@ -114,7 +120,7 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
       )}
       <JobStatus
         run={rotation}
-        success={`${rotation.name ?? 'The secret'} was rotated; its services are back up.`}
+        success={`${rotation.name ? secretLabel(rotation.name) : 'The secret'}: a new value is in place; its services are back up.`}
       />
     </section>
   );

@@ -128,6 +128,10 @@ describe('engine checks', () => {
     const reachable = result.checks.find((c) => c.id === 'engine.reachable');
     expect(reachable?.status).toBe('fail');
     expect(reachable?.fix).toContain(fixText);
+    // The summary is shown in the app: plain words, not the socket error (`connect ENOENT ...`).
+    expect(reachable?.summary).toContain('unix:///nonexistent.sock');
+    expect(reachable?.summary).not.toContain(`connect ${reason}`);
+    expect(reachable?.summary).not.toContain(`(${reason}`);
     expect(result.engine).toMatchObject({ reachable: false, endpoint: 'unix:///nonexistent.sock' });
   });
 

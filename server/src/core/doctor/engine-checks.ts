@@ -39,6 +39,27 @@ function installFix(planOf: PlanOf | undefined): string {
   );
 }
 
+/**
+ * What an unreachable engine means, in plain words: the app shows this summary, so no errno code
+ * (ENOENT, ECONNREFUSED) or socket error text; the reason alone chooses the words.
+ */
+function unreachableSummary(error: EngineUnavailableError, endpoint: string): string {
+  switch (error.reason) {
+    case 'not-found':
+      return `Nothing answers at ${endpoint}: Docker is not installed there, or not running.`;
+    case 'permission-denied':
+      return `This user may not use the Docker engine at ${endpoint}.`;
+    case 'refused':
+      return `The Docker engine at ${endpoint} refused the connection: it is stopped or restarting.`;
+    case 'timeout':
+      return `The Docker engine at ${endpoint} did not answer in time.`;
+    case 'bad-endpoint':
+      return `The Docker engine address ${endpoint} is not usable.`;
+    default:
+      return `The Docker engine at ${endpoint} cannot be reached.`;
+  }
+}
+
 function unreachableFix(
   error: EngineUnavailableError,
   candidate: EngineCandidate,
@@ -143,7 +164,7 @@ export async function checkEngine(
           id: 'engine.reachable',
           title: 'Engine reachable',
           status: 'fail',
-          summary: `The Docker engine at ${lastCandidate.endpoint} cannot be reached (${error.reason}: ${error.message}).`,
+          summary: unreachableSummary(error, lastCandidate.endpoint),
           fix: unreachableFix(error, lastCandidate, platform, plan),
         },
       ],

@@ -279,3 +279,29 @@ describe('ContainerWatcher with an active health probe', () => {
     expect(runs).toHaveLength(0);
   });
 });
+
+describe('a watcher whose engine goes away', () => {
+  it('fails its waits in plain words, the socket error kept as the cause', async () => {
+    const lost = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const gone: Pick<StackGateway, 'events' | 'inspectContainer'> = {
+      inspectContainer: () => Promise.reject(lost),
+      // eslint-disable-next-line require-yield
+      events: async function* () {
+        throw lost;
+      },
+    };
+    const watcher = new ContainerWatcher(gone, 'mn');
+    watcher.open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const failure = await watcher.waitFor('backend', 'c1', 'healthy', 1000).then(
+      () => undefined,
+      (error: unknown) => error as Error & { code?: string },
+    );
+    await watcher.close();
+    expect(failure?.code).toBe('engine_unavailable');
+    expect(failure?.message).toBe(
+      'Lost the connection to the Docker engine. Nothing more was changed; try again once Docker is back.',
+    );
+    expect(failure?.cause).toBe(lost);
+  });
+});

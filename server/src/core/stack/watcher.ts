@@ -70,9 +70,13 @@ export class ContainerWatcher {
         if (!this.abort.signal.aborted) throw new Error('the event stream ended');
       } catch (error) {
         if (this.abort.signal.aborted) return;
+        // The message reaches the app (a job's error) as well as the CLI: plain words; the socket
+        // error (ECONNRESET...) stays with the cause, for the log.
         this.broken = new AppError(
           'engine_unavailable',
-          `Lost the connection to the Docker engine (${(error as Error).message}). Nothing more was changed; run the command again once the engine is back.`,
+          'Lost the connection to the Docker engine. Nothing more was changed; try again once Docker is back.',
+          undefined,
+          { cause: error },
         );
         for (const waiter of this.waiters) waiter.reject(this.broken);
         this.waiters.clear();
