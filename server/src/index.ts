@@ -329,7 +329,10 @@ export function createServer(options: ServerOptions): AppServer {
           bus.publish({ type: 'stack.progressed', jobId, progress });
           onProgress?.(progress);
         }).up({ pullPolicy: config.pullPolicy }),
-      interfaces: () => Object.values(networkInterfaces()).flatMap((list) => list ?? []),
+      interfaces: () =>
+        Object.entries(networkInterfaces()).flatMap(([name, list]) =>
+          (list ?? []).map((nic) => ({ ...nic, name })),
+        ),
       teardown: (jobId) =>
         createStackService(paths, env, (progress) =>
           bus.publish({ type: 'stack.progressed', jobId, progress }),

@@ -20,6 +20,19 @@ describe('where people open MediaNest', () => {
     });
   });
 
+  it('leaves out container and VM bridges on any subnet, by their names', () => {
+    const bridges: InterfaceAddress[] = [
+      { name: 'br-3d7a5d31e6b0', address: '10.213.1.1', family: 'IPv4', internal: false },
+      { name: 'docker0', address: '10.200.0.1', family: 'IPv4', internal: false },
+      { name: 'virbr0', address: '192.168.122.1', family: 'IPv4', internal: false },
+      { name: 'eth0', address: '10.0.0.7', family: 'IPv4', internal: false },
+    ];
+    expect(mediaNestAddress({ httpPort: 8620 }, bridges)).toEqual({
+      url: 'http://10.0.0.7:8620/',
+      others: ['http://localhost:8620/'],
+    });
+  });
+
   it('follows a port change, and leaves out the default port', () => {
     expect(mediaNestAddress({ httpPort: 80 }, nics)?.url).toBe('http://192.168.1.20/');
   });

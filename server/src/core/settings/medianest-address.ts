@@ -1,5 +1,7 @@
 /** One network interface address, as the OS lists it (node's os.networkInterfaces() entries). */
 export interface InterfaceAddress {
+  /** The interface's name (`eth0`, `docker0`, `br-1a2b…`), when known. */
+  name?: string;
   address: string;
   family: string | number;
   internal: boolean;
@@ -41,12 +43,22 @@ export function mediaNestAddress(
   }
   const lan = interfaces
     .filter((i) => !i.internal && (i.family === 'IPv4' || i.family === 4))
-    .map((i) => i.address)
-    // Docker's own bridges are not reachable from another device.
-    .filter((address) => !isDockerBridge(address));
+    // Container and VM bridges are not reachable from another device.
+    .filter((i) => !isVirtualBridge(i.name) && !isDockerBridge(i.address))
+    .map((i) => i.address);
   const urls = [...new Set(lan)].sort(byHomeNetworkFirst).map((a) => withPort('http', a, httpPort));
   const [url = local, ...others] = [...urls, local];
   return { url, others: others.filter((o) => o !== url) };
+}
+
+/**
+ * Bridges that engines and hypervisors make for their guests: Docker's `docker0` and `br-<id>` (a
+ * compose network on any subnet), their `veth` ends, libvirt's `virbr`, Podman's and CNI's.
+ */
+const VIRTUAL_BRIDGE = /^(docker\d|br-[0-9a-f]{6,}|veth|virbr|podman|cni|flannel|vboxnet|vmnet)/;
+
+function isVirtualBridge(name: string | undefined): boolean {
+  return name !== undefined && VIRTUAL_BRIDGE.test(name);
 }
 
 /** 172.17-31.x.x is where Docker puts its bridges by default; a home router hands out 192.168/10.x. */
