@@ -36,3 +36,44 @@ describe('an action the server refuses', () => {
     expect(useLiveStore.getState().actionError).toBe(busy.message);
   });
 });
+
+/** A client answering `answers`; every other call fails, as the cards around them may. */
+const clientOf = (answers: Record<string, () => Promise<unknown>>): ApiClient =>
+  new Proxy(answers, {
+    get: (target, name: string) =>
+      target[name] ?? (() => Promise.reject(new Error(`${name}: not in this test`))),
+  }) as unknown as ApiClient;
+
+describe('loading the stack before anything is installed', () => {
+  it('shows no error banner: not installed is the setup page’s state, not a failure', async () => {
+    const notInstalled = new ApiError(
+      'conflict',
+      'There is no stack at /home/x/stack yet: run `medianest-appliance init` first.',
+      409,
+      { notInstalled: true },
+    );
+    useLiveStore.setState({
+      client: clientOf({
+        stackHealth: () => Promise.reject(notInstalled),
+        stackStatus: () => Promise.reject(notInstalled),
+        settings: () => Promise.resolve({}),
+      }),
+    });
+    await useLiveStore.getState().reload();
+    expect(useLiveStore.getState().loadError).toBeUndefined();
+    expect(useLiveStore.getState().installed).toBe(false);
+  });
+
+  it('still shows a real failure to load', async () => {
+    const down = new ApiError('internal', 'Something went wrong inside the appliance server.', 500);
+    useLiveStore.setState({
+      client: clientOf({
+        stackHealth: () => Promise.reject(down),
+        stackStatus: () => Promise.resolve([]),
+        settings: () => Promise.resolve({}),
+      }),
+    });
+    await useLiveStore.getState().reload();
+    expect(useLiveStore.getState().loadError).toBe(down.message);
+  });
+});

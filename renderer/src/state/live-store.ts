@@ -16,6 +16,9 @@ import {
 } from '../../../server/src/contract/index.js';
 import { openSse, parseData, type SseHandle, type StreamState } from './sse';
 
+const notInstalled = (error: unknown): boolean =>
+  error instanceof ApiError && error.details?.notInstalled === true;
+
 /** A job as the UI follows it from its events. */
 export interface JobView {
   id: string;
@@ -285,7 +288,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
         client.stackHealth({}).then((health) => set({ health })),
         client.stackStatus({}).then((status) => set({ status })),
       ]).then((results) => {
-        const failed = results.find((r) => r.status === 'rejected');
+        // Nothing installed yet is what the setup page is for, not something that failed to load.
+        const failed = results.find(
+          (r): r is PromiseRejectedResult => r.status === 'rejected' && !notInstalled(r.reason),
+        );
         set({ loadError: failed ? messageOf(failed.reason) : undefined });
       });
       await Promise.all([

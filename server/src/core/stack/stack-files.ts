@@ -25,9 +25,11 @@ export async function readComposeFile(
   location: StackLocation,
 ): Promise<ComposeFile> {
   if (!(await fs.exists(location.composeFile))) {
+    // `notInstalled`: a state, not a failure, for a page that shows the install (the UI words it).
     throw new AppError(
       'conflict',
       `There is no stack at ${location.stackDir} yet: run \`medianest-appliance init\` first.`,
+      { notInstalled: true },
     );
   }
   let raw: unknown;
