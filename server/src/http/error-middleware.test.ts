@@ -14,12 +14,16 @@ afterEach(async () => {
 });
 
 /** An app whose one route fails with `error`, answering through the error middleware. */
-async function failingWith(error: unknown, logged: AppError[]): Promise<string> {
+async function failingWith(
+  error: unknown,
+  logged: AppError[],
+  now?: () => number,
+): Promise<string> {
   const app = express();
   app.get('/fail', () => {
     throw error;
   });
-  app.use(errorMiddleware((e) => logged.push(e)));
+  app.use(errorMiddleware((e) => logged.push(e), now));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server!.once('listening', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/fail`;
@@ -37,6 +41,18 @@ describe('the error middleware', () => {
     expect(body.error.message).toMatch(/^Docker is not running or cannot be reached/);
     expect(body.error.message).not.toMatch(/ENOENT|run the command|medianest-appliance|`/);
     expect(logged.map((e) => e.message).join('\n')).toContain('ENOENT');
+  });
+
+  it('logs an engine that stays down once a minute, not once per request', async () => {
+    const logged: AppError[] = [];
+    let clock = 0;
+    const cause = Object.assign(new Error('connect ENOENT /nonexistent.sock'), { code: 'ENOENT' });
+    const url = await failingWith(engineUnavailable(cause), logged, () => clock);
+    for (let i = 0; i < 5; i++) expect((await fetch(url)).status).toBe(503);
+    expect(logged).toHaveLength(1);
+    clock += 61_000;
+    expect((await fetch(url)).status).toBe(503);
+    expect(logged).toHaveLength(2);
   });
 
   it('passes any other refusal on as it is', async () => {

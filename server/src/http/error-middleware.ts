@@ -46,7 +46,22 @@ export type ErrorLogger = (error: AppError) => void;
 export const ENGINE_UNAVAILABLE_MESSAGE =
   'Docker is not running or cannot be reached, so this could not be done. Start Docker (the setup page says how), then try again.';
 
-export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
+/** While Docker stays down every page load is refused the same way: say it once a minute. */
+const ENGINE_LOG_EVERY_MS = 60_000;
+
+export function errorMiddleware(
+  log: ErrorLogger,
+  now: () => number = Date.now,
+): ErrorRequestHandler {
+  let lastEngineLog: { message: string; at: number } | undefined;
+  const logEngineDown = (error: AppError): void => {
+    const at = now();
+    if (lastEngineLog?.message === error.message && at - lastEngineLog.at < ENGINE_LOG_EVERY_MS) {
+      return;
+    }
+    lastEngineLog = { message: error.message, at };
+    log(error);
+  };
   return (error: unknown, _req, res, next) => {
     // A response already under way (an event stream) cannot become an error answer: let express
     // close the connection.
@@ -58,7 +73,8 @@ export function errorMiddleware(log: ErrorLogger): ErrorRequestHandler {
     // The engine's messages are written for the CLI (errno codes, "run the command again"): the
     // app gets plain words, and the technical one goes to the log.
     const engineDown = appError.code === 'engine_unavailable';
-    if (appError.code === 'internal' || engineDown) log(appError);
+    if (appError.code === 'internal') log(appError);
+    if (engineDown) logEngineDown(appError);
     const body: ErrorBody = {
       error: {
         code: appError.code,
