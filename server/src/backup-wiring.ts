@@ -241,6 +241,7 @@ export function createBackupArea(options: {
     return services;
   };
   const now = (): Date => new Date();
+  let stopped = false;
   const scheduler = new BackupScheduler({
     schedule: () => readSchedule(settings),
     timeZone: machineTimeZone,
@@ -304,6 +305,7 @@ export function createBackupArea(options: {
       return good.length > 0 ? new Date(Math.max(...good)) : undefined;
     },
     start: () => {
+      stopped = false;
       // Leftovers of a crash first: a half-done restore rolled back, partial archives removed.
       void (async () => {
         try {
@@ -315,9 +317,14 @@ export function createBackupArea(options: {
         } catch (error) {
           options.onError('backup recovery at start failed', error);
         }
-        scheduler.start();
+        // A server stopped during the clean-up (a quick start and stop) has closed the database
+        // the scheduler reads: it must not start then.
+        if (!stopped) scheduler.start();
       })();
     },
-    stop: () => scheduler.stop(),
+    stop: () => {
+      stopped = true;
+      scheduler.stop();
+    },
   };
 }
