@@ -111,7 +111,8 @@ beforeAll(async () => {
   beta = await service('beta', ticker('B', 100));
   await service(
     'leaky',
-    `console.log('connecting with password ' + process.env.CANARY + ' to db');console.error('bearer ' + process.env.TOKEN);setInterval(()=>{},1e6);`,
+    // stderr a moment later: the engine reads the two streams apart and stamps them as it reads.
+    `console.log('connecting with password ' + process.env.CANARY + ' to db');setTimeout(()=>console.error('bearer ' + process.env.TOKEN),300);setInterval(()=>{},1e6);`,
     { CANARY: canary, TOKEN: token },
   );
   await waitUntil(
