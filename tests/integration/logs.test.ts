@@ -31,6 +31,7 @@ import { fieldErrors } from '../../server/src/http/routes.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
 import { createLogService } from '../../server/src/logs-wiring.js';
 import { cliOk } from './support/cli.js';
+import { byEngineStamp, tickStart, ticker, woven } from './support/tickers.js';
 import { demux, removeLabelled, TEST_LABEL, waitUntil } from './support/containers.js';
 import { request } from './support/http.js';
 import { imageOf, rigDocker, rigEnv } from './support/rig.js';
@@ -43,7 +44,6 @@ const env = { ...process.env, MEDIANEST_COMPOSE_PROJECT: project };
 const home = mkdtempSync(join(tmpdir(), 'mna-logs-'));
 const paths = homePaths(home);
 const image = imageOf(rig, 'backend');
-const T0 = Date.now() + 4000;
 
 /** A container of our project, running a node script (the backend stand-in has node). */
 async function service(
@@ -89,9 +89,6 @@ async function lastLine(container: Docker.Container): Promise<string> {
 }
 
 const norm = (time: string): number => Date.parse(time);
-const ticker = (prefix: string, offsetMs: number): string =>
-  `const t0=${T0};let i=0;const tick=()=>{i++;console.log('${prefix}'+i);if(i<6)setTimeout(tick,t0+i*200+${offsetMs}-Date.now());};setTimeout(tick,t0+${offsetMs}-Date.now());setInterval(()=>{},1e6);`;
-
 let server: http.Server;
 let base = '';
 let stats: ReturnType<typeof logStreamsRouter>['stats'];
@@ -149,11 +146,13 @@ beforeAll(async () => {
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  alpha = await service('alpha', ticker('A', 0));
-  beta = await service('beta', ticker('B', 100));
+  const t0 = tickStart();
+  alpha = await service('alpha', ticker(t0, 'A', 0));
+  beta = await service('beta', ticker(t0, 'B', 100));
+  // stderr a moment after stdout: the engine reads the two streams apart and stamps them as it reads.
   await service(
     'leaky',
-    `console.log('connecting with password ' + process.env.CANARY + ' to db');console.error('redis auth ' + process.env.CANARY2);setInterval(()=>{},1e6);`,
+    `console.log('connecting with password ' + process.env.CANARY + ' to db');setTimeout(()=>console.error('redis auth ' + process.env.CANARY2),300);setInterval(()=>{},1e6);`,
     {
       CANARY: secrets[0] ?? '',
       CANARY2: secrets[1] ?? '',
@@ -182,25 +181,11 @@ const getJson = async <T>(path: string): Promise<T> => {
 describe('history and merge', () => {
   it('merges services in the order of the engine timestamps', async () => {
     const history = await getJson<LogHistory>('/api/logs?services=alpha,beta&tail=100');
-    expect(history.lines.map((l) => l.text)).toEqual([
-      'A1',
-      'B1',
-      'A2',
-      'B2',
-      'A3',
-      'B3',
-      'A4',
-      'B4',
-      'A5',
-      'B5',
-      'A6',
-      'B6',
-    ]);
-    const engine = [...(await engineLog(alpha)), ...(await engineLog(beta))].sort(
-      (a, b) => norm(a.time) - norm(b.time),
-    );
+    const engine = byEngineStamp([...(await engineLog(alpha)), ...(await engineLog(beta))]);
+    expect(history.lines.map((l) => l.text)).toEqual(engine.map((e) => e.text));
+    expect(woven(history.lines.map((l) => l.text))).toBe(true);
     expect(history.lines.map((l) => norm(l.time))).toEqual(engine.map((e) => norm(e.time)));
-    expect(history.lines[0]).toMatchObject({
+    expect(history.lines.find((l) => l.text === 'A1')).toMatchObject({
       service: 'alpha',
       stream: 'stdout',
       container: `${project}-alpha-1`,
@@ -323,14 +308,24 @@ describe('follow over SSE', () => {
       'counter',
       `let i=0;const f='/tmp/n';try{i=Number(require('fs').readFileSync(f,'utf8'))}catch{};setInterval(()=>{i++;require('fs').writeFileSync(f,String(i));console.log('n'+i)},5);`,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Each life waits for lines of its own (not a fixed time), so a loaded machine still restarts a
+    // container that has written something in every life.
+    const moreLines = async (what: string): Promise<void> => {
+      const before = (await engineLog(counter)).length;
+      await waitUntil(
+        what,
+        async () => ((await engineLog(counter)).length >= before + 30 ? true : undefined),
+        30_000,
+      );
+    };
+    await moreLines('the counter to start');
     const stream = await follow('services=counter&tail=10000');
-    await new Promise((r) => setTimeout(r, 700));
+    await moreLines('lines before the restart');
     await counter.restart({ t: 0 });
-    await new Promise((r) => setTimeout(r, 700));
+    await moreLines('lines after the restart');
     await counter.stop({ t: 0 });
     await counter.start();
-    await new Promise((r) => setTimeout(r, 700));
+    await moreLines('lines after the start');
     await counter.stop({ t: 0 });
     const engine = await engineLog(counter);
     await waitUntil(
