@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import { Transform, pipeline } from 'node:stream';
 import type { Backup, BackupPreflight } from '../../contract/backup-routes.js';
 import { AppError } from '../app-error.js';
-import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive.js';
-import { ownerByFolder, parseArchiveMeta, type ArchiveMeta } from './archive-meta.js';
+import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive/format.js';
+import { ownerByFolder, parseArchiveMeta, type ArchiveMeta } from './archive/meta.js';
 import type { BackupProgress, BackupService } from './backup-service.js';
 import type { RestoreJournal, StackControl } from './ports.js';
 import { startRestorePrerequisites } from './restore-prerequisites.js';
 import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './restore-swap.js';
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
-import { removeTree } from './file-batches.js';
+import { removeTree } from './archive/file-batches.js';
 import { containedPath } from './contained-path.js';
 import { checkRestoreSpace, restoreSpaceProblem } from './restore-space.js';
 
