@@ -89,7 +89,8 @@ export default tseslint.config(
   },
   {
     files: ['server/src/core/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    // Tests and their support files may bring real adapters in (a test of a use case on disk).
+    ignores: ['**/*.test.ts', '**/*.test-support.ts'],
     rules: restrict(
       ['express', 'electron', 'dockerode', 'better-sqlite3', '**/http/**', '**/infra/**'],
       'core/ holds use cases: it reaches the engine, disk and database through injected ports, never express or electron.',

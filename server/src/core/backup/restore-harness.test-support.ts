@@ -9,7 +9,7 @@ import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Backup } from '../../contract/backup-routes.js';
-import type { ServiceExec } from '../secrets/rotation-ports.js';
+import type { ServiceExec } from '../service-exec.js';
 import type { EntrySource } from './archive/format.js';
 import { createArchiveReader } from './archive/reader.js';
 import { createArchiveWriter } from './archive/writer.js';

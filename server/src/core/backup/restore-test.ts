@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AppError } from '../app-error.js';
-import type { ServiceExec } from '../secrets/rotation-ports.js';
+import type { ServiceExec } from '../service-exec.js';
 import type { ArchiveReader, Manifest } from './archive/format.js';
 import { parseArchiveMeta } from './archive/meta.js';
 import type { BackupProgress } from './backup-service.js';
