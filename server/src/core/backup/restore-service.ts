@@ -14,6 +14,7 @@ import { parseArchiveMeta, type ArchiveMeta } from './archive/meta.js';
 import type { BackupProgress, BackupService } from './backup-service.js';
 import type { RestoreJournal, StackControl } from './ports.js';
 import { startRestorePrerequisites } from './restore-prerequisites.js';
+import type { RecoveryOutcome } from './interrupted-work.js';
 import { cleanSwap, swapBack, swapIn, swapLayout } from './restore-swap.js';
 import { stageRestore } from './restore-staging.js';
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
@@ -23,24 +24,6 @@ import { checkRestoreSpace, restoreSpaceProblem } from './restore-space.js';
 /** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
 const APP_SERVICES = ['backend', 'frontend', 'nginx'];
 const STOPPED = ['redis', ...APP_SERVICES];
-
-/**
- * What the start-up recovery did with an interrupted restore: its staging removed (nothing had
- * changed), its commit finished (the restored data had passed its health gate), or rolled back.
- */
-export type RecoveryOutcome = 'discarded' | 'committed' | 'rolled-back';
-
-/** How a recovery outcome reads in a log or on the command line. */
-export function describeRecovery(recovered: { source: string; outcome: RecoveryOutcome }): string {
-  switch (recovered.outcome) {
-    case 'discarded':
-      return `An interrupted restore (from ${recovered.source}) had changed nothing yet; its staging was removed.`;
-    case 'committed':
-      return `An interrupted restore (from ${recovered.source}) had already passed its health check; its commit was finished.`;
-    case 'rolled-back':
-      return `An interrupted restore (from ${recovered.source}) was rolled back.`;
-  }
-}
 
 export type RestoreSource = { id: string } | { file: string; key: Uint8Array };
 
