@@ -12,6 +12,7 @@ export default defineConfig({
             'server/src/**/*.test.ts',
             'electron/**/*.test.ts',
             'renderer/src/**/*.test.{ts,tsx}',
+            'scripts/**/*.test.mjs',
           ],
           environment: 'node',
           // A few files compile a JSON schema or import the whole server first: on a loaded 2-core

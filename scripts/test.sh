@@ -30,6 +30,7 @@ step() {
 
 step "Typecheck" npm run -s typecheck
 step "Lint" npm run -s lint
+step "Lint: import circles and the direction of core areas" node scripts/check-imports.mjs
 step "Format" npm run -s format:check
 step "Unit tests" npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
 step "Integration tests (rig engine)" npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"

@@ -21,9 +21,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { once } from 'node:events';
-import type { EntrySource } from '../../server/src/core/backup/archive.js';
-import { createArchiveReader } from '../../server/src/core/backup/archive-reader.js';
-import { createArchiveWriter } from '../../server/src/core/backup/archive-writer.js';
+import type { EntrySource } from '../../server/src/core/backup/archive/format.js';
+import { createArchiveReader } from '../../server/src/core/backup/archive/reader.js';
+import { createArchiveWriter } from '../../server/src/core/backup/archive/writer.js';
 
 const MB = 1024 * 1024;
 const total = Number(process.argv[2] ?? 1024) * MB;

@@ -4,7 +4,7 @@
  */
 import type { StackProgress } from './contract/stack.js';
 import { AppError } from './core/app-error.js';
-import type { ServiceExec } from './core/secrets/rotation-ports.js';
+import type { ServiceExec } from './core/service-exec.js';
 import { SecretsService } from './core/secrets/rotation-service.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { PROJECT_NAME } from './core/stack/compose-model.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createApiClient, type ApiClient } from '../../server/src/contract/client.js';
 import type { JobOutcome, ServerEvent } from '../../server/src/contract/events.js';
-import { createArchiveWriter } from '../../server/src/core/backup/archive-writer.js';
+import { createArchiveWriter } from '../../server/src/core/backup/archive/writer.js';
 import { recoveryKeyCodec } from '../../server/src/core/backup/recovery-codec.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';

@@ -22,6 +22,9 @@ export interface EngineInfo {
   name: string;
 }
 
+/** A container's health as the engine reports it ('none': the image declares no health check). */
+export type HealthState = 'starting' | 'healthy' | 'unhealthy' | 'none';
+
 export interface DockerGateway {
   readonly endpoint: string;
   /** Resolves when the engine answers `_ping`; rejects with an EngineUnavailableError otherwise. */

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeHostile } from '../../../server/src/core/backup/archive-fixtures.test-support.js';
+import { writeHostile } from '../../../server/src/core/backup/archive/fixtures.test-support.js';
 import {
   formatRecoveryKey,
   generateRecoveryKey,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_FOLDERS } from './archive-meta.js';
+import { KNOWN_FOLDERS } from './archive/meta.js';
 import { statefulFolders } from './backup-contents.js';
 import { archiveName } from './backup-service.js';
 

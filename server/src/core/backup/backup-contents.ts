@@ -6,8 +6,8 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { EntrySource } from './archive.js';
-import { FileBatches } from './file-batches.js';
+import type { EntrySource } from './archive/format.js';
+import { FileBatches } from './archive/file-batches.js';
 import type { StackState } from './stack-state.js';
 
 /** The files of the appliance home a backup carries, besides the data folders. */

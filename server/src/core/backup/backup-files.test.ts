@@ -7,7 +7,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupEntries, treeSize, type BackupSources } from './backup-contents.js';
-import { sha256Of, tempFolder } from './archive-fixtures.test-support.js';
+import { sha256Of, tempFolder } from './archive/fixtures.test-support.js';
 import type { StackState } from './stack-state.js';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

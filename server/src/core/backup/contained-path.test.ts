@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempFolder } from './archive-fixtures.test-support.js';
+import { tempFolder } from './archive/fixtures.test-support.js';
 import { containedPath } from './contained-path.js';
 import { snapshotTree } from './restore-harness.test-support.js';
 import { swapIn, swapLayout } from './restore-swap.js';

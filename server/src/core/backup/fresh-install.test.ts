@@ -1,10 +1,10 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EntrySource } from './archive.js';
-import { tempFolder, testKey } from './archive-fixtures.test-support.js';
-import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter } from './archive-writer.js';
+import type { EntrySource } from './archive/format.js';
+import { tempFolder, testKey } from './archive/fixtures.test-support.js';
+import { createArchiveReader } from './archive/reader.js';
+import { createArchiveWriter } from './archive/writer.js';
 import { settingsFromArchive } from './fresh-install.js';
 import { snapshotTree } from './restore-harness.test-support.js';
 

@@ -11,8 +11,8 @@ import { AppError } from '../app-error.js';
 import { SECRET_NAMES } from '../secrets/catalogue.js';
 import { STACK_CONFIG_KEY } from '../settings/settings-repository.js';
 import { parseStackConfig } from '../stack/config.js';
-import type { ArchiveReader } from './archive.js';
-import { removeTree } from './file-batches.js';
+import type { ArchiveReader } from './archive/format.js';
+import { removeTree } from './archive/file-batches.js';
 
 /** settings.json holds one stack configuration: a few KiB. */
 const MAX_SETTINGS_BYTES = 1024 * 1024;

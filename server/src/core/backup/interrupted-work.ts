@@ -4,7 +4,24 @@
  * otherwise an `up` would start the stack over a half-swapped data folder and leave the restore's
  * staging and the previous data (a full copy) behind, until some backup verb happened to run.
  */
-import { describeRecovery, type RecoveryOutcome } from './restore-service.js';
+
+/**
+ * What the start-up recovery did with an interrupted restore: its staging removed (nothing had
+ * changed), its commit finished (the restored data had passed its health gate), or rolled back.
+ */
+export type RecoveryOutcome = 'discarded' | 'committed' | 'rolled-back';
+
+/** How a recovery outcome reads in a log or on the command line. */
+export function describeRecovery(recovered: { source: string; outcome: RecoveryOutcome }): string {
+  switch (recovered.outcome) {
+    case 'discarded':
+      return `An interrupted restore (from ${recovered.source}) had changed nothing yet; its staging was removed.`;
+    case 'committed':
+      return `An interrupted restore (from ${recovered.source}) had already passed its health check; its commit was finished.`;
+    case 'rolled-back':
+      return `An interrupted restore (from ${recovered.source}) was rolled back.`;
+  }
+}
 
 /**
  * The jobs (CLI verbs and server jobs) that touch the stack or its data, so run the clean-up

@@ -2,7 +2,7 @@ import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../app-error.js';
-import { tempFolder, testKey } from './archive-fixtures.test-support.js';
+import { tempFolder, testKey } from './archive/fixtures.test-support.js';
 import { restoreService, snapshotTree, writeArchive } from './restore-harness.test-support.js';
 
 const owner = { uid: 1001, gid: 1001, mode: 0o750 };

@@ -6,45 +6,24 @@
  * kept aside (renamed) until commit, so a rollback is a rename back; the journal row makes an
  * interrupted restore undone at the next start.
  */
-import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, pipeline } from 'node:stream';
+import { stat } from 'node:fs/promises';
 import type { Backup, BackupPreflight } from '../../contract/backup-routes.js';
 import { AppError } from '../app-error.js';
-import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive.js';
-import { ownerByFolder, parseArchiveMeta, type ArchiveMeta } from './archive-meta.js';
+import { ARCHIVE_FORMAT_VERSION, type ArchiveReader, type Manifest } from './archive/format.js';
+import { parseArchiveMeta, type ArchiveMeta } from './archive/meta.js';
 import type { BackupProgress, BackupService } from './backup-service.js';
 import type { RestoreJournal, StackControl } from './ports.js';
 import { startRestorePrerequisites } from './restore-prerequisites.js';
-import { chownTree, cleanSwap, ownerOf, swapBack, swapIn, swapLayout } from './restore-swap.js';
+import type { RecoveryOutcome } from './interrupted-work.js';
+import { cleanSwap, swapBack, swapIn, swapLayout } from './restore-swap.js';
+import { stageRestore } from './restore-staging.js';
 import { DB_NAME, PREVIOUS_DB, RESTORE_DB, type StackState } from './stack-state.js';
-import { removeTree } from './file-batches.js';
-import { containedPath } from './contained-path.js';
+import { removeTree } from './archive/file-batches.js';
 import { checkRestoreSpace, restoreSpaceProblem } from './restore-space.js';
 
 /** Services stopped while the data is swapped; PostgreSQL stays up to run the restore. */
 const APP_SERVICES = ['backend', 'frontend', 'nginx'];
 const STOPPED = ['redis', ...APP_SERVICES];
-/** A cluster's roles file is a few lines; anything far bigger is not one. */
-const MAX_ROLES_BYTES = 4 * 1024 * 1024;
-
-/**
- * What the start-up recovery did with an interrupted restore: its staging removed (nothing had
- * changed), its commit finished (the restored data had passed its health gate), or rolled back.
- */
-export type RecoveryOutcome = 'discarded' | 'committed' | 'rolled-back';
-
-/** How a recovery outcome reads in a log or on the command line. */
-export function describeRecovery(recovered: { source: string; outcome: RecoveryOutcome }): string {
-  switch (recovered.outcome) {
-    case 'discarded':
-      return `An interrupted restore (from ${recovered.source}) had changed nothing yet; its staging was removed.`;
-    case 'committed':
-      return `An interrupted restore (from ${recovered.source}) had already passed its health check; its commit was finished.`;
-    case 'rolled-back':
-      return `An interrupted restore (from ${recovered.source}) was rolled back.`;
-  }
-}
 
 export type RestoreSource = { id: string } | { file: string; key: Uint8Array };
 
@@ -178,17 +157,20 @@ export class RestoreService {
     // so they go side by side.
     const share = { safety: 0, staging: 0 };
     const overall = (): number => 2 + (share.safety + share.staging) * 0.33;
-    const staging = this.stage(
+    const staging = stageRestore({
+      reader: this.deps.reader,
       path,
       key,
       manifest,
-      layout.staging,
+      meta: metaOf(manifest),
+      staging: layout.staging,
+      dataDir: layout.dataDir,
       state,
-      (step, percent, bytes) => {
+      progress: (step, percent, bytes) => {
         share.staging = percent ?? share.staging;
         progress(step, overall(), bytes);
       },
-    );
+    });
     // Only staging needs the manifest (100k files: ~8 MB); it goes once staging is done, not
     // when the safety snapshot, which keeps its own, is.
     manifest = undefined;
@@ -257,143 +239,6 @@ export class RestoreService {
     await this.deps.state().dropDatabase(PREVIOUS_DB);
     await cleanSwap(swapLayout(await this.deps.dataDir()));
     this.deps.journal.clear();
-  }
-
-  /**
-   * Two reads of the archive side by side: the roles and the dump straight into a fresh database,
-   * and a full read that checks every tag and checksum while it extracts the folders and the
-   * Redis snapshot into staging (so staging that ends has verified the whole archive). Percent is
-   * of this part alone.
-   */
-  private async stage(
-    path: string,
-    key: Uint8Array,
-    manifest: Manifest,
-    staging: string,
-    state: StackState,
-    progress: BackupProgress,
-  ): Promise<Array<{ name: string; staged: string }>> {
-    const dataDir = await this.deps.dataDir();
-    await removeTree(staging);
-    await mkdir(staging, { recursive: true, mode: 0o700 });
-    const total = Math.max(1, manifest.entries.totalBytes);
-    // Two reads side by side: the database part into PostgreSQL (its pace is the server's), and
-    // the whole archive checked while the folders and the Redis snapshot go into staging.
-    const done = { database: 0, files: 0 };
-    let databaseBytes = 0;
-    for (const entry of manifest.entries) {
-      if (entry.path.startsWith('db/')) databaseBytes += entry.size;
-    }
-    const announced = new Set<string>();
-    const report = (step: string): void => {
-      // Each part announces itself once; while both run, one line covers both.
-      const first = !announced.has(step);
-      announced.add(step);
-      const shown = first || announced.size === 1 ? step : 'Staging the database and files';
-      const bytes = done.database + done.files;
-      progress(shown, Math.min(95, (bytes / total) * 95), { done: bytes, total });
-    };
-    const database = this.restoreDatabase(path, key, state, (bytes) => {
-      done.database = bytes;
-      report('Restoring the database into staging');
-    });
-    // Each stateful folder's files are given its recorded owner as they are written (as root).
-    const owners = metaOf(manifest).folders ?? {};
-    const files = this.deps.reader.extract(path, key, join(staging, 'archive'), {
-      prefixes: ['files/', 'redis/'],
-      ...(process.getuid?.() === 0
-        ? { owner: (entry: string) => ownerByFolder(owners, entry) }
-        : {}),
-      onProgress: (p) => {
-        if (p.path.startsWith('db/')) return;
-        done.files = Math.max(0, p.bytes - databaseBytes);
-        report('Extracting files into staging');
-      },
-    });
-    const [db, extracted] = await Promise.allSettled([database, files]);
-    // The full read's verdict (a damaged archive is `corrupt`) comes before pg_restore's view of it.
-    if (extracted.status === 'rejected') throw extracted.reason;
-    if (db.status === 'rejected') throw db.reason;
-    const folders: Array<{ name: string; staged: string }> = [];
-    for (const [name, owner] of Object.entries(owners)) {
-      const staged = await containedPath(
-        join(staging, 'archive', 'files'),
-        name,
-        `meta.folders[${JSON.stringify(name)}]`,
-      );
-      if (!(await stat(staged).catch(() => undefined))) {
-        // An empty folder the archive did not hold: created, and only it needs an owner.
-        await mkdir(staged, { recursive: true });
-        await chownTree(staged, owner);
-      }
-      folders.push({ name, staged });
-    }
-    // Redis reads the snapshot at start; a folder holding only it (no AOF) makes Redis load it.
-    const redisOwner = (await ownerOf(join(dataDir, 'redis'))) ?? {
-      uid: 999,
-      gid: 999,
-      mode: 0o700,
-    };
-    const redisDir = join(staging, 'redis');
-    await mkdir(redisDir, { mode: redisOwner.mode ?? 0o700 });
-    await rename(join(staging, 'archive', 'redis', 'dump.rdb'), join(redisDir, 'dump.rdb'));
-    if (metaOf(manifest).redisAppendOnly !== false) {
-      // With appendonly on, Redis 7 loads only the AOF: the snapshot becomes its base file.
-      const aofDir = join(redisDir, 'appendonlydir');
-      await mkdir(aofDir, { mode: 0o700 });
-      await copyFile(join(redisDir, 'dump.rdb'), join(aofDir, 'appendonly.aof.1.base.rdb'));
-      await writeFile(
-        join(aofDir, 'appendonly.aof.manifest'),
-        'file appendonly.aof.1.base.rdb seq 1 type b\n',
-        {
-          mode: 0o600,
-        },
-      );
-    }
-    await chownTree(redisDir, redisOwner);
-    folders.push({ name: 'redis', staged: redisDir });
-    progress('Staged', 100);
-    return folders;
-  }
-
-  /**
-   * The database part of the archive: the roles this PostgreSQL lacks, then the dump straight into
-   * a fresh staging database. Each entry's checksum is checked as it is read.
-   */
-  private async restoreDatabase(
-    path: string,
-    key: Uint8Array,
-    state: StackState,
-    onBytes: (bytes: number) => void,
-  ): Promise<void> {
-    let bytes = 0;
-    for await (const { entry, stream } of this.deps.reader.entries(path, key)) {
-      if (!stream) continue;
-      if (entry.path === 'db/roles.sql') {
-        // Archives written since roles come first have them in place before the dump's grants.
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of stream) {
-          size += (chunk as Buffer).length;
-          if (size > MAX_ROLES_BYTES) throw new AppError('corrupt', 'db/roles.sql is too large.');
-          chunks.push(chunk as Buffer);
-        }
-        await state.createMissingRoles(Buffer.concat(chunks).toString('utf8'));
-      } else if (entry.path === 'db/medianest.dump') {
-        onBytes(bytes);
-        const counted = new Transform({
-          transform(chunk: Buffer, _encoding, next) {
-            onBytes((bytes += chunk.length));
-            next(null, chunk);
-          },
-        });
-        // A damaged entry errors its stream; pipeline passes that on to what pg_restore reads.
-        pipeline(stream, counted, () => undefined);
-        await state.restoreInto(RESTORE_DB, counted);
-        return;
-      }
-    }
-    throw new AppError('corrupt', 'The archive holds no database dump.');
   }
 
   /** A restore that never got past staging: the staging database and folder go, nothing else. */

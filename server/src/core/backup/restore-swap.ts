@@ -6,7 +6,7 @@
  */
 import { chown, lstat, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { removeTree } from './file-batches.js';
+import { removeTree } from './archive/file-batches.js';
 import { containedPath } from './contained-path.js';
 
 export interface SwapLayout {

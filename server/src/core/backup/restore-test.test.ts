@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from './archive.js';
-import { createArchiveReader } from './archive-reader.js';
-import { EntryTable } from './entry-table.js';
+import type { Manifest } from './archive/format.js';
+import { createArchiveReader } from './archive/reader.js';
+import { EntryTable } from './archive/entry-table.js';
 import { restoreTest, type ScratchEngine } from './restore-test.js';
 
 describe('the restore test of an archive whose metadata is hostile', () => {

@@ -5,9 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import { AppError } from '../app-error.js';
-import type { ServiceExec } from '../secrets/rotation-ports.js';
-import type { ArchiveReader, Manifest } from './archive.js';
-import { parseArchiveMeta } from './archive-meta.js';
+import type { ServiceExec } from '../service-exec.js';
+import type { ArchiveReader, Manifest } from './archive/format.js';
+import { parseArchiveMeta } from './archive/meta.js';
 import type { BackupProgress } from './backup-service.js';
 import type { StreamingExec } from './ports.js';
 import { RESTORE_DB, StackState } from './stack-state.js';

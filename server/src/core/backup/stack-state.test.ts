@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceExec } from '../secrets/rotation-ports.js';
+import type { ServiceExec } from '../service-exec.js';
 import type { StreamingExec } from './ports.js';
 import { StackState } from './stack-state.js';
 

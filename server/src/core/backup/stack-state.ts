@@ -5,7 +5,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { AppError } from '../app-error.js';
-import type { ServiceExec } from '../secrets/rotation-ports.js';
+import type { ServiceExec } from '../service-exec.js';
 import type { ExecStream, StreamingExec } from './ports.js';
 import { roleStatements } from './role-statements.js';
 

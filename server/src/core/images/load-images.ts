@@ -4,7 +4,7 @@
  */
 import { basename, isAbsolute } from 'node:path';
 import { AppError } from '../app-error.js';
-import { SERVICE_NAMES } from '../stack/config.js';
+import { SERVICE_NAMES } from '../stack-names.js';
 import { ImageArchiveScanner, sniffArchive, type ArchiveFormat } from './archive-check.js';
 import { ImageEngineError, type ImageGateway } from './image-gateway.js';
 import {

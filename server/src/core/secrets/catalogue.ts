@@ -1,4 +1,4 @@
-import type { Profile, ServiceName } from '../stack/config.js';
+import type { Profile, ServiceName } from '../stack-names.js';
 import { databaseUrl, isAcceptedByMediaNest, redisUrl } from './generate.js';
 
 /**

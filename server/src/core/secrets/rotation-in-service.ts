@@ -1,5 +1,5 @@
 import { AppError } from '../app-error.js';
-import type { ExecResult, ServiceExec } from './rotation-ports.js';
+import type { ExecResult, ServiceExec } from '../service-exec.js';
 import { scramVerifier } from './rotation-scram.js';
 import type { Scrubber } from './rotation-scrub.js';
 

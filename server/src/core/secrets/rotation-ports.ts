@@ -1,32 +1,12 @@
 import type { FileSystem } from '../file-system.js';
-import type { UpResult } from '../stack/reconciler.js';
-import type { HealthState } from '../stack/stack-gateway.js';
+import type { ServiceExec } from '../service-exec.js';
 import type { RandomSource } from './generate.js';
 
-/** What a command run inside a container left behind. */
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Commands inside the stack's running containers (`docker exec`), for the state a service keeps
- * of its own: PostgreSQL's role password, Grafana's admin user. infra/docker implements it.
- */
-export interface ServiceExec {
-  /** The project's services whose container is running, with their health. */
-  runningServices(): Promise<Array<{ service: string; health: HealthState }>>;
-  /**
-   * Runs `command` (argv, no shell) in the running container of `service`, as the container's
-   * own user. `stdin` is written and then closed: secrets travel that way, never in argv or env
-   * of the exec (both of which the engine can show).
-   */
-  exec(
-    service: string,
-    command: readonly string[],
-    options?: { stdin?: string; timeoutMs?: number },
-  ): Promise<ExecResult>;
+/** The services an `up` created, recreated or started. */
+export interface StackChanges {
+  created: string[];
+  recreated: string[];
+  started: string[];
 }
 
 /** Reports a step (and how far along) to the job history and the event stream. */
@@ -43,8 +23,12 @@ export interface RotationDeps {
    * other secret is kept.
    */
   render(): Promise<void>;
-  /** The stack's `up`: recreates exactly the services whose configuration (or secret copy) changed. */
-  up(): Promise<UpResult>;
+  /**
+   * The stack's `up`: recreates exactly the services whose configuration (or secret copy) changed.
+   * Its result as rotation reads it (core/stack's UpResult has these and more): secrets sit below
+   * the stack and do not import it.
+   */
+  up(): Promise<StackChanges>;
   now(): Date;
   random?: RandomSource;
 }

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
+import { PROFILES, SERVICE_NAMES, type Profile, type ServiceName } from '../stack-names.js';
 
 /**
  * Everything a user can set about the stack (`init` flags, the wizard), validated. Every value that
@@ -10,28 +11,8 @@ import { AppError } from '../app-error.js';
  * then emits YAML through the yaml library, never by string concatenation.
  */
 
-/** Every service the templates can render, in start order. */
-export const SERVICE_NAMES = [
-  'postgres',
-  'redis',
-  'migrate',
-  'backend',
-  'frontend',
-  'nginx',
-  'certbot',
-  'prometheus',
-  'grafana',
-  'pgadmin',
-  'redis-commander',
-  'mailhog',
-] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
 export const ENVIRONMENTS = ['prod', 'dev', 'test'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
-
-export const PROFILES = ['tls', 'monitoring', 'devtools'] as const;
-export type Profile = (typeof PROFILES)[number];
 
 export const PULL_POLICIES = ['missing', 'always', 'never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];

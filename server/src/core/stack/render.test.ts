@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ComposeFileSchema, durationMs, type Service } from './compose-model.js';
-import {
-  ENVIRONMENTS,
-  PROFILES,
-  parseStackConfig,
-  type Profile,
-  type StackConfig,
-} from './config.js';
+import { PROFILES, type Profile } from '../stack-names.js';
+import { ENVIRONMENTS, parseStackConfig, type StackConfig } from './config.js';
 import { composeToYaml, envToText, renderStack, type RenderedStack } from './render.js';
 
 const STACK = '/home/ann/.medianest/stack';

@@ -2,7 +2,8 @@ import { Document, parse } from 'yaml';
 import { isDeepStrictEqual } from 'node:util';
 import { AppError } from '../app-error.js';
 import { ComposeFileSchema, PROJECT_NAME, type ComposeFile } from './compose-model.js';
-import { absolutePathRule, SERVICE_NAMES, type StackConfig } from './config.js';
+import { SERVICE_NAMES } from '../stack-names.js';
+import { absolutePathRule, type StackConfig } from './config.js';
 import {
   applyResourceOverride,
   finishService,

@@ -1,9 +1,9 @@
+import type { HealthState } from '../docker-gateway.js';
 import type { DesiredNetwork, DesiredService } from './plan.js';
 
 /** Container states as the engine reports them. */
 export type ContainerState =
   'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
-export type HealthState = 'starting' | 'healthy' | 'unhealthy' | 'none';
 
 /** One of our containers, as the engine's list shows it (one cheap call for the whole project). */
 export interface ContainerSummary {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HealthState } from '../docker-gateway.js';
 import type {
   ContainerDetails,
   ContainerState,
-  HealthState,
   StackEngineEvent,
   StackGateway,
 } from './stack-gateway.js';

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import type { ExecStream } from '../../core/backup/ports.js';
 import type { ScratchEngine, ScratchSession } from '../../core/backup/restore-test.js';
 import { engineUnavailable } from '../../core/docker-gateway.js';
-import type { ExecResult } from '../../core/secrets/rotation-ports.js';
+import type { ExecResult } from '../../core/service-exec.js';
 import { connectionOptions } from './endpoint.js';
 import { execStream } from './dockerode-exec-stream.js';
 

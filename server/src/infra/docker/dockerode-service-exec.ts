@@ -1,8 +1,8 @@
 import Docker from 'dockerode';
 import { engineUnavailable } from '../../core/docker-gateway.js';
-import type { ExecResult, ServiceExec } from '../../core/secrets/rotation-ports.js';
+import type { ExecResult, ServiceExec } from '../../core/service-exec.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
-import type { HealthState } from '../../core/stack/stack-gateway.js';
+import type { HealthState } from '../../core/docker-gateway.js';
 import { connectionOptions } from './endpoint.js';
 import { demuxFrames } from './frames.js';
 

@@ -7,11 +7,11 @@ import {
   LABEL_PROJECT,
   LABEL_SERVICE,
 } from '../../core/stack/plan.js';
+import type { HealthState } from '../../core/docker-gateway.js';
 import type {
   ContainerDetails,
   ContainerState,
   ContainerSummary,
-  HealthState,
   OwnershipFix,
   PullProgress,
   StackEngineEvent,

@@ -1,17 +1,12 @@
 import Database from 'better-sqlite3';
 import { ensurePrivateFile, tightenIfShared } from '../fs/private-file.js';
+import type { Migration } from './migration.js';
 import { ALERTS_MIGRATIONS } from './migrations-alerts.js';
 import { BACKUP_MIGRATIONS } from './migrations-backup.js';
 import { HEALTH_MIGRATIONS } from './migrations-health.js';
 import { RESOURCES_MIGRATIONS } from './migrations-resources.js';
 
 type Db = Database.Database;
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 /**
  * Versioned migrations: append only; each runs once, in a transaction, recorded in

@@ -1,4 +1,4 @@
-import type { Migration } from './database.js';
+import type { Migration } from './migration.js';
 
 /** The alerts area's tables (versions from 5; see database.ts). */
 export const ALERTS_MIGRATIONS: Migration[] = [

@@ -1,4 +1,4 @@
-import type { Migration } from './database.js';
+import type { Migration } from './migration.js';
 
 /** The backup area's tables (versions from 6; see database.ts). */
 export const BACKUP_MIGRATIONS: Migration[] = [

@@ -1,4 +1,4 @@
-import type { Migration } from './database.js';
+import type { Migration } from './migration.js';
 
 /** The health history's table (version 7; see database.ts). */
 export const HEALTH_MIGRATIONS: Migration[] = [

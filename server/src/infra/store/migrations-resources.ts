@@ -1,4 +1,4 @@
-import type { Migration } from './database.js';
+import type { Migration } from './migration.js';
 
 /** The resources area's tables (versions from 4; see database.ts). */
 export const RESOURCES_MIGRATIONS: Migration[] = [

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ArchiveReader } from '../../core/backup/archive.js';
+import type { ArchiveReader } from '../../core/backup/archive/format.js';
 import { BackupService } from '../../core/backup/backup-service.js';
 import { openDatabase } from './database.js';
 import { SqliteBackups, SqliteRestoreJournal } from './sqlite-backups.js';

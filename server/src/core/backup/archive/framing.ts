@@ -7,8 +7,9 @@
  *           then for a file: segments of  length (4, BE, > 0) | bytes,  ended by a length of 0
  *   end:    'Z' (1), the last byte of the data stream
  */
-import { AppError } from '../app-error.js';
-import type { ExtractLimits, Manifest, ManifestEntry } from './archive.js';
+import { AppError } from '../../app-error.js';
+import type { ManifestEntry } from './entry-table.js';
+import type { ExtractLimits, Manifest } from './format.js';
 
 export const TAG_ENTRY = 0x45;
 export const TAG_END = 0x5a;

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from './archive.js';
-import { DEFAULT_LIMITS, KIND_FILE, manifestJson } from './archive-framing.js';
-import { tempFolder, testKey, writeHostile } from './archive-fixtures.test-support.js';
-import { createArchiveReader } from './archive-reader.js';
+import type { Manifest } from './format.js';
+import { DEFAULT_LIMITS, KIND_FILE, manifestJson } from './framing.js';
+import { tempFolder, testKey, writeHostile } from './fixtures.test-support.js';
+import { createArchiveReader } from './reader.js';
 import { EntryTable } from './entry-table.js';
 import { MAX_ENTRY_TEXT, MAX_META_TEXT, ManifestParser, parseManifest } from './manifest-parser.js';
 

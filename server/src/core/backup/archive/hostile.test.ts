@@ -1,16 +1,16 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ExtractLimits } from './archive.js';
-import { KIND_DIR, KIND_FILE } from './archive-framing.js';
-import { createArchiveReader } from './archive-reader.js';
+import type { ExtractLimits } from './format.js';
+import { KIND_DIR, KIND_FILE } from './framing.js';
+import { createArchiveReader } from './reader.js';
 import {
   listTree,
   tempFolder,
   testKey,
   writeHostile,
   type HostileEntry,
-} from './archive-fixtures.test-support.js';
+} from './fixtures.test-support.js';
 
 const reader = createArchiveReader();
 const file = (path: string, text = 'x'): HostileEntry => ({

@@ -8,15 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { AppError } from '../app-error.js';
-import type {
-  ArchiveProgress,
-  ArchiveWriter,
-  EntrySource,
-  Manifest,
-  ManifestEntry,
-} from './archive.js';
-import { ARCHIVE_FORMAT_VERSION } from './archive.js';
+import { AppError } from '../../app-error.js';
+import type { ArchiveProgress, ArchiveWriter, EntrySource, Manifest } from './format.js';
+import { ARCHIVE_FORMAT_VERSION } from './format.js';
 import {
   DEFAULT_CHUNK_SIZE,
   STREAM_DATA,
@@ -25,7 +19,7 @@ import {
   sealRecordParts,
   sealTrailer,
   type ArchiveKeys,
-} from './archive-crypto.js';
+} from './crypto.js';
 import {
   KIND_DIR,
   KIND_FILE,
@@ -36,9 +30,9 @@ import {
   pathProblem,
   segmentHeader,
   unsafe,
-} from './archive-framing.js';
-import { fsyncFolder, ioError, partialPathFor } from './archive-files.js';
-import { EntryTable } from './entry-table.js';
+} from './framing.js';
+import { fsyncFolder, ioError, partialPathFor } from './files.js';
+import { EntryTable, type ManifestEntry } from './entry-table.js';
 
 export interface ArchiveWriterOptions {
   /** Plain bytes per sealed chunk (1 KiB to 16 MiB); 1 MiB by default. */

@@ -5,16 +5,15 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import type { ManifestEntry } from './archive.js';
 import {
   corrupt,
   openRecord,
   parseRecordPrefix,
   RECORD_OVERHEAD,
   type ArchiveKeys,
-} from './archive-crypto.js';
-import { KIND_DIR, KIND_FILE, MAX_SEGMENT, TAG_END, TAG_ENTRY, unsafe } from './archive-framing.js';
-import type { EntryTable } from './entry-table.js';
+} from './crypto.js';
+import { KIND_DIR, KIND_FILE, MAX_SEGMENT, TAG_END, TAG_ENTRY, unsafe } from './framing.js';
+import type { EntryTable, ManifestEntry } from './entry-table.js';
 
 export async function readAt(
   handle: FileHandle,

@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ManifestEntry } from './archive.js';
-import { EntryTable } from './entry-table.js';
+import { EntryTable, type ManifestEntry } from './entry-table.js';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 

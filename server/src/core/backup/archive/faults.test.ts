@@ -2,11 +2,11 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { EntrySource } from './archive.js';
-import { cleanArchiveLeftovers } from './archive-files.js';
-import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter } from './archive-writer.js';
-import { generated, tempFolder, testKey } from './archive-fixtures.test-support.js';
+import type { EntrySource } from './format.js';
+import { cleanArchiveLeftovers } from './files.js';
+import { createArchiveReader } from './reader.js';
+import { createArchiveWriter } from './writer.js';
+import { generated, tempFolder, testKey } from './fixtures.test-support.js';
 
 const writer = createArchiveWriter();
 

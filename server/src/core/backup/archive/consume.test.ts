@@ -8,10 +8,10 @@ import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { EntrySource } from './archive.js';
-import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter } from './archive-writer.js';
-import { generated, sha256Of, tempFolder, testKey } from './archive-fixtures.test-support.js';
+import type { EntrySource } from './format.js';
+import { createArchiveReader } from './reader.js';
+import { createArchiveWriter } from './writer.js';
+import { generated, sha256Of, tempFolder, testKey } from './fixtures.test-support.js';
 
 const writer = createArchiveWriter();
 const reader = createArchiveReader();

@@ -5,7 +5,7 @@
  * root and builds paths and owners from these values, so every one passes this schema first.
  */
 import { z } from 'zod';
-import { AppError } from '../app-error.js';
+import { AppError } from '../../app-error.js';
 
 /**
  * The stateful folders a backup can carry (`statefulFolders` of the rendered templates' bind

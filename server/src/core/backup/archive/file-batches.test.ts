@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileBatchError, FileBatches, removeTree } from './file-batches.js';
-import { tempFolder } from './archive-fixtures.test-support.js';
+import { tempFolder } from './fixtures.test-support.js';
 
 let files: FileBatches | undefined;
 afterEach(async () => {

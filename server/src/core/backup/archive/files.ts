@@ -4,8 +4,8 @@
  */
 import { open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ErrorCode } from '../../contract/errors.js';
-import { AppError } from '../app-error.js';
+import type { ErrorCode } from '../../../contract/errors.js';
+import { AppError } from '../../app-error.js';
 
 const PARTIAL = /^\..+\.partial$/;
 

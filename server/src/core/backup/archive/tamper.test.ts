@@ -2,11 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EntrySource } from './archive.js';
-import { HEADER_SIZE, TRAILER_SIZE } from './archive-crypto.js';
-import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter } from './archive-writer.js';
-import { generated, tempFolder, testKey } from './archive-fixtures.test-support.js';
+import type { EntrySource } from './format.js';
+import { HEADER_SIZE, TRAILER_SIZE } from './crypto.js';
+import { createArchiveReader } from './reader.js';
+import { createArchiveWriter } from './writer.js';
+import { generated, tempFolder, testKey } from './fixtures.test-support.js';
 import { EntryTable } from './entry-table.js';
 
 const reader = createArchiveReader();

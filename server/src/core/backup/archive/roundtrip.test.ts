@@ -4,11 +4,11 @@ import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { EntrySource, Manifest } from './archive.js';
-import { createArchiveReader } from './archive-reader.js';
-import { createArchiveWriter } from './archive-writer.js';
-import { manifestJson } from './archive-framing.js';
-import { generated, sha256Of, tempFolder, testKey } from './archive-fixtures.test-support.js';
+import type { EntrySource, Manifest } from './format.js';
+import { createArchiveReader } from './reader.js';
+import { createArchiveWriter } from './writer.js';
+import { manifestJson } from './framing.js';
+import { generated, sha256Of, tempFolder, testKey } from './fixtures.test-support.js';
 import { EntryTable } from './entry-table.js';
 
 /** A manifest with its entries as plain objects, to compare two by value. */

@@ -4,7 +4,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { Output } from './archive-writer.js';
+import { Output } from './writer.js';
 
 /** A file whose every gathered write takes at most `most` bytes. */
 function shortWrites(most: number): { handle: FileHandle; written: () => Buffer } {

@@ -13,8 +13,8 @@ import {
   hkdfSync,
   timingSafeEqual,
 } from 'node:crypto';
-import { AppError } from '../app-error.js';
-import { ARCHIVE_FORMAT_VERSION } from './archive.js';
+import { AppError } from '../../app-error.js';
+import { ARCHIVE_FORMAT_VERSION } from './format.js';
 
 export const MAGIC = Buffer.from('MNBACKUP', 'ascii');
 export const END_MAGIC = Buffer.from('MNBKEND\n', 'ascii');

@@ -8,8 +8,8 @@
  *
  * compact, in this order, each entry a flat object. Anything else is `corrupt`.
  */
-import type { ExtractLimits, Manifest } from './archive.js';
-import { checkManifest, corruptManifest, parseEntry, unsafe } from './archive-framing.js';
+import type { ExtractLimits, Manifest } from './format.js';
+import { checkManifest, corruptManifest, parseEntry, unsafe } from './framing.js';
 import { EntryTable } from './entry-table.js';
 
 /** `{"format":1,"createdAt":"2026-…"` and `,"entries":[`: far under this. */

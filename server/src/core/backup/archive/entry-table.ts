@@ -6,7 +6,16 @@
  * UTF-8 bytes, the raw SHA-256, size, mode, kind: ~80 bytes an entry), and an entry object is
  * made only when asked for, by index and in order.
  */
-import type { ManifestEntry } from './archive.js';
+
+/** One entry as the manifest records it (written after its bytes, so sizes and digests are real). */
+export interface ManifestEntry {
+  path: string;
+  kind: 'file' | 'dir';
+  size: number;
+  /** Lowercase hex SHA-256 of the entry's plain bytes; '' for folders. */
+  sha256: string;
+  mode: number;
+}
 
 const EMPTY_SHA = Buffer.alloc(32);
 const HEX = /^[0-9a-f]{64}$/;

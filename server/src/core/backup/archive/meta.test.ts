@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownerByFolder, parseArchiveMeta } from './archive-meta.js';
+import { ownerByFolder, parseArchiveMeta } from './meta.js';
 
 describe("an archive's meta", () => {
   it('keeps what a backup records and drops keys no restore uses', () => {

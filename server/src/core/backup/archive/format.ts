@@ -2,10 +2,10 @@
  * The backup archive, as the backup service uses it: one encrypted, authenticated file per backup,
  * written and read as streams (never a full copy in memory or in a temporary folder). The format
  * itself is described in docs/backup-format.md; this file is the seam between the format
- * (archive-writer.ts / archive-reader.ts) and what goes into an archive (backup-service.ts).
+ * (writer.ts / reader.ts) and what goes into an archive (backup-service.ts).
  */
 import type { Readable } from 'node:stream';
-import type { EntryTable } from './entry-table.js';
+import type { EntryTable, ManifestEntry } from './entry-table.js';
 
 /** The archive format this build writes; a reader refuses any newer one before touching anything. */
 export const ARCHIVE_FORMAT_VERSION = 1;
@@ -24,16 +24,6 @@ export type EntrySource =
       mode?: number;
     }
   | { kind: 'dir'; path: string; mode?: number };
-
-/** One entry as the manifest records it (written after its bytes, so sizes and digests are real). */
-export interface ManifestEntry {
-  path: string;
-  kind: 'file' | 'dir';
-  size: number;
-  /** Lowercase hex SHA-256 of the entry's plain bytes; '' for folders. */
-  sha256: string;
-  mode: number;
-}
 
 /** Everything an archive says about itself; authenticated with the same key as its contents. */
 export interface Manifest {

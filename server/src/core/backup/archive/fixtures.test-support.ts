@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach } from 'vitest';
-import { ARCHIVE_FORMAT_VERSION } from './archive.js';
-import { STREAM_DATA, STREAM_MANIFEST, makeHeader, sealTrailer } from './archive-crypto.js';
-import { KIND_FILE, TAG_END, encodeEntryHeader, segmentHeader } from './archive-framing.js';
-import { Output, SealedStream } from './archive-writer.js';
+import { ARCHIVE_FORMAT_VERSION } from './format.js';
+import { STREAM_DATA, STREAM_MANIFEST, makeHeader, sealTrailer } from './crypto.js';
+import { KIND_FILE, TAG_END, encodeEntryHeader, segmentHeader } from './framing.js';
+import { Output, SealedStream } from './writer.js';
 
 const folders: string[] = [];
 
