@@ -215,7 +215,7 @@ describe('ImageSourceService.build', () => {
   it('refuses a context over the size cap before sending anything', async () => {
     const { service, gateway } = setup(
       source().file(`${SRC}/media/movie.mkv`, 'm'.repeat(20_000)),
-      10_000,
+      10 * 1024,
     );
     const error = await refusal(service.build({ sourceDir: SRC }, () => undefined));
     expect(error.message).toMatch(
