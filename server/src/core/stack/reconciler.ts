@@ -2,12 +2,11 @@ import type { StackProgress } from '../../contract/stack.js';
 import { AppError, toAppError } from '../app-error.js';
 import type { HostProbe } from '../doctor/host-probe.js';
 import { durationMs } from './compose-model.js';
+import type { PullPolicy } from './config.js';
 import { isRunnableTest, type HealthProbe } from './health-probe.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
 import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
-
-export type PullPolicy = 'missing' | 'always' | 'never';
 
 export interface ReconcilerDeps {
   gateway: StackGateway;

@@ -1,4 +1,5 @@
-import { memoryBytes, SERVICE_NAMES, type StackConfig } from '../config.js';
+import { memoryBytes } from '../compose-model.js';
+import { SERVICE_NAMES, type StackConfig } from '../config.js';
 
 /**
  * The values the templates' {{tokens}} stand for. Every one is either a validated configuration
