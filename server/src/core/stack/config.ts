@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
 import { memoryBytes } from './compose-model.js';
+import { messageOf } from '../../contract/errors.js';
 
 /**
  * Everything a user can set about the stack (`init` flags, the wizard), validated. Every value that
@@ -355,7 +356,7 @@ export function parseImagesFile(text: string): Partial<Record<ServiceName, strin
   try {
     raw = parseYaml(text);
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? '';
+    const reason = messageOf(error).split('\n')[0] ?? '';
     refuse([invalid('images', `the file must be a JSON or YAML map (${reason})`)]);
   }
   const parsed = StackConfigSchema.shape.images.safeParse(raw ?? {});

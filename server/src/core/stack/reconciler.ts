@@ -7,6 +7,7 @@ import { isRunnableTest, type HealthProbe } from './health-probe.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
 import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
+import { messageOf } from '../../contract/errors.js';
 
 export interface ReconcilerDeps {
   gateway: StackGateway;
@@ -180,7 +181,7 @@ export class Reconciler {
       } catch (error) {
         throw new AppError(
           'conflict',
-          `Could not pull ${image}: ${(error as Error).message}. Nothing was changed.`,
+          `Could not pull ${image}: ${messageOf(error)}. Nothing was changed.`,
           {
             image,
           },
