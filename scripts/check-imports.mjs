@@ -29,13 +29,14 @@ export const CORE_DIRECTION = {
   jobs: [],
   logs: [],
   secrets: [],
+  tar: [],
   // The stack renders with the secrets and checks the host with the doctor.
   stack: ['doctor', 'secrets'],
   // Areas built on the stack.
   health: ['stack'],
-  images: ['stack'],
+  images: ['stack', 'tar'],
   settings: ['stack'],
-  support: ['logs'],
+  support: ['logs', 'tar'],
   alerts: ['settings'],
   // Backup and restore drive the whole stack, its secrets and settings, as jobs.
   backup: ['stack', 'settings', 'secrets', 'doctor', 'jobs'],

@@ -9,6 +9,7 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApiClient } from '../../server/src/contract/client.js';
+import { messageOf } from '../../server/src/contract/errors.js';
 import { DesktopEventSchema } from '../../server/src/contract/tray.js';
 import {
   createServer,
@@ -29,7 +30,6 @@ preferSmallHeap();
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 const log = (message: string): void => console.warn(`[desktop] ${message}`);
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 let server: AppServer | undefined;
 let windows: WindowManager<BrowserWindow> | undefined;
@@ -74,14 +74,17 @@ async function main(): Promise<void> {
   const api = createApiClient({ baseUrl: url, token });
   const stack = (action: 'up' | 'stop'): void => {
     api.stackAction({ action }).catch((error: unknown) => {
-      notifier.notice(`The stack could not ${action === 'up' ? 'start' : 'stop'}`, reason(error));
+      notifier.notice(
+        `The stack could not ${action === 'up' ? 'start' : 'stop'}`,
+        messageOf(error),
+      );
     });
   };
   const backUpNow = (): void => {
     api
       .createBackup({})
       .then(() => notifier.notice('Backing up MediaNest', 'You will be told when it is verified.'))
-      .catch((error: unknown) => notifier.notice('The backup could not start', reason(error)));
+      .catch((error: unknown) => notifier.notice('The backup could not start', messageOf(error)));
   };
   const tray = createTray({
     surface: {
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
       installUpdate: () => updater?.install(),
       setStartAtLogin: (enabled) => {
         setStartAtLogin(enabled).catch((error: unknown) => {
-          notifier.notice('Start at login could not be changed', reason(error));
+          notifier.notice('Start at login could not be changed', messageOf(error));
         });
       },
       quit: () => app.quit(),
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
   if (loginItem.supported)
     tray.setStartAtLogin(
       await loginItem.get().catch((error: unknown) => {
-        log(`start at login could not be read: ${reason(error)}`);
+        log(`start at login could not be read: ${messageOf(error)}`);
         return undefined;
       }),
     );
@@ -184,7 +187,7 @@ const primary = installLifecycle({
 });
 if (primary) {
   main().catch((error: unknown) => {
-    dialog.showErrorBox('MediaNest Appliance could not start', reason(error));
+    dialog.showErrorBox('MediaNest Appliance could not start', messageOf(error));
     app.quit();
   });
 }

@@ -27,7 +27,7 @@ import type { JobContext, JobRunner } from './core/jobs/job-runner.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { initStack } from './core/stack/init-service.js';
 import { BackupUploads } from './http/backup-upload.js';
-import type { PullPolicy } from './core/stack/reconciler.js';
+import type { PullPolicy } from './core/stack/config.js';
 import { readComposeFile } from './core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
 import { DockerodeScratch } from './infra/docker/dockerode-exec-stream-scratch.js';

@@ -33,7 +33,7 @@ import { SqliteJobs } from './infra/store/sqlite-jobs.js';
 import { SqliteSettings } from './infra/store/sqlite-settings.js';
 import { JobRunner } from './core/jobs/job-runner.js';
 import { configuredTargets, STACK_CONFIG_KEY } from './core/settings/settings-repository.js';
-import type { PullPolicy } from './core/stack/reconciler.js';
+import type { PullPolicy } from './core/stack/config.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { settingsHandlers } from './http/settings-routes.js';
 import { secretsHandlers } from './http/secrets-routes.js';

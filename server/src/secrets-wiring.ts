@@ -9,7 +9,7 @@ import { SecretsService } from './core/secrets/rotation-service.js';
 import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
 import { PROJECT_NAME } from './core/stack/compose-model.js';
 import { initStack } from './core/stack/init-service.js';
-import type { PullPolicy } from './core/stack/reconciler.js';
+import type { PullPolicy } from './core/stack/config.js';
 import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
 import type { HomePaths } from './infra/fs/home.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';

@@ -1,7 +1,8 @@
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
 import { STATE } from './backups/format';
-import { formatBytes, formatTime } from './format';
+import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatTime } from './format';
 
 /** The newest backup and whether it was verified. */
 export function BackupCard() {

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ResourceHistory, ResourceRange } from '../../../server/src/contract/index.js';
 import { useLiveStore } from '../state/live-store';
-import { formatBytes, formatDuration } from './format';
+import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatDuration } from './format';
 import { Sparkline } from './Sparkline';
 
 const RANGES: { value: ResourceRange; label: string }[] = [

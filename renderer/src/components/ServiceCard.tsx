@@ -6,7 +6,8 @@ import type {
   StackAction,
 } from '../../../server/src/contract/index.js';
 import { Link } from '../router';
-import { formatBytes, uptimeOf } from './format';
+import { formatBytes } from '../../../server/src/contract/index.js';
+import { uptimeOf } from './format';
 import { portsInWords, portsTooltip } from './port-words';
 import { Sparkline } from './Sparkline';
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { messageOf } from '../contract/errors.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -222,7 +223,7 @@ export function parseCommand(argv: string[]): ParsedCommand {
   try {
     parsed = parseArgs({ args: argv, options: allOptions, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message;
+    const message = messageOf(error);
     const unknown = /Unknown option '([^']+)'/.exec(message);
     throw new UsageError(
       unknown ? `unknown option ${unknown[1]}` : (message.split('. ')[0] ?? message),

@@ -1,4 +1,5 @@
 import type { Backup } from '../contract/backup-routes.js';
+import { formatBytes } from '../contract/format-bytes.js';
 import { createBackupServices, recoveryKeyStore, type BackupServices } from '../backup-wiring.js';
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
@@ -13,13 +14,6 @@ import { withJobLock } from './job-lock.js';
 import { KEY_FILE_FLAG, recoveryKeyText, refuseKeyOnCommandLine } from './recovery-key-input.js';
 import { textTable } from './text-table.js';
 
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
-
 /** `backups` as a table, newest first. */
 export function formatBackups(rows: Backup[]): string {
   if (rows.length === 0) return 'No backups yet: `medianest-appliance backup` takes one.';
@@ -29,7 +23,7 @@ export function formatBackups(rows: Backup[]): string {
     r.createdAt.replace('T', ' ').slice(0, 19),
     r.kind,
     r.state + (r.error ? ` (${r.error.message})` : ''),
-    size(r.size),
+    formatBytes(r.size),
     r.file,
   ]);
   return textTable(header, table);
@@ -169,7 +163,7 @@ export async function backupCommand(
         const backup = await services.backups.create('manual', progressPrinter(io));
         out(
           backup,
-          `Backup ${backup.id.slice(0, 8)} verified: ${backup.file} (${size(backup.size)}).`,
+          `Backup ${backup.id.slice(0, 8)} verified: ${backup.file} (${formatBytes(backup.size)}).`,
         );
         return EXIT.ok;
       }

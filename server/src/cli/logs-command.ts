@@ -7,19 +7,6 @@ import { createLogService } from '../logs-wiring.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 
-/** The `logs` verb's entry for VERBS in args.ts. */
-export const LOGS_VERB = {
-  summary: 'the merged, timestamped log of the stack (or the named services), secrets masked',
-  usage: 'logs [SERVICE...] [--follow] [--tail N] [--since T] [--grep RE]',
-  options: {
-    follow: { type: 'boolean', short: 'f' },
-    tail: { type: 'string' },
-    since: { type: 'string' },
-    grep: { type: 'string' },
-  },
-  positionals: true,
-} as const;
-
 const FOLLOW_DEFAULT_TAIL = 100;
 
 function tailOption(value: unknown): number | undefined {

@@ -22,6 +22,7 @@ import { supportCommand } from './support-command.js';
 import { secretsCommand } from './secrets-command.js';
 import { serve } from './serve.js';
 import { stackCommand } from './stack-commands.js';
+import { messageOf } from '../contract/errors.js';
 
 async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const paths = ensureHome(resolveHome(cmd, io));
@@ -119,7 +120,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ? EXIT.usage
         : EXIT.failed;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     io.stderr(`medianest-appliance: unexpected failure: ${message}`);
     return EXIT.failed;
   }

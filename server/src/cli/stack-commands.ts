@@ -1,5 +1,5 @@
 import type { ServiceStatus, StackProgress } from '../contract/stack.js';
-import type { PullPolicy } from '../core/stack/reconciler.js';
+import type { PullPolicy } from '../core/stack/config.js';
 import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';

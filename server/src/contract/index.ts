@@ -22,5 +22,6 @@ export * from './alerts-routes.js';
 export * from './tray.js';
 export * from './secrets-routes.js';
 export * from './route-def.js';
+export * from './format-bytes.js';
 export * from './client.js';
 export type * from './desktop.js';

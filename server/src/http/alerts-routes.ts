@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { alertsRoutes } from '../contract/alerts-routes.js';
 import type {
@@ -10,7 +9,7 @@ import type {
   ChannelView,
   Alert,
 } from '../contract/alerts.js';
-import type { RouteDef } from '../contract/route-def.js';
+import type { HandlersOf } from './routes.js';
 
 /** What the alerts routes need (alerts-wiring.ts builds it). */
 export interface AlertsApi {
@@ -23,16 +22,7 @@ export interface AlertsApi {
   testChannel(id: string): Promise<ChannelTestResult>;
 }
 
-type Handler<R extends RouteDef> = (
-  input: z.infer<R['input']>,
-  req: Request,
-  res: Response,
-) => Promise<z.infer<R['output']>>;
-
-/** The same shape as RouteHandlers' entries for these routes, so it spreads into the table's handlers. */
-export type AlertsHandlers = {
-  [N in keyof typeof alertsRoutes]: Handler<(typeof alertsRoutes)[N]>;
-};
+export type AlertsHandlers = HandlersOf<typeof alertsRoutes>;
 
 export function alertsHandlers(api: () => AlertsApi): AlertsHandlers {
   return {

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type AppServer } from '../index.js';
 import { createLogger } from '../infra/log/logger.js';
+import { rawRequest, type RawOptions } from './raw-request.test-support.js';
 
 const TOKEN = 'c'.repeat(64);
 let home: string;
@@ -35,37 +35,7 @@ afterEach(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** A raw request, so tests can send headers fetch would not let them forge (Host). */
-function raw(
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}> {
-  const target = new URL(path, url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
-        method: options.method ?? 'GET',
-        headers: options.headers,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    if (options.body) req.write(options.body);
-    req.end();
-  });
-}
+const raw = (path: string, options?: RawOptions) => rawRequest(url, path, options);
 
 describe('the embedded server', () => {
   it('answers its own health without a token', async () => {

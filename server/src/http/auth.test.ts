@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type AppServer, type ServerOptions } from '../index.js';
 import { createLogger } from '../infra/log/logger.js';
+import { rawRequest, type RawAnswer } from './raw-request.test-support.js';
 
 const TOKEN = 'a1'.repeat(32);
 const PASSWORD = 'canary-admin-password-7c1e';
@@ -40,53 +40,15 @@ async function start(options: Partial<ServerOptions> = {}) {
   return { server, ...(await server.start()) };
 }
 
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
+const raw = rawRequest;
 
-function raw(
-  base: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  const target = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
-        method: options.method ?? 'GET',
-        headers: options.headers,
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-          // An event stream never ends by itself: its first bytes are enough here.
-          if (res.headers['content-type']?.startsWith('text/event-stream')) res.destroy();
-        });
-        const done = () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
-        res.on('end', done);
-        res.on('close', done);
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-const cookieFrom = (answer: Answer): string => {
+const cookieFrom = (answer: RawAnswer): string => {
   const set = answer.headers['set-cookie'];
   const first = Array.isArray(set) ? set[0] : set;
   return first?.split(';')[0] ?? '';
 };
 
-async function signInWithLink(url: string): Promise<{ cookie: string; answer: Answer }> {
+async function signInWithLink(url: string): Promise<{ cookie: string; answer: RawAnswer }> {
   const link = server?.createLoginLink();
   const answer = await raw(
     url,

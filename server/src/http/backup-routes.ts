@@ -1,7 +1,4 @@
-import type { Request, Response } from 'express';
-import type { z } from 'zod';
 import type { backupRoutes, BackupStorage, RestoreInput } from '../contract/backup-routes.js';
-import type { RouteDef } from '../contract/route-def.js';
 import { AppError } from '../core/app-error.js';
 import { readSchedule, writeSchedule } from '../core/backup/backup-schedule.js';
 import type { BackupService } from '../core/backup/backup-service.js';
@@ -10,6 +7,7 @@ import type { RestoreService, RestoreSource } from '../core/backup/restore-servi
 import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
 import type { SettingsRepository } from '../core/settings/settings-repository.js';
 import type { BackupUploads } from './backup-upload.js';
+import type { HandlersOf } from './routes.js';
 
 export interface BackupRouteDeps {
   services: () => {
@@ -34,15 +32,7 @@ export interface BackupRouteDeps {
   uploads: () => Pick<BackupUploads, 'pathOf' | 'remove'>;
 }
 
-type Handler<R extends RouteDef> = (
-  input: z.infer<R['input']>,
-  req: Request,
-  res: Response,
-) => Promise<z.infer<R['output']>>;
-
-export type BackupHandlers = {
-  [N in keyof typeof backupRoutes]: Handler<(typeof backupRoutes)[N]>;
-};
+export type BackupHandlers = HandlersOf<typeof backupRoutes>;
 
 const reporter =
   (ctx: JobContext) =>

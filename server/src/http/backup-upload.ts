@@ -15,6 +15,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type RequestHandler } from 'express';
 import { BACKUP_UPLOAD_PATH, UPLOAD_ID_PATTERN } from '../contract/backup-routes.js';
+import { formatBytes } from '../contract/format-bytes.js';
 import { AppError } from '../core/app-error.js';
 
 /** Largest archive accepted: far above any home's data, still a bound on a runaway sender. */
@@ -58,7 +59,7 @@ export class BackupUploads {
     if (size > this.maxBytes) {
       throw new AppError(
         'payload_too_large',
-        `The file is larger than ${Math.floor(this.maxBytes / 1024 ** 3)} GB, far more than a backup of this app.`,
+        `The file is larger than ${formatBytes(this.maxBytes)}, far more than a backup of this app.`,
       );
     }
     const dir = this.options.dir();
@@ -67,7 +68,7 @@ export class BackupUploads {
     if (size + UPLOAD_SPACE_MARGIN > free) {
       throw new AppError(
         'insufficient_space',
-        `The backups folder has ${gb(free)} GB free; this file needs ${gb(size + UPLOAD_SPACE_MARGIN)} GB. Free some space and try again.`,
+        `The backups folder has ${formatBytes(free)} free; this file needs ${formatBytes(size + UPLOAD_SPACE_MARGIN)}. Free some space and try again.`,
       );
     }
     const id = randomBytes(16).toString('hex');
@@ -129,8 +130,6 @@ export class BackupUploads {
     return removed;
   }
 }
-
-const gb = (bytes: number): string => (bytes / 1024 ** 3).toFixed(1);
 
 /** `PUT BACKUP_UPLOAD_PATH` with an `application/octet-stream` body; answers `{ upload, size }`. */
 export function backupUploadRouter(deps: {

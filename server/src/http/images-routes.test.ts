@@ -7,7 +7,7 @@ import { FakeImageGateway, MemoryTree } from '../core/images/fakes.test-support.
 import { ImageSourceService } from '../core/images/image-source-service.js';
 import type { JobRepository } from '../core/jobs/job-repository.js';
 import { JobRunner } from '../core/jobs/job-runner.js';
-import { padding, TAR_END, tarHeader } from '../core/images/tar.js';
+import { tarOf } from '../core/tar/tar.test-support.js';
 import { imagesHandlers } from './images-routes.js';
 
 class MemoryJobs implements JobRepository {
@@ -100,22 +100,8 @@ describe('images routes', () => {
 
   it('loads an archive as a job with byte progress; a text file is refused before a job', async () => {
     const { handlers, runner, events, tree, gateway } = setup();
-    const manifest = Buffer.from('[{"RepoTags":["medianest/backend:2.0"]}]');
-    tree.file(
-      '/tmp/images.tar',
-      Buffer.concat([
-        tarHeader({
-          name: 'manifest.json',
-          type: 'file',
-          mode: 0o644,
-          size: manifest.length,
-          mtime: 1,
-        }),
-        manifest,
-        padding(manifest.length),
-        TAR_END,
-      ]),
-    );
+    const manifest = '[{"RepoTags":["medianest/backend:2.0"]}]';
+    tree.file('/tmp/images.tar', tarOf([{ name: 'manifest.json', content: manifest }]));
     tree.file('/tmp/notes.txt', 'hello');
     gateway.loadAnswer = { references: ['medianest/backend:2.0'], imageIds: [] };
     const accepted = await handlers.imagesLoad(

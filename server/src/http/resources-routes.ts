@@ -1,6 +1,3 @@
-import type { Request, Response } from 'express';
-import type { z } from 'zod';
-import type { RouteDef } from '../contract/route-def.js';
 import type {
   DiskUsage,
   ResourceHistory,
@@ -9,6 +6,7 @@ import type {
   resourcesRoutes,
 } from '../contract/resources-routes.js';
 import { AppError } from '../core/app-error.js';
+import type { HandlersOf } from './routes.js';
 
 export interface ResourcesRouteDeps {
   latest: () => ResourcesSnapshot;
@@ -17,16 +15,7 @@ export interface ResourcesRouteDeps {
   disk: () => Promise<DiskUsage>;
 }
 
-type Handler<R extends RouteDef> = (
-  input: z.infer<R['input']>,
-  req: Request,
-  res: Response,
-) => Promise<z.infer<R['output']>>;
-
-/** The same shape as RouteHandlers' entries for these routes, so it spreads into the table's handlers. */
-export type ResourcesHandlers = {
-  [N in keyof typeof resourcesRoutes]: Handler<(typeof resourcesRoutes)[N]>;
-};
+export type ResourcesHandlers = HandlersOf<typeof resourcesRoutes>;
 
 export function resourcesHandlers(deps: ResourcesRouteDeps): ResourcesHandlers {
   return {

@@ -1,15 +1,20 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import type { RouteDef } from '../contract/route-def.js';
 import { routes, type RouteName, type Routes } from '../contract/routes.js';
 import { AppError } from '../core/app-error.js';
 
-export type RouteHandlers = {
-  [N in RouteName]: (
-    input: z.infer<Routes[N]['input']>,
-    req: Request,
-    res: Response,
-  ) => Promise<z.infer<Routes[N]['output']>>;
-};
+/** One route's handler: its validated input in, its output out (`req`/`res` for the few that need them). */
+export type Handler<R extends RouteDef> = (
+  input: z.infer<R['input']>,
+  req: Request,
+  res: Response,
+) => Promise<z.infer<R['output']>>;
+
+/** The handlers of one resource's routes: the same shape as RouteHandlers' entries, so they spread into it. */
+export type HandlersOf<T extends Record<string, RouteDef>> = { [N in keyof T]: Handler<T[N]> };
+
+export type RouteHandlers = HandlersOf<Routes>;
 
 /** Field name -> message, for the UI to show each message next to its field. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

@@ -1,9 +1,7 @@
-import type { Request, Response } from 'express';
-import type { z } from 'zod';
-import type { RouteDef } from '../contract/route-def.js';
 import type { secretsRoutes } from '../contract/secrets-routes.js';
 import type { JobRunner } from '../core/jobs/job-runner.js';
 import type { SecretsService } from '../core/secrets/rotation-service.js';
+import type { HandlersOf } from './routes.js';
 
 export interface SecretsRouteDeps {
   /** The secrets of this home; `jobId` given, the stack's progress is reported into that job. */
@@ -11,16 +9,7 @@ export interface SecretsRouteDeps {
   runner: JobRunner;
 }
 
-type Handler<R extends RouteDef> = (
-  input: z.infer<R['input']>,
-  req: Request,
-  res: Response,
-) => Promise<z.infer<R['output']>>;
-
-/** The same shape as RouteHandlers' entries for these routes, so it spreads into the table's handlers. */
-export type SecretsHandlers = {
-  [N in keyof typeof secretsRoutes]: Handler<(typeof secretsRoutes)[N]>;
-};
+export type SecretsHandlers = HandlersOf<typeof secretsRoutes>;
 
 export function secretsHandlers(deps: SecretsRouteDeps): SecretsHandlers {
   return {

@@ -3,7 +3,7 @@ import type { StackHealth } from '../contract/health.js';
 import { AppError } from '../core/app-error.js';
 import type { JobRepository } from '../core/jobs/job-repository.js';
 import type { JobRunner } from '../core/jobs/job-runner.js';
-import type { PullPolicy } from '../core/stack/reconciler.js';
+import type { PullPolicy } from '../core/stack/config.js';
 import type { StackService } from '../core/stack/stack-service.js';
 import type { RouteHandlers } from './routes.js';
 

@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { AlertSettingsSchema, type Alert, type AlertSettingsInput } from '../../contract/alerts.js';
 import type { DomainEvent } from '../../contract/events.js';
 import type { ServiceHealth } from '../../contract/health.js';
+import { serviceHealth as svc } from '../health/service-health.test-support.js';
 import { AlertEngine } from './alert-engine.js';
 import { MemoryAlertStore } from './memory-alert-store.test-support.js';
 
 const T0 = Date.parse('2026-06-10T12:00:00Z');
-
-const svc = (service: string, over: Partial<ServiceHealth> = {}): ServiceHealth => ({
-  service,
-  state: 'healthy',
-  lastCheck: null,
-  restarts: 0,
-  startedAt: null,
-  exitCode: null,
-  oomKilled: false,
-  ...over,
-});
 
 /** An engine on a fake clock, with everything it publishes and delivers recorded. */
 function rig(settings: AlertSettingsInput = {}, oneShot: string[] = []) {

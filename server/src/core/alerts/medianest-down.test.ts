@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AlertSettingsSchema, type Alert, type AlertSettingsInput } from '../../contract/alerts.js';
 import type { AffectedServices, OverallStatus, ServiceHealth } from '../../contract/health.js';
+import { serviceHealth } from '../health/service-health.test-support.js';
 import { AlertEngine } from './alert-engine.js';
 import { MemoryAlertStore } from './memory-alert-store.test-support.js';
 
 const T0 = Date.parse('2026-06-10T12:00:00Z');
 
 /** A service as the health model reports it: with the plan's flags. */
-const svc = (service: string, over: Partial<ServiceHealth> = {}): ServiceHealth => ({
-  service,
-  state: 'healthy',
-  lastCheck: null,
-  restarts: 0,
-  startedAt: null,
-  exitCode: null,
-  oomKilled: false,
-  oneShot: false,
-  essential: true,
-  ...over,
-});
+const svc = (service: string, over: Partial<ServiceHealth> = {}): ServiceHealth =>
+  serviceHealth(service, { oneShot: false, essential: true, ...over });
 
 /** An engine on a fake clock, fed as the health monitor feeds it (no one-shot list of its own). */
 function rig(settings: AlertSettingsInput = {}, store = new MemoryAlertStore()) {

@@ -7,7 +7,7 @@
 import { dirname } from 'node:path';
 import { statfs } from 'node:fs/promises';
 import { AppError } from '../app-error.js';
-import { formatBytes } from '../doctor/host-checks.js';
+import { formatBytes } from '../../contract/format-bytes.js';
 
 /** Room kept free beyond the archive's content: metadata, the database's own overhead, logs. */
 export const RESTORE_SPACE_MARGIN = 256 * 1024 ** 2;

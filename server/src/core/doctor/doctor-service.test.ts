@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError } from '../docker-gateway.js';
 import { runDoctor, type DoctorDeps } from './doctor-service.js';
 import type { HostProbe, PortProbe } from './host-probe.js';
-import type { HostOs } from './install-plan.js';
+import { linuxHost, release } from './host-os.test-support.js';
 
 const GB = 1024 ** 3;
 
@@ -121,16 +121,7 @@ describe('doctor', () => {
   });
 
   it('without an engine, says what to do on this distribution and carries the plan', async () => {
-    const fedora: HostOs = {
-      platform: 'linux',
-      release: { id: 'fedora', idLike: [], prettyName: 'Fedora Linux 41' },
-      arch: 'x64',
-      user: 'ann',
-      isRoot: false,
-      dockerGroup: 'absent',
-      dockerInstalled: false,
-      installedProducts: [],
-    };
+    const fedora = linuxHost(release('fedora', [], 'Fedora Linux 41'));
     const report = await runDoctor(
       { ...deps(fakeProbe(), {}), describeHost: () => fedora },
       options,

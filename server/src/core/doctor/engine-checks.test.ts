@@ -59,6 +59,12 @@ const socket = (
   origin: path,
 });
 
+/** The checks of the one engine at the usual socket, answering as `behaviour` says. */
+const checkLocal = (behaviour: Behaviour, platform: NodeJS.Platform) => {
+  const c = socket('/var/run/docker.sock');
+  return checkEngine([c], fakeEngines({ [c.endpoint]: behaviour }), platform);
+};
+
 const statusOf = (checks: { id: string; status: string }[]): Record<string, string> =>
   Object.fromEntries(checks.map((c) => [c.id, c.status]));
 
@@ -158,51 +164,27 @@ describe('engine checks', () => {
   });
 
   it('fails an engine older than the minimum API version', async () => {
-    const c = socket('/var/run/docker.sock');
-    const result = await checkEngine(
-      [c],
-      fakeEngines({ [c.endpoint]: { version: { apiVersion: '1.40' } } }),
-      'linux',
-    );
+    const result = await checkLocal({ version: { apiVersion: '1.40' } }, 'linux');
     expect(statusOf(result.checks)['engine.api-version']).toBe('fail');
   });
 
   it('fails Windows containers and explains how to switch', async () => {
-    const c = socket('/var/run/docker.sock');
-    const result = await checkEngine(
-      [c],
-      fakeEngines({ [c.endpoint]: { info: { osType: 'windows' } } }),
-      'win32',
-    );
+    const result = await checkLocal({ info: { osType: 'windows' } }, 'win32');
     const os = result.checks.find((check) => check.id === 'engine.os');
     expect(os?.status).toBe('fail');
     expect(os?.fix).toContain('Linux containers');
   });
 
   it('accepts arm64 and fails other architectures', async () => {
-    const c = socket('/var/run/docker.sock');
-    const arm = await checkEngine(
-      [c],
-      fakeEngines({ [c.endpoint]: { info: { architecture: 'aarch64' } } }),
-      'linux',
-    );
+    const arm = await checkLocal({ info: { architecture: 'aarch64' } }, 'linux');
     expect(arm.engine?.arch).toBe('arm64');
     expect(statusOf(arm.checks)['engine.arch']).toBe('ok');
-    const riscv = await checkEngine(
-      [c],
-      fakeEngines({ [c.endpoint]: { info: { architecture: 'riscv64' } } }),
-      'linux',
-    );
+    const riscv = await checkLocal({ info: { architecture: 'riscv64' } }, 'linux');
     expect(statusOf(riscv.checks)['engine.arch']).toBe('fail');
   });
 
   it('recognises Docker Desktop from the engine itself', async () => {
-    const c = socket('/var/run/docker.sock');
-    const result = await checkEngine(
-      [c],
-      fakeEngines({ [c.endpoint]: { info: { operatingSystem: 'Docker Desktop' } } }),
-      'darwin',
-    );
+    const result = await checkLocal({ info: { operatingSystem: 'Docker Desktop' } }, 'darwin');
     expect(result.engine?.kind).toBe('docker-desktop');
   });
 

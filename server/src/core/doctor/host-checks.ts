@@ -1,15 +1,11 @@
 import type { DoctorCheck } from '../../contract/doctor.js';
+import { formatBytes } from '../../contract/format-bytes.js';
 import type { HostProbe } from './host-probe.js';
 
 const GB = 1024 ** 3;
 export const DISK_WARN_BYTES = 10 * GB;
 export const DISK_FAIL_BYTES = 2 * GB;
 export const MEMORY_WARN_BYTES = 4 * GB;
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= GB) return `${(bytes / GB).toFixed(1)} GB`;
-  return `${Math.round(bytes / 1024 ** 2)} MB`;
-}
 
 /**
  * Whether `port` is free for MediaNest's `role` port. `ownedBy` names the service of this stack that

@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { familyOf, installPlan, shellQuote, type HostOs, type OsRelease } from './install-plan.js';
-
-const release = (id: string, idLike: string[] = [], prettyName?: string): OsRelease => ({
-  id,
-  idLike,
-  ...(prettyName ? { prettyName } : {}),
-});
-
-function linux(r: OsRelease | undefined, over: Partial<HostOs> = {}): HostOs {
-  return {
-    platform: 'linux',
-    ...(r ? { release: r } : {}),
-    arch: 'x64',
-    user: 'ann',
-    isRoot: false,
-    dockerGroup: 'absent',
-    dockerInstalled: false,
-    installedProducts: [],
-    ...over,
-  };
-}
+import { linuxHost as linux, release } from './host-os.test-support.js';
+import { familyOf, installPlan, shellQuote, type HostOs } from './install-plan.js';
 
 const argvs = (host: HostOs) => installPlan(host).steps.map((s) => s.argv.join(' '));
 

@@ -7,6 +7,7 @@ import {
   type DeepCheckExecResult,
 } from './deep-check.js';
 import { overallStatus, type ServiceSpec } from './health-model.js';
+import { serviceHealth } from './service-health.test-support.js';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const spec = (service: string) => {
@@ -25,16 +26,7 @@ function service(
   state: ServiceHealth['state'],
   deepCheck?: DeepCheckResult,
 ): ServiceHealth {
-  return {
-    service: name,
-    state,
-    lastCheck: null,
-    restarts: 0,
-    startedAt: null,
-    exitCode: null,
-    oomKilled: false,
-    ...(deepCheck ? { deepCheck } : {}),
-  };
+  return serviceHealth(name, { state, ...(deepCheck ? { deepCheck } : {}) });
 }
 
 describe('deep check results', () => {

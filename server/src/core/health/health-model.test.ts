@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceHealth } from '../../contract/health.js';
 import { affectedNow, overallStatus, stateFromDetails, type ServiceSpec } from './health-model.js';
 import { essentialServices } from './service-graph.js';
+import { serviceHealth as svc } from './service-health.test-support.js';
 
 /** MediaNest's base stack as compose-templates/stack/base.yaml wires it, with a devtools extra. */
 const GRAPH: Record<string, { dependsOn: string[]; oneShot?: boolean }> = {
@@ -29,17 +30,6 @@ const specs = new Map<string, ServiceSpec>(
     },
   ]),
 );
-
-const svc = (service: string, over: Partial<ServiceHealth> = {}): ServiceHealth => ({
-  service,
-  state: 'healthy',
-  lastCheck: null,
-  restarts: 0,
-  startedAt: null,
-  exitCode: null,
-  oomKilled: false,
-  ...over,
-});
 
 /** Everything up: the long-running services healthy, migrate done (exit 0). */
 const allUp = (): ServiceHealth[] =>

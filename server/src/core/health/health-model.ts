@@ -24,22 +24,23 @@ const planFlags = (spec: ServiceSpec): Pick<ServiceHealth, 'oneShot' | 'essentia
   essential: spec.essential ?? false,
 });
 
+/** A service with no container: never created, or removed. */
+const missing = (spec: ServiceSpec, service = spec.name): ServiceHealth => ({
+  service,
+  state: 'missing',
+  lastCheck: null,
+  restarts: 0,
+  startedAt: null,
+  exitCode: null,
+  oomKilled: false,
+  ...planFlags(spec),
+});
+
 export function stateFromDetails(
   spec: ServiceSpec,
   details: ContainerDetails | undefined,
 ): ServiceHealth {
-  if (!details) {
-    return {
-      service: spec.name,
-      state: 'missing',
-      lastCheck: null,
-      restarts: 0,
-      startedAt: null,
-      exitCode: null,
-      oomKilled: false,
-      ...planFlags(spec),
-    };
-  }
+  if (!details) return missing(spec);
   let state: ServiceState;
   switch (details.state) {
     case 'running':
@@ -107,16 +108,7 @@ export function applyEvent(
     case 'oom':
       return { ...current, oomKilled: true };
     case 'destroy':
-      return {
-        service: current.service,
-        state: 'missing',
-        lastCheck: null,
-        restarts: 0,
-        startedAt: null,
-        exitCode: null,
-        oomKilled: false,
-        ...planFlags(spec),
-      };
+      return missing(spec, current.service);
   }
 }
 

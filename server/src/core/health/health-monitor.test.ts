@@ -3,7 +3,7 @@ import type { DomainEvent } from '../../contract/events.js';
 import { FakeEngine } from '../stack/fake-engine.test-support.js';
 import { planStack, type StackPlan } from '../stack/plan.js';
 import type { StackEngineEvent, StackGateway } from '../stack/stack-gateway.js';
-import { HealthMonitor } from './health-monitor.js';
+import { HealthMonitor, type HealthMonitorDeps } from './health-monitor.js';
 
 const hc = { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' };
 const plan: StackPlan = planStack(
@@ -26,6 +26,20 @@ const until = async (check: () => boolean, ms = 2000): Promise<void> => {
   }
 };
 
+/** A monitor of `engine` on the plan above, keeping what it publishes; `over` replaces any dependency. */
+function monitorOf(engine: StackGateway, over: Partial<HealthMonitorDeps> = {}) {
+  const events: DomainEvent[] = [];
+  const monitor = new HealthMonitor({
+    gateway: () => engine,
+    plan: async () => plan,
+    project: 'medianest',
+    publish: (e) => events.push(e),
+    now: () => new Date(),
+    ...over,
+  });
+  return { monitor, events };
+}
+
 async function running(engine: FakeEngine): Promise<void> {
   for (const s of plan.services) {
     const id = await engine.createContainer(s);
@@ -38,14 +52,7 @@ describe('the health monitor', () => {
   it('starts from one inspect, then follows events: an exited service degrades the stack', async () => {
     const engine = new FakeEngine();
     await running(engine);
-    const events: DomainEvent[] = [];
-    const monitor = new HealthMonitor({
-      gateway: () => engine,
-      plan: async () => plan,
-      project: 'medianest',
-      publish: (e) => events.push(e),
-      now: () => new Date(),
-    });
+    const { monitor, events } = monitorOf(engine);
     monitor.start();
     await until(() => monitor.snapshot().status === 'healthy');
     const redis = [...engine.containers.values()].find((c) => c.service === 'redis')!;
@@ -99,14 +106,7 @@ describe('the health monitor', () => {
         };
       },
     });
-    const monitor = new HealthMonitor({
-      gateway: () => flaky,
-      plan: async () => plan,
-      project: 'medianest',
-      publish: () => undefined,
-      now: () => new Date(),
-      backoffMs: [20],
-    });
+    const { monitor } = monitorOf(flaky, { backoffMs: [20] });
     monitor.start();
     await until(() => monitor.snapshot().status === 'healthy');
     up = false;
@@ -127,13 +127,7 @@ describe('the health monitor', () => {
 
   it('calls a stack with nothing installed stopped, not healthy', async () => {
     const engine = new FakeEngine();
-    const monitor = new HealthMonitor({
-      gateway: () => engine,
-      plan: async () => undefined,
-      project: 'medianest',
-      publish: () => undefined,
-      now: () => new Date(),
-    });
+    const { monitor } = monitorOf(engine, { plan: async () => undefined });
     monitor.start();
     await until(() => monitor.snapshot().status === 'stopped');
     expect(monitor.snapshot().reason).toBe('The stack is not installed.');
@@ -145,14 +139,7 @@ describe('deep checks and late plans in the health monitor', () => {
   it('degrades the stack on a failing deep check, once per verdict, and drops it when the container dies', async () => {
     const engine = new FakeEngine();
     await running(engine);
-    const events: DomainEvent[] = [];
-    const monitor = new HealthMonitor({
-      gateway: () => engine,
-      plan: async () => plan,
-      project: 'medianest',
-      publish: (e) => events.push(e),
-      now: () => new Date(),
-    });
+    const { monitor, events } = monitorOf(engine);
     monitor.start();
     await until(() => monitor.snapshot().status === 'healthy');
     const changes = (): number =>
@@ -199,13 +186,7 @@ describe('deep checks and late plans in the health monitor', () => {
   it('reads a plan written after it started (an install) when an unknown service starts', async () => {
     const engine = new FakeEngine();
     const installed: { plan?: StackPlan } = {};
-    const monitor = new HealthMonitor({
-      gateway: () => engine,
-      plan: async () => installed.plan,
-      project: 'medianest',
-      publish: () => undefined,
-      now: () => new Date(),
-    });
+    const { monitor } = monitorOf(engine, { plan: async () => installed.plan });
     monitor.start();
     await until(() => monitor.snapshot().status === 'stopped');
     installed.plan = plan;

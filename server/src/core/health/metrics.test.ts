@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { StackHealth } from '../../contract/health.js';
 import { prometheusText } from './metrics.js';
+import { serviceHealth } from './service-health.test-support.js';
 
 const health: StackHealth = {
   status: 'degraded',
   reason: 'redis exited with code 137.',
   at: '2026-01-01T00:00:00Z',
   services: [
-    {
-      service: 'postgres',
-      state: 'healthy',
-      lastCheck: null,
-      restarts: 0,
-      startedAt: null,
-      exitCode: null,
-      oomKilled: false,
-    },
-    {
-      service: 'redis',
-      state: 'exited',
-      lastCheck: null,
-      restarts: 3,
-      startedAt: null,
-      exitCode: 137,
-      oomKilled: true,
-    },
+    serviceHealth('postgres'),
+    serviceHealth('redis', { state: 'exited', restarts: 3, exitCode: 137, oomKilled: true }),
   ],
 };
 const jobs = [

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceHealth, StackHealth } from '../../contract/health.js';
+import { serviceHealth } from './service-health.test-support.js';
 import { trayFromHealth } from './tray-state.js';
 
 const svc = (
   service: string,
   state: ServiceHealth['state'],
   exitCode: number | null = null,
-): ServiceHealth => ({
-  service,
-  state,
-  lastCheck: null,
-  restarts: 0,
-  startedAt: null,
-  exitCode,
-  oomKilled: false,
-});
+): ServiceHealth => serviceHealth(service, { state, exitCode });
 const health = (
   status: StackHealth['status'],
   reason: string,

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { constants, createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
-import { BLOCK, isZeroBlock, parseTarHeader } from './tar.js';
+import { BLOCK, isZeroBlock, parseTarHeader } from '../tar/tar.js';
 
 export type ArchiveFormat = 'tar' | 'gzip';
 

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../app-error.js';
 import { DockerIgnore } from './dockerignore.js';
-import { formatBytes } from './image-progress.js';
+import { formatBytes } from '../../contract/format-bytes.js';
 import type { SourceEntry, SourceTree } from './source-tree.js';
-import { padding, TAR_END, tarHeader } from './tar.js';
+import { padding, TAR_END, tarHeader } from '../tar/tar.js';
 
 /** Left out when the folder has no .dockerignore: never wanted in an image, often huge. */
 export const DEFAULT_IGNORE = ['.git', '**/node_modules'];

@@ -8,12 +8,8 @@ import { AppError } from '../app-error.js';
 import { collectBuildContext } from './build-context.js';
 import { BUILD_TARGETS, checkSource, type BuildDeps, type BuildOptions } from './build-source.js';
 import { ImageEngineError, type Builder, type BuildEvent } from './image-gateway.js';
-import {
-  byteReporter,
-  formatBytes,
-  monotonic,
-  type ImageProgressListener,
-} from './image-progress.js';
+import { byteReporter, monotonic, type ImageProgressListener } from './image-progress.js';
+import { formatBytes } from '../../contract/format-bytes.js';
 
 export { BUILD_TARGETS, DOCKERFILE_CANDIDATES, type BuildOptions } from './build-source.js';
 

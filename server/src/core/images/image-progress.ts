@@ -56,18 +56,6 @@ export function byteReporter(
   };
 }
 
-/** "512 B", "12 KB", "3.4 MB", "740 MB", "1.2 GB". */
-export function formatBytes(bytes: number): string {
-  const KB = 1024;
-  const MB = KB * 1024;
-  const GB = MB * 1024;
-  if (bytes < KB) return `${bytes} B`;
-  if (bytes < MB) return `${Math.round(bytes / KB)} KB`;
-  if (bytes < 10 * MB) return `${(bytes / MB).toFixed(1)} MB`;
-  if (bytes < GB) return `${Math.round(bytes / MB)} MB`;
-  return `${(bytes / GB).toFixed(1)} GB`;
-}
-
 /** A percent that never goes back (BuildKit's step total can grow mid-build). */
 export function monotonic(): (percent: number) => number {
   let high = 0;

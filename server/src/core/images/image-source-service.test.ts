@@ -6,7 +6,7 @@ import { LABEL_IMAGE_SERVICE, LABEL_IMAGE_TARGET, LABEL_SOURCE_HASH } from './bu
 import { FakeImageGateway, MemoryTree } from './fakes.test-support.js';
 import type { ImageProgress } from './image-progress.js';
 import { ImageSourceService } from './image-source-service.js';
-import { padding, TAR_END, tarHeader } from './tar.js';
+import { tarOfFiles } from '../tar/tar.test-support.js';
 
 const SRC = '/src/medianest';
 const DOCKERFILE = [
@@ -215,7 +215,7 @@ describe('ImageSourceService.build', () => {
   it('refuses a context over the size cap before sending anything', async () => {
     const { service, gateway } = setup(
       source().file(`${SRC}/media/movie.mkv`, 'm'.repeat(20_000)),
-      10_000,
+      10 * 1024,
     );
     const error = await refusal(service.build({ sourceDir: SRC }, () => undefined));
     expect(error.message).toMatch(
@@ -248,22 +248,8 @@ describe('ImageSourceService.build', () => {
   });
 });
 
-function imageArchive(files: Record<string, string>): Buffer {
-  const parts: Uint8Array[] = [];
-  for (const [name, content] of Object.entries(files)) {
-    const data = Buffer.from(content);
-    parts.push(
-      tarHeader({ name, type: 'file', mode: 0o644, size: data.length, mtime: 1 }),
-      data,
-      padding(data.length),
-    );
-  }
-  parts.push(TAR_END);
-  return Buffer.concat(parts);
-}
-
 describe('ImageSourceService.load', () => {
-  const saved = imageArchive({
+  const saved = tarOfFiles({
     'abc/layer.tar': 'L'.repeat(4000),
     'manifest.json': JSON.stringify([
       { RepoTags: ['medianest/backend:1.0', 'medianest/frontend:1.0', 'postgres:16-alpine'] },
@@ -305,7 +291,7 @@ describe('ImageSourceService.load', () => {
 
   it('says a tar without manifest.json is not an image archive when the engine refuses it', async () => {
     const { gateway, service, tree } = setup();
-    tree.file('/tmp/source.tar', imageArchive({ Dockerfile: 'FROM x' }));
+    tree.file('/tmp/source.tar', tarOfFiles({ Dockerfile: 'FROM x' }));
     gateway.loadAnswer = {
       error: 'open /var/lib/docker/tmp/docker-import-1/repositories: no such file or directory',
     };

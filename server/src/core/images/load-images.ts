@@ -3,17 +3,12 @@
  * the engine's load API, with byte progress; a file that is not one is refused in plain words.
  */
 import { basename, isAbsolute } from 'node:path';
+import { formatBytes } from '../../contract/format-bytes.js';
 import { AppError } from '../app-error.js';
 import { SERVICE_NAMES } from '../stack-names.js';
 import { ImageArchiveScanner, sniffArchive, type ArchiveFormat } from './archive-check.js';
 import { ImageEngineError, type ImageGateway } from './image-gateway.js';
-import {
-  byteReporter,
-  formatBytes,
-  monotonic,
-  refuse,
-  type ImageProgressListener,
-} from './image-progress.js';
+import { byteReporter, monotonic, refuse, type ImageProgressListener } from './image-progress.js';
 import type { SourceTree } from './source-tree.js';
 
 export interface LoadImagesResult {

@@ -5,6 +5,7 @@ import {
   type RegexWorker,
   type RegexWorkerPool,
 } from './regex-worker.js';
+import { messageOf } from '../../contract/errors.js';
 
 export interface SearchSpec {
   query: string;
@@ -47,7 +48,7 @@ function compile(spec: SearchSpec): RegExp {
   } catch (error) {
     throw new AppError(
       'validation_failed',
-      `query: not a valid regular expression (${(error as Error).message})`,
+      `query: not a valid regular expression (${messageOf(error)})`,
       { field: 'query' },
     );
   }

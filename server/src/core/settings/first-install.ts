@@ -4,6 +4,7 @@ import type { FileSystem } from '../file-system.js';
 import type { StackConfig } from '../stack/config.js';
 import { renderStack } from '../stack/render.js';
 import type { StackLocation } from '../stack/stack-files.js';
+import { messageOf } from '../../contract/errors.js';
 
 /**
  * What a first install may create on disk: the stack folder (with the secrets it generates), the
@@ -55,7 +56,7 @@ export function firstInstallFailed(
   error: unknown,
   leftovers: { paths: string[]; containers?: string },
 ): AppError {
-  const reason = withoutNothingChanged(error instanceof Error ? error.message : String(error));
+  const reason = withoutNothingChanged(messageOf(error));
   const details = error instanceof AppError ? (error.details ?? {}) : {};
   const left = [
     ...(leftovers.containers

@@ -10,6 +10,7 @@ import type { StackLocation } from '../stack/stack-files.js';
 import { firstInstallFailed, pathsAnInstallWouldCreate, removeCreated } from './first-install.js';
 import { lineDiff, type DiffLine } from './line-diff.js';
 import { STACK_CONFIG_KEY, type ForgettingSettingsRepository } from './settings-repository.js';
+import { messageOf } from '../../contract/errors.js';
 
 export interface SettingsPreview {
   config: Omit<StackConfig, 'plex'>;
@@ -133,7 +134,7 @@ export class SettingsService {
       let containers: string | undefined;
       if (await this.deps.fs.exists(this.location.composeFile)) {
         await teardown().catch((e: unknown) => {
-          containers = e instanceof Error ? e.message : String(e);
+          containers = messageOf(e);
         });
       }
       const paths = await removeCreated(this.deps.fs, created);
@@ -157,14 +158,14 @@ export class SettingsService {
       await reconcile(config);
       return config;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       try {
         const restored = await this.render(previous);
         await reconcile(restored);
       } catch (rollbackError) {
         throw new AppError(
           'conflict',
-          `The change failed (${reason}) and restoring the previous settings failed too (${(rollbackError as Error).message}).`,
+          `The change failed (${reason}) and restoring the previous settings failed too (${messageOf(rollbackError)}).`,
         );
       }
       throw new AppError(

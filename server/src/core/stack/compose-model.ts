@@ -119,6 +119,14 @@ export type ComposeFile = z.infer<typeof ComposeFileSchema>;
 /** The compose project name: containers, networks and labels all carry it. */
 export const PROJECT_NAME = 'medianest';
 
+/** Bytes in a compose memory value such as "512M"; undefined when it is not one (or absent). */
+export function memoryBytes(value: string | undefined): number | undefined {
+  const match = /^([1-9][0-9]*)([kKmMgG]?)$/.exec(value ?? '');
+  if (!match) return undefined;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase()];
+  return Number(match[1]) * (unit ?? 1);
+}
+
 /** Parses a Go-style duration into milliseconds. */
 export function durationMs(value: string): number {
   const units: Record<string, number> = {

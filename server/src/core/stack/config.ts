@@ -3,6 +3,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
 import { PROFILES, SERVICE_NAMES, type Profile, type ServiceName } from '../stack-names.js';
+import { memoryBytes } from './compose-model.js';
+import { messageOf } from '../../contract/errors.js';
 
 /**
  * Everything a user can set about the stack (`init` flags, the wizard), validated. Every value that
@@ -131,14 +133,6 @@ export const plainValueRule: Rule = (value) => {
   if (CONTROL.test(value)) return 'must not contain newlines or other control characters';
   return value === value.trim() ? undefined : 'must not start or end with spaces';
 };
-
-/** Bytes in a compose memory value such as "512M"; undefined when it is not one. */
-export function memoryBytes(value: string): number | undefined {
-  const match = /^([1-9][0-9]*)([kKmMgG]?)$/.exec(value);
-  if (!match) return undefined;
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase()];
-  return Number(match[1]) * (unit ?? 1);
-}
 
 const memoryRule: Rule = (value) => {
   const bytes = memoryBytes(value);
@@ -343,7 +337,7 @@ export function parseImagesFile(text: string): Partial<Record<ServiceName, strin
   try {
     raw = parseYaml(text);
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? '';
+    const reason = messageOf(error).split('\n')[0] ?? '';
     refuse([invalid('images', `the file must be a JSON or YAML map (${reason})`)]);
   }
   const parsed = StackConfigSchema.shape.images.safeParse(raw ?? {});

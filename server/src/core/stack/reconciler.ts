@@ -2,12 +2,12 @@ import type { StackProgress } from '../../contract/stack.js';
 import { AppError, toAppError } from '../app-error.js';
 import type { HostProbe } from '../doctor/host-probe.js';
 import { durationMs } from './compose-model.js';
+import type { PullPolicy } from './config.js';
 import { isRunnableTest, type HealthProbe } from './health-probe.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
 import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
-
-export type PullPolicy = 'missing' | 'always' | 'never';
+import { messageOf } from '../../contract/errors.js';
 
 export interface ReconcilerDeps {
   gateway: StackGateway;
@@ -181,7 +181,7 @@ export class Reconciler {
       } catch (error) {
         throw new AppError(
           'conflict',
-          `Could not pull ${image}: ${(error as Error).message}. Nothing was changed.`,
+          `Could not pull ${image}: ${messageOf(error)}. Nothing was changed.`,
           {
             image,
           },

@@ -10,6 +10,7 @@ import {
 import { ComposeFileSchema, PROJECT_NAME, type ComposeFile } from './compose-model.js';
 import { planStack, type StackPlan } from './plan.js';
 import type { OwnershipFix } from './stack-gateway.js';
+import { messageOf } from '../../contract/errors.js';
 
 export interface StackLocation {
   stackDir: string;
@@ -38,7 +39,7 @@ export async function readComposeFile(
   } catch (error) {
     throw new AppError(
       'validation_failed',
-      `${location.composeFile} is not valid YAML: ${(error as Error).message}`,
+      `${location.composeFile} is not valid YAML: ${messageOf(error)}`,
     );
   }
   const parsed = ComposeFileSchema.safeParse(raw);

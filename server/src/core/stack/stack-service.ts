@@ -4,7 +4,8 @@ import { engineUnavailable } from '../docker-gateway.js';
 import type { FileSystem } from '../file-system.js';
 import { StackLifecycle } from './lifecycle.js';
 import type { StackPlan } from './plan.js';
-import { Reconciler, type GateOptions, type PullPolicy, type UpResult } from './reconciler.js';
+import type { PullPolicy } from './config.js';
+import { Reconciler, type GateOptions, type UpResult } from './reconciler.js';
 import {
   chownLocally,
   loadPlan,

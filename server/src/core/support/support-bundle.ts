@@ -5,7 +5,8 @@ import type { ServiceStatus } from '../../contract/stack.js';
 import type { DomainEvent } from '../../contract/events.js';
 import type { FileSystem } from '../file-system.js';
 import { createMasker, MASK } from '../logs/mask.js';
-import { tarGz, type TarEntry } from './tar.js';
+import { tarGz, type TarFile } from '../tar/tar-gz.js';
+import { messageOf } from '../../contract/errors.js';
 
 /** Each part is optional: a bundle from a broken install is the most useful one. */
 export interface SupportBundleDeps {
@@ -39,7 +40,7 @@ async function attempt<T>(what: () => Promise<T>): Promise<T | { error: string }
   try {
     return await what();
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: messageOf(error) };
   }
 }
 
@@ -66,7 +67,7 @@ export async function buildSupportBundle(
     return mask(out);
   };
   const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
-  const entries: TarEntry[] = [];
+  const entries: TarFile[] = [];
   const add = (name: string, text: string): void => {
     entries.push({ name: `medianest-support/${name}`, data: nameSecrets(text), mtime: now });
   };

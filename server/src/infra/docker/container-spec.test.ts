@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planStack } from '../../core/stack/plan.js';
-import { containerCreateOptions, memoryBytes } from './container-spec.js';
+import { containerCreateOptions } from './container-spec.js';
 import { demuxFrames } from './frames.js';
 
 const plan = planStack(
@@ -114,13 +114,6 @@ describe('engine create options', () => {
     expect(options.NetworkingConfig).toEqual({
       EndpointsConfig: { medianest_backend: { Aliases: ['postgres'] } },
     });
-  });
-
-  it('reads compose memory sizes', () => {
-    expect(memoryBytes('512M')).toBe(512 * 1024 ** 2);
-    expect(memoryBytes('2g')).toBe(2 * 1024 ** 3);
-    expect(memoryBytes('100')).toBe(100);
-    expect(memoryBytes(undefined)).toBeUndefined();
   });
 });
 

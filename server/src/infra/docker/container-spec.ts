@@ -1,15 +1,6 @@
 import type Docker from 'dockerode';
-import { durationMs } from '../../core/stack/compose-model.js';
+import { durationMs, memoryBytes } from '../../core/stack/compose-model.js';
 import type { DesiredService } from '../../core/stack/plan.js';
-
-const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-export function memoryBytes(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const match = /^(\d+)([kKmMgG]?)$/.exec(value);
-  if (!match) return undefined;
-  return Number(match[1]) * (UNITS[(match[2] ?? '').toLowerCase()] ?? 1);
-}
 
 const ns = (duration: string): number => Math.round(durationMs(duration) * 1e6);
 

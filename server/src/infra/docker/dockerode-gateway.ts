@@ -7,6 +7,7 @@ import {
   type EngineVersion,
 } from '../../core/docker-gateway.js';
 import { connectionOptions } from './endpoint.js';
+import { messageOf } from '../../contract/errors.js';
 
 /** Short requests only: streams (events, logs, stats) get their own client without a timeout. */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -38,7 +39,7 @@ export class DockerodeGateway implements DockerGateway {
     try {
       options = connectionOptions(endpoint);
     } catch (error) {
-      throw new EngineUnavailableError(endpoint, 'bad-endpoint', (error as Error).message);
+      throw new EngineUnavailableError(endpoint, 'bad-endpoint', messageOf(error));
     }
     this.docker = new Docker({ ...options, timeout: REQUEST_TIMEOUT_MS });
   }
@@ -49,7 +50,7 @@ export class DockerodeGateway implements DockerGateway {
     } catch (error) {
       if (error instanceof EngineUnavailableError) throw error;
       const reason = reasonOf(error);
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       throw new EngineUnavailableError(this.endpoint, reason, detail, { cause: error });
     }
   }

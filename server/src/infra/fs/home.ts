@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { AppError } from '../../core/app-error.js';
+import { messageOf } from '../../contract/errors.js';
 
 export const APP_DIR_NAME = 'medianest-appliance';
 
@@ -69,7 +70,7 @@ export function ensureHome(root: string, owner: HomeOwner = currentOwner()): Hom
     stats = statSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw fieldError(`${path} cannot be read (${(error as Error).message}).`);
+      throw fieldError(`${path} cannot be read (${messageOf(error)}).`);
     }
   }
   if (stats && !stats.isDirectory()) {
@@ -79,7 +80,7 @@ export function ensureHome(root: string, owner: HomeOwner = currentOwner()): Hom
     try {
       mkdirSync(path, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw fieldError(`${path} cannot be created (${(error as Error).message}).`);
+      throw fieldError(`${path} cannot be created (${messageOf(error)}).`);
     }
   } else {
     makeHomePrivate(path, stats, owner);

@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import { AppError } from '../../core/app-error.js';
+import { messageOf } from '../../contract/errors.js';
 
 const SHARED_BITS = 0o077;
 
@@ -29,7 +30,7 @@ export function tightenIfShared(path: string): void {
   } catch (error) {
     throw new AppError(
       'internal',
-      `${path} is open to other users (mode ${(mode & 0o777).toString(8)}) and cannot be made private (${(error as Error).message}). As its owner: chmod 600 ${path}`,
+      `${path} is open to other users (mode ${(mode & 0o777).toString(8)}) and cannot be made private (${messageOf(error)}). As its owner: chmod 600 ${path}`,
       { path },
       { cause: error },
     );

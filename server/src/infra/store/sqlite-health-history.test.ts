@@ -1,25 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HealthHistoryEntry } from '../../contract/health-history-routes.js';
-import { openDatabase, type Db } from './database.js';
+import { openDatabase } from './database.js';
 import { SqliteHealthHistory } from './sqlite-health-history.js';
+import { tempDatabases } from './temp-database.test-support.js';
 
-const dirs: string[] = [];
-const dbs: Db[] = [];
-function open(): { db: Db; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'mna-health-'));
-  dirs.push(dir);
-  const path = join(dir, 'app.db');
-  const db = openDatabase(path);
-  dbs.push(db);
-  return { db, path };
-}
-afterEach(() => {
-  for (const db of dbs.splice(0)) if (db.open) db.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const open = tempDatabases('mna-health-');
 
 const entry = (
   minute: number,

@@ -1,17 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { installPlan, type HostOs } from '../../core/doctor/install-plan.js';
+import { linuxHost, release } from '../../core/doctor/host-os.test-support.js';
+import { installPlan } from '../../core/doctor/install-plan.js';
 import { rootScript, runPlanWithPkexec, type Run } from './privileged-install.js';
 
-const ubuntu: HostOs = {
-  platform: 'linux',
-  release: { id: 'ubuntu', idLike: ['debian'], prettyName: 'Ubuntu 24.04 LTS' },
-  arch: 'x64',
-  user: 'ann',
-  isRoot: false,
-  dockerGroup: 'absent',
-  dockerInstalled: false,
-  installedProducts: [],
-};
+const ubuntu = linuxHost(release('ubuntu', ['debian'], 'Ubuntu 24.04 LTS'));
 const plan = installPlan(ubuntu);
 
 const runner = (answer: Awaited<ReturnType<Run>>) => vi.fn<Run>(async () => answer);

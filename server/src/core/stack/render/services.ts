@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../app-error.js';
 import { secretsOf, type SecretName } from '../../secrets/catalogue.js';
-import { ServiceSchema } from '../compose-model.js';
+import { memoryBytes, ServiceSchema } from '../compose-model.js';
 import type { ServiceName } from '../../stack-names.js';
-import { memoryBytes, type StackConfig } from '../config.js';
+import type { StackConfig } from '../config.js';
 import { isMap, type YamlMap, type YamlValue } from './templates.js';
 
 /** A folder under the data folder that must exist, owned by the user a container runs as. */

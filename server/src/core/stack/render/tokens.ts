@@ -1,5 +1,6 @@
 import { SERVICE_NAMES } from '../../stack-names.js';
-import { memoryBytes, type StackConfig } from '../config.js';
+import { memoryBytes } from '../compose-model.js';
+import type { StackConfig } from '../config.js';
 
 /**
  * The values the templates' {{tokens}} stand for. Every one is either a validated configuration

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tarGz } from './tar.js';
+import { tarGz } from './tar-gz.js';
 
 describe('tarGz', () => {
   it('writes an archive that tar extracts', () => {

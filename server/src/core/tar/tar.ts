@@ -1,7 +1,7 @@
 /**
- * The little of the tar format image sources need: writing a build context (ustar, with a PAX
- * record for a path too long for ustar's fields) and reading entry headers to recognise an image
- * archive. No dependency: the format is 512-byte blocks with octal text fields.
+ * The little of the tar format the app needs, in one place: writing a build context or a support
+ * bundle (ustar, with a PAX record for a path too long for ustar's fields) and reading entry headers
+ * to recognise an image archive. No dependency: the format is 512-byte blocks with octal text fields.
  */
 
 export const BLOCK = 512;
