@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
-import { RecoveryKeyCard } from '../wizard/RecoveryKeyCard';
+import { RecoveryKeyCard } from './RecoveryKeyCard';
 
 type Phase =
   | { kind: 'loading' }
