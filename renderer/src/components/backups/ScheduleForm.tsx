@@ -1,8 +1,8 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
-import { Field } from '../settings/Field';
-import { FormFooter } from '../settings/FormFooter';
+import { Field } from '../ui/Field';
+import { FormFooter } from '../ui/FormFooter';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 

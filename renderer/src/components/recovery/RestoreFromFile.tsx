@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
-import { Field } from '../settings/Field';
+import { Field } from '../ui/Field';
 import { bytes } from '../backups/format';
 import { uploadBackup } from './upload-backup';
 

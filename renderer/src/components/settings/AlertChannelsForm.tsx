@@ -1,8 +1,8 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
-import { Field } from './Field';
-import { FormFooter } from './FormFooter';
+import { Field } from '../ui/Field';
+import { FormFooter } from '../ui/FormFooter';
 
 /** Webhook channels (generic JSON, ntfy, Discord): add, edit, remove, save, send a test. */
 export function AlertChannelsForm({ client }: { client: ApiClient }) {

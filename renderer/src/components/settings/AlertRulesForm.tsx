@@ -1,8 +1,8 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
-import { Field } from './Field';
-import { FormFooter } from './FormFooter';
+import { Field } from '../ui/Field';
+import { FormFooter } from '../ui/FormFooter';
 
 /** Each rule in plain words, with the label of each of its values. */
 const RULES: { id: string; title: string; values: Record<string, string> }[] = [

@@ -1,6 +1,7 @@
 import { errorFor } from '../../state/settings-store-form';
-import { ChoiceSet, RadioChoices, type RadioChoicesProps } from './Choice';
-import { Field } from './Field';
+import { ChoiceSet } from '../ui/Choice';
+import { RadioChoices, type RadioChoicesProps } from './RadioChoices';
+import { Field } from '../ui/Field';
 import type { FieldsProps } from './fields-props';
 import { TextField } from './TextField';
 

@@ -1,6 +1,6 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import { errorFor, type SettingsFormValues } from '../../state/settings-store-form';
-import { Field } from './Field';
+import { Field } from '../ui/Field';
 import type { FieldsProps } from './fields-props';
 
 /** The form values that are free text (not a choice among a few). */

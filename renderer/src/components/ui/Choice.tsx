@@ -1,6 +1,4 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
-import type { SettingsFormValues } from '../../state/settings-store-form';
-import type { FieldsProps } from './fields-props';
 
 export interface ChoiceProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'title'> {
   type: 'radio' | 'checkbox';
@@ -22,37 +20,6 @@ export function Choice({ title, plain, field, ...input }: ChoiceProps) {
       </span>
     </label>
   );
-}
-
-/** The form values that are one of a few words (`prod`, `dev`, `test`). */
-type ChoiceKey = {
-  [K in keyof SettingsFormValues]: SettingsFormValues[K] extends string
-    ? string extends SettingsFormValues[K]
-      ? never
-      : K
-    : never;
-}[keyof SettingsFormValues];
-
-export interface RadioChoicesProps<K extends ChoiceKey> {
-  fields: FieldsProps;
-  name: K;
-  options: ReadonlyArray<{ value: SettingsFormValues[K]; title: ReactNode; plain: ReactNode }>;
-}
-
-/** One radio button per option, bound to one form value. */
-export function RadioChoices<K extends ChoiceKey>({ fields, name, options }: RadioChoicesProps<K>) {
-  return options.map((option) => (
-    <Choice
-      key={option.value}
-      type="radio"
-      name={name}
-      value={option.value}
-      checked={fields.values[name] === option.value}
-      onChange={() => fields.onChange(name, option.value)}
-      title={option.title}
-      plain={option.plain}
-    />
-  ));
 }
 
 export interface ChoiceSetProps {
