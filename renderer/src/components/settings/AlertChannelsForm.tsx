@@ -3,6 +3,7 @@ import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
 import { Field } from '../ui/Field';
 import { FormFooter } from '../ui/FormFooter';
+import { InputField } from '../ui/InputField';
 
 /** Webhook channels (generic JSON, ntfy, Discord): add, edit, remove, save, send a test. */
 export function AlertChannelsForm({ client }: { client: ApiClient }) {
@@ -31,30 +32,22 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
           <fieldset key={index} className="choices channel" data-channel={index}>
             <legend>{channel.name || 'New channel'}</legend>
             <div className="field-row">
-              <Field id={id('name')} label="Name" error={error('name')}>
-                {(aria) => (
-                  <input
-                    {...aria}
-                    value={channel.name}
-                    onChange={(e) => setChannel(index, { name: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field
+              <InputField
+                id={id('name')}
+                label="Name"
+                error={error('name')}
+                value={channel.name}
+                onValue={(name) => setChannel(index, { name })}
+              />
+              <InputField
                 id={id('id')}
                 label="Short id"
                 hint="Lowercase letters, digits, dashes"
                 error={error('id')}
-              >
-                {(aria) => (
-                  <input
-                    {...aria}
-                    value={channel.id}
-                    disabled={channel.saved}
-                    onChange={(e) => setChannel(index, { id: e.target.value })}
-                  />
-                )}
-              </Field>
+                disabled={channel.saved}
+                value={channel.id}
+                onValue={(value) => setChannel(index, { id: value })}
+              />
               <Field id={id('kind')} label="Kind" error={error('kind')}>
                 {(aria) => (
                   <select
@@ -71,7 +64,7 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
                 )}
               </Field>
             </div>
-            <Field
+            <InputField
               id={id('url')}
               label="Webhook address"
               hint={
@@ -80,17 +73,11 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
                   : 'http:// or https://'
               }
               error={error('url')}
-            >
-              {(aria) => (
-                <input
-                  {...aria}
-                  type="url"
-                  autoComplete="off"
-                  value={channel.url}
-                  onChange={(e) => setChannel(index, { url: e.target.value })}
-                />
-              )}
-            </Field>
+              type="url"
+              autoComplete="off"
+              value={channel.url}
+              onValue={(url) => setChannel(index, { url })}
+            />
             <div className="field-row">
               <Field id={id('minSeverity')} label="Send alerts from" error={error('minSeverity')}>
                 {(aria) => (

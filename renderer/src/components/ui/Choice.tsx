@@ -3,20 +3,20 @@ import type { InputHTMLAttributes, ReactNode } from 'react';
 export interface ChoiceProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'title'> {
   type: 'radio' | 'checkbox';
   title: ReactNode;
-  /** One line in plain words under the title. */
-  plain: ReactNode;
+  /** One line in plain words under the title, where the title needs one. */
+  plain?: ReactNode;
   /** `data-field` of the whole choice, so tests and error messages find it. */
   field?: string;
 }
 
-/** A radio button or checkbox with a bold title and a line in plain words under it. */
+/** A radio button or checkbox with a bold title and, where it needs one, a line in plain words under it. */
 export function Choice({ title, plain, field, ...input }: ChoiceProps) {
   return (
     <label className="choice" data-field={field}>
       <input {...input} />
       <span>
         <strong>{title}</strong>
-        <span className="choice-plain">{plain}</span>
+        {plain !== undefined && <span className="choice-plain">{plain}</span>}
       </span>
     </label>
   );
