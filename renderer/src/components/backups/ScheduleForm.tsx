@@ -2,11 +2,13 @@ import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
 import { Choice } from '../ui/Choice';
-import { Field } from '../ui/Field';
 import { InputField } from '../ui/InputField';
 import { FormFooter } from '../ui/FormFooter';
+import { SelectField } from '../ui/SelectField';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** The schedule's weekday numbers: 0 is Sunday. */
+const WEEKDAYS = DAYS.map((day, index) => ({ value: String(index), label: day }));
 
 /** When backups run by themselves and how many are kept. */
 export function ScheduleForm({ client }: { client: ApiClient }) {
@@ -54,21 +56,14 @@ export function ScheduleForm({ client }: { client: ApiClient }) {
           title="Every week"
         />
         <div className="field-row">
-          <Field id="weekly.weekday" label="On" error={errors['weekly.weekday']}>
-            {(aria) => (
-              <select
-                {...aria}
-                value={schedule.weeklyDay}
-                onChange={(e) => setSchedule('weeklyDay', e.target.value)}
-              >
-                {DAYS.map((day, index) => (
-                  <option key={day} value={String(index)}>
-                    {day}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            id="weekly.weekday"
+            label="On"
+            error={errors['weekly.weekday']}
+            value={schedule.weeklyDay}
+            options={WEEKDAYS}
+            onValue={(day) => setSchedule('weeklyDay', day)}
+          />
           <InputField
             id="weekly.time"
             label="At (24-hour)"

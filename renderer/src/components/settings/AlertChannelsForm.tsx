@@ -1,9 +1,21 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
-import { useAlertSettingsStore } from '../../state/settings-store-alerts';
-import { Field } from '../ui/Field';
+import { useAlertSettingsStore, type ChannelForm } from '../../state/settings-store-alerts';
 import { FormFooter } from '../ui/FormFooter';
 import { InputField } from '../ui/InputField';
+import { SelectField } from '../ui/SelectField';
+
+const KINDS: { value: ChannelForm['kind']; label: string }[] = [
+  { value: 'generic', label: 'Webhook (JSON)' },
+  { value: 'ntfy', label: 'ntfy' },
+  { value: 'discord', label: 'Discord' },
+];
+
+const SEVERITIES: { value: ChannelForm['minSeverity']; label: string }[] = [
+  { value: 'info', label: 'Info and up' },
+  { value: 'warning', label: 'Warnings and up' },
+  { value: 'critical', label: 'Critical only' },
+];
 
 /** Webhook channels (generic JSON, ntfy, Discord): add, edit, remove, save, send a test. */
 export function AlertChannelsForm({ client }: { client: ApiClient }) {
@@ -48,21 +60,14 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
                 value={channel.id}
                 onValue={(value) => setChannel(index, { id: value })}
               />
-              <Field id={id('kind')} label="Kind" error={error('kind')}>
-                {(aria) => (
-                  <select
-                    {...aria}
-                    value={channel.kind}
-                    onChange={(e) =>
-                      setChannel(index, { kind: e.target.value as typeof channel.kind })
-                    }
-                  >
-                    <option value="generic">Webhook (JSON)</option>
-                    <option value="ntfy">ntfy</option>
-                    <option value="discord">Discord</option>
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                id={id('kind')}
+                label="Kind"
+                error={error('kind')}
+                value={channel.kind}
+                options={KINDS}
+                onValue={(kind) => setChannel(index, { kind })}
+              />
             </div>
             <InputField
               id={id('url')}
@@ -79,23 +84,14 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
               onValue={(url) => setChannel(index, { url })}
             />
             <div className="field-row">
-              <Field id={id('minSeverity')} label="Send alerts from" error={error('minSeverity')}>
-                {(aria) => (
-                  <select
-                    {...aria}
-                    value={channel.minSeverity}
-                    onChange={(e) =>
-                      setChannel(index, {
-                        minSeverity: e.target.value as typeof channel.minSeverity,
-                      })
-                    }
-                  >
-                    <option value="info">Info and up</option>
-                    <option value="warning">Warnings and up</option>
-                    <option value="critical">Critical only</option>
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                id={id('minSeverity')}
+                label="Send alerts from"
+                error={error('minSeverity')}
+                value={channel.minSeverity}
+                options={SEVERITIES}
+                onValue={(minSeverity) => setChannel(index, { minSeverity })}
+              />
               <label className="choice">
                 <input
                   type="checkbox"
