@@ -8,7 +8,7 @@ import type {
 import { Link } from '../router';
 import { formatBytes } from '../../../server/src/contract/index.js';
 import { uptimeOf } from './format';
-import { portsInWords, portsTooltip } from './port-words';
+import { PortsFact, UptimeFacts } from './ServiceFacts';
 import { Sparkline } from './Sparkline';
 
 export const STATE_TONE: Record<string, 'ok' | 'warn' | 'fail' | 'unknown'> = {
@@ -102,22 +102,11 @@ export function ServiceCard(props: Props) {
         <dd title="The service's own test of whether it works, run by Docker every few seconds.">
           {unknown || stopped ? '—' : (status?.health ?? 'none')}
         </dd>
-        <dt>Up for</dt>
-        <dd title="Time since the service last started.">
-          {stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}
-        </dd>
-        <dt>Restarts</dt>
-        <dd title="How often Docker restarted it after it stopped by itself. A rising number means it keeps failing.">
-          {unknown ? '—' : (health?.restarts ?? status?.restarts ?? 0)}
-        </dd>
-        <dt>Ports</dt>
-        <dd title={portsTooltip(status?.ports ?? [])} data-field="ports">
-          {unknown
-            ? '—'
-            : status?.ports.length
-              ? portsInWords(status.ports).join('; ')
-              : 'Not reachable from other devices'}
-        </dd>
+        <UptimeFacts
+          upFor={stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}
+          restarts={unknown ? '—' : (health?.restarts ?? status?.restarts ?? 0)}
+        />
+        <PortsFact ports={status?.ports ?? []} unknown={unknown} />
       </dl>
       {health?.oomKilled && !unknown && (
         <p className="error">It ran out of memory: raise its memory limit in Settings.</p>

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../state/live-store';
 import { SUCCESS_SHOWN_MS } from '../state/use-expiring-message';
 import { JobStatus } from './JobStatus';
-import { FormFooter } from './settings/FormFooter';
+import { FormFooter } from './ui/FormFooter';
 import { JobStatus as RunStatus } from './settings/JobStatus';
 
 beforeEach(() => {

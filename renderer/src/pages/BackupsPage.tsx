@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
 import { BackupList } from '../components/backups/BackupList';
 import { BackupNowCard } from '../components/backups/BackupNowCard';
-import { RecoveryKeyPanel } from '../components/backups/RecoveryKeyPanel';
-import { RestoreFromFileCard } from '../components/backups/RestoreFromFile';
-import { RestorePanel } from '../components/backups/RestorePanel';
+import { RecoveryKeyPanel } from '../components/recovery/RecoveryKeyPanel';
+import { RestoreFromFileCard } from '../components/recovery/RestoreFromFile';
+import { RestorePanel } from '../components/recovery/RestorePanel';
 import { ScheduleForm } from '../components/backups/ScheduleForm';
 import '../components/backups/backups.css';
 import { useAppStore } from '../state/app-store';

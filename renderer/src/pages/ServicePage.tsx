@@ -4,8 +4,8 @@ import { HealthHistory } from '../components/HealthHistory';
 import { JobStatus } from '../components/JobStatus';
 import { LogsView } from '../components/LogsView';
 import { ResourceCharts } from '../components/ResourceCharts';
-import { portsInWords, portsTooltip } from '../components/port-words';
 import { STOPPED, stateView } from '../components/ServiceCard';
+import { PortsFact, UptimeFacts } from '../components/ServiceFacts';
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
 
@@ -62,29 +62,16 @@ export function ServicePage({ name }: { name: string }) {
             <code>{status?.image ?? '—'}</code>
           </dd>
           {!job && (
-            <>
-              <dt>Up for</dt>
-              <dd title="Time since the service last started.">
-                {stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}
-              </dd>
-              <dt>Restarts</dt>
-              <dd title="How often Docker restarted it after it stopped by itself. A rising number means it keeps failing.">
-                {health?.restarts ?? status?.restarts ?? 0}
-              </dd>
-            </>
+            <UptimeFacts
+              upFor={stopped || unknown ? '—' : uptimeOf(health?.startedAt ?? null)}
+              restarts={health?.restarts ?? status?.restarts ?? 0}
+            />
           )}
           <dt>Last exit code</dt>
           <dd title="The number it ended with the last time it stopped: 0 means it ended normally.">
             {exitCode ?? '—'}
           </dd>
-          {!job && (
-            <>
-              <dt>Ports</dt>
-              <dd title={portsTooltip(ports)} data-field="ports">
-                {ports.length ? portsInWords(ports).join('; ') : 'Not reachable from other devices'}
-              </dd>
-            </>
-          )}
+          {!job && <PortsFact ports={ports} />}
           {!job && (
             <>
               <dt>Last health check</dt>

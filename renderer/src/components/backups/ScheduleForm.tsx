@@ -1,10 +1,14 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
-import { Field } from '../settings/Field';
-import { FormFooter } from '../settings/FormFooter';
+import { Choice } from '../ui/Choice';
+import { InputField } from '../ui/InputField';
+import { FormFooter } from '../ui/FormFooter';
+import { SelectField } from '../ui/SelectField';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** The schedule's weekday numbers: 0 is Sunday. */
+const WEEKDAYS = DAYS.map((day, index) => ({ value: String(index), label: day }));
 
 /** When backups run by themselves and how many are kept. */
 export function ScheduleForm({ client }: { client: ApiClient }) {
@@ -22,86 +26,59 @@ export function ScheduleForm({ client }: { client: ApiClient }) {
     <section className="card" aria-labelledby="schedule-title">
       <h2 id="schedule-title">Schedule and how many to keep</h2>
       <form onSubmit={submit} noValidate>
-        <label className="choice">
-          <input
-            type="checkbox"
-            checked={schedule.dailyEnabled}
-            onChange={(e) => setSchedule('dailyEnabled', e.target.checked)}
-          />
-          <span>
-            <strong>Every day</strong>
-          </span>
-        </label>
+        <Choice
+          type="checkbox"
+          checked={schedule.dailyEnabled}
+          onChange={(e) => setSchedule('dailyEnabled', e.target.checked)}
+          title="Every day"
+        />
         <div className="field-row">
-          <Field id="daily.time" label="Daily at (24-hour)" error={errors['daily.time']}>
-            {(aria) => (
-              <input
-                {...aria}
-                value={schedule.dailyTime}
-                onChange={(e) => setSchedule('dailyTime', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field id="retention.daily" label="Daily backups kept" error={errors['retention.daily']}>
-            {(aria) => (
-              <input
-                {...aria}
-                inputMode="numeric"
-                value={schedule.keepDaily}
-                onChange={(e) => setSchedule('keepDaily', e.target.value)}
-              />
-            )}
-          </Field>
+          <InputField
+            id="daily.time"
+            label="Daily at (24-hour)"
+            error={errors['daily.time']}
+            value={schedule.dailyTime}
+            onValue={(value) => setSchedule('dailyTime', value)}
+          />
+          <InputField
+            id="retention.daily"
+            label="Daily backups kept"
+            error={errors['retention.daily']}
+            inputMode="numeric"
+            value={schedule.keepDaily}
+            onValue={(value) => setSchedule('keepDaily', value)}
+          />
         </div>
-        <label className="choice">
-          <input
-            type="checkbox"
-            checked={schedule.weeklyEnabled}
-            onChange={(e) => setSchedule('weeklyEnabled', e.target.checked)}
-          />
-          <span>
-            <strong>Every week</strong>
-          </span>
-        </label>
+        <Choice
+          type="checkbox"
+          checked={schedule.weeklyEnabled}
+          onChange={(e) => setSchedule('weeklyEnabled', e.target.checked)}
+          title="Every week"
+        />
         <div className="field-row">
-          <Field id="weekly.weekday" label="On" error={errors['weekly.weekday']}>
-            {(aria) => (
-              <select
-                {...aria}
-                value={schedule.weeklyDay}
-                onChange={(e) => setSchedule('weeklyDay', e.target.value)}
-              >
-                {DAYS.map((day, index) => (
-                  <option key={day} value={String(index)}>
-                    {day}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="weekly.time" label="At (24-hour)" error={errors['weekly.time']}>
-            {(aria) => (
-              <input
-                {...aria}
-                value={schedule.weeklyTime}
-                onChange={(e) => setSchedule('weeklyTime', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field
+          <SelectField
+            id="weekly.weekday"
+            label="On"
+            error={errors['weekly.weekday']}
+            value={schedule.weeklyDay}
+            options={WEEKDAYS}
+            onValue={(day) => setSchedule('weeklyDay', day)}
+          />
+          <InputField
+            id="weekly.time"
+            label="At (24-hour)"
+            error={errors['weekly.time']}
+            value={schedule.weeklyTime}
+            onValue={(value) => setSchedule('weeklyTime', value)}
+          />
+          <InputField
             id="retention.weekly"
             label="Weekly backups kept"
             error={errors['retention.weekly']}
-          >
-            {(aria) => (
-              <input
-                {...aria}
-                inputMode="numeric"
-                value={schedule.keepWeekly}
-                onChange={(e) => setSchedule('keepWeekly', e.target.value)}
-              />
-            )}
-          </Field>
+            inputMode="numeric"
+            value={schedule.keepWeekly}
+            onValue={(value) => setSchedule('keepWeekly', value)}
+          />
         </div>
         <FormFooter error={errors['(schedule)']} saved={saved} submit="Save the schedule" />
       </form>

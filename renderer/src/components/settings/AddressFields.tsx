@@ -1,4 +1,5 @@
-import { Choice, ChoiceSet, RadioChoices, type RadioChoicesProps } from './Choice';
+import { Choice, ChoiceSet } from '../ui/Choice';
+import { RadioChoices, type RadioChoicesProps } from './RadioChoices';
 import { toggled, type FieldsProps } from './fields-props';
 import { TextField } from './TextField';
 

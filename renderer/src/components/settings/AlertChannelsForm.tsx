@@ -1,8 +1,21 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
-import { useAlertSettingsStore } from '../../state/settings-store-alerts';
-import { Field } from './Field';
-import { FormFooter } from './FormFooter';
+import { useAlertSettingsStore, type ChannelForm } from '../../state/settings-store-alerts';
+import { FormFooter } from '../ui/FormFooter';
+import { InputField } from '../ui/InputField';
+import { SelectField } from '../ui/SelectField';
+
+const KINDS: { value: ChannelForm['kind']; label: string }[] = [
+  { value: 'generic', label: 'Webhook (JSON)' },
+  { value: 'ntfy', label: 'ntfy' },
+  { value: 'discord', label: 'Discord' },
+];
+
+const SEVERITIES: { value: ChannelForm['minSeverity']; label: string }[] = [
+  { value: 'info', label: 'Info and up' },
+  { value: 'warning', label: 'Warnings and up' },
+  { value: 'critical', label: 'Critical only' },
+];
 
 /** Webhook channels (generic JSON, ntfy, Discord): add, edit, remove, save, send a test. */
 export function AlertChannelsForm({ client }: { client: ApiClient }) {
@@ -31,47 +44,32 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
           <fieldset key={index} className="choices channel" data-channel={index}>
             <legend>{channel.name || 'New channel'}</legend>
             <div className="field-row">
-              <Field id={id('name')} label="Name" error={error('name')}>
-                {(aria) => (
-                  <input
-                    {...aria}
-                    value={channel.name}
-                    onChange={(e) => setChannel(index, { name: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field
+              <InputField
+                id={id('name')}
+                label="Name"
+                error={error('name')}
+                value={channel.name}
+                onValue={(name) => setChannel(index, { name })}
+              />
+              <InputField
                 id={id('id')}
                 label="Short id"
                 hint="Lowercase letters, digits, dashes"
                 error={error('id')}
-              >
-                {(aria) => (
-                  <input
-                    {...aria}
-                    value={channel.id}
-                    disabled={channel.saved}
-                    onChange={(e) => setChannel(index, { id: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field id={id('kind')} label="Kind" error={error('kind')}>
-                {(aria) => (
-                  <select
-                    {...aria}
-                    value={channel.kind}
-                    onChange={(e) =>
-                      setChannel(index, { kind: e.target.value as typeof channel.kind })
-                    }
-                  >
-                    <option value="generic">Webhook (JSON)</option>
-                    <option value="ntfy">ntfy</option>
-                    <option value="discord">Discord</option>
-                  </select>
-                )}
-              </Field>
+                disabled={channel.saved}
+                value={channel.id}
+                onValue={(value) => setChannel(index, { id: value })}
+              />
+              <SelectField
+                id={id('kind')}
+                label="Kind"
+                error={error('kind')}
+                value={channel.kind}
+                options={KINDS}
+                onValue={(kind) => setChannel(index, { kind })}
+              />
             </div>
-            <Field
+            <InputField
               id={id('url')}
               label="Webhook address"
               hint={
@@ -80,35 +78,20 @@ export function AlertChannelsForm({ client }: { client: ApiClient }) {
                   : 'http:// or https://'
               }
               error={error('url')}
-            >
-              {(aria) => (
-                <input
-                  {...aria}
-                  type="url"
-                  autoComplete="off"
-                  value={channel.url}
-                  onChange={(e) => setChannel(index, { url: e.target.value })}
-                />
-              )}
-            </Field>
+              type="url"
+              autoComplete="off"
+              value={channel.url}
+              onValue={(url) => setChannel(index, { url })}
+            />
             <div className="field-row">
-              <Field id={id('minSeverity')} label="Send alerts from" error={error('minSeverity')}>
-                {(aria) => (
-                  <select
-                    {...aria}
-                    value={channel.minSeverity}
-                    onChange={(e) =>
-                      setChannel(index, {
-                        minSeverity: e.target.value as typeof channel.minSeverity,
-                      })
-                    }
-                  >
-                    <option value="info">Info and up</option>
-                    <option value="warning">Warnings and up</option>
-                    <option value="critical">Critical only</option>
-                  </select>
-                )}
-              </Field>
+              <SelectField
+                id={id('minSeverity')}
+                label="Send alerts from"
+                error={error('minSeverity')}
+                value={channel.minSeverity}
+                options={SEVERITIES}
+                onValue={(minSeverity) => setChannel(index, { minSeverity })}
+              />
               <label className="choice">
                 <input
                   type="checkbox"

@@ -1,8 +1,8 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
-import { Field } from './Field';
-import { FormFooter } from './FormFooter';
+import { FormFooter } from '../ui/FormFooter';
+import { InputField } from '../ui/InputField';
 
 /** Each rule in plain words, with the label of each of its values. */
 const RULES: { id: string; title: string; values: Record<string, string> }[] = [
@@ -84,16 +84,15 @@ export function AlertRulesForm({ client }: { client: ApiClient }) {
               {Object.entries(rule.values).map(([key, label]) => {
                 const path = `${rule.id}.${key}`;
                 return (
-                  <Field key={key} id={fieldId(path)} label={label} error={errors[path]}>
-                    {(aria) => (
-                      <input
-                        {...aria}
-                        data-path={path}
-                        value={String(rules[path] ?? '')}
-                        onChange={(e) => setRule(path, e.target.value)}
-                      />
-                    )}
-                  </Field>
+                  <InputField
+                    key={key}
+                    id={fieldId(path)}
+                    label={label}
+                    error={errors[path]}
+                    data-path={path}
+                    value={String(rules[path] ?? '')}
+                    onValue={(value) => setRule(path, value)}
+                  />
                 );
               })}
             </div>

@@ -1,5 +1,6 @@
 import { errorFor, type Profile } from '../../state/settings-store-form';
-import { Choice, ChoiceSet, RadioChoices, type RadioChoicesProps } from './Choice';
+import { Choice, ChoiceSet } from '../ui/Choice';
+import { RadioChoices, type RadioChoicesProps } from './RadioChoices';
 import { toggled, type FieldsProps } from './fields-props';
 
 const ENVIRONMENTS: RadioChoicesProps<'environment'>['options'] = [

@@ -1,6 +1,8 @@
-import { errorFor } from '../../state/settings-store-form';
-import { ChoiceSet, RadioChoices, type RadioChoicesProps } from './Choice';
-import { Field } from './Field';
+import { errorFor, type SettingsFormValues } from '../../state/settings-store-form';
+import { ChoiceSet } from '../ui/Choice';
+import { RadioChoices, type RadioChoicesProps } from './RadioChoices';
+import { Field } from '../ui/Field';
+import { SelectField } from '../ui/SelectField';
 import type { FieldsProps } from './fields-props';
 import { TextField } from './TextField';
 
@@ -30,6 +32,12 @@ const IMAGE_SOURCES: RadioChoicesProps<'imageSource'>['options'] = [
     title: 'My own images',
     plain: <>Images you built or loaded on this computer, or a mirror of the official ones.</>,
   },
+];
+
+const PULL_POLICIES: { value: SettingsFormValues['pullPolicy']; label: string }[] = [
+  { value: 'missing', label: 'When missing on this computer' },
+  { value: 'always', label: 'Always check for a newer one' },
+  { value: 'never', label: 'Never (they must already be here)' },
 ];
 
 /** Which images run: the official ones, or references of the user's own (a local build, a mirror). */
@@ -64,19 +72,14 @@ export function ImageFields(props: FieldsProps) {
           )}
         </Field>
       )}
-      <Field id="pullPolicy" label="Download images" error={errorFor(errors, 'pullPolicy')}>
-        {(aria) => (
-          <select
-            {...aria}
-            value={values.pullPolicy}
-            onChange={(e) => onChange('pullPolicy', e.target.value as typeof values.pullPolicy)}
-          >
-            <option value="missing">When missing on this computer</option>
-            <option value="always">Always check for a newer one</option>
-            <option value="never">Never (they must already be here)</option>
-          </select>
-        )}
-      </Field>
+      <SelectField
+        id="pullPolicy"
+        label="Download images"
+        error={errorFor(errors, 'pullPolicy')}
+        value={values.pullPolicy}
+        options={PULL_POLICIES}
+        onValue={(pullPolicy) => onChange('pullPolicy', pullPolicy)}
+      />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import { errorFor, type SettingsFormValues } from '../../state/settings-store-form';
-import { Field } from './Field';
+import { InputField } from '../ui/InputField';
 import type { FieldsProps } from './fields-props';
 
 /** The form values that are free text (not a choice among a few). */
@@ -33,21 +33,15 @@ export function TextField({
   ...input
 }: TextFieldProps) {
   return (
-    <Field
+    <InputField
+      {...input}
       id={name}
       label={label}
       hint={hint}
       error={errorFor(fields.errors, errorKey ?? name)}
       status={status}
-    >
-      {(aria) => (
-        <input
-          {...aria}
-          {...input}
-          value={fields.values[name]}
-          onChange={(e) => fields.onChange(name, e.target.value)}
-        />
-      )}
-    </Field>
+      value={fields.values[name]}
+      onValue={(value) => fields.onChange(name, value)}
+    />
   );
 }

@@ -3,7 +3,7 @@ import type { ServiceStatus } from '../../../../server/src/contract/index.js';
 import type { SettingsFormValues } from '../../state/settings-store-form';
 import { useAppStore } from '../../state/app-store';
 import type { InstallState } from '../../state/wizard-store';
-import { RecoveryKeyPanel } from '../backups/RecoveryKeyPanel';
+import { RecoveryKeyPanel } from '../recovery/RecoveryKeyPanel';
 
 /** Where MediaNest answers once installed: its domain, or this computer on the HTTP port. */
 export function mediaNestUrl(values: SettingsFormValues, host: string): string {

@@ -1,8 +1,8 @@
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
 import { useWizardStore } from '../../state/wizard-store';
-import { RestoreFromFile } from '../backups/RestoreFromFile';
-import { RestorePanel } from '../backups/RestorePanel';
+import { RestoreFromFile } from '../recovery/RestoreFromFile';
+import { RestorePanel } from '../recovery/RestorePanel';
 
 /** The second door: a backup file from another computer and its recovery key, then the restore. */
 export function RestoreDoor({ client }: { client: ApiClient }) {

@@ -2,7 +2,7 @@ import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
 import { JobStatus } from '../settings/JobStatus';
 import { RestoreSteps } from './RestoreSteps';
-import { bytes, when } from './format';
+import { bytes, when } from '../backups/format';
 
 /** What a restore will do, what the archive holds, then the restore with its progress. */
 export function RestorePanel({ client }: { client: ApiClient }) {

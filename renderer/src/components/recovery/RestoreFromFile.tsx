@@ -1,8 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
-import { Field } from '../settings/Field';
-import { bytes } from './format';
+import { Field } from '../ui/Field';
+import { InputField } from '../ui/InputField';
+import { bytes } from '../backups/format';
 import { uploadBackup } from './upload-backup';
 
 /**
@@ -56,25 +57,19 @@ export function RestoreFromFile({
           />
         )}
       </Field>
-      <Field
+      <InputField
         id="recoveryKey"
         label={
           keyRequired ? 'Recovery key' : 'Recovery key (only for a backup from another computer)'
         }
         hint="The groups of letters and digits shown when that MediaNest was installed, with or without the dashes."
         error={errors.recoveryKey}
-      >
-        {(aria) => (
-          <input
-            {...aria}
-            autoComplete="off"
-            spellCheck={false}
-            disabled={sending}
-            value={recoveryKey}
-            onChange={(e) => setRecoveryKey(e.target.value)}
-          />
-        )}
-      </Field>
+        autoComplete="off"
+        spellCheck={false}
+        disabled={sending}
+        value={recoveryKey}
+        onValue={setRecoveryKey}
+      />
       {sending && (
         <div className="upload-progress">
           <label htmlFor="upload-progress">

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
-import { RecoveryKeyCard } from '../wizard/RecoveryKeyCard';
+import { lastCharacters, RecoveryKeyCard } from './RecoveryKeyCard';
 
 type Phase =
   | { kind: 'loading' }
@@ -47,9 +47,7 @@ export function RecoveryKeyPanel({
 
   const confirm = async (recoveryKey: string): Promise<void> => {
     try {
-      await client.confirmRecoveryKey({
-        lastCharacters: recoveryKey.replace(/[^A-Za-z0-9]/g, '').slice(-6),
-      });
+      await client.confirmRecoveryKey({ lastCharacters: lastCharacters(recoveryKey) });
       setPhase({ kind: 'saved' });
     } catch (error) {
       setPhase({ kind: 'error', message: (error as Error).message });

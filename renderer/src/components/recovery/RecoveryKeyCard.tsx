@@ -13,6 +13,14 @@ function download(recoveryKey: string): void {
 }
 
 /**
+ * The key's last 6 letters or digits: what the user types to prove it is saved, and what the
+ * server checks before it stops showing the key.
+ */
+export function lastCharacters(recoveryKey: string): string {
+  return recoveryKey.replace(/[^A-Za-z0-9]/g, '').slice(-6);
+}
+
+/**
  * The recovery key, shown once: the user saves or prints it and proves it by typing its last
  * characters. Without it a backup cannot be restored on another computer.
  */
@@ -25,8 +33,8 @@ export function RecoveryKeyCard({
 }) {
   const [typed, setTyped] = useState('');
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const tail = recoveryKey.replace(/[^A-Za-z0-9]/g, '').slice(-6);
-  const matches = typed.replace(/[^A-Za-z0-9]/g, '').toUpperCase() === tail.toUpperCase();
+  const matches =
+    typed.replace(/[^A-Za-z0-9]/g, '').toUpperCase() === lastCharacters(recoveryKey).toUpperCase();
   return (
     <section className="card recovery-key" aria-labelledby="key-title">
       <h2 id="key-title">Your recovery key</h2>

@@ -1,0 +1,30 @@
+import { Field, type FieldProps } from './Field';
+
+export interface SelectFieldProps<V extends string> extends Omit<FieldProps, 'children'> {
+  value: V;
+  options: ReadonlyArray<{ value: V; label: string }>;
+  onValue: (value: V) => void;
+}
+
+/** A `Field` holding one drop-down list bound to a value among a few. */
+export function SelectField<V extends string>({
+  value,
+  options,
+  onValue,
+  ...field
+}: SelectFieldProps<V>) {
+  return (
+    <Field {...field}>
+      {(aria) => (
+        // A select only ever answers with one of its options' values, all of them a V.
+        <select {...aria} value={value} onChange={(e) => onValue(e.target.value as V)}>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
