@@ -37,30 +37,30 @@ import type { PullPolicy } from './core/stack/reconciler.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { settingsHandlers } from './http/settings-routes.js';
 import { secretsHandlers } from './http/secrets-routes.js';
-import { createSecretsService } from './secrets-wiring.js';
+import { createSecretsService } from './app/secrets.js';
 import { SettingsService } from './core/settings/settings-service.js';
 import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { createHealthMonitor, createStackService, publishedPorts } from './wiring.js';
-import { createAlerts, type AlertsOptions } from './alerts-wiring.js';
-import { createHealthHistory } from './health-history-wiring.js';
+import { createHealthMonitor, createStackService, publishedPorts } from './app/stack.js';
+import { createAlerts, type AlertsOptions } from './app/alerts.js';
+import { createHealthHistory } from './app/health-history.js';
 import { healthHistoryHandlers } from './http/health-history-routes.js';
-import { BACKUP_LOCATION_KEY, createBackupArea } from './backup-wiring.js';
+import { BACKUP_LOCATION_KEY, createBackupArea } from './app/backup.js';
 import { backupDownloadRouter } from './http/backup-download.js';
 import { backupUploadRouter } from './http/backup-upload.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
-import { createLogService } from './logs-wiring.js';
+import { createLogService } from './app/logs.js';
 import { resourcesHandlers } from './http/resources-routes.js';
-import { createMonitoring } from './monitoring-wiring.js';
+import { createMonitoring } from './app/monitoring.js';
 import { imagesHandlers } from './http/images-routes.js';
-import { createImageSourceService } from './images-wiring.js';
-import { createSupportBundle } from './support-wiring.js';
+import { createImageSourceService } from './app/images.js';
+import { createSupportBundle } from './app/support.js';
 import { APP_VERSION } from './version.js';
 
 export type { DomainEvent, ServerEvent } from './contract/events.js';
 export { preferSmallHeap } from './infra/system/lean-heap.js';
-export { installDockerWithPrompt } from './docker-setup-wiring.js';
+export { installDockerWithPrompt } from './app/docker-setup.js';
 
 export interface ServerOptions {
   /** The appliance home (DESIGN.md); created when missing. */

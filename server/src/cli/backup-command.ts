@@ -1,5 +1,5 @@
 import type { Backup } from '../contract/backup-routes.js';
-import { createBackupServices, recoveryKeyStore, type BackupServices } from '../backup-wiring.js';
+import { createBackupServices, recoveryKeyStore, type BackupServices } from '../app/backup.js';
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';

@@ -9,7 +9,7 @@ import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
-import { publishedPorts } from '../wiring.js';
+import { publishedPorts } from '../app/stack.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
 import { backupCommand } from './backup-command.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';

@@ -1,30 +1,30 @@
 import { statfs } from 'node:fs/promises';
-import { AlertSettingsSchema, type Alert, type AlertSettings } from './contract/alerts.js';
-import type { DomainEvent } from './contract/events.js';
-import type { StackHealth } from './contract/health.js';
-import type { TrayChanged } from './contract/tray.js';
-import type { BackupSchedule } from './contract/backup-routes.js';
-import { createBackupServices } from './backup-wiring.js';
-import { AlertEngine } from './core/alerts/alert-engine.js';
-import { readSchedule } from './core/backup/backup-schedule.js';
+import { AlertSettingsSchema, type Alert, type AlertSettings } from '../contract/alerts.js';
+import type { DomainEvent } from '../contract/events.js';
+import type { StackHealth } from '../contract/health.js';
+import type { TrayChanged } from '../contract/tray.js';
+import type { BackupSchedule } from '../contract/backup-routes.js';
+import { createBackupServices } from './backup.js';
+import { AlertEngine } from '../core/alerts/alert-engine.js';
+import { readSchedule } from '../core/backup/backup-schedule.js';
 import {
   ALERT_CHANNELS_KEY,
   ALERT_SETTINGS_KEY,
   ALERTS_WATCHING_SINCE_KEY,
   readAlertSettings,
   readChannels,
-} from './core/alerts/alert-settings.js';
-import { ChannelService } from './core/alerts/channel-service.js';
-import type { SlowInputs } from './core/alerts/rules.js';
-import { trayWithAlerts } from './core/health/tray-state.js';
-import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
-import type { AlertsApi } from './http/alerts-routes.js';
-import type { HomePaths } from './infra/fs/home.js';
-import type { Logger } from './infra/log/logger.js';
-import { FetchWebhookTransport } from './infra/net/webhook-transport.js';
-import type { Db } from './infra/store/database.js';
-import { SqliteAlerts } from './infra/store/sqlite-alerts.js';
-import { servedCertificateNotAfter } from './infra/tls/served-certificate.js';
+} from '../core/alerts/alert-settings.js';
+import { ChannelService } from '../core/alerts/channel-service.js';
+import type { SlowInputs } from '../core/alerts/rules.js';
+import { trayWithAlerts } from '../core/health/tray-state.js';
+import { STACK_CONFIG_KEY, type SettingsRepository } from '../core/settings/settings-repository.js';
+import type { AlertsApi } from '../http/alerts-routes.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import type { Logger } from '../infra/log/logger.js';
+import { FetchWebhookTransport } from '../infra/net/webhook-transport.js';
+import type { Db } from '../infra/store/database.js';
+import { SqliteAlerts } from '../infra/store/sqlite-alerts.js';
+import { servedCertificateNotAfter } from '../infra/tls/served-certificate.js';
 
 /** Timings and inputs from other areas; tests shorten the timings. */
 export interface AlertsOptions {

@@ -3,14 +3,14 @@
  * the secrets folder for masking. Used by the CLI's `logs` verb, the server's log routes and the
  * support bundle.
  */
-import { AppError } from './core/app-error.js';
-import { LogService } from './core/logs/log-service.js';
-import { PROJECT_NAME } from './core/stack/compose-model.js';
-import { secretValues } from './core/stack/stack-files.js';
-import { DockerodeLogGateway } from './infra/docker/dockerode-log-gateway.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { engineEndpoint } from './wiring.js';
+import { AppError } from '../core/app-error.js';
+import { LogService } from '../core/logs/log-service.js';
+import { PROJECT_NAME } from '../core/stack/compose-model.js';
+import { secretValues } from '../core/stack/stack-files.js';
+import { DockerodeLogGateway } from '../infra/docker/dockerode-log-gateway.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import { engineEndpoint } from './stack.js';
 
 export function composeProject(env: Record<string, string | undefined>): string {
   const project = env.MEDIANEST_COMPOSE_PROJECT;

@@ -3,19 +3,19 @@
  * Used by the CLI and by createServer, so both drive the stack the same way.
  */
 import { homedir } from 'node:os';
-import type { StackProgress } from './contract/stack.js';
-import { AppError } from './core/app-error.js';
-import { discoverEngines } from './core/doctor/discovery.js';
-import { StackService } from './core/stack/stack-service.js';
-import type { DomainEvent } from './contract/events.js';
-import { HealthMonitor } from './core/health/health-monitor.js';
-import { PROJECT_NAME } from './core/stack/compose-model.js';
-import { loadPlan } from './core/stack/stack-files.js';
-import { DockerodeHealthProbe } from './infra/docker/dockerode-health-probe.js';
-import { DockerodeStackGateway } from './infra/docker/dockerode-stack-gateway.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { NodeHostProbe } from './infra/system/node-host-probe.js';
+import type { StackProgress } from '../contract/stack.js';
+import { AppError } from '../core/app-error.js';
+import { discoverEngines } from '../core/doctor/discovery.js';
+import { StackService } from '../core/stack/stack-service.js';
+import type { DomainEvent } from '../contract/events.js';
+import { HealthMonitor } from '../core/health/health-monitor.js';
+import { PROJECT_NAME } from '../core/stack/compose-model.js';
+import { loadPlan } from '../core/stack/stack-files.js';
+import { DockerodeHealthProbe } from '../infra/docker/dockerode-health-probe.js';
+import { DockerodeStackGateway } from '../infra/docker/dockerode-stack-gateway.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 
 /** The engine to drive: the first one discovery finds (DOCKER_HOST, context, known sockets). */
 export function engineEndpoint(env: Record<string, string | undefined>): string {

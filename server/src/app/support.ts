@@ -4,18 +4,18 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainEvent } from './contract/events.js';
-import { runDoctor } from './core/doctor/doctor-service.js';
-import { buildSupportBundle } from './core/support/support-bundle.js';
-import { createDockerGateway } from './infra/docker/dockerode-gateway.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { openDatabase } from './infra/store/database.js';
-import { SqliteJobs } from './infra/store/sqlite-jobs.js';
-import { NodeHostProbe } from './infra/system/node-host-probe.js';
-import { createLogService } from './logs-wiring.js';
-import { APP_VERSION } from './version.js';
-import { createStackService, engineEndpoint } from './wiring.js';
+import type { DomainEvent } from '../contract/events.js';
+import { runDoctor } from '../core/doctor/doctor-service.js';
+import { buildSupportBundle } from '../core/support/support-bundle.js';
+import { createDockerGateway } from '../infra/docker/dockerode-gateway.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
+import { NodeHostProbe } from '../infra/system/node-host-probe.js';
+import { createLogService } from './logs.js';
+import { APP_VERSION } from '../version.js';
+import { createStackService, engineEndpoint } from './stack.js';
 
 export interface SupportBundleWiring {
   /** Recent domain events (the server's bus), when there is a server. */

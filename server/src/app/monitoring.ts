@@ -2,26 +2,26 @@
  * Monitoring beyond live health: per-service resources from the engine's stats streams, their
  * history in SQLite, deep checks through exec, and disk usage. Started and stopped by createServer.
  */
-import type { DomainEvent } from './contract/events.js';
-import type { DeepCheckResult, StackHealth } from './contract/health.js';
+import type { DomainEvent } from '../contract/events.js';
+import type { DeepCheckResult, StackHealth } from '../contract/health.js';
 import type {
   DiskUsage,
   ResourceHistory,
   ResourceRange,
   ResourceSample,
   ResourcesSnapshot,
-} from './contract/resources-routes.js';
-import { DeepChecker } from './core/health/deep-check.js';
-import { diskUsageReader } from './core/health/disk-usage.js';
-import { ResourceHistoryRecorder } from './core/health/resources-history.js';
-import { ResourceSampler } from './core/health/resources-sampler.js';
-import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
-import { DockerodeStatsGateway } from './infra/docker/dockerode-stats-gateway.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeDiskProbe } from './infra/fs/node-disk-probe.js';
-import type { Db } from './infra/store/database.js';
-import { SqliteResourceHistory } from './infra/store/sqlite-resources.js';
-import { composeProject, engineEndpoint } from './wiring.js';
+} from '../contract/resources-routes.js';
+import { DeepChecker } from '../core/health/deep-check.js';
+import { diskUsageReader } from '../core/health/disk-usage.js';
+import { ResourceHistoryRecorder } from '../core/health/resources-history.js';
+import { ResourceSampler } from '../core/health/resources-sampler.js';
+import { DockerodeServiceExec } from '../infra/docker/dockerode-service-exec.js';
+import { DockerodeStatsGateway } from '../infra/docker/dockerode-stats-gateway.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeDiskProbe } from '../infra/fs/node-disk-probe.js';
+import type { Db } from '../infra/store/database.js';
+import { SqliteResourceHistory } from '../infra/store/sqlite-resources.js';
+import { composeProject, engineEndpoint } from './stack.js';
 
 export interface Monitoring {
   start(): void;

@@ -2,20 +2,20 @@
  * Builds the secrets service (list, rotate) of one appliance home from infra adapters; used by
  * the CLI verb and by createServer, like wiring.ts's createStackService.
  */
-import type { StackProgress } from './contract/stack.js';
-import { AppError } from './core/app-error.js';
-import type { ServiceExec } from './core/secrets/rotation-ports.js';
-import { SecretsService } from './core/secrets/rotation-service.js';
-import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
-import { PROJECT_NAME } from './core/stack/compose-model.js';
-import { initStack } from './core/stack/init-service.js';
-import type { PullPolicy } from './core/stack/reconciler.js';
-import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { openDatabase } from './infra/store/database.js';
-import { SqliteSettings } from './infra/store/sqlite-settings.js';
-import { createStackService, engineEndpoint } from './wiring.js';
+import type { StackProgress } from '../contract/stack.js';
+import { AppError } from '../core/app-error.js';
+import type { ServiceExec } from '../core/secrets/rotation-ports.js';
+import { SecretsService } from '../core/secrets/rotation-service.js';
+import { STACK_CONFIG_KEY, type SettingsRepository } from '../core/settings/settings-repository.js';
+import { PROJECT_NAME } from '../core/stack/compose-model.js';
+import { initStack } from '../core/stack/init-service.js';
+import type { PullPolicy } from '../core/stack/reconciler.js';
+import { DockerodeServiceExec } from '../infra/docker/dockerode-service-exec.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteSettings } from '../infra/store/sqlite-settings.js';
+import { createStackService, engineEndpoint } from './stack.js';
 
 /** Checked as createStackService checks them, so both talk to the same project on the same engine. */
 function serviceExec(env: Record<string, string | undefined>): ServiceExec {
