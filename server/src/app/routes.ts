@@ -13,30 +13,28 @@ import { pullPolicyOf } from '../core/settings/stack-settings.js';
 import { alertsHandlers } from '../http/alerts-routes.js';
 import type { createAuthenticator } from '../http/auth.js';
 import { authHandlers, type ServerMode } from '../http/auth-routes.js';
-import { backupDownloadRouter } from '../http/backup-download.js';
-import { backupUploadRouter } from '../http/backup-upload.js';
 import { healthHistoryHandlers } from '../http/health-history-routes.js';
-import { imagesHandlers } from '../http/images-routes.js';
 import { logsHandlers, logStreamsRouter } from '../http/logs-routes.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import { resourcesHandlers } from '../http/resources-routes.js';
 import type { RouteHandlers } from '../http/routes.js';
-import { secretsHandlers } from '../http/secrets-routes.js';
 import { settingsHandlers } from '../http/settings-routes.js';
 import { stackHandlers } from '../http/stack-routes.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
 import type { SqliteJobs } from '../infra/store/sqlite-jobs.js';
 import { APP_VERSION } from '../version.js';
 import type { createBackupArea } from './backup.js';
+import { lastSuccessfulBackupAt } from './alerts.js';
+import { lazyHandlers, lazyRouter } from './lazy.js';
+import { imagesRoutes } from '../contract/images-routes.js';
+import { secretsRoutes } from '../contract/secrets-routes.js';
+import type { backupRoutes } from '../contract/backup-routes.js';
 import type { AppContext } from './context.js';
 import { serverDoctor } from './doctor.js';
 import type { HealthHistory } from './health-history.js';
-import { createImageSourceService } from './images.js';
 import { createLogService } from './logs.js';
 import type { Monitoring } from './monitoring.js';
-import { createSecretsService } from './secrets.js';
 import { createStackService } from './stack.js';
-import { createSupportBundle } from './support.js';
 
 export interface RouteAreas {
   runner: JobRunner;
@@ -44,7 +42,9 @@ export interface RouteAreas {
   alerts: AlertsService;
   monitoring: Monitoring;
   healthHistory: HealthHistory;
-  backup: ReturnType<typeof createBackupArea>;
+  /** The backup area's handlers, and the area itself (loaded on first use). */
+  backupHandlers: Pick<RouteHandlers, keyof typeof backupRoutes>;
+  backupArea: () => Promise<ReturnType<typeof createBackupArea>>;
   authenticator: ReturnType<typeof createAuthenticator>;
   authDeps: Parameters<typeof authHandlers>[0] & { mode: ServerMode };
   startedAt: number;
@@ -52,7 +52,7 @@ export interface RouteAreas {
 
 export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers {
   const { paths, env, settings, publish } = ctx;
-  const { runner, backup } = areas;
+  const { runner } = areas;
   const stackProgress = (jobId?: string) => (progress: StackProgress) =>
     publish({ type: 'stack.progressed', ...(jobId ? { jobId } : {}), progress });
   return {
@@ -60,8 +60,14 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
     ...resourcesHandlers(areas.monitoring),
     ...alertsHandlers(() => areas.alerts),
     ...healthHistoryHandlers(areas.healthHistory.api),
-    ...backup.handlers,
-    ...imagesHandlers({ images: () => createImageSourceService(env), runner }),
+    ...areas.backupHandlers,
+    ...lazyHandlers(imagesRoutes, async () => {
+      const [{ imagesHandlers }, { createImageSourceService }] = await Promise.all([
+        import('../http/images-routes.js'),
+        import('./images.js'),
+      ]);
+      return imagesHandlers({ images: () => createImageSourceService(env), runner });
+    }),
     health: async () => ({
       status: 'ok',
       version: APP_VERSION,
@@ -100,13 +106,21 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
       jobs: areas.jobs,
       publish,
       health: ctx.health,
-      beforeUp: () =>
-        createSecretsService(paths, env, settings, () => undefined).dropExpiredGrace(),
+      beforeUp: async () => {
+        const { createSecretsService } = await import('./secrets.js');
+        return createSecretsService(paths, env, settings, () => undefined).dropExpiredGrace();
+      },
       pullPolicy: () => pullPolicyOf(ctx.stackConfig.read()),
     }),
-    ...secretsHandlers({
-      secrets: (jobId) => createSecretsService(paths, env, settings, stackProgress(jobId)),
-      runner,
+    ...lazyHandlers(secretsRoutes, async () => {
+      const [{ secretsHandlers }, { createSecretsService }] = await Promise.all([
+        import('../http/secrets-routes.js'),
+        import('./secrets.js'),
+      ]);
+      return secretsHandlers({
+        secrets: (jobId) => createSecretsService(paths, env, settings, stackProgress(jobId)),
+        runner,
+      });
     }),
   };
 }
@@ -119,13 +133,13 @@ const logService = (ctx: AppContext) =>
 
 export function routeRouters(ctx: AppContext, areas: RouteAreas): RequestHandler[] {
   const requireAuth = areas.authenticator.require;
-  const { backup } = areas;
+  const { backupArea } = areas;
   return [
     logStreamsRouter({
       logs: () => logService(ctx),
       requireAuth,
-      supportBundle: () =>
-        createSupportBundle(ctx.paths, ctx.env, {
+      supportBundle: async () =>
+        (await import('./support.js')).createSupportBundle(ctx.paths, ctx.env, {
           extraSecrets: ctx.extraSecrets,
           events: () => {
             const replay = ctx.bus.since(Math.max(0, ctx.bus.lastId - 200));
@@ -134,8 +148,20 @@ export function routeRouters(ctx: AppContext, areas: RouteAreas): RequestHandler
         }),
       onError: (e) => ctx.logger.warn('log stream failed', { error: e }),
     }).router,
-    backupDownloadRouter({ backups: () => backup.services().backups, requireAuth }),
-    backupUploadRouter({ uploads: () => backup.uploads, requireAuth }),
+    lazyRouter('/api/backups/', async () => {
+      const [backup, { backupDownloadRouter }] = await Promise.all([
+        backupArea(),
+        import('../http/backup-download.js'),
+      ]);
+      return backupDownloadRouter({ backups: () => backup.services().backups, requireAuth });
+    }),
+    lazyRouter('/api/backups/', async () => {
+      const [backup, { backupUploadRouter }] = await Promise.all([
+        backupArea(),
+        import('../http/backup-upload.js'),
+      ]);
+      return backupUploadRouter({ uploads: () => backup.uploads, requireAuth });
+    }),
     metricsRouter({
       requireAuth,
       health: ctx.health,
@@ -144,7 +170,7 @@ export function routeRouters(ctx: AppContext, areas: RouteAreas): RequestHandler
         metricsExtras({
           resources: areas.monitoring.latest().services,
           firing: areas.alerts.firing(),
-          lastBackupAt: backup.lastSuccessfulBackupAt(),
+          lastBackupAt: lastSuccessfulBackupAt(ctx),
           now: new Date(),
         }),
     }),

@@ -19,7 +19,9 @@ import { isLoopbackHost } from '../http/security.js';
 import { FileJobLock, jobLockPath } from '../infra/fs/file-job-lock.js';
 import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
 import { createAlerts } from './alerts.js';
-import { createBackupArea } from './backup.js';
+import type { createBackupArea } from './backup.js';
+import { backupRoutes } from '../contract/backup-routes.js';
+import { lazyHandlers, once } from './lazy.js';
 import { createContext } from './context.js';
 import { discoveryContext } from './engine.js';
 import { createHealthHistory } from './health-history.js';
@@ -57,7 +59,7 @@ export function createServer(options: ServerOptions): AppServer {
     now: ctx.now,
     lock: jobLock,
     // Under the job's lock: an interrupted restore or backup is settled before anything else.
-    prepare: (kind, jobCtx) => backup.recoverBefore(kind, jobCtx),
+    prepare: async (kind, jobCtx) => (await backupArea()).recoverBefore(kind, jobCtx),
   });
   const alerts = createAlerts(ctx, options.alerts);
   const stopTray = followTray(ctx, alerts);
@@ -80,15 +82,21 @@ export function createServer(options: ServerOptions): AppServer {
     backupsDir: ctx.backupsDir,
     ...options.monitoring,
   });
-  const backup = createBackupArea({
-    paths: ctx.paths,
-    env: ctx.env,
-    db: ctx.db,
-    settings: ctx.settings,
-    runner,
-    publish: ctx.publish,
-    onError: (message, error) => logger.warn(message, { error }),
-    lock: jobLock,
+  // Loaded when first used (a backup route, a job, or just after the server is ready).
+  let backupLoaded: ReturnType<typeof createBackupArea> | undefined;
+  const backupArea = once(async () => {
+    const { createBackupArea } = await import('./backup.js');
+    backupLoaded = createBackupArea({
+      paths: ctx.paths,
+      env: ctx.env,
+      db: ctx.db,
+      settings: ctx.settings,
+      runner,
+      publish: ctx.publish,
+      onError: (message, error) => logger.warn(message, { error }),
+      lock: jobLock,
+    });
+    return backupLoaded;
   });
   // Notices an engine being installed or started while the setup page waits for it.
   const engineWatcher = new EngineWatcher({
@@ -116,7 +124,8 @@ export function createServer(options: ServerOptions): AppServer {
     alerts,
     monitoring,
     healthHistory,
-    backup,
+    backupHandlers: lazyHandlers(backupRoutes, async () => (await backupArea()).handlers),
+    backupArea,
     authenticator,
     authDeps,
     startedAt: Date.now(),
@@ -177,7 +186,13 @@ export function createServer(options: ServerOptions): AppServer {
         monitor.start();
         monitoring.start();
         alerts.start();
-        backup.start();
+        // The backup area's clean-up and schedule start once it is loaded, after the ready line.
+        backupArea().then(
+          (backup) => {
+            if (!stopped) backup.start();
+          },
+          (error: unknown) => logger.warn('the backup area did not load', { error }),
+        );
         engineWatcher.start();
       }
       logger.info('server ready', { url, mode });
@@ -189,7 +204,7 @@ export function createServer(options: ServerOptions): AppServer {
       stopped = true;
       const current = server;
       server = undefined;
-      backup.stop();
+      backupLoaded?.stop();
       await engineWatcher.stop();
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();
