@@ -14,7 +14,7 @@ import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js
 import type { LastRuns } from '../core/backup/schedule.js';
 import { BackupScheduler } from '../core/backup/backup-scheduler.js';
 import { BackupService } from '../core/backup/backup-service.js';
-import { settingsFromArchive } from '../core/backup/fresh-install.js';
+import { installFromArchive } from '../core/backup/install-from-archive.js';
 import { RecoveryKeyStore } from '../core/backup/key-store.js';
 import { recoveryKeyCodec } from '../core/backup/recovery-codec.js';
 import { KINDS_THAT_RECOVER, recoverInterrupted } from '../core/backup/interrupted-work.js';
@@ -31,7 +31,6 @@ import {
   stackConfigStore,
 } from '../core/settings/stack-settings.js';
 import { lastVerifiedBackup } from '../core/backup/last-verified.js';
-import { initStack } from '../core/stack/init-service.js';
 import { BackupUploads } from '../http/backup-upload.js';
 import { readComposeFile } from '../core/stack/stack-files.js';
 import { backupHandlers, type BackupHandlers } from '../http/backup-routes.js';
@@ -167,25 +166,24 @@ export function createBackupServices(
     dataDir,
     now: () => new Date(),
   });
-  const installFrom = async (file: string, key: Uint8Array): Promise<void> => {
-    const config = await settingsFromArchive(
+  const installFrom = (file: string, key: Uint8Array): Promise<void> =>
+    installFromArchive(
       {
+        fs,
         reader,
-        secretsDir: paths.secretsDir,
-        stagingDir: join(paths.root, '.restore-install'),
-        dataDir: paths.dataDir,
+        location: {
+          stackDir: paths.stackDir,
+          secretsDir: paths.secretsDir,
+          dataDir: paths.dataDir,
+          stagingDir: join(paths.root, '.restore-install'),
+        },
+        stackConfig: stored,
+        adoptKey: (adopted) => keys.adopt(adopted),
+        up: (pullPolicy) => createStackService(paths, env, onProgress).up({ pullPolicy }),
+        now: () => new Date(),
       },
       { path: file, key },
     );
-    const result = await initStack(
-      { fs, now: () => new Date() },
-      { stackDir: paths.stackDir, secretsDir: paths.secretsDir, config },
-    );
-    const { plex: _plex, ...storable } = result.config;
-    stored.save(storable);
-    await keys.adopt(key);
-    await createStackService(paths, env, onProgress).up({ pullPolicy: result.config.pullPolicy });
-  };
   const installed = (): boolean => stored.installed();
   return { backups, restore, keys, backupsDir, dataDir, installed, installFrom };
 }
