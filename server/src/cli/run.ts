@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { AppError } from '../core/app-error.js';
 import { runDoctor } from '../core/doctor/doctor-service.js';
@@ -9,6 +8,7 @@ import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
+import { discoveryContext } from '../app/engine.js';
 import { publishedPorts } from '../app/stack.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
@@ -31,13 +31,7 @@ async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const probe = new NodeHostProbe();
   const report = await runDoctor(
     {
-      discovery: {
-        env: io.env,
-        platform: process.platform,
-        homeDir: homedir(),
-        uid: process.getuid?.() ?? 0,
-        probe,
-      },
+      discovery: discoveryContext(io.env, probe),
       probe,
       connect: createDockerGateway,
       now: () => new Date(),
