@@ -177,7 +177,7 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['server/src/*.ts', 'server/src/cli/**/*.ts'],
+    files: ['server/src/*.ts', 'server/src/app/**/*.ts', 'server/src/cli/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: restrict(
       ['electron', 'dockerode'],

@@ -7,7 +7,7 @@
  *   DOCKER_HOST=... MEDIANEST_IMAGES=... npx tsx bench/bring-up/app-start.ts [runs]
  */
 import { rmSync } from 'node:fs';
-import { createStackService } from '../../server/src/wiring.js';
+import { createStackService } from '../../server/src/app/stack.js';
 import { removeComposeProject } from '../../tests/integration/support/project.js';
 import { benchStack, initBenchStack, median, summary } from './bench-stack.js';
 

@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createStackService } from '../../server/src/wiring.js';
+import { createStackService } from '../../server/src/app/stack.js';
 import { benchStack, initBenchStack, median, summary } from './bench-stack.js';
 
 const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 5);

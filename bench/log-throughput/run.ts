@@ -18,7 +18,7 @@ import { createSseParser } from '../../server/src/contract/event-stream.js';
 import { LOGS_FOLLOW_PATH, type LogFollowMessage } from '../../server/src/contract/logs-routes.js';
 import { logStreamsRouter } from '../../server/src/http/logs-routes.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
-import { createLogService } from '../../server/src/logs-wiring.js';
+import { createLogService } from '../../server/src/app/logs.js';
 import { rigDocker, rigEnv, imageOf } from '../../tests/integration/support/rig.js';
 
 const N = Number(process.argv[2] ?? 500_000);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackProgress } from '../../server/src/contract/stack.js';
 import { DockerodeHealthProbe } from '../../server/src/infra/docker/dockerode-health-probe.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
-import { createStackService } from '../../server/src/wiring.js';
+import { createStackService } from '../../server/src/app/stack.js';
 import { request } from './support/http.js';
 import { initStack } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';

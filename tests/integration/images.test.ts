@@ -29,7 +29,7 @@ import type {
   BuildResult,
   ImageProgress,
 } from '../../server/src/core/images/image-source-service.js';
-import { createImageSourceService } from '../../server/src/images-wiring.js';
+import { createImageSourceService } from '../../server/src/app/images.js';
 import {
   logsOf,
   publishedPort,

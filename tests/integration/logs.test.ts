@@ -29,7 +29,7 @@ import { errorMiddleware } from '../../server/src/http/error-middleware.js';
 import { logsHandlers, logStreamsRouter } from '../../server/src/http/logs-routes.js';
 import { fieldErrors } from '../../server/src/http/routes.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
-import { createLogService } from '../../server/src/logs-wiring.js';
+import { createLogService } from '../../server/src/app/logs.js';
 import { cliOk } from './support/cli.js';
 import { byEngineStamp, tickStart, ticker, woven } from './support/tickers.js';
 import { demux, removeLabelled, TEST_LABEL, waitUntil } from './support/containers.js';

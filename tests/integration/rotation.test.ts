@@ -23,7 +23,7 @@ import type { ServiceStatus } from '../../server/src/contract/stack.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
 import { homePaths } from '../../server/src/infra/fs/home.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
-import { dropExpiredJwtGrace } from '../../server/src/secrets-wiring.js';
+import { dropExpiredJwtGrace } from '../../server/src/app/secrets.js';
 import { cli, type CliResult } from './support/cli.js';
 import { demux } from './support/containers.js';
 import { request, requestJson } from './support/http.js';

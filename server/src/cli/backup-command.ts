@@ -1,6 +1,6 @@
 import type { Backup } from '../contract/backup-routes.js';
 import { formatBytes } from '../contract/format-bytes.js';
-import { createBackupServices, recoveryKeyStore, type BackupServices } from '../backup-wiring.js';
+import { createBackupServices, recoveryKeyStore, type BackupServices } from '../app/backup.js';
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';

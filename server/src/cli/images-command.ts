@@ -4,7 +4,7 @@ import type {
   ImageProgress,
   ImageSourceService,
 } from '../core/images/image-source-service.js';
-import { createImageSourceService } from '../images-wiring.js';
+import { createImageSourceService } from '../app/images.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 

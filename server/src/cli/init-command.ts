@@ -8,7 +8,7 @@ import type { HomePaths } from '../infra/fs/home.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
-import { recoveryKeyStore } from '../backup-wiring.js';
+import { recoveryKeyStore } from '../app/backup.js';
 import type { ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';

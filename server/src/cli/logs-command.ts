@@ -3,7 +3,7 @@ import { AppError } from '../core/app-error.js';
 import type { LogService } from '../core/logs/log-service.js';
 import { openMatcher, type LineMatcher } from '../core/logs/search.js';
 import type { HomePaths } from '../infra/fs/home.js';
-import { createLogService } from '../logs-wiring.js';
+import { createLogService } from '../app/logs.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 

@@ -2,7 +2,7 @@
  * Before a verb that touches the stack or its data (under the job lock): an interrupted restore
  * or backup is settled first and the verb says what was done, one line each on stderr.
  */
-import { createBackupServices } from '../backup-wiring.js';
+import { createBackupServices } from '../app/backup.js';
 import { recoverInterrupted } from '../core/backup/interrupted-work.js';
 import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
 import type { HomePaths } from '../infra/fs/home.js';

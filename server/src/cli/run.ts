@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { AppError } from '../core/app-error.js';
 import { runDoctor } from '../core/doctor/doctor-service.js';
@@ -9,19 +8,12 @@ import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
 import { NodeHostProbe } from '../infra/system/node-host-probe.js';
 import { APP_VERSION } from '../version.js';
-import { publishedPorts } from '../wiring.js';
+import { discoveryContext } from '../app/engine.js';
+import { publishedPorts } from '../app/stack.js';
 import { EXIT, resolveHome, type CliIo } from './io.js';
-import { backupCommand } from './backup-command.js';
 import { parseCommand, portOption, usage, UsageError, type ParsedCommand } from './args.js';
 import { formatDoctorReport } from './doctor-output.js';
 import { nodeHostOs } from '../infra/system/host-os.js';
-import { imagesCommand } from './images-command.js';
-import { initCommand } from './init-command.js';
-import { logsCommand } from './logs-command.js';
-import { supportCommand } from './support-command.js';
-import { secretsCommand } from './secrets-command.js';
-import { serve } from './serve.js';
-import { stackCommand } from './stack-commands.js';
 import { messageOf } from '../contract/errors.js';
 
 async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
@@ -40,13 +32,7 @@ async function doctor(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const probe = new NodeHostProbe();
   const report = await runDoctor(
     {
-      discovery: {
-        env: io.env,
-        platform: process.platform,
-        homeDir: homedir(),
-        uid: process.getuid?.() ?? 0,
-        probe,
-      },
+      discovery: discoveryContext(io.env, probe),
       probe,
       connect: createDockerGateway,
       now: () => new Date(),
@@ -72,34 +58,37 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(usage());
     return EXIT.ok;
   }
+  const home = () => ensureHome(resolveHome(cmd, io));
   try {
+    // Each verb's module is loaded when that verb runs: `serve` starts without the backup,
+    // images, secrets and support code (issue 22: start fast).
     switch (cmd.verb) {
       case 'doctor':
         return await doctor(cmd, io);
       case 'serve':
-        return await serve(cmd, io);
+        return await (await import('./serve.js')).serve(cmd, io);
       case 'images':
-        return await imagesCommand(cmd, io);
+        return await (await import('./images-command.js')).imagesCommand(cmd, io);
       case 'logs':
-        return await logsCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+        return await (await import('./logs-command.js')).logsCommand(cmd, home(), io);
       case 'support-bundle':
-        return await supportCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+        return await (await import('./support-command.js')).supportCommand(cmd, home(), io);
       case 'init':
-        return await initCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+        return await (await import('./init-command.js')).initCommand(cmd, home(), io);
       case 'up':
       case 'down':
       case 'start':
       case 'stop':
       case 'restart':
       case 'status':
-        return await stackCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+        return await (await import('./stack-commands.js')).stackCommand(cmd, home(), io);
       case 'secrets':
-        return await secretsCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+        return await (await import('./secrets-command.js')).secretsCommand(cmd, home(), io);
       case 'backup':
       case 'backups':
       case 'verify':
       case 'restore':
-        return await backupCommand(cmd, ensureHome(resolveHome(cmd, io)), io);
+        return await (await import('./backup-command.js')).backupCommand(cmd, home(), io);
       case 'version':
         io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
         return EXIT.ok;

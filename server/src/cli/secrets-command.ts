@@ -3,7 +3,7 @@ import type { RotationResult, SecretStatus } from '../core/secrets/rotation-serv
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
-import { createSecretsService } from '../secrets-wiring.js';
+import { createSecretsService } from '../app/secrets.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import type { CliIo } from './io.js';
 import { withJobLock } from './job-lock.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HomePaths } from '../infra/fs/home.js';
-import { createSupportBundle } from '../support-wiring.js';
+import { createSupportBundle } from '../app/support.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 

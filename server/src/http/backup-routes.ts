@@ -1,5 +1,6 @@
 import type { backupRoutes, BackupStorage, RestoreInput } from '../contract/backup-routes.js';
 import { AppError } from '../core/app-error.js';
+import { lastVerifiedBackup } from '../core/backup/last-verified.js';
 import { readSchedule, writeSchedule } from '../core/backup/backup-schedule.js';
 import type { BackupService } from '../core/backup/backup-service.js';
 import type { RecoveryKeyStore } from '../core/backup/key-store.js';
@@ -173,7 +174,7 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
       const services = deps.services();
       const rows = services.backups.list();
       const location = services.backupsDir();
-      const good = rows.filter((r) => r.state === 'verified' || r.state === 'verified-restorable');
+      const lastGood = lastVerifiedBackup(rows);
       const next = deps.nextRunAt();
       // Unknown (no stack, no data folder yet) is not a warning.
       const sameDiskAsData = await services
@@ -185,7 +186,7 @@ export function backupHandlers(deps: BackupRouteDeps): BackupHandlers {
         usedBytes: rows.filter((r) => r.state !== 'missing').reduce((sum, r) => sum + r.size, 0),
         freeBytes: await deps.freeBytes(location),
         count: rows.length,
-        ...(good[0] ? { lastSuccessfulBackupAt: good[0].createdAt } : {}),
+        ...(lastGood ? { lastSuccessfulBackupAt: lastGood.toISOString() } : {}),
         ...(next ? { nextRunAt: next.toISOString() } : {}),
         ...(sameDiskAsData !== undefined ? { sameDiskAsData } : {}),
       };

@@ -23,6 +23,19 @@ describe('the event bus', () => {
     expect(bus.lastId).toBe(2);
   });
 
+  it('delivers an event published by a subscriber after the current one, to every subscriber in id order', () => {
+    const bus = new EventBus(10);
+    bus.subscribe((e) => {
+      if (e.id === 1) bus.publish(progressed('derived'));
+    });
+    const later: number[] = [];
+    bus.subscribe((e) => later.push(e.id));
+    const published = bus.publish(progressed('first'));
+    expect(published.id).toBe(1);
+    // Already delivered when publish returns, and after event 1 for the second subscriber too.
+    expect(later).toEqual([1, 2]);
+  });
+
   it('stops delivering to a subscriber that unsubscribed', () => {
     const bus = new EventBus(10);
     const seen: number[] = [];

@@ -95,6 +95,8 @@ export class EventBus {
   private readonly isSample: (event: DomainEvent) => boolean;
   private readonly listeners = new Set<EventListener>();
   private nextId = 1;
+  private readonly undelivered: PublishedEvent[] = [];
+  private delivering = false;
   /** The id of the newest event (not a sample) that left the buffer; 0 while none has. */
   private droppedUpTo = 0;
 
@@ -123,12 +125,23 @@ export class EventBus {
     const published: PublishedEvent = { id: this.nextId++, event };
     if (this.isSample(event)) this.samples.push(published);
     else this.droppedUpTo = this.events.push(published)?.id ?? this.droppedUpTo;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(published);
-      } catch {
-        // One broken subscriber must not stop the others or the publisher.
+    this.undelivered.push(published);
+    // A listener that publishes (a projection, the alert engine) has its event delivered once the
+    // current one reached every listener: each listener sees the events in id order.
+    if (this.delivering) return published;
+    this.delivering = true;
+    try {
+      for (let next = this.undelivered.shift(); next; next = this.undelivered.shift()) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(next);
+          } catch {
+            // One broken subscriber must not stop the others or the publisher.
+          }
+        }
       }
+    } finally {
+      this.delivering = false;
     }
     return published;
   }

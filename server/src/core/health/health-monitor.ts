@@ -2,7 +2,6 @@ import type { DomainEvent } from '../../contract/events.js';
 import type { DeepCheckResult, ServiceHealth, StackHealth } from '../../contract/health.js';
 import type { StackPlan } from '../stack/plan.js';
 import type { StackEngineEvent, StackGateway } from '../stack/stack-gateway.js';
-import { trayFromHealth } from './tray-state.js';
 import {
   affectedNow,
   applyEvent,
@@ -20,8 +19,6 @@ export interface HealthMonitorDeps {
   project: string;
   publish: (event: DomainEvent) => void;
   now: () => Date;
-  /** Where MediaNest answers (from the settings), for the tray's "open in browser". */
-  mediaNestUrl?: () => string | undefined;
   /** Waits between reconnect attempts (ms): 1 s, 2 s, 5 s, then every 10 s. */
   backoffMs?: readonly number[];
 }
@@ -123,7 +120,6 @@ export class HealthMonitor {
       reason,
       ...(affected ? { affected } : {}),
     });
-    this.deps.publish(trayFromHealth(this.snapshot(), this.deps.mediaNestUrl?.()));
   }
 
   private requireGateway(): StackGateway {

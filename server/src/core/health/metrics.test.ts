@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StackHealth } from '../../contract/health.js';
-import { prometheusText } from './metrics.js';
+import { metricsExtras, prometheusText } from './metrics.js';
 import { serviceHealth } from './service-health.test-support.js';
 
 const health: StackHealth = {
@@ -141,5 +141,39 @@ describe('the metrics with resources, alerts and backup age', () => {
     expect(prometheusText(health, jobs, { backupAgeSeconds: null })).not.toMatch(
       /^medianest_appliance_backup_age_seconds /m,
     );
+  });
+});
+
+describe('the metrics extras from their sources', () => {
+  it('names alerts by rule and subject, and counts the backup age in whole seconds', () => {
+    const extras = metricsExtras({
+      resources: [],
+      firing: [
+        { rule: 'disk-low', subject: 'data', severity: 'warning', acknowledgedAt: null },
+        {
+          rule: 'service-down',
+          subject: 'redis',
+          severity: 'critical',
+          acknowledgedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+      lastBackupAt: new Date('2026-01-01T00:00:00.000Z'),
+      now: new Date('2026-01-01T01:00:00.400Z'),
+    });
+    expect(extras.alerts).toEqual([
+      { name: 'disk-low:data', state: 'firing', severity: 'warning' },
+      { name: 'service-down:redis', state: 'acknowledged', severity: 'critical' },
+    ]);
+    expect(extras.backupAgeSeconds).toBe(3600);
+  });
+
+  it('says null for the backup age when there has been no backup', () => {
+    const extras = metricsExtras({
+      resources: [],
+      firing: [],
+      lastBackupAt: undefined,
+      now: new Date(),
+    });
+    expect(extras.backupAgeSeconds).toBeNull();
   });
 });

@@ -18,6 +18,32 @@ export interface MetricsExtras {
   backupAgeSeconds?: number | null;
 }
 
+/** The extras from their sources: firing alerts by rule and subject, the backup's age in seconds. */
+export function metricsExtras(inputs: {
+  resources: readonly ResourceSample[];
+  firing: ReadonlyArray<{
+    rule: string;
+    subject: string;
+    severity: string;
+    acknowledgedAt: string | null;
+  }>;
+  lastBackupAt: Date | undefined;
+  now: Date;
+}): MetricsExtras {
+  const { lastBackupAt, now } = inputs;
+  return {
+    resources: inputs.resources,
+    alerts: inputs.firing.map((a) => ({
+      name: `${a.rule}:${a.subject}`,
+      state: a.acknowledgedAt ? ('acknowledged' as const) : ('firing' as const),
+      severity: a.severity,
+    })),
+    backupAgeSeconds: lastBackupAt
+      ? Math.max(0, Math.round((now.getTime() - lastBackupAt.getTime()) / 1000))
+      : null,
+  };
+}
+
 /** One sample of the exposition: labels are escaped as the Prometheus text format requires. */
 function sample(name: string, labels: Record<string, string>, value: number): string {
   const escape = (v: string): string =>

@@ -2,20 +2,20 @@
  * The composition root of the support bundle: doctor, engine, stack status, jobs and logs of one
  * home. Used by the CLI's `support-bundle` verb and by the server's bundle download.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainEvent } from './contract/events.js';
-import { runDoctor } from './core/doctor/doctor-service.js';
-import { buildSupportBundle } from './core/support/support-bundle.js';
-import { createDockerGateway } from './infra/docker/dockerode-gateway.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import { openDatabase } from './infra/store/database.js';
-import { SqliteJobs } from './infra/store/sqlite-jobs.js';
-import { NodeHostProbe } from './infra/system/node-host-probe.js';
-import { createLogService } from './logs-wiring.js';
-import { APP_VERSION } from './version.js';
-import { createStackService, engineEndpoint } from './wiring.js';
+import type { DomainEvent } from '../contract/events.js';
+import { runDoctor } from '../core/doctor/doctor-service.js';
+import { buildSupportBundle } from '../core/support/support-bundle.js';
+import { createDockerGateway } from '../infra/docker/dockerode-gateway.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import { openDatabase } from '../infra/store/database.js';
+import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
+import { NodeHostProbe } from '../infra/system/node-host-probe.js';
+import { createLogService } from './logs.js';
+import { APP_VERSION } from '../version.js';
+import { discoveryContext, engineAccess } from './engine.js';
+import { createStackService } from './stack.js';
 
 export interface SupportBundleWiring {
   /** Recent domain events (the server's bus), when there is a server. */
@@ -55,13 +55,7 @@ export function createSupportBundle(
       doctor: () =>
         runDoctor(
           {
-            discovery: {
-              env,
-              platform: process.platform,
-              homeDir: homedir(),
-              uid: process.getuid?.() ?? 0,
-              probe,
-            },
+            discovery: discoveryContext(env, probe),
             probe,
             connect: createDockerGateway,
             now: () => new Date(),
@@ -69,7 +63,7 @@ export function createSupportBundle(
           { dataDir: paths.dataDir, httpPort: 80, httpsPort: 443 },
         ),
       engine: async () => {
-        const gateway = createDockerGateway(engineEndpoint(env));
+        const gateway = engineAccess(env).connect(createDockerGateway);
         return { version: await gateway.version(), info: await gateway.info() };
       },
       status: () => createStackService(paths, env, () => undefined).status(),

@@ -5,43 +5,46 @@
 import { mkdirSync } from 'node:fs';
 import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DomainEvent } from './contract/events.js';
-import type { StackProgress } from './contract/stack.js';
-import { AppError } from './core/app-error.js';
-import { createArchiveReader } from './core/backup/archive/reader.js';
-import { createArchiveWriter } from './core/backup/archive/writer.js';
-import { statefulFolders, type BackupSources } from './core/backup/backup-contents.js';
-import { machineTimeZone, readSchedule } from './core/backup/backup-schedule.js';
-import type { LastRuns } from './core/backup/schedule.js';
-import { BackupScheduler } from './core/backup/backup-scheduler.js';
-import { BackupService } from './core/backup/backup-service.js';
-import { settingsFromArchive } from './core/backup/fresh-install.js';
-import { RecoveryKeyStore } from './core/backup/key-store.js';
-import { recoveryKeyCodec } from './core/backup/recovery-codec.js';
-import { KINDS_THAT_RECOVER, recoverInterrupted } from './core/backup/interrupted-work.js';
-import { RestoreService } from './core/backup/restore-service.js';
-import { StackState } from './core/backup/stack-state.js';
-import { restoreTest } from './core/backup/restore-test.js';
-import { busyMessage, type JobLock } from './core/jobs/job-lock.js';
-import type { JobContext, JobRunner } from './core/jobs/job-runner.js';
-import { STACK_CONFIG_KEY, type SettingsRepository } from './core/settings/settings-repository.js';
-import { initStack } from './core/stack/init-service.js';
-import { BackupUploads } from './http/backup-upload.js';
-import type { PullPolicy } from './core/stack/config.js';
-import { readComposeFile } from './core/stack/stack-files.js';
-import { backupHandlers, type BackupHandlers } from './http/backup-routes.js';
-import { DockerodeScratch } from './infra/docker/dockerode-exec-stream-scratch.js';
-import { DockerodeExecStream } from './infra/docker/dockerode-exec-stream.js';
-import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import type { Db } from './infra/store/database.js';
-import { SqliteBackups, SqliteRestoreJournal } from './infra/store/sqlite-backups.js';
-import { APP_VERSION } from './version.js';
-import { composeProject, createStackService, engineEndpoint } from './wiring.js';
+import type { DomainEvent } from '../contract/events.js';
+import type { StackProgress } from '../contract/stack.js';
+import { createArchiveReader } from '../core/backup/archive/reader.js';
+import { createArchiveWriter } from '../core/backup/archive/writer.js';
+import { statefulFolders, type BackupSources } from '../core/backup/backup-contents.js';
+import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
+import type { LastRuns } from '../core/backup/schedule.js';
+import { BackupScheduler } from '../core/backup/backup-scheduler.js';
+import { BackupService } from '../core/backup/backup-service.js';
+import { installFromArchive } from '../core/backup/install-from-archive.js';
+import { RecoveryKeyStore } from '../core/backup/key-store.js';
+import { recoveryKeyCodec } from '../core/backup/recovery-codec.js';
+import { KINDS_THAT_RECOVER, recoverInterrupted } from '../core/backup/interrupted-work.js';
+import { RestoreService } from '../core/backup/restore-service.js';
+import { StackState } from '../core/backup/stack-state.js';
+import { restoreTest } from '../core/backup/restore-test.js';
+import { busyMessage, type JobLock } from '../core/jobs/job-lock.js';
+import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
+import { STACK_CONFIG_KEY, type SettingsRepository } from '../core/settings/settings-repository.js';
+import {
+  backupsFolder,
+  dataFolder,
+  pullPolicyOf,
+  stackConfigStore,
+} from '../core/settings/stack-settings.js';
+import { lastVerifiedBackup } from '../core/backup/last-verified.js';
+import { BackupUploads } from '../http/backup-upload.js';
+import { readComposeFile } from '../core/stack/stack-files.js';
+import { backupHandlers, type BackupHandlers } from '../http/backup-routes.js';
+import { DockerodeScratch } from '../infra/docker/dockerode-exec-stream-scratch.js';
+import { DockerodeExecStream } from '../infra/docker/dockerode-exec-stream.js';
+import { DockerodeServiceExec } from '../infra/docker/dockerode-service-exec.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import type { Db } from '../infra/store/database.js';
+import { SqliteBackups, SqliteRestoreJournal } from '../infra/store/sqlite-backups.js';
+import { APP_VERSION } from '../version.js';
+import { engineAccess } from './engine.js';
+import { createStackService } from './stack.js';
 
-/** Settings key of the backups folder; `<home>/backups` when unset. */
-export const BACKUP_LOCATION_KEY = 'backup.location';
 /** Settings key of the scheduled slots already run (schedule.ts's LastRuns). */
 const LAST_RUNS_KEY = 'backup.lastRuns';
 
@@ -69,23 +72,19 @@ export function createBackupServices(
   settings: SettingsRepository,
   onProgress: (event: StackProgress) => void = () => undefined,
 ): BackupServices {
-  const project = composeProject(env);
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(project)) {
-    throw new AppError(
-      'validation_failed',
-      'MEDIANEST_COMPOSE_PROJECT: lowercase letters, digits, - and _ only',
-    );
-  }
+  const engine = engineAccess(env);
+  engine.checkedProject();
   const fs = new NodeFileSystem();
+  const stored = stackConfigStore(settings);
   let state: StackState | undefined;
   const stackState = (): StackState => {
-    if (!state) {
-      const endpoint = engineEndpoint(env);
-      state = new StackState(
-        new DockerodeServiceExec(endpoint, project),
-        new DockerodeExecStream(endpoint, project),
-      );
-    }
+    state ??= engine.connect(
+      (endpoint, project) =>
+        new StackState(
+          new DockerodeServiceExec(endpoint, project),
+          new DockerodeExecStream(endpoint, project),
+        ),
+    );
     return state;
   };
   const location = {
@@ -93,26 +92,11 @@ export function createBackupServices(
     composeFile: paths.composeFile,
     secretsDir: paths.secretsDir,
   };
-  const config = (): Record<string, unknown> => {
-    const value = settings.get(STACK_CONFIG_KEY);
-    if (typeof value !== 'object' || value === null) {
-      throw new AppError(
-        'conflict',
-        'There is no stack to back up yet: run `medianest-appliance init` first.',
-      );
-    }
-    return value as Record<string, unknown>;
-  };
+  const config = () =>
+    stored.require('There is no stack to back up yet: run `medianest-appliance init` first.');
   // Before a stack exists (the preflight of a restore on a new machine checks free space), the
   // default data folder: where an install would put the data.
-  const dataDir = async (): Promise<string> => {
-    const value = settings.get(STACK_CONFIG_KEY);
-    const configured =
-      typeof value === 'object' && value !== null
-        ? (value as Record<string, unknown>).dataDir
-        : undefined;
-    return typeof configured === 'string' ? configured : paths.dataDir;
-  };
+  const dataDir = async (): Promise<string> => dataFolder(stored.read(), paths.dataDir);
   const sources = async (): Promise<BackupSources> => {
     const compose = await readComposeFile(fs, location);
     const binds: string[] = [];
@@ -130,8 +114,7 @@ export function createBackupServices(
     };
   };
   const backupsDir = (): string => {
-    const configured = settings.get(BACKUP_LOCATION_KEY);
-    const dir = typeof configured === 'string' ? configured : paths.backupsDir;
+    const dir = backupsFolder(settings, paths.backupsDir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   };
@@ -153,8 +136,8 @@ export function createBackupServices(
         postgres: compose.services.postgres?.image ?? '',
         redis: compose.services.redis?.image ?? '',
       };
-      const engine = new DockerodeScratch(engineEndpoint(env));
-      await restoreTest({ engine, reader, images }, archive, progress);
+      const scratch = engine.connect((endpoint) => new DockerodeScratch(endpoint));
+      await restoreTest({ engine: scratch, reader, images }, archive, progress);
     },
   });
   const restore = new RestoreService({
@@ -173,8 +156,8 @@ export function createBackupServices(
         start: async (s) => {
           const gone = (await stack.status()).some((row) => row.state === 'missing');
           if (!gone) return stack.start(s, { activeHealth: true });
-          const { pullPolicy } = config() as { pullPolicy?: PullPolicy };
-          await stack.up({ pullPolicy: pullPolicy ?? 'missing', services: s, activeHealth: true });
+          const pullPolicy = pullPolicyOf(config());
+          await stack.up({ pullPolicy, services: s, activeHealth: true });
         },
       };
     },
@@ -183,26 +166,25 @@ export function createBackupServices(
     dataDir,
     now: () => new Date(),
   });
-  const installFrom = async (file: string, key: Uint8Array): Promise<void> => {
-    const config = await settingsFromArchive(
+  const installFrom = (file: string, key: Uint8Array): Promise<void> =>
+    installFromArchive(
       {
+        fs,
         reader,
-        secretsDir: paths.secretsDir,
-        stagingDir: join(paths.root, '.restore-install'),
-        dataDir: paths.dataDir,
+        location: {
+          stackDir: paths.stackDir,
+          secretsDir: paths.secretsDir,
+          dataDir: paths.dataDir,
+          stagingDir: join(paths.root, '.restore-install'),
+        },
+        stackConfig: stored,
+        adoptKey: (adopted) => keys.adopt(adopted),
+        up: (pullPolicy) => createStackService(paths, env, onProgress).up({ pullPolicy }),
+        now: () => new Date(),
       },
       { path: file, key },
     );
-    const result = await initStack(
-      { fs, now: () => new Date() },
-      { stackDir: paths.stackDir, secretsDir: paths.secretsDir, config },
-    );
-    const { plex: _plex, ...storable } = result.config;
-    settings.set(STACK_CONFIG_KEY, storable);
-    await keys.adopt(key);
-    await createStackService(paths, env, onProgress).up({ pullPolicy: result.config.pullPolicy });
-  };
-  const installed = (): boolean => settings.get(STACK_CONFIG_KEY) !== undefined;
+  const installed = (): boolean => stored.installed();
   return { backups, restore, keys, backupsDir, dataDir, installed, installFrom };
 }
 
@@ -258,7 +240,7 @@ export function createBackupArea(options: {
     onError: options.onError,
   });
   const recoverUnlessBusy = async (): Promise<void> => {
-    if (settings.get(STACK_CONFIG_KEY) === undefined) return;
+    if (!stackConfigStore(settings).installed()) return;
     // A backup or restore a CLI verb runs right now is no crash's leftover: left alone then.
     const taken = options.lock?.acquire({ owner: 'server', kind: 'recover' });
     if (taken && 'busy' in taken) {
@@ -290,7 +272,7 @@ export function createBackupArea(options: {
     uploads,
     services: get,
     recoverBefore: async (kind, ctx) => {
-      if (!KINDS_THAT_RECOVER.has(kind) || settings.get(STACK_CONFIG_KEY) === undefined) return;
+      if (!KINDS_THAT_RECOVER.has(kind) || !stackConfigStore(settings).installed()) return;
       for (const line of await recoverInterrupted(get())) {
         ctx.progress(line);
         options.onError(line, undefined);
@@ -298,11 +280,7 @@ export function createBackupArea(options: {
     },
     /** When the newest verified backup was made; undefined when none is (for /metrics). */
     lastSuccessfulBackupAt: (): Date | undefined => {
-      const good = get()
-        .backups.list()
-        .filter((b) => b.state === 'verified' || b.state === 'verified-restorable')
-        .map((b) => Date.parse(b.createdAt));
-      return good.length > 0 ? new Date(Math.max(...good)) : undefined;
+      return lastVerifiedBackup(get().backups.list());
     },
     start: () => {
       stopped = false;

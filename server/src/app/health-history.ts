@@ -3,22 +3,22 @@
  * are transitions (state, exit, deep-check verdict) into appliance.db, masked and trimmed, and
  * serves them to the health-history route.
  */
-import type { DomainEvent } from './contract/events.js';
+import type { DomainEvent } from '../contract/events.js';
 import type {
   HealthHistoryEntry,
   HealthHistoryPage,
   HealthHistoryQuery,
-} from './contract/health-history-routes.js';
-import type { ServiceHealth } from './contract/health.js';
-import { createMasker } from './core/logs/mask.js';
-import { secretValues } from './core/stack/stack-files.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeFileSystem } from './infra/fs/node-file-system.js';
-import type { Db } from './infra/store/database.js';
+} from '../contract/health-history-routes.js';
+import type { ServiceHealth } from '../contract/health.js';
+import { createMasker } from '../core/logs/mask.js';
+import { secretValues } from '../core/stack/stack-files.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeFileSystem } from '../infra/fs/node-file-system.js';
+import type { Db } from '../infra/store/database.js';
 import {
   SqliteHealthHistory,
   type HealthHistoryBounds,
-} from './infra/store/sqlite-health-history.js';
+} from '../infra/store/sqlite-health-history.js';
 
 /** Check output kept per entry at most (characters, after masking). */
 export const HEALTH_OUTPUT_MAX = 500;

@@ -2,26 +2,26 @@
  * Monitoring beyond live health: per-service resources from the engine's stats streams, their
  * history in SQLite, deep checks through exec, and disk usage. Started and stopped by createServer.
  */
-import type { DomainEvent } from './contract/events.js';
-import type { DeepCheckResult, StackHealth } from './contract/health.js';
+import type { DomainEvent } from '../contract/events.js';
+import type { DeepCheckResult, StackHealth } from '../contract/health.js';
 import type {
   DiskUsage,
   ResourceHistory,
   ResourceRange,
   ResourceSample,
   ResourcesSnapshot,
-} from './contract/resources-routes.js';
-import { DeepChecker } from './core/health/deep-check.js';
-import { diskUsageReader } from './core/health/disk-usage.js';
-import { ResourceHistoryRecorder } from './core/health/resources-history.js';
-import { ResourceSampler } from './core/health/resources-sampler.js';
-import { DockerodeServiceExec } from './infra/docker/dockerode-service-exec.js';
-import { DockerodeStatsGateway } from './infra/docker/dockerode-stats-gateway.js';
-import type { HomePaths } from './infra/fs/home.js';
-import { NodeDiskProbe } from './infra/fs/node-disk-probe.js';
-import type { Db } from './infra/store/database.js';
-import { SqliteResourceHistory } from './infra/store/sqlite-resources.js';
-import { composeProject, engineEndpoint } from './wiring.js';
+} from '../contract/resources-routes.js';
+import { DeepChecker } from '../core/health/deep-check.js';
+import { diskUsageReader } from '../core/health/disk-usage.js';
+import { ResourceHistoryRecorder } from '../core/health/resources-history.js';
+import { ResourceSampler } from '../core/health/resources-sampler.js';
+import { DockerodeServiceExec } from '../infra/docker/dockerode-service-exec.js';
+import { DockerodeStatsGateway } from '../infra/docker/dockerode-stats-gateway.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import { NodeDiskProbe } from '../infra/fs/node-disk-probe.js';
+import type { Db } from '../infra/store/database.js';
+import { SqliteResourceHistory } from '../infra/store/sqlite-resources.js';
+import { engineAccess } from './engine.js';
 
 export interface Monitoring {
   start(): void;
@@ -57,14 +57,15 @@ export interface MonitoringOptions {
 
 export function createMonitoring(options: MonitoringOptions): Monitoring {
   const { env, publish } = options;
-  const project = composeProject(env);
+  const engine = engineAccess(env);
+  const project = engine.project;
   const now = (): Date => new Date();
   const recorder = new ResourceHistoryRecorder(
     new SqliteResourceHistory(options.db),
     () => Date.now() / 1000,
   );
   const sampler = new ResourceSampler({
-    gateway: () => new DockerodeStatsGateway(engineEndpoint(env)),
+    gateway: () => engine.connect((endpoint) => new DockerodeStatsGateway(endpoint)),
     project,
     now,
     publish,
@@ -74,7 +75,7 @@ export function createMonitoring(options: MonitoringOptions): Monitoring {
   let exec: DockerodeServiceExec | undefined;
   const checker = new DeepChecker({
     exec: async (service, command, timeoutMs) => {
-      exec ??= new DockerodeServiceExec(engineEndpoint(env), project);
+      exec ??= engine.connect((endpoint) => new DockerodeServiceExec(endpoint, project));
       try {
         return await exec.exec(service, command, { timeoutMs });
       } catch (error) {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DomainEvent } from './contract/events.js';
-import type { ServiceHealth } from './contract/health.js';
-import { createHealthHistory } from './health-history-wiring.js';
-import { openDatabase, type Db } from './infra/store/database.js';
+import type { DomainEvent } from '../contract/events.js';
+import type { ServiceHealth } from '../contract/health.js';
+import { createHealthHistory } from './health-history.js';
+import { openDatabase, type Db } from '../infra/store/database.js';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];

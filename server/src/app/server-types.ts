@@ -1,0 +1,83 @@
+/** The public shape of the server: what createServer takes and gives (DESIGN.md). */
+import type { EventEmitter } from 'node:events';
+import type { LoginLink } from '../contract/auth.js';
+import type { DomainEvent } from '../contract/events.js';
+import type { AlertTimings } from '../core/alerts/alerts-service.js';
+import type { ScryptParams } from '../core/auth/password-hash.js';
+import type { DockerGatewayFactory } from '../core/docker-gateway.js';
+import type { HostProbe } from '../core/doctor/host-probe.js';
+import type { EventBus } from '../core/events/event-bus.js';
+import type { ServerMode } from '../http/auth-routes.js';
+import type { EventStreamOptions } from '../http/event-stream.js';
+import type { HomePaths } from '../infra/fs/home.js';
+import type { Logger } from '../infra/log/logger.js';
+
+/** Timings and inputs from other areas; tests shorten the timings. */
+export interface AlertsOptions extends AlertTimings {
+  /**
+   * When the last backup succeeded (undefined: none yet, counted from when monitoring first saw
+   * the stack installed); the backup catalogue's newest verified backup when omitted.
+   */
+  lastSuccessfulBackupAt?: () => Date | undefined;
+}
+
+export interface ServerOptions {
+  /** The appliance home (DESIGN.md); created when missing. */
+  home: string;
+  /**
+   * Default 127.0.0.1: the API drives the Docker socket, so it is root-equivalent. Any other
+   * address (LAN mode) needs an admin password first (`setAdminPassword`).
+   */
+  host?: string;
+  /** Default 0: a free port chosen by the OS. */
+  port?: number;
+  /** The per-launch token; a fresh 256-bit one when omitted. */
+  token?: string;
+  /** Extra host names the server answers to (beyond loopback names). */
+  allowedHosts?: string[];
+  rendererDir?: string;
+  env?: Record<string, string | undefined>;
+  connectDocker?: DockerGatewayFactory;
+  hostProbe?: HostProbe;
+  logger?: Logger;
+  /** The bus core publishes domain events on; a fresh one (last 1000 events) when omitted. */
+  bus?: EventBus;
+  /** Event stream bounds; tests shorten them. */
+  eventStream?: Partial<
+    Pick<EventStreamOptions, 'heartbeatMs' | 'maxBufferedBytes' | 'maxStallMs' | 'maxClients'>
+  >;
+  /** Clock for sessions, login codes and rate limits (ms since the epoch). */
+  now?: () => number;
+  /** Follow the engine's events for live health, resources and deep checks (default true). */
+  monitorHealth?: boolean;
+  /** Deep-check and `resources.sampled` intervals (defaults 30 s and 5 s); tests shorten them. */
+  monitoring?: { deepCheckIntervalMs?: number; publishIntervalMs?: number };
+  /** Alert timings and inputs from other areas (backup age); tests shorten the timings. */
+  alerts?: AlertsOptions;
+  /** scrypt cost for the admin password; tests lower it. */
+  scrypt?: ScryptParams;
+}
+
+export interface ServerEvents {
+  ready: [{ url: string }];
+  stopped: [];
+}
+
+export interface AppServer {
+  start(): Promise<{ url: string; token: string }>;
+  /** Closes every event stream (`stream.closed`), the listener and the database. Final. */
+  stop(): Promise<void>;
+  readonly events: EventEmitter<ServerEvents>;
+  readonly paths: HomePaths;
+  /** `lan` when the server listens beyond loopback: then it needs an admin password. */
+  readonly mode: ServerMode;
+  /** Publishes a domain event to every subscriber and every `/api/events` client. */
+  publish(event: DomainEvent): void;
+  /** Domain events as they are published (for the desktop shell: tray, notifications). */
+  subscribe(listener: (event: DomainEvent) => void): () => void;
+  /** A fresh one-time login link (a code valid once, for 10 minutes); after `start()`. */
+  createLoginLink(): LoginLink;
+  hasAdminPassword(): boolean;
+  /** Makes `password` (12+ characters) the admin password; replacing one signs browsers out. */
+  setAdminPassword(password: string): Promise<'unchanged' | 'set' | 'changed'>;
+}

@@ -1,0 +1,229 @@
+/**
+ * createServer: the areas of the appliance, each built by its assembly function from one context,
+ * started and stopped in order.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../core/app-error.js';
+import { EngineWatcher, findAnsweringEngine } from '../core/doctor/engine-watcher.js';
+import { JobRunner } from '../core/jobs/job-runner.js';
+import { createHttpApp, findRendererDir } from '../http/app.js';
+import { createAuthenticator } from '../http/auth.js';
+import { loginLinkHandler, loginUrl, type ServerMode } from '../http/auth-routes.js';
+import { EventStreamHub } from '../http/event-stream.js';
+import { isLoopbackHost } from '../http/security.js';
+import { FileJobLock, jobLockPath } from '../infra/fs/file-job-lock.js';
+import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
+import { createAlerts } from './alerts.js';
+import type { createBackupArea } from './backup.js';
+import { backupRoutes } from '../contract/backup-routes.js';
+import { lazyHandlers, once } from './lazy.js';
+import { createContext } from './context.js';
+import { discoveryContext } from './engine.js';
+import { createHealthHistory } from './health-history.js';
+import { createMonitoring } from './monitoring.js';
+import { routeHandlers, routeRouters } from './routes.js';
+import type { AppServer, ServerEvents, ServerOptions } from './server-types.js';
+import { followTray } from './tray.js';
+
+const RENDERER_CANDIDATES = ['../../dist/renderer', '../../renderer'].map((rel) =>
+  fileURLToPath(new URL(`../${rel}`, import.meta.url)),
+);
+
+/** Host names a LAN browser may use besides IP addresses: this machine's name, and mDNS's. */
+function lanHostNames(bindHost: string): string[] {
+  const name = hostname().toLowerCase();
+  const names = [name, `${name}.local`];
+  return bindHost === '0.0.0.0' || bindHost === '::' ? names : [...names, bindHost];
+}
+
+/** The one server behind the Electron window and `medianest-appliance serve`. */
+export function createServer(options: ServerOptions): AppServer {
+  const ctx = createContext(options);
+  const { auth, bus, logger, monitor, token } = ctx;
+  const host = options.host ?? '127.0.0.1';
+  const mode: ServerMode = isLoopbackHost(host) ? 'loopback' : 'lan';
+  const now = options.now ?? Date.now;
+  const events = new EventEmitter<ServerEvents>();
+
+  // Jobs: shared with the CLI's verbs in other processes, one job at a time per home.
+  const jobs = new SqliteJobs(ctx.db);
+  const jobLock = new FileJobLock(jobLockPath(ctx.paths.root));
+  const runner = new JobRunner({
+    jobs,
+    publish: ctx.publish,
+    now: ctx.now,
+    lock: jobLock,
+    // Under the job's lock: an interrupted restore or backup is settled before anything else.
+    prepare: async (kind, jobCtx) => (await backupArea()).recoverBefore(kind, jobCtx),
+  });
+  const alerts = createAlerts(ctx, options.alerts);
+  const stopTray = followTray(ctx, alerts);
+  const healthHistory = createHealthHistory({
+    db: ctx.db,
+    paths: ctx.paths,
+    subscribe: ctx.subscribe,
+    extraSecrets: ctx.extraSecrets,
+    onError: (error) => logger.warn('health history: an entry was not written', { error }),
+  });
+  const monitoring = createMonitoring({
+    paths: ctx.paths,
+    env: ctx.env,
+    db: ctx.db,
+    publish: ctx.publish,
+    subscribe: ctx.subscribe,
+    health: ctx.health,
+    onDeepCheck: (service, result) => monitor.setDeepCheck(service, result),
+    dataDir: ctx.dataDir,
+    backupsDir: ctx.backupsDir,
+    ...options.monitoring,
+  });
+  // Loaded when first used (a backup route, a job, or just after the server is ready).
+  let backupLoaded: ReturnType<typeof createBackupArea> | undefined;
+  const backupArea = once(async () => {
+    const { createBackupArea } = await import('./backup.js');
+    backupLoaded = createBackupArea({
+      paths: ctx.paths,
+      env: ctx.env,
+      db: ctx.db,
+      settings: ctx.settings,
+      runner,
+      publish: ctx.publish,
+      onError: (message, error) => logger.warn(message, { error }),
+      lock: jobLock,
+    });
+    return backupLoaded;
+  });
+  // Notices an engine being installed or started while the setup page waits for it.
+  const engineWatcher = new EngineWatcher({
+    probe: () => findAnsweringEngine(discoveryContext(ctx.env, ctx.probe), ctx.connect),
+    publish: ctx.publish,
+    now: ctx.now,
+  });
+
+  const interrupted = runner.recover();
+  if (interrupted.length > 0)
+    logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
+  const authenticator = createAuthenticator(token, auth, now);
+  // Set once listening: login links are built from it, never from a request's Host.
+  let url = '';
+  const authDeps = { auth, authenticator, mode, now, serverUrl: () => url };
+  const hub = new EventStreamHub({
+    bus,
+    epoch: randomBytes(6).toString('hex'),
+    ...options.eventStream,
+    onCutOff: (info) => logger.warn('event stream cut off: the client stopped reading', info),
+  });
+  const areas = {
+    runner,
+    jobs,
+    alerts,
+    monitoring,
+    healthHistory,
+    backupHandlers: lazyHandlers(backupRoutes, async () => (await backupArea()).handlers),
+    backupArea,
+    authenticator,
+    authDeps,
+    startedAt: Date.now(),
+  };
+  const app = createHttpApp({
+    handlers: routeHandlers(ctx, areas),
+    authenticator,
+    loginLink: loginLinkHandler(authDeps),
+    events: hub,
+    rendererDir: options.rendererDir ?? findRendererDir(RENDERER_CANDIDATES),
+    hosts: {
+      allowedHosts: [
+        ...(options.allowedHosts ?? []),
+        ...(mode === 'lan' ? lanHostNames(host) : []),
+      ],
+      anyIpAddress: mode === 'lan',
+    },
+    routers: routeRouters(ctx, areas),
+    logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
+  });
+
+  let server: Server | undefined;
+  let stopped = false;
+  return {
+    events,
+    paths: ctx.paths,
+    mode,
+    publish: ctx.publish,
+    subscribe: ctx.subscribe,
+    hasAdminPassword: () => auth.hasAdminPassword(),
+    setAdminPassword: (password) => auth.ensureAdminPassword(password),
+    createLoginLink() {
+      if (!url) throw new AppError('conflict', 'The server is not listening yet.');
+      const { code, expiresAt } = auth.issueLoginCode();
+      return { loginUrl: loginUrl(url, code), expiresAt: new Date(expiresAt).toISOString() };
+    },
+    async start() {
+      if (stopped)
+        throw new AppError('conflict', 'This server has been stopped; create a new one.');
+      if (server) return { url, token };
+      if (mode === 'lan' && !auth.hasAdminPassword()) {
+        throw new AppError(
+          'forbidden',
+          `Listening on ${host} would let other machines reach this server, which needs an admin password first.`,
+        );
+      }
+      const listening = app.listen(options.port ?? 0, host);
+      await new Promise<void>((resolve, reject) => {
+        listening.once('listening', resolve);
+        listening.once('error', reject);
+      });
+      server = listening;
+      const address = listening.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      if (options.monitorHealth !== false) {
+        healthHistory.start();
+        monitor.start();
+        monitoring.start();
+        alerts.start();
+        // The backup area's clean-up and schedule start once it is loaded, after the ready line.
+        backupArea().then(
+          (backup) => {
+            if (!stopped) backup.start();
+          },
+          (error: unknown) => logger.warn('the backup area did not load', { error }),
+        );
+        engineWatcher.start();
+      }
+      logger.info('server ready', { url, mode });
+      events.emit('ready', { url });
+      return { url, token };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const current = server;
+      server = undefined;
+      backupLoaded?.stop();
+      await engineWatcher.stop();
+      // A running job finishes first (its history stays true); then the streams close.
+      await runner.settle();
+      await monitoring.stop();
+      await alerts.stop();
+      await monitor.stop();
+      await healthHistory.stop();
+      stopTray();
+      hub.closeAll('server-stopping');
+      if (current) {
+        const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+        current.closeIdleConnections();
+        // Ended streams become idle once flushed; anything still open after this is cut.
+        const force = setTimeout(() => current.closeAllConnections(), 1500);
+        await closed;
+        clearTimeout(force);
+      }
+      ctx.db.close();
+      if (current) events.emit('stopped');
+    },
+  };
+}

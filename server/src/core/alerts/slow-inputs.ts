@@ -1,0 +1,74 @@
+/**
+ * The alert inputs read on a slow timer (disk, certificate, backup age): what to read is decided
+ * here, the reading itself goes through the ports.
+ */
+import type { BackupSchedule } from '../../contract/backup-routes.js';
+import type { SettingsRepository } from '../settings/settings-repository.js';
+import { dataFolder, type StackConfigStore } from '../settings/stack-settings.js';
+import { ALERTS_WATCHING_SINCE_KEY } from './alert-settings.js';
+import type { SlowInputs } from './rules.js';
+
+export interface SlowInputPorts {
+  settings: SettingsRepository;
+  stackConfig: StackConfigStore;
+  /** The home's data and secrets folders (the data folder unless configured elsewhere). */
+  defaultDataDir: string;
+  secretsDir: string;
+  /** Free and total bytes of the file system holding `dir`; undefined when unreadable. */
+  disk(dir: string): Promise<{ freeBytes: number; totalBytes: number } | undefined>;
+  /** When the certificate nginx serves expires; undefined when unreadable. */
+  certificateNotAfter(location: {
+    dataDir: string;
+    secretsDir: string;
+    domain?: string;
+  }): Promise<Date | undefined>;
+  /** The backup schedule in force. */
+  schedule(): BackupSchedule;
+  /** When the newest verified backup was made (the catalogue's; undefined: none yet). */
+  lastSuccessfulBackupAt(): Date | undefined;
+  now(): Date;
+}
+
+const DAY = 86_400_000;
+
+/** The longest a scheduled backup may be apart: a day with daily ones, a week with weekly only. */
+export function backupIntervalMs(schedule: BackupSchedule): number | undefined {
+  if (schedule.daily.enabled) return DAY;
+  return schedule.weekly.enabled ? 7 * DAY : undefined;
+}
+
+/** Reads the slow inputs; nothing while no stack is installed. */
+export async function readSlowInputs(ports: SlowInputPorts): Promise<SlowInputs> {
+  const config = ports.stackConfig.read();
+  if (!config) return {};
+  const dataDir = dataFolder(config, ports.defaultDataDir);
+  const disk = await ports.disk(dataDir);
+  const certificateNotAfter = config.profiles?.includes('tls')
+    ? await ports.certificateNotAfter({
+        dataDir,
+        secretsDir: ports.secretsDir,
+        ...(config.domain ? { domain: config.domain } : {}),
+      })
+    : undefined;
+  // Backup age counts from when monitoring first saw the stack installed, not from the epoch.
+  let since = ports.settings.get(ALERTS_WATCHING_SINCE_KEY);
+  if (typeof since !== 'string') {
+    since = ports.now().toISOString();
+    ports.settings.set(ALERTS_WATCHING_SINCE_KEY, since);
+  }
+  const intervalMs = backupIntervalMs(ports.schedule());
+  return {
+    ...(disk ? { disk } : {}),
+    ...(certificateNotAfter ? { certificateNotAfter } : {}),
+    // Without a schedule no backup is expected, so none is late.
+    ...(intervalMs
+      ? {
+          backup: {
+            lastSuccessAt: ports.lastSuccessfulBackupAt(),
+            intervalMs,
+            watchingSince: new Date(since as string),
+          },
+        }
+      : {}),
+  };
+}
