@@ -1,10 +1,10 @@
 import { create } from 'zustand';
 import {
   ApiError,
-  EVENTS_PATH,
-  ServerEventSchema,
+  subscribeEvents,
   type Alert,
   type ApiClient,
+  type EventSubscription,
   type RouteOutput,
   type DiskUsage,
   type ResourceSample,
@@ -13,8 +13,8 @@ import {
   type ServiceStatus,
   type StackAction,
   type StackHealth,
+  type StreamState,
 } from '../../../server/src/contract/index.js';
-import { openSse, parseData, type SseHandle, type StreamState } from './sse';
 
 const notInstalled = (error: unknown): boolean =>
   error instanceof ApiError && error.details?.notInstalled === true;
@@ -98,7 +98,7 @@ interface LiveState {
   runAction: (action: StackAction, services: string[]) => Promise<void>;
 }
 
-let handle: SseHandle | undefined;
+let handle: EventSubscription | undefined;
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 
 export const useLiveStore = create<LiveState>((set, get) => {
@@ -257,20 +257,23 @@ export const useLiveStore = create<LiveState>((set, get) => {
     start: (client, token) => {
       handle?.close();
       set({ client, token });
-      handle = openSse(EVENTS_PATH, {
-        token,
-        onState: (stream, streamDetail) => {
-          // Coming back after a drop: what changed meanwhile may be gone from the replay buffer.
-          if (stream === 'open' && get().stream === 'reconnecting') void get().reload();
-          set({ stream, streamDetail });
-        },
-        onMessage: (message) => {
-          const event = parseData(message.data, ServerEventSchema);
-          if (!event) return;
+      handle = subscribeEvents(
+        '',
+        (event) => {
           apply(event);
           for (const listener of listeners) listener(event);
         },
-      });
+        {
+          token,
+          onState: (stream) => {
+            // Coming back after a drop: what changed meanwhile may be gone from the replay buffer.
+            if (stream === 'open' && get().stream === 'reconnecting') void get().reload();
+            const streamDetail =
+              stream === 'refused' ? 'Sign in again to see live updates.' : undefined;
+            set({ stream, streamDetail });
+          },
+        },
+      );
       void get().reload();
     },
     stop: () => {
