@@ -5,6 +5,7 @@ import {
   type Alert,
   type ApiClient,
   type EventSubscription,
+  type JobAccepted,
   type RouteOutput,
   type DiskUsage,
   type ResourceSample,
@@ -15,19 +16,10 @@ import {
   type StackHealth,
   type StreamState,
 } from '../../../server/src/contract/index.js';
+import { acceptedJob, jobCaughtUp, jobFinished, jobProgressed, type JobView } from './job-view';
 
 const notInstalled = (error: unknown): boolean =>
   error instanceof ApiError && error.details?.notInstalled === true;
-
-/** A job as the UI follows it from its events. */
-export interface JobView {
-  id: string;
-  kind: string;
-  step: string;
-  percent: number | undefined;
-  outcome: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
-  error: { code: string; message: string } | undefined;
-}
 
 /** A health-state change seen on the stream, for a service's history. */
 export interface HealthChange {
@@ -47,7 +39,7 @@ const ALERTS_CAP = 200;
 type Listener = (event: ServerEvent) => void;
 const listeners = new Set<Listener>();
 
-/** Every event of `/api/events` as it arrives (pages that follow their own jobs use this). */
+/** Every event of `/api/events` as it arrives, after the store has taken it in. */
 export function onServerEvent(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -96,6 +88,8 @@ interface LiveState {
   stop: () => void;
   reload: () => Promise<void>;
   runAction: (action: StackAction, services: string[]) => Promise<void>;
+  /** Follows a job a page started, in `jobs`, and reads it once in case its end came first. */
+  trackJob: (accepted: JobAccepted) => void;
 }
 
 let handle: EventSubscription | undefined;
@@ -112,6 +106,21 @@ export const useLiveStore = create<LiveState>((set, get) => {
         () => undefined,
       );
     }, 300);
+  };
+
+  /** Reads a job whose end the stream may have missed (it was away, or not open yet). */
+  const catchUp = (id: string): void => {
+    get()
+      .client?.job({ id })
+      .then((job) => {
+        const view = jobCaughtUp(get().jobs[id], job);
+        const ended = view.outcome !== 'running' && get().activeJobId === id;
+        set({
+          jobs: { ...get().jobs, [id]: view },
+          ...(ended ? { activeJobId: undefined } : {}),
+        });
+      })
+      .catch(() => undefined);
   };
 
   const apply = (event: ServerEvent): void => {
@@ -164,38 +173,16 @@ export const useLiveStore = create<LiveState>((set, get) => {
         break;
       }
       case 'job.progressed': {
-        const prev = get().jobs[event.jobId];
         set({
           activeJobId: event.jobId,
-          jobs: {
-            ...get().jobs,
-            [event.jobId]: {
-              id: event.jobId,
-              kind: event.kind,
-              step: event.step,
-              percent: event.percent ?? prev?.percent,
-              outcome: 'running',
-              error: undefined,
-            },
-          },
+          jobs: { ...get().jobs, [event.jobId]: jobProgressed(get().jobs[event.jobId], event) },
         });
         break;
       }
       case 'job.finished': {
-        const prev = get().jobs[event.jobId];
         set({
           activeJobId: get().activeJobId === event.jobId ? undefined : get().activeJobId,
-          jobs: {
-            ...get().jobs,
-            [event.jobId]: {
-              id: event.jobId,
-              kind: event.kind,
-              step: prev?.step ?? '',
-              percent: prev?.percent,
-              outcome: event.outcome,
-              error: event.error,
-            },
-          },
+          jobs: { ...get().jobs, [event.jobId]: jobFinished(get().jobs[event.jobId], event) },
         });
         void get().reload();
         break;
@@ -268,6 +255,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
           onState: (stream) => {
             // Coming back after a drop: what changed meanwhile may be gone from the replay buffer.
             if (stream === 'open' && get().stream === 'reconnecting') void get().reload();
+            if (stream === 'open') {
+              for (const job of Object.values(get().jobs))
+                if (job.outcome === 'running') catchUp(job.id);
+            }
             const streamDetail =
               stream === 'refused' ? 'Sign in again to see live updates.' : undefined;
             set({ stream, streamDetail });
@@ -306,14 +297,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
           const running = jobs.find((j) => j.state === 'running');
           if (!running) return set({ activeJobId: undefined });
           if (get().jobs[running.id]) return;
-          const view: JobView = {
-            id: running.id,
-            kind: running.kind,
-            step: running.step ?? '',
-            percent: running.percent ?? undefined,
-            outcome: 'running',
-            error: undefined,
-          };
+          const view = jobCaughtUp(undefined, running);
           set({ activeJobId: running.id, jobs: { ...get().jobs, [running.id]: view } });
         }),
         show(client.resourcesLatest({}), (latest) => {
@@ -344,14 +328,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
           activeJobId: seen && seen.outcome !== 'running' ? get().activeJobId : jobId,
           jobs: {
             ...get().jobs,
-            [jobId]: seen ?? {
-              id: jobId,
-              kind,
-              step: `${action} requested`,
-              percent: undefined,
-              outcome: 'running',
-              error: undefined,
-            },
+            [jobId]: seen ?? acceptedJob(jobId, kind, `${action} requested`),
           },
         });
       } catch (error) {
@@ -360,6 +337,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
           actionError: actionMessageOf(error),
         });
       }
+    },
+    trackJob: ({ jobId, kind }) => {
+      if (!get().jobs[jobId]) set({ jobs: { ...get().jobs, [jobId]: acceptedJob(jobId, kind) } });
+      catchUp(jobId);
     },
   };
 });
