@@ -8,33 +8,19 @@ import {
   type JobAccepted,
   type RouteOutput,
   type DiskUsage,
-  type ResourceSample,
   type ServerEvent,
-  type ServiceHealth,
   type ServiceStatus,
   type StackAction,
-  type StackHealth,
   type StreamState,
 } from '../../../server/src/contract/index.js';
-import { acceptedJob, jobCaughtUp, jobFinished, jobProgressed, type JobView } from './job-view';
+import { acceptedJob, jobCaughtUp } from './job-view';
+import { applyEvent, capped, readAfter, SAMPLES_CAP, type LiveData } from './live-reducer';
 
 const notInstalled = (error: unknown): boolean =>
   error instanceof ApiError && error.details?.notInstalled === true;
 
-/** A health-state change seen on the stream, for a service's history. */
-export interface HealthChange {
-  at: string;
-  state: ServiceHealth['state'];
-  previous: ServiceHealth['state'] | null;
-  lastCheck: string | null;
-}
-
 /** One backup as the catalogue lists it (the contract index does not export its type yet). */
 export type Backup = RouteOutput<'backups'>[number];
-
-const HISTORY_CAP = 100;
-const SAMPLES_CAP = 60;
-const ALERTS_CAP = 200;
 
 type Listener = (event: ServerEvent) => void;
 const listeners = new Set<Listener>();
@@ -57,32 +43,18 @@ const actionMessageOf = (error: unknown): string =>
     ? 'Docker is not reachable, so nothing can be started or stopped. Start Docker, then try again.'
     : messageOf(error);
 
-const capped = <T>(list: readonly T[], item: T, cap: number): T[] => [...list, item].slice(-cap);
-
-interface LiveState {
+interface LiveState extends LiveData {
   client: ApiClient | undefined;
   /** The desktop shell's token, for streams and downloads the typed client does not cover. */
   token: string | undefined;
   stream: StreamState;
-  streamDetail: string | undefined;
-  health: StackHealth | undefined;
   status: ServiceStatus[] | undefined;
   loadError: string | undefined;
   /** Undefined until the stored settings are read: then whether a stack was installed. */
   installed: boolean | undefined;
-  history: Record<string, HealthChange[]>;
-  jobs: Record<string, JobView>;
-  activeJobId: string | undefined;
-  /** Why the last action was refused (another job running, bad input), shown where it was asked. */
-  actionError: string | undefined;
-  /** Alerts firing now (from the alerts API, kept current by `alert.changed`), newest first. */
-  firing: Alert[];
-  /** The newest page of the alert history, newest first. */
-  alertHistory: Alert[];
   /** The newest backup, when any (undefined: none yet, or the backup API is not answering). */
   lastBackup: Backup | undefined;
   acknowledge: (id: string) => Promise<void>;
-  samples: Record<string, ResourceSample[]>;
   disk: DiskUsage | undefined;
   start: (client: ApiClient, token: string | undefined) => void;
   stop: () => void;
@@ -124,96 +96,11 @@ export const useLiveStore = create<LiveState>((set, get) => {
   };
 
   const apply = (event: ServerEvent): void => {
-    const at = new Date().toISOString();
-    switch (event.type) {
-      case 'service.state-changed': {
-        const s = event.service;
-        const health = get().health;
-        const services = health
-          ? [...health.services.filter((x) => x.service !== s.service), s].sort((a, b) =>
-              a.service.localeCompare(b.service),
-            )
-          : [s];
-        const change: HealthChange = {
-          at,
-          state: s.state,
-          previous: event.previous,
-          lastCheck: s.lastCheck,
-        };
-        set({
-          health: health ? { ...health, services } : undefined,
-          history: {
-            ...get().history,
-            [s.service]: capped(get().history[s.service] ?? [], change, HISTORY_CAP),
-          },
-        });
-        refreshStatus();
-        break;
-      }
-      case 'stack.status-changed': {
-        const health = get().health;
-        if (health) {
-          // The event carries the affected services whole: none listed means none any more.
-          const { affected: _stale, ...rest } = health;
-          set({
-            health: {
-              ...rest,
-              status: event.status,
-              reason: event.reason,
-              ...(event.affected ? { affected: event.affected } : {}),
-            },
-          });
-        }
-        // Docker is back: what was read or refused while it was away is stale (the services'
-        // ports, a refused action); read it again rather than wait for a reload.
-        if (health?.status === 'unknown' && event.status !== 'unknown') {
-          set({ actionError: undefined });
-          void get().reload();
-        }
-        break;
-      }
-      case 'job.progressed': {
-        set({
-          activeJobId: event.jobId,
-          jobs: { ...get().jobs, [event.jobId]: jobProgressed(get().jobs[event.jobId], event) },
-        });
-        break;
-      }
-      case 'job.finished': {
-        set({
-          activeJobId: get().activeJobId === event.jobId ? undefined : get().activeJobId,
-          jobs: { ...get().jobs, [event.jobId]: jobFinished(get().jobs[event.jobId], event) },
-        });
-        void get().reload();
-        break;
-      }
-      case 'alert.changed': {
-        const alert = event.alert;
-        const others = (list: Alert[]) => list.filter((a) => a.id !== alert.id);
-        set({
-          firing:
-            alert.state === 'firing' ? [alert, ...others(get().firing)] : others(get().firing),
-          alertHistory: [alert, ...others(get().alertHistory)].slice(0, ALERTS_CAP),
-        });
-        break;
-      }
-      case 'resources.sampled': {
-        const samples = { ...get().samples };
-        for (const sample of event.services) {
-          samples[sample.service] = capped(samples[sample.service] ?? [], sample, SAMPLES_CAP);
-        }
-        set({ samples });
-        break;
-      }
-      case 'stream.reset':
-        void get().reload();
-        break;
-      case 'stream.closed':
-        set({ streamDetail: event.message });
-        break;
-      default:
-        break;
-    }
+    const before = get();
+    set(applyEvent(before, event, new Date().toISOString()));
+    const then = readAfter(before, event);
+    if (then === 'status') refreshStatus();
+    else if (then === 'reload') void get().reload();
   };
 
   return {
