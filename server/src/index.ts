@@ -49,6 +49,7 @@ import { backupDownloadRouter } from './http/backup-download.js';
 import { backupUploadRouter } from './http/backup-upload.js';
 import { alertsHandlers } from './http/alerts-routes.js';
 import { logsHandlers, logStreamsRouter } from './http/logs-routes.js';
+import { supportBundleRouter } from './http/support-bundle-routes.js';
 import { metricsRouter } from './http/metrics-route.js';
 import { createLogService } from './logs-wiring.js';
 import { resourcesHandlers } from './http/resources-routes.js';
@@ -267,7 +268,11 @@ export function createServer(options: ServerOptions): AppServer {
   const logStreams = logStreamsRouter({
     logs,
     requireAuth: authenticator.require,
-    supportBundle: () =>
+    onError: (e) => logger.warn('log stream failed', { error: e }),
+  });
+  const supportBundle = supportBundleRouter({
+    requireAuth: authenticator.require,
+    bundle: () =>
       createSupportBundle(paths, env, {
         extraSecrets,
         events: () => {
@@ -275,7 +280,6 @@ export function createServer(options: ServerOptions): AppServer {
           return replay.kind === 'events' ? replay.events.map((e) => e.event) : [];
         },
       }),
-    onError: (e) => logger.warn('log stream failed', { error: e }),
   });
 
   const handlers: RouteHandlers = {
@@ -378,6 +382,7 @@ export function createServer(options: ServerOptions): AppServer {
     },
     routers: [
       logStreams.router,
+      supportBundle,
       backupDownloadRouter({
         backups: () => backup.services().backups,
         requireAuth: authenticator.require,
