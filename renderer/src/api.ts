@@ -1,10 +1,7 @@
 import {
   createApiClient,
-  subscribeEvents,
   type ApiClient,
   type DesktopBridge,
-  type EventSubscription,
-  type ServerEvent,
 } from '../../server/src/contract/index.js';
 
 declare global {
@@ -17,13 +14,8 @@ export interface ApiConnection {
   client: ApiClient;
   /** True when the desktop shell handed over the token: no sign-in needed. */
   hasToken: boolean;
-  /** The desktop shell's token, for the streams the typed client does not cover (log follow). */
+  /** The desktop shell's token, for the streams the typed client does not cover (events, logs). */
   token: string | undefined;
-  /** The server's event stream, with the token when there is one, else the session cookie. */
-  subscribe: (
-    onEvent: (event: ServerEvent, id: string | undefined) => void,
-    onError?: (error: Error) => void,
-  ) => EventSubscription;
 }
 
 /**
@@ -37,10 +29,5 @@ export async function connectApi(): Promise<ApiConnection> {
     client: createApiClient(token ? { token } : {}),
     hasToken: token !== undefined,
     token,
-    subscribe: (onEvent, onError) =>
-      subscribeEvents('', onEvent, {
-        ...(token ? { token } : {}),
-        ...(onError ? { onError } : {}),
-      }),
   };
 }

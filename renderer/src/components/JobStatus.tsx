@@ -1,4 +1,4 @@
-import type { JobView } from '../state/live-store';
+import { runOf, type JobRun, type JobView } from '../state/job-view';
 import { useExpiringMessage } from '../state/use-expiring-message';
 
 const WHAT_TO_DO: Record<string, string> = {
@@ -9,9 +9,20 @@ const WHAT_TO_DO: Record<string, string> = {
 /**
  * A job in place: its step and progress while it runs; how it ended, and what to do if it failed.
  * Success shows for a few seconds; a failure stays.
+ *
+ * Given a `job`, it is the dashboard's job line and names the job (any job may be shown there).
+ * Given a `run` and its `success` words, it stands under the form that asked for the job, which
+ * already says what the job is.
  */
-export function JobStatus({ job }: { job: JobView }) {
-  const doneShown = useExpiringMessage(job.outcome === 'succeeded', job.id);
+export function JobStatus(props: { job: JobView } | { run: JobRun; success: string }) {
+  const run = 'job' in props ? runOf(props.job) : props.run;
+  const successShown = useExpiringMessage(run.phase === 'succeeded', run.job?.id);
+  if (run.phase === 'idle' || (run.phase === 'succeeded' && !successShown)) return null;
+  if ('job' in props) return <JobLine job={props.job} />;
+  return <FormJob run={run} success={props.success} />;
+}
+
+function JobLine({ job }: { job: JobView }) {
   if (job.outcome === 'running') {
     return (
       <div className="job" role="status" aria-live="polite" data-job={job.kind}>
@@ -23,7 +34,6 @@ export function JobStatus({ job }: { job: JobView }) {
     );
   }
   if (job.outcome === 'succeeded') {
-    if (!doneShown) return null;
     return (
       <p className="job job-ok" role="status" data-job={job.kind}>
         {job.kind}: done.
@@ -44,5 +54,28 @@ export function JobStatus({ job }: { job: JobView }) {
           'check the service’s logs for the cause, fix it, then try again.'}
       </p>
     </div>
+  );
+}
+
+function FormJob({ run, success }: { run: JobRun; success: string }) {
+  if (run.phase === 'running') {
+    return (
+      <div className="job-status" aria-busy="true">
+        <p role="status">{run.job?.step || 'Starting…'}</p>
+        <progress max={100} value={run.job?.percent} aria-label="Progress" />
+      </div>
+    );
+  }
+  if (run.phase === 'succeeded') {
+    return (
+      <p className="verdict verdict-ok" role="status">
+        {success}
+      </p>
+    );
+  }
+  return (
+    <p className="error" role="alert">
+      {run.error ?? 'It failed for an unknown reason.'}
+    </p>
   );
 }

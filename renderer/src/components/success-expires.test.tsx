@@ -1,11 +1,10 @@
 // @vitest-environment happy-dom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JobView } from '../state/live-store';
+import type { JobView } from '../state/job-view';
 import { SUCCESS_SHOWN_MS } from '../state/use-expiring-message';
 import { JobStatus } from './JobStatus';
 import { FormFooter } from './ui/FormFooter';
-import { JobStatus as RunStatus } from './settings/JobStatus';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -55,16 +54,13 @@ describe('success messages', () => {
 
   it('settings, backups and restores: success expires, an error stays', () => {
     const { rerender } = render(
-      <RunStatus
-        run={{ phase: 'succeeded', job: { jobId: 'a1', kind: 'apply', outcome: 'succeeded' } }}
-        success="Applied."
-      />,
+      <JobStatus run={{ phase: 'succeeded', job: job('a1', 'succeeded') }} success="Applied." />,
     );
     expect(screen.getByText('Applied.')).toBeTruthy();
     later(SUCCESS_SHOWN_MS + 100);
     expect(screen.queryByText('Applied.')).toBeNull();
     rerender(
-      <RunStatus run={{ phase: 'failed', error: 'Port 80 is taken.' }} success="Applied." />,
+      <JobStatus run={{ phase: 'failed', error: 'Port 80 is taken.' }} success="Applied." />,
     );
     later(SUCCESS_SHOWN_MS * 10);
     expect(screen.getByRole('alert').textContent).toBe('Port 80 is taken.');

@@ -10,7 +10,8 @@ import type {
 import type { ApiClient } from '../../../server/src/contract/index.js';
 import { fieldErrorsOf, messageOf, type FieldErrors } from './settings-store-form';
 import { advanceRestoreSteps, type RestoreSteps } from './restore-steps';
-import { follow, IDLE, type JobRun } from './settings-store-job';
+import { follow } from './follow-job';
+import { IDLE, type JobRun } from './job-view';
 
 /** The schedule as typed (numbers and times as text: the server names what is wrong). */
 export interface ScheduleForm {
@@ -120,7 +121,6 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
     set({ backup: { phase: 'running' } });
     try {
       await follow(
-        client,
         () => client.createBackup(),
         (backup) => set({ backup }),
       );
@@ -133,7 +133,6 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
     set({ verify: { phase: 'running', id } });
     try {
       await follow(
-        client,
         () => client.verifyBackup({ id, restoreTest }),
         (run) => set({ verify: { ...run, id } }),
       );
@@ -220,7 +219,7 @@ export const useBackupsStore = create<BackupsState>((set, get) => ({
     set({ restore: { ...flow, steps: undefined } });
     report({ phase: 'running' });
     try {
-      await follow(client, () => client.restore(flow.source), report);
+      await follow(() => client.restore(flow.source), report);
     } catch (error) {
       report({ phase: 'failed', error: messageOf(error) });
     }

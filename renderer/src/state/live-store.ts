@@ -1,53 +1,31 @@
 import { create } from 'zustand';
 import {
   ApiError,
-  EVENTS_PATH,
-  ServerEventSchema,
+  subscribeEvents,
   type Alert,
   type ApiClient,
+  type EventSubscription,
+  type JobAccepted,
   type RouteOutput,
   type DiskUsage,
-  type ResourceSample,
   type ServerEvent,
-  type ServiceHealth,
   type ServiceStatus,
   type StackAction,
-  type StackHealth,
+  type StreamState,
 } from '../../../server/src/contract/index.js';
-import { openSse, parseData, type SseHandle, type StreamState } from './sse';
+import { acceptedJob, jobCaughtUp } from './job-view';
+import { applyEvent, capped, readAfter, SAMPLES_CAP, type LiveData } from './live-reducer';
 
 const notInstalled = (error: unknown): boolean =>
   error instanceof ApiError && error.details?.notInstalled === true;
 
-/** A job as the UI follows it from its events. */
-export interface JobView {
-  id: string;
-  kind: string;
-  step: string;
-  percent: number | undefined;
-  outcome: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
-  error: { code: string; message: string } | undefined;
-}
-
-/** A health-state change seen on the stream, for a service's history. */
-export interface HealthChange {
-  at: string;
-  state: ServiceHealth['state'];
-  previous: ServiceHealth['state'] | null;
-  lastCheck: string | null;
-}
-
 /** One backup as the catalogue lists it (the contract index does not export its type yet). */
 export type Backup = RouteOutput<'backups'>[number];
-
-const HISTORY_CAP = 100;
-const SAMPLES_CAP = 60;
-const ALERTS_CAP = 200;
 
 type Listener = (event: ServerEvent) => void;
 const listeners = new Set<Listener>();
 
-/** Every event of `/api/events` as it arrives (pages that follow their own jobs use this). */
+/** Every event of `/api/events` as it arrives, after the store has taken it in. */
 export function onServerEvent(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -65,40 +43,28 @@ const actionMessageOf = (error: unknown): string =>
     ? 'Docker is not reachable, so nothing can be started or stopped. Start Docker, then try again.'
     : messageOf(error);
 
-const capped = <T>(list: readonly T[], item: T, cap: number): T[] => [...list, item].slice(-cap);
-
-interface LiveState {
+interface LiveState extends LiveData {
   client: ApiClient | undefined;
   /** The desktop shell's token, for streams and downloads the typed client does not cover. */
   token: string | undefined;
   stream: StreamState;
-  streamDetail: string | undefined;
-  health: StackHealth | undefined;
   status: ServiceStatus[] | undefined;
   loadError: string | undefined;
   /** Undefined until the stored settings are read: then whether a stack was installed. */
   installed: boolean | undefined;
-  history: Record<string, HealthChange[]>;
-  jobs: Record<string, JobView>;
-  activeJobId: string | undefined;
-  /** Why the last action was refused (another job running, bad input), shown where it was asked. */
-  actionError: string | undefined;
-  /** Alerts firing now (from the alerts API, kept current by `alert.changed`), newest first. */
-  firing: Alert[];
-  /** The newest page of the alert history, newest first. */
-  alertHistory: Alert[];
   /** The newest backup, when any (undefined: none yet, or the backup API is not answering). */
   lastBackup: Backup | undefined;
   acknowledge: (id: string) => Promise<void>;
-  samples: Record<string, ResourceSample[]>;
   disk: DiskUsage | undefined;
   start: (client: ApiClient, token: string | undefined) => void;
   stop: () => void;
   reload: () => Promise<void>;
   runAction: (action: StackAction, services: string[]) => Promise<void>;
+  /** Follows a job a page started, in `jobs`, and reads it once in case its end came first. */
+  trackJob: (accepted: JobAccepted) => void;
 }
 
-let handle: SseHandle | undefined;
+let handle: EventSubscription | undefined;
 let statusTimer: ReturnType<typeof setTimeout> | undefined;
 
 export const useLiveStore = create<LiveState>((set, get) => {
@@ -114,119 +80,27 @@ export const useLiveStore = create<LiveState>((set, get) => {
     }, 300);
   };
 
+  /** Reads a job whose end the stream may have missed (it was away, or not open yet). */
+  const catchUp = (id: string): void => {
+    get()
+      .client?.job({ id })
+      .then((job) => {
+        const view = jobCaughtUp(get().jobs[id], job);
+        const ended = view.outcome !== 'running' && get().activeJobId === id;
+        set({
+          jobs: { ...get().jobs, [id]: view },
+          ...(ended ? { activeJobId: undefined } : {}),
+        });
+      })
+      .catch(() => undefined);
+  };
+
   const apply = (event: ServerEvent): void => {
-    const at = new Date().toISOString();
-    switch (event.type) {
-      case 'service.state-changed': {
-        const s = event.service;
-        const health = get().health;
-        const services = health
-          ? [...health.services.filter((x) => x.service !== s.service), s].sort((a, b) =>
-              a.service.localeCompare(b.service),
-            )
-          : [s];
-        const change: HealthChange = {
-          at,
-          state: s.state,
-          previous: event.previous,
-          lastCheck: s.lastCheck,
-        };
-        set({
-          health: health ? { ...health, services } : undefined,
-          history: {
-            ...get().history,
-            [s.service]: capped(get().history[s.service] ?? [], change, HISTORY_CAP),
-          },
-        });
-        refreshStatus();
-        break;
-      }
-      case 'stack.status-changed': {
-        const health = get().health;
-        if (health) {
-          // The event carries the affected services whole: none listed means none any more.
-          const { affected: _stale, ...rest } = health;
-          set({
-            health: {
-              ...rest,
-              status: event.status,
-              reason: event.reason,
-              ...(event.affected ? { affected: event.affected } : {}),
-            },
-          });
-        }
-        // Docker is back: what was read or refused while it was away is stale (the services'
-        // ports, a refused action); read it again rather than wait for a reload.
-        if (health?.status === 'unknown' && event.status !== 'unknown') {
-          set({ actionError: undefined });
-          void get().reload();
-        }
-        break;
-      }
-      case 'job.progressed': {
-        const prev = get().jobs[event.jobId];
-        set({
-          activeJobId: event.jobId,
-          jobs: {
-            ...get().jobs,
-            [event.jobId]: {
-              id: event.jobId,
-              kind: event.kind,
-              step: event.step,
-              percent: event.percent ?? prev?.percent,
-              outcome: 'running',
-              error: undefined,
-            },
-          },
-        });
-        break;
-      }
-      case 'job.finished': {
-        const prev = get().jobs[event.jobId];
-        set({
-          activeJobId: get().activeJobId === event.jobId ? undefined : get().activeJobId,
-          jobs: {
-            ...get().jobs,
-            [event.jobId]: {
-              id: event.jobId,
-              kind: event.kind,
-              step: prev?.step ?? '',
-              percent: prev?.percent,
-              outcome: event.outcome,
-              error: event.error,
-            },
-          },
-        });
-        void get().reload();
-        break;
-      }
-      case 'alert.changed': {
-        const alert = event.alert;
-        const others = (list: Alert[]) => list.filter((a) => a.id !== alert.id);
-        set({
-          firing:
-            alert.state === 'firing' ? [alert, ...others(get().firing)] : others(get().firing),
-          alertHistory: [alert, ...others(get().alertHistory)].slice(0, ALERTS_CAP),
-        });
-        break;
-      }
-      case 'resources.sampled': {
-        const samples = { ...get().samples };
-        for (const sample of event.services) {
-          samples[sample.service] = capped(samples[sample.service] ?? [], sample, SAMPLES_CAP);
-        }
-        set({ samples });
-        break;
-      }
-      case 'stream.reset':
-        void get().reload();
-        break;
-      case 'stream.closed':
-        set({ streamDetail: event.message });
-        break;
-      default:
-        break;
-    }
+    const before = get();
+    set(applyEvent(before, event, new Date().toISOString()));
+    const then = readAfter(before, event);
+    if (then === 'status') refreshStatus();
+    else if (then === 'reload') void get().reload();
   };
 
   return {
@@ -257,20 +131,27 @@ export const useLiveStore = create<LiveState>((set, get) => {
     start: (client, token) => {
       handle?.close();
       set({ client, token });
-      handle = openSse(EVENTS_PATH, {
-        token,
-        onState: (stream, streamDetail) => {
-          // Coming back after a drop: what changed meanwhile may be gone from the replay buffer.
-          if (stream === 'open' && get().stream === 'reconnecting') void get().reload();
-          set({ stream, streamDetail });
-        },
-        onMessage: (message) => {
-          const event = parseData(message.data, ServerEventSchema);
-          if (!event) return;
+      handle = subscribeEvents(
+        '',
+        (event) => {
           apply(event);
           for (const listener of listeners) listener(event);
         },
-      });
+        {
+          token,
+          onState: (stream) => {
+            // Coming back after a drop: what changed meanwhile may be gone from the replay buffer.
+            if (stream === 'open' && get().stream === 'reconnecting') void get().reload();
+            if (stream === 'open') {
+              for (const job of Object.values(get().jobs))
+                if (job.outcome === 'running') catchUp(job.id);
+            }
+            const streamDetail =
+              stream === 'refused' ? 'Sign in again to see live updates.' : undefined;
+            set({ stream, streamDetail });
+          },
+        },
+      );
       void get().reload();
     },
     stop: () => {
@@ -303,14 +184,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
           const running = jobs.find((j) => j.state === 'running');
           if (!running) return set({ activeJobId: undefined });
           if (get().jobs[running.id]) return;
-          const view: JobView = {
-            id: running.id,
-            kind: running.kind,
-            step: running.step ?? '',
-            percent: running.percent ?? undefined,
-            outcome: 'running',
-            error: undefined,
-          };
+          const view = jobCaughtUp(undefined, running);
           set({ activeJobId: running.id, jobs: { ...get().jobs, [running.id]: view } });
         }),
         show(client.resourcesLatest({}), (latest) => {
@@ -341,14 +215,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
           activeJobId: seen && seen.outcome !== 'running' ? get().activeJobId : jobId,
           jobs: {
             ...get().jobs,
-            [jobId]: seen ?? {
-              id: jobId,
-              kind,
-              step: `${action} requested`,
-              percent: undefined,
-              outcome: 'running',
-              error: undefined,
-            },
+            [jobId]: seen ?? acceptedJob(jobId, kind, `${action} requested`),
           },
         });
       } catch (error) {
@@ -357,6 +224,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
           actionError: actionMessageOf(error),
         });
       }
+    },
+    trackJob: ({ jobId, kind }) => {
+      if (!get().jobs[jobId]) set({ jobs: { ...get().jobs, [jobId]: acceptedJob(jobId, kind) } });
+      catchUp(jobId);
     },
   };
 });

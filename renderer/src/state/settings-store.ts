@@ -11,7 +11,8 @@ import {
 } from './settings-store-form';
 import { checkPortsNow, debounced, takenPortErrors, type PortChecks } from './port-checks';
 import { Superseded, withRetry } from './retry';
-import { follow, IDLE, type JobRun } from './settings-store-job';
+import { follow } from './follow-job';
+import { IDLE, type JobRun } from './job-view';
 
 const afterTyping = debounced(400);
 let portRequest = 0;
@@ -138,7 +139,6 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     set({ apply: { phase: 'running' } });
     try {
       await follow(
-        client,
         () => client.settingsApply({ changes }),
         (apply) => set({ apply }),
       );
@@ -183,7 +183,6 @@ export const useSettingsStore = create<SettingsState>((set, get) => ({
     set({ confirmRotate: undefined, rotation: { phase: 'running', name } });
     try {
       await follow(
-        client,
         () =>
           client.rotateSecret({
             name,

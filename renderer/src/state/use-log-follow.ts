@@ -2,10 +2,12 @@ import { useEffect, useState } from 'react';
 import {
   LOGS_FOLLOW_PATH,
   LogFollowMessageSchema,
+  openSse,
+  parseData,
   type LogLine,
+  type StreamState,
 } from '../../../server/src/contract/index.js';
 import { LogBuffer } from './log-buffer';
-import { openSse, parseData, type StreamState } from './sse';
 
 export const LOG_CAP = 100_000;
 const UPDATE_MS = 100;

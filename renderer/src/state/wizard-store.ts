@@ -15,7 +15,8 @@ import {
 } from './settings-store-form';
 import { useAppStore } from './app-store';
 import { checkPortsNow, debounced, takenPortErrors, type PortChecks } from './port-checks';
-import { runJob, type JobView } from './settings-store-job';
+import { runJob } from './follow-job';
+import type { JobView } from './job-view';
 
 export type { PortChecks } from './port-checks';
 
@@ -209,7 +210,7 @@ export const useWizardStore = create<WizardState>((set, get) => ({
     const patch = (update: (install: InstallState) => InstallState) =>
       set({ install: update(get().install) });
     try {
-      const job = await runJob(client, () => client.install({ settings: changes }), {
+      const job = await runJob(() => client.install({ settings: changes }), {
         onJob: (view) => patch((i) => ({ ...i, phase: 'running', job: view })),
         onStack: (progress) => patch((i) => withProgress(i, progress)),
       });

@@ -15,6 +15,7 @@ import type { createAuthenticator } from '../http/auth.js';
 import { authHandlers, type ServerMode } from '../http/auth-routes.js';
 import { healthHistoryHandlers } from '../http/health-history-routes.js';
 import { logsHandlers, logStreamsRouter } from '../http/logs-routes.js';
+import { supportBundleRouter } from '../http/support-bundle-routes.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import { resourcesHandlers } from '../http/resources-routes.js';
 import type { RouteHandlers } from '../http/routes.js';
@@ -138,7 +139,11 @@ export function routeRouters(ctx: AppContext, areas: RouteAreas): RequestHandler
     logStreamsRouter({
       logs: () => logService(ctx),
       requireAuth,
-      supportBundle: async () =>
+      onError: (e) => ctx.logger.warn('log stream failed', { error: e }),
+    }).router,
+    supportBundleRouter({
+      requireAuth,
+      bundle: async () =>
         (await import('./support.js')).createSupportBundle(ctx.paths, ctx.env, {
           extraSecrets: ctx.extraSecrets,
           events: () => {
@@ -146,8 +151,7 @@ export function routeRouters(ctx: AppContext, areas: RouteAreas): RequestHandler
             return replay.kind === 'events' ? replay.events.map((e) => e.event) : [];
           },
         }),
-      onError: (e) => ctx.logger.warn('log stream failed', { error: e }),
-    }).router,
+    }),
     lazyRouter('/api/backups/', async () => {
       const [backup, { backupDownloadRouter }] = await Promise.all([
         backupArea(),

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createSseParser, subscribeEvents, type SseMessage } from './event-stream.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSseParser, openSse, subscribeEvents, type SseMessage } from './event-stream.js';
 import type { ServerEvent } from './events.js';
 
 describe('the SSE parser', () => {
@@ -72,5 +72,62 @@ describe('subscribeEvents (fetch)', () => {
     ]);
     expect(calls.map((h) => h.authorization)).toEqual(Array(3).fill('Bearer tok-123456789'));
     expect(calls.map((h) => h['last-event-id'])).toEqual([undefined, 'e-2', 'e-3']);
+  });
+});
+
+describe('openSse', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('reports its state, waits longer after each failure, and starts over once a stream opens', async () => {
+    vi.useFakeTimers();
+    const answers: Array<() => Promise<Response>> = [
+      () => Promise.resolve(streamOf('id: s-1\ndata: one\n\n')),
+      () => Promise.reject(new TypeError('connection refused')),
+      () => Promise.reject(new TypeError('connection refused')),
+      () => Promise.resolve(streamOf('data: two\n\n')),
+      () => Promise.resolve(new Response('{}', { status: 403 })),
+    ];
+    const sentIds: Array<string | undefined> = [];
+    const fakeFetch = (_url: string | URL | Request, init?: RequestInit) => {
+      sentIds.push((init?.headers as Record<string, string>)['last-event-id']);
+      return (answers.shift() ?? (() => Promise.reject(new Error('no more answers'))))();
+    };
+    const states: string[] = [];
+    const data: string[] = [];
+    openSse('http://server/api/x', {
+      retryMs: 100,
+      maxRetryMs: 300,
+      fetch: fakeFetch,
+      onMessage: (m) => data.push(m.data),
+      onState: (state, detail) => states.push(detail ? `${state}: ${detail}` : state),
+    });
+    const attemptsAfter = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+      return sentIds.length;
+    };
+    expect(await attemptsAfter(0)).toBe(1);
+    // The stream ended: the first wait is the base.
+    expect(await attemptsAfter(99)).toBe(1);
+    expect(await attemptsAfter(1)).toBe(2);
+    // Refused: each wait doubles, up to the maximum.
+    expect(await attemptsAfter(199)).toBe(2);
+    expect(await attemptsAfter(1)).toBe(3);
+    expect(await attemptsAfter(299)).toBe(3);
+    expect(await attemptsAfter(1)).toBe(4);
+    // It opened again: the next wait is the base once more.
+    expect(await attemptsAfter(99)).toBe(4);
+    expect(await attemptsAfter(1)).toBe(5);
+    // Refused by the server (403): it stops trying.
+    expect(await attemptsAfter(10_000)).toBe(5);
+    expect(data).toEqual(['one', 'two']);
+    expect(sentIds).toEqual([undefined, 's-1', 's-1', 's-1', 's-1']);
+    expect(states.filter((s, i) => s !== states[i - 1])).toEqual([
+      'connecting',
+      'open',
+      'reconnecting',
+      'open',
+      'reconnecting',
+      'refused: The event stream was refused (403).',
+    ]);
   });
 });

@@ -55,77 +55,46 @@ export function createSseParser(onMessage: (message: SseMessage) => void): {
   };
 }
 
+/** Where a stream stands, as the UI shows it. */
+export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'refused';
+
 export interface EventSubscription {
   close(): void;
 }
 
-export interface SubscribeOptions {
-  /** The per-launch token. Without it the browser's session cookie is used (same origin). */
-  token?: string;
-  /** A failure the subscription cannot recover from by reconnecting (e.g. not signed in). */
-  onError?: (error: Error) => void;
-  /** Wait before reconnecting after the stream ends; default 3 s. */
+export interface SseOptions {
+  /** The desktop shell's token. Without it the browser's session cookie is used (same origin). */
+  token?: string | undefined;
+  onMessage: (message: SseMessage) => void;
+  /** Each change of state; `refused` (401/403) is final and comes with the server's status. */
+  onState?: (state: StreamState, detail?: string) => void;
+  /** Resume from here (sent as `Last-Event-ID` on the first connection too). */
+  lastEventId?: string;
+  /** First wait before reconnecting (default 1 s); doubles per failed attempt up to `maxRetryMs`. */
   retryMs?: number;
+  /** Longest wait between attempts (default 10 s). */
+  maxRetryMs?: number;
   fetch?: typeof fetch;
 }
 
-type Listener = (event: ServerEvent, id: string | undefined) => void;
-
-interface EventSourceLike {
-  onmessage: ((message: { data: string; lastEventId: string }) => void) | null;
-  onerror: (() => void) | null;
-  readonly readyState: number;
-  close(): void;
-}
-type EventSourceCtor = new (url: string) => EventSourceLike;
-
-function dispatch(data: string, id: string | undefined, onEvent: Listener): void {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return;
-  }
-  // A newer server may send event types this client does not know yet: skip them.
-  const parsed = ServerEventSchema.safeParse(json);
-  if (parsed.success) onEvent(parsed.data, id);
-}
-
 /**
- * Subscribes to the server's event stream and keeps it open: after the stream ends it reconnects,
- * resuming from the last event it saw. A `stream.reset` event means events were missed: reload.
- * Uses the browser's EventSource when no token is needed, else fetch (EventSource cannot send headers).
+ * A `text/event-stream` read with fetch, so it can send the token and report its state (the
+ * browser's EventSource can do neither): reconnects with back-off, resuming from the last id.
  */
-export function subscribeEvents(
-  baseUrl: string,
-  onEvent: Listener,
-  options: SubscribeOptions = {},
-): EventSubscription {
-  const url = baseUrl + EVENTS_PATH;
-  const EventSourceImpl = (globalThis as unknown as { EventSource?: EventSourceCtor }).EventSource;
-  if (!options.token && !options.fetch && EventSourceImpl) {
-    const source = new EventSourceImpl(url);
-    source.onmessage = (message) =>
-      dispatch(message.data, message.lastEventId || undefined, onEvent);
-    source.onerror = () => {
-      // CLOSED (2) means the browser gave up (an answer other than the stream, e.g. 401).
-      if (source.readyState === 2) options.onError?.(new Error('The event stream was refused.'));
-    };
-    return { close: () => source.close() };
-  }
-  return subscribeWithFetch(url, onEvent, options);
-}
-
-function subscribeWithFetch(
-  url: string,
-  onEvent: Listener,
-  options: SubscribeOptions,
-): EventSubscription {
-  const doFetch = options.fetch ?? fetch.bind(globalThis);
+export function openSse(url: string, options: SseOptions): EventSubscription {
+  // Looked up per call, not bound once: tests stub the global.
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const onState = options.onState ?? (() => undefined);
   const abort = new AbortController();
-  let lastEventId: string | undefined;
+  let lastEventId = options.lastEventId;
+  const base = options.retryMs ?? 1000;
+  const max = options.maxRetryMs ?? 10_000;
   const run = async (): Promise<void> => {
+    let wait = base;
+    let first = true;
     while (!abort.signal.aborted) {
+      onState(first ? 'connecting' : 'reconnecting');
+      first = false;
       try {
         const headers: Record<string, string> = { accept: 'text/event-stream' };
         if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -136,27 +105,77 @@ function subscribeWithFetch(
           signal: abort.signal,
         });
         if (response.status === 401 || response.status === 403) {
-          options.onError?.(new Error(`The event stream was refused (${response.status}).`));
+          onState('refused', `The event stream was refused (${response.status}).`);
           return;
         }
         if (response.ok && response.body) {
-          const parser = createSseParser((m) => dispatch(m.data, m.id, onEvent));
+          onState('open');
+          wait = base;
+          const parser = createSseParser((message) => {
+            if (message.id !== undefined) lastEventId = message.id;
+            options.onMessage(message);
+          });
           const reader = (response.body as ReadableStream<Uint8Array>).getReader();
           const decoder = new TextDecoder();
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
             parser.push(decoder.decode(value, { stream: true }));
-            lastEventId = parser.lastEventId ?? lastEventId;
           }
         }
       } catch {
-        // A dropped connection: reconnect below, unless closed on purpose.
+        // A dropped or refused connection: retried below unless closed on purpose.
       }
       if (abort.signal.aborted) return;
-      await new Promise((resolve) => setTimeout(resolve, options.retryMs ?? 3000));
+      onState('reconnecting');
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(wait * 2, max);
     }
   };
   void run();
   return { close: () => abort.abort() };
+}
+
+/** A message's JSON data checked against `schema`; undefined when it is not JSON or not of it. */
+export function parseData<T>(
+  data: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): T | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export type SubscribeOptions = Omit<SseOptions, 'onMessage'> & {
+  /** A failure the subscription cannot recover from by reconnecting (e.g. not signed in). */
+  onError?: (error: Error) => void;
+};
+
+/**
+ * Subscribes to the server's event stream and keeps it open: after the stream ends it reconnects,
+ * resuming from the last event it saw. A `stream.reset` event means events were missed: reload.
+ * Events of types this client does not know (a newer server) are skipped.
+ */
+export function subscribeEvents(
+  baseUrl: string,
+  onEvent: (event: ServerEvent, id: string | undefined) => void,
+  options: SubscribeOptions = {},
+): EventSubscription {
+  const { onError, onState, ...rest } = options;
+  return openSse(baseUrl + EVENTS_PATH, {
+    ...rest,
+    onMessage: (message) => {
+      const event = parseData(message.data, ServerEventSchema);
+      if (event) onEvent(event, message.id);
+    },
+    onState: (state, detail) => {
+      onState?.(state, detail);
+      if (state === 'refused') onError?.(new Error(detail ?? 'The event stream was refused.'));
+    },
+  });
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerEvent, StreamClosedReason } from '../contract/events.js';
 import { AppError } from '../core/app-error.js';
 import type { EventBus, PublishedEvent } from '../core/events/event-bus.js';
+import { SseResponse } from './sse.js';
 
 export interface EventStreamOptions {
   bus: EventBus;
@@ -27,9 +28,6 @@ export const SSE_DEFAULTS = {
   maxClients: 64,
 } as const;
 
-/** How long a closed stream may keep its unsent bytes before its socket is destroyed. */
-const CLOSE_GRACE_MS = 1000;
-
 const CLOSED_MESSAGE: Record<StreamClosedReason, string> = {
   'client-too-slow':
     'This client stopped reading the event stream, so the server closed it. Reconnect to resume.',
@@ -38,61 +36,13 @@ const CLOSED_MESSAGE: Record<StreamClosedReason, string> = {
 
 const controlFrame = (event: ServerEvent): string => `data: ${JSON.stringify(event)}\n\n`;
 
-/** One connected client: writes frames while the socket keeps up, cuts itself off when it does not. */
-class StreamClient {
-  private stalledSince: number | undefined;
-  private closed = false;
-  /** Set once the client is subscribed to the bus. */
-  unsubscribe: () => void = () => undefined;
+const closedFrame = (reason: StreamClosedReason): string =>
+  controlFrame({ type: 'stream.closed', reason, message: CLOSED_MESSAGE[reason] });
 
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly hub: EventStreamHub,
-  ) {
-    res.on('drain', () => (this.stalledSince = undefined));
-  }
-
-  get bufferedBytes(): number {
-    return this.res.writableLength;
-  }
-
-  write(frame: string): void {
-    if (this.closed || this.res.destroyed) return;
-    if (!this.res.write(frame)) this.stalledSince ??= this.hub.now();
-    this.checkPace();
-  }
-
-  /** Cuts the client off when its unsent bytes or its time without draining pass the bounds. */
-  checkPace(): void {
-    if (this.closed) return;
-    const stalledMs = this.stalledSince === undefined ? 0 : this.hub.now() - this.stalledSince;
-    if (
-      this.res.writableLength > this.hub.limits.maxBufferedBytes ||
-      stalledMs > this.hub.limits.maxStallMs
-    ) {
-      this.hub.reportCutOff({ bufferedBytes: this.res.writableLength, stalledMs });
-      this.close('client-too-slow');
-    }
-  }
-
-  /** The connection is gone: stop writing to it. */
-  detach(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe();
-  }
-
-  close(reason: StreamClosedReason): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unsubscribe();
-    if (this.res.destroyed) return;
-    this.res.end(controlFrame({ type: 'stream.closed', reason, message: CLOSED_MESSAGE[reason] }));
-    // A client that does not read would hold the unsent bytes forever: drop its socket.
-    const timer = setTimeout(() => this.res.destroy(), CLOSE_GRACE_MS);
-    timer.unref();
-    this.res.once('close', () => clearTimeout(timer));
-  }
+/** One connected client and its subscription to the bus. */
+interface StreamClient {
+  stream: SseResponse;
+  unsubscribe: () => void;
 }
 
 /**
@@ -106,7 +56,6 @@ export class EventStreamHub {
   >;
   readonly now: () => number;
   private readonly clients = new Set<StreamClient>();
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: EventStreamOptions) {
     this.limits = {
@@ -124,11 +73,7 @@ export class EventStreamHub {
 
   /** The most unsent bytes any open stream holds right now. */
   maxBufferedBytes(): number {
-    return Math.max(0, ...[...this.clients].map((c) => c.bufferedBytes));
-  }
-
-  reportCutOff(info: { bufferedBytes: number; stalledMs: number }): void {
-    this.options.onCutOff?.(info);
+    return Math.max(0, ...[...this.clients].map((c) => c.stream.bufferedBytes));
   }
 
   private lastFrame: { published: PublishedEvent; text: string } | undefined;
@@ -147,28 +92,34 @@ export class EventStreamHub {
     if (this.clients.size >= this.limits.maxClients) {
       throw new AppError('busy', 'Too many event streams are open; close a tab and retry.');
     }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
+    let unsubscribe: () => void = () => undefined;
+    const stream = new SseResponse(req, res, {
+      hello: `retry: 3000\n: connected\n\n`,
+      heartbeatMs: this.limits.heartbeatMs,
+      heartbeat: () =>
+        controlFrame({ type: 'server.heartbeat', at: new Date(this.now()).toISOString() }),
+      cutOff: {
+        maxBufferedBytes: this.limits.maxBufferedBytes,
+        maxStallMs: this.limits.maxStallMs,
+        frame: () => closedFrame('client-too-slow'),
+        onCutOff: (info) => {
+          unsubscribe();
+          this.options.onCutOff?.(info);
+        },
+      },
+      now: this.now,
     });
-    req.socket.setNoDelay(true);
     // Resume and subscribe in one synchronous step, so no event falls between the two.
     const lastEventId = req.headers['last-event-id'];
     const replay = typeof lastEventId === 'string' ? this.replay(lastEventId) : [];
-    const client = new StreamClient(res, this);
-    client.unsubscribe = this.options.bus.subscribe((published) =>
-      client.write(this.frame(published)),
-    );
+    unsubscribe = this.options.bus.subscribe((published) => stream.write(this.frame(published)));
+    const client: StreamClient = { stream, unsubscribe: () => unsubscribe() };
     this.clients.add(client);
     res.once('close', () => {
-      client.detach();
+      client.unsubscribe();
       this.clients.delete(client);
     });
-    client.write(`retry: 3000\n: connected\n\n`);
-    for (const frame of replay) client.write(frame);
-    this.startHeartbeat();
+    for (const frame of replay) stream.write(frame);
   }
 
   private replay(lastEventId: string): string[] {
@@ -183,28 +134,12 @@ export class EventStreamHub {
     return replay.events.map((e) => this.frame(e));
   }
 
-  private startHeartbeat(): void {
-    if (this.heartbeat) return;
-    this.heartbeat = setInterval(() => {
-      if (this.clients.size === 0) {
-        clearInterval(this.heartbeat);
-        this.heartbeat = undefined;
-        return;
-      }
-      const beat = controlFrame({
-        type: 'server.heartbeat',
-        at: new Date(this.now()).toISOString(),
-      });
-      for (const client of this.clients) client.write(beat);
-    }, this.limits.heartbeatMs);
-    this.heartbeat.unref();
-  }
-
   /** Ends every stream with `stream.closed` (the server is stopping). */
   closeAll(reason: StreamClosedReason): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
-    for (const client of this.clients) client.close(reason);
+    for (const client of this.clients) {
+      client.unsubscribe();
+      client.stream.end(closedFrame(reason), true);
+    }
     this.clients.clear();
   }
 }

@@ -5,7 +5,6 @@ import {
   LOGS_FOLLOW_PATH,
   LogDownloadQuerySchema,
   LogFollowQuerySchema,
-  SUPPORT_BUNDLE_PATH,
   type LogFollowMessage,
   type LogLine,
   type logsRoutes,
@@ -19,6 +18,7 @@ import {
 import type { LogService } from '../core/logs/log-service.js';
 import { regexWorkers } from '../core/logs/regex-worker.js';
 import { fieldErrors } from './routes.js';
+import { SseResponse } from './sse.js';
 
 type LogsRoutes = typeof logsRoutes;
 type LogsHandlers = {
@@ -55,8 +55,6 @@ export function logsHandlers(deps: { logs: () => LogService }): LogsHandlers {
 export interface LogStreamDeps {
   logs: () => LogService;
   requireAuth: RequestHandler;
-  /** The support bundle (`.tar.gz`), when the server offers one. */
-  supportBundle?: () => Promise<{ name: string; data: Buffer }>;
   /** Per-follower queue bounds (defaults: 20 000 lines, 8 MiB). */
   buffer?: Partial<FollowerBufferLimits>;
   /** Unsent bytes on a follower's socket above which the server stops writing to it (256 KiB). */
@@ -133,8 +131,8 @@ async function* formatted(
 }
 
 /**
- * The log endpoints that are not JSON: the live follow (`text/event-stream`), the export (text or
- * NDJSON) and the support bundle. Mount before the `/api` not-found handler.
+ * The log endpoints that are not JSON: the live follow (`text/event-stream`) and the export (text
+ * or NDJSON). Mount before the `/api` not-found handler.
  */
 export function logStreamsRouter(deps: LogStreamDeps): {
   router: Router;
@@ -148,41 +146,33 @@ export function logStreamsRouter(deps: LogStreamDeps): {
   router.get(LOGS_FOLLOW_PATH, deps.requireAuth, async (req, res) => {
     const query = parse(LogFollowQuerySchema, req.query);
     const logs = deps.logs();
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
+    const stream = new SseResponse(req, res, {
+      hello: ': following\n\n',
+      heartbeatMs,
+      heartbeat: () => frame({ type: 'logs.heartbeat', at: new Date().toISOString() }),
+      highWaterBytes: highWater,
     });
-    req.socket.setNoDelay(true);
     const buffer = new FollowerBuffer(deps.buffer);
     const entry = { buffer, res };
     open.add(entry);
     const abort = new AbortController();
     let waiting = false;
     const pump = (): void => {
-      while (!buffer.isEmpty && !res.destroyed && res.writableLength < highWater) {
-        res.write(messages(buffer.take(500)));
+      while (!buffer.isEmpty && !stream.closed && !stream.full) {
+        stream.write(messages(buffer.take(500)));
       }
-      if (!buffer.isEmpty && !waiting && !res.destroyed) {
+      if (!buffer.isEmpty && !waiting && !stream.closed) {
         waiting = true;
-        res.once('drain', () => {
+        stream.drained(() => {
           waiting = false;
           pump();
         });
       }
     };
-    const heartbeat = setInterval(() => {
-      if (res.writableLength < highWater)
-        res.write(frame({ type: 'logs.heartbeat', at: new Date().toISOString() }));
-    }, heartbeatMs);
-    heartbeat.unref();
     res.once('close', () => {
-      clearInterval(heartbeat);
       abort.abort();
       open.delete(entry);
     });
-    res.write(': following\n\n');
     try {
       await logs.follow(
         {
@@ -199,9 +189,8 @@ export function logStreamsRouter(deps: LogStreamDeps): {
     } catch (error) {
       deps.onError?.(error);
     } finally {
-      clearInterval(heartbeat);
       open.delete(entry);
-      if (!res.destroyed) res.end();
+      stream.end();
     }
   });
 
@@ -245,18 +234,6 @@ export function logStreamsRouter(deps: LogStreamDeps): {
       await batches.return(undefined);
     }
     res.end();
-  });
-
-  router.get(SUPPORT_BUNDLE_PATH, deps.requireAuth, async (_req, res) => {
-    if (!deps.supportBundle)
-      throw new AppError('not_implemented', 'This server does not build support bundles.');
-    const bundle = await deps.supportBundle();
-    res.writeHead(200, {
-      'Content-Type': 'application/gzip',
-      'Content-Disposition': `attachment; filename="${bundle.name}"`,
-      'Cache-Control': 'no-store',
-    });
-    res.end(bundle.data);
   });
 
   const stats = (): LogStreamStats => {

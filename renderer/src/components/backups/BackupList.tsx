@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
 import { messageOf } from '../../state/settings-store-form';
-import { JobStatus } from '../settings/JobStatus';
+import { JobStatus } from '../JobStatus';
 import { downloadBackup } from './download-backup';
 import { bytes, STATE, when } from './format';
 

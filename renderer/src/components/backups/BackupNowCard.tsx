@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
-import { JobStatus } from '../settings/JobStatus';
+import { JobStatus } from '../JobStatus';
 import { bytes, when } from './format';
 
 /** One click to back up now, and where the backups are kept and how much room they take. */

@@ -1,6 +1,6 @@
 import { useAppStore } from '../../state/app-store';
 import { useBackupsStore } from '../../state/backups-store';
-import { JobStatus } from '../settings/JobStatus';
+import { JobStatus } from '../JobStatus';
 
 /** "Back up now" where the user looks first; the Backups page has the rest. */
 export function BackUpNowButton({ disabled }: { disabled: boolean }) {

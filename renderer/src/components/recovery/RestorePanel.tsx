@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useBackupsStore } from '../../state/backups-store';
-import { JobStatus } from '../settings/JobStatus';
+import { JobStatus } from '../JobStatus';
 import { RestoreSteps } from './RestoreSteps';
 import { bytes, when } from '../backups/format';
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { RESTORE_STEPS, stopwatch, type RestoreSteps as Position } from '../../state/restore-steps';
-import type { JobRun } from '../../state/settings-store-job';
+import type { JobRun } from '../../state/job-view';
 
 type StepState = 'done' | 'current' | 'upcoming' | 'failed' | 'not-needed';
 

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useSettingsStore } from '../../state/settings-store';
-import { JobStatus } from './JobStatus';
+import { JobStatus } from '../JobStatus';
 import { notRotatedBecause, secretAbout, secretLabel } from './secret-words';
 
 function age(seconds: number): string {

@@ -3,7 +3,7 @@ import type { ApiClient } from '../../../../server/src/contract/index.js';
 import { useSettingsStore } from '../../state/settings-store';
 import { AddressFields } from './AddressFields';
 import { EnvironmentFields } from './EnvironmentFields';
-import { JobStatus } from './JobStatus';
+import { JobStatus } from '../JobStatus';
 import { PlexFields } from './PlexFields';
 import { PortFields } from './PortFields';
 import { ResourceFields } from './ResourceFields';

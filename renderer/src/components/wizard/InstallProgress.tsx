@@ -57,7 +57,7 @@ export function InstallProgress({ install }: { install: InstallState }) {
       aria-busy={install.phase === 'running' || install.phase === 'starting'}
     >
       <p className="install-step" role="status">
-        {install.job?.step ?? 'Starting the install…'}
+        {install.job?.step || 'Starting the install…'}
       </p>
       <progress max={100} value={percent ?? undefined} aria-label="Install progress" />
       {images.length > 0 && (
