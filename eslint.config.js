@@ -96,19 +96,32 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      ...restrict(
-        [
-          'node:*',
-          'electron',
-          'dockerode',
-          'better-sqlite3',
-          'express',
-          '**/server/src/!(contract)/**',
-          '**/server/src/*.ts',
-          '**/electron/**',
-        ],
-        'The renderer talks to the server only through server/src/contract (typed client + SSE).',
-      ),
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'electron',
+                'dockerode',
+                'better-sqlite3',
+                'express',
+                '**/server/src/!(contract)/**',
+                '**/server/src/*.ts',
+                '**/electron/**',
+              ],
+              message:
+                'The renderer talks to the server only through server/src/contract (typed client + SSE).',
+            },
+            {
+              group: ['**/server/src/contract', '**/server/src/contract/**'],
+              message:
+                "Import the contract as '@contract' (or '@contract/<file>.js'), not by a relative path.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,8 +1,4 @@
-import {
-  createApiClient,
-  type ApiClient,
-  type DesktopBridge,
-} from '../../server/src/contract/index.js';
+import { createApiClient, type ApiClient, type DesktopBridge } from '@contract';
 
 declare global {
   interface Window {

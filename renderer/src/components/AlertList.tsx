@@ -1,4 +1,4 @@
-import type { Alert } from '../../../server/src/contract/index.js';
+import type { Alert } from '@contract';
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
 import { formatTime } from './format';

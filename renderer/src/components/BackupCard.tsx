@@ -1,7 +1,7 @@
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
 import { STATE } from './backups/format';
-import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatBytes } from '@contract';
 import { formatTime } from './format';
 
 /** The newest backup and whether it was verified. */

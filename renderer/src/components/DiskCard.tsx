@@ -1,7 +1,7 @@
-import type { FolderUsage } from '../../../server/src/contract/index.js';
+import type { FolderUsage } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { diskTone } from './disk-tone';
-import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatBytes } from '@contract';
 
 function Usage({ label, what, usage }: { label: string; what: string; usage: FolderUsage }) {
   const total = usage.filesystemTotalBytes;

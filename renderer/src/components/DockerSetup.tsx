@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DockerInstallPlan } from '../../../server/src/contract/index.js';
+import type { DockerInstallPlan } from '@contract';
 import { useAppStore } from '../state/app-store';
 import { onServerEvent } from '../state/live-store';
 import './docker-setup.css';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { CheckStatus, DoctorCheck } from '../../../server/src/contract/index.js';
+import type { CheckStatus, DoctorCheck } from '@contract';
 import { useAppStore } from '../state/app-store';
 import { DockerSetup } from './DockerSetup';
 

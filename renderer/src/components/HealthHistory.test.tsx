@@ -1,11 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ApiClient,
-  HealthHistoryEntry,
-  HealthHistoryPage,
-} from '../../../server/src/contract/index.js';
+import type { ApiClient, HealthHistoryEntry, HealthHistoryPage } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { HealthHistory } from './HealthHistory';
 

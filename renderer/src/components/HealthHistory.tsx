@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { HealthHistoryEntry } from '../../../server/src/contract/index.js';
+import type { HealthHistoryEntry } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { formatTime } from './format';
 

@@ -1,4 +1,4 @@
-import type { LogLine } from '../../../server/src/contract/index.js';
+import type { LogLine } from '@contract';
 import { highlight } from './highlight';
 
 /** Characters before the text on a wrapped row: time (12), service (at least 6), level, and gaps. */

@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import type { LogLine } from '../../../server/src/contract/index.js';
+import type { LogLine } from '@contract';
 import { levelFilter, type LevelFilter } from '../state/log-buffer';
 import { useLiveStore } from '../state/live-store';
 import { useLogFollow } from '../state/use-log-follow';

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../../server/src/contract/index.js';
+import type { Alert } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { NavBar } from './NavBar';
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { ResourceHistory, ResourceRange } from '../../../server/src/contract/index.js';
+import type { ResourceHistory, ResourceRange } from '@contract';
 import { useLiveStore } from '../state/live-store';
-import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatBytes } from '@contract';
 import { formatDuration } from './format';
 import { Sparkline } from './Sparkline';
 

@@ -4,9 +4,9 @@ import type {
   ServiceHealth,
   ServiceStatus,
   StackAction,
-} from '../../../server/src/contract/index.js';
+} from '@contract';
 import { Link } from '../router';
-import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatBytes } from '@contract';
 import { uptimeOf } from './format';
 import { PortsFact, UptimeFacts } from './ServiceFacts';
 import { Sparkline } from './Sparkline';

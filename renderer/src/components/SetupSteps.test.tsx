@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiClient, LogLine, ServiceHealth } from '../../../server/src/contract/index.js';
+import type { ApiClient, LogLine, ServiceHealth } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { SetupSteps } from './SetupSteps';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { LogLine, ServiceHealth } from '../../../server/src/contract/index.js';
+import type { LogLine, ServiceHealth } from '@contract';
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type ApiClient, type AuthSession } from '../../../server/src/contract/index.js';
+import { ApiError, type ApiClient, type AuthSession } from '@contract';
 import { useAppStore } from '../state/app-store';
 import { SignIn } from './SignIn';
 

@@ -1,12 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  ApiClient,
-  FolderUsage,
-  ResourceHistory,
-  ResourcePoint,
-} from '../../../server/src/contract/index.js';
+import type { ApiClient, FolderUsage, ResourceHistory, ResourcePoint } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { BackupCard } from './BackupCard';
 import { DiskCard } from './DiskCard';

@@ -1,4 +1,4 @@
-import { LOGS_DOWNLOAD_PATH } from '../../../server/src/contract/index.js';
+import { LOGS_DOWNLOAD_PATH } from '@contract';
 
 /** Fetches the log as text (with the token when there is one) and hands it to the browser as a file. */
 export async function downloadLogs(options: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytes } from './backups/format';
-import { formatBytes } from '../../../server/src/contract/index.js';
+import { formatBytes } from '@contract';
 import { plural } from './format';
 
 describe('sizes', () => {

@@ -1,13 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  ApiClient,
-  SecretInfo,
-  ServiceHealth,
-  ServiceStatus,
-  StackHealth,
-} from '../../../server/src/contract/index.js';
+import type { ApiClient, SecretInfo, ServiceHealth, ServiceStatus, StackHealth } from '@contract';
 import { ServicePage } from '../pages/ServicePage';
 import { useAppStore } from '../state/app-store';
 import { useLiveStore } from '../state/live-store';

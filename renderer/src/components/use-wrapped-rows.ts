@@ -1,5 +1,5 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
-import type { LogLine } from '../../../server/src/contract/index.js';
+import type { LogLine } from '@contract';
 import { prefixChars } from './LogRow';
 
 /** A narrow window (200 % zoom of a laptop screen) starts with wrapped lines: cut ones say little. */

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { StackAction } from '../../../server/src/contract/index.js';
+import type { StackAction } from '@contract';
 import { AlertList } from '../components/AlertList';
 import { BackupCard } from '../components/BackupCard';
 import { BackUpNowButton, BackUpNowStatus } from '../components/dashboard/BackUpNow';

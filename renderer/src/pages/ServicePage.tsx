@@ -1,4 +1,4 @@
-import type { ServiceHealth } from '../../../server/src/contract/index.js';
+import type { ServiceHealth } from '@contract';
 import { formatTime, uptimeOf } from '../components/format';
 import { HealthHistory } from '../components/HealthHistory';
 import { JobStatus } from '../components/JobStatus';

@@ -6,7 +6,7 @@ import {
   type DoctorReport,
   type Health,
   type MediaNestAddress,
-} from '../../../server/src/contract/index.js';
+} from '@contract';
 import { Superseded, withRetry } from './retry';
 
 export type Connection =

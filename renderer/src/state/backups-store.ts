@@ -6,8 +6,8 @@ import type {
   BackupStorage,
   BackupUpload,
   RestoreInput,
-} from '../../../server/src/contract/backup-routes.js';
-import type { ApiClient } from '../../../server/src/contract/index.js';
+} from '@contract/backup-routes.js';
+import type { ApiClient } from '@contract';
 import { fieldErrorsOf, messageOf, type FieldErrors } from './settings-store-form';
 import { advanceRestoreSteps, type RestoreSteps } from './restore-steps';
 import { follow } from './follow-job';

@@ -1,11 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  EVENTS_PATH,
-  type ApiClient,
-  type Job,
-  type ServerEvent,
-} from '../../../server/src/contract/index.js';
+import { EVENTS_PATH, type ApiClient, type Job, type ServerEvent } from '@contract';
 import { runJob } from './follow-job';
 import type { JobView } from './job-view';
 import { useLiveStore } from './live-store';

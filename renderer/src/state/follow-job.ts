@@ -1,8 +1,4 @@
-import type {
-  JobAccepted,
-  ServerEvent,
-  StackProgress,
-} from '../../../server/src/contract/index.js';
+import type { JobAccepted, ServerEvent, StackProgress } from '@contract';
 import { runOf, type JobRun, type JobView } from './job-view';
 import { onServerEvent, useLiveStore } from './live-store';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../../server/src/contract/index.js';
+import type { Job } from '@contract';
 import { acceptedJob, jobCaughtUp, jobFinished, jobProgressed, runOf } from './job-view';
 
 const read = (patch: Partial<Job>): Job => ({

@@ -1,4 +1,4 @@
-import type { Job, JobOutcome, ServerEvent } from '../../../server/src/contract/index.js';
+import type { Job, JobOutcome, ServerEvent } from '@contract';
 
 /** A job as every page shows it: while it runs and once it ended. */
 export interface JobView {

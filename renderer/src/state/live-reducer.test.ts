@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  Alert,
-  ResourceSample,
-  ServerEvent,
-  ServiceHealth,
-  StackHealth,
-} from '../../../server/src/contract/index.js';
+import type { Alert, ResourceSample, ServerEvent, ServiceHealth, StackHealth } from '@contract';
 import { acceptedJob } from './job-view';
 import { applyEvent, readAfter, SAMPLES_CAP, ALERTS_CAP, type LiveData } from './live-reducer';
 

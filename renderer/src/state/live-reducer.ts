@@ -1,10 +1,4 @@
-import type {
-  Alert,
-  ResourceSample,
-  ServerEvent,
-  ServiceHealth,
-  StackHealth,
-} from '../../../server/src/contract/index.js';
+import type { Alert, ResourceSample, ServerEvent, ServiceHealth, StackHealth } from '@contract';
 import { jobFinished, jobProgressed, type JobView } from './job-view';
 
 /** A health-state change seen on the stream, for a service's history. */

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ApiError, type ApiClient } from '../../../server/src/contract/index.js';
+import { ApiError, type ApiClient } from '@contract';
 import { useLiveStore } from './live-store';
 
 const initial = useLiveStore.getState();

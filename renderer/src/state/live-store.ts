@@ -12,7 +12,7 @@ import {
   type ServiceStatus,
   type StackAction,
   type StreamState,
-} from '../../../server/src/contract/index.js';
+} from '@contract';
 import { acceptedJob, jobCaughtUp } from './job-view';
 import { applyEvent, capped, readAfter, SAMPLES_CAP, type LiveData } from './live-reducer';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../../server/src/contract/index.js';
+import type { LogLine } from '@contract';
 import { LogBuffer, levelFilter } from './log-buffer';
 
 const line = (n: number, level?: LogLine['level']): LogLine => ({

@@ -1,4 +1,4 @@
-import type { LogLine, LogLineLevel } from '../../../server/src/contract/index.js';
+import type { LogLine, LogLineLevel } from '@contract';
 
 export type LevelFilter = 'all' | LogLineLevel;
 

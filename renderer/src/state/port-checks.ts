@@ -1,4 +1,4 @@
-import type { ApiClient, DoctorCheck, DoctorReport } from '../../../server/src/contract/index.js';
+import type { ApiClient, DoctorCheck, DoctorReport } from '@contract';
 import type { FieldErrors, SettingsFormValues } from './settings-store-form';
 
 /** The server's live verdict on the HTTP and HTTPS ports typed in a form. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../server/src/contract/index.js';
+import { ApiError } from '@contract';
 import { isTransient, Superseded, withRetry } from './retry';
 
 const offline = () => new ApiError('network', 'Failed to fetch', 0);

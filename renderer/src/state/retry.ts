@@ -1,4 +1,4 @@
-import { ApiError } from '../../../server/src/contract/index.js';
+import { ApiError } from '@contract';
 
 /** Waits between attempts: quick at first (a restart is often over in a second), then capped. */
 export const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 15_000];

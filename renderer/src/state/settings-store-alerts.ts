@@ -5,7 +5,7 @@ import type {
   ChannelInput,
   ChannelTestResult,
   ChannelView,
-} from '../../../server/src/contract/index.js';
+} from '@contract';
 import { fieldErrorsOf, messageOf, type FieldErrors } from './settings-store-form';
 
 /** Rules as typed: `crashLoop.restarts` -> "3", `crashLoop.enabled` -> true. */

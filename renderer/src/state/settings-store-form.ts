@@ -1,4 +1,4 @@
-import { ApiError } from '../../../server/src/contract/index.js';
+import { ApiError } from '@contract';
 
 /**
  * The stack settings as the wizard and the settings page edit them: plain strings and choices,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type ApiClient, type SecretInfo } from '../../../server/src/contract/index.js';
+import { ApiError, type ApiClient, type SecretInfo } from '@contract';
 import { useSettingsStore } from './settings-store';
 
 const SECRET: SecretInfo = {

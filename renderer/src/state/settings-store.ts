@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ApiClient, SecretInfo, SettingsPreview } from '../../../server/src/contract/index.js';
+import type { ApiClient, SecretInfo, SettingsPreview } from '@contract';
 import {
   EMPTY_FORM,
   fieldErrorsOf,

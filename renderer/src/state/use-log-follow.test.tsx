@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LOGS_FOLLOW_PATH } from '../../../server/src/contract/index.js';
+import { LOGS_FOLLOW_PATH } from '@contract';
 import { useLogFollow, type FollowOptions } from './use-log-follow';
 
 /** Every follow the hook opened: its query and whether it was closed since. */

@@ -6,7 +6,7 @@ import {
   parseData,
   type LogLine,
   type StreamState,
-} from '../../../server/src/contract/index.js';
+} from '@contract';
 import { LogBuffer } from './log-buffer';
 
 export const LOG_CAP = 100_000;

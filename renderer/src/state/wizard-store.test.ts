@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StackProgress } from '../../../server/src/contract/index.js';
+import type { StackProgress } from '@contract';
 import { EMPTY_INSTALL, withProgress, type InstallState } from './wizard-store';
 
 const fold = (events: StackProgress[]): InstallState => events.reduce(withProgress, EMPTY_INSTALL);

@@ -1,10 +1,5 @@
 import { create } from 'zustand';
-import type {
-  ApiClient,
-  ServiceAction,
-  ServiceStatus,
-  StackProgress,
-} from '../../../server/src/contract/index.js';
+import type { ApiClient, ServiceAction, ServiceStatus, StackProgress } from '@contract';
 import {
   EMPTY_FORM,
   fieldErrorsOf,

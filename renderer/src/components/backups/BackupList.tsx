@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
 import { messageOf } from '../../state/settings-store-form';
 import { JobStatus } from '../JobStatus';

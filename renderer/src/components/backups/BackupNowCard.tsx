@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
 import { JobStatus } from '../JobStatus';
 import { bytes, when } from './format';

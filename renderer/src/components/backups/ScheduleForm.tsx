@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
 import { Choice } from '../ui/Choice';
 import { InputField } from '../ui/InputField';

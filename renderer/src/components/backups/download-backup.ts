@@ -1,4 +1,4 @@
-import { backupDownloadPath } from '../../../../server/src/contract/backup-routes.js';
+import { backupDownloadPath } from '@contract/backup-routes.js';
 import { connectApi } from '../../api';
 
 /**

@@ -1,7 +1,7 @@
-import type { BackupState } from '../../../../server/src/contract/backup-routes.js';
+import type { BackupState } from '@contract/backup-routes.js';
 
 /** Bytes as a person reads them: the same words the dashboard's backup card uses. */
-export { formatBytes as bytes } from '../../../../server/src/contract/format-bytes.js';
+export { formatBytes as bytes } from '@contract/format-bytes.js';
 
 export const when = (iso: string): string => new Date(iso).toLocaleString();
 

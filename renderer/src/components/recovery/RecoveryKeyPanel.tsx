@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { lastCharacters, RecoveryKeyCard } from './RecoveryKeyCard';
 
 type Phase =

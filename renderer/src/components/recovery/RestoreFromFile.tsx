@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
 import { Field } from '../ui/Field';
 import { InputField } from '../ui/InputField';

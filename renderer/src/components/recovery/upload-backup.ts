@@ -2,7 +2,7 @@ import {
   BACKUP_UPLOAD_PATH,
   BackupUploadSchema,
   type BackupUpload,
-} from '../../../../server/src/contract/backup-routes.js';
+} from '@contract/backup-routes.js';
 import { connectApi } from '../../api';
 
 /** Bytes sent so far of the file's total. */

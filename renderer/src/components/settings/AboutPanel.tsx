@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { SUPPORT_BUNDLE_PATH } from '../../../../server/src/contract/index.js';
+import { SUPPORT_BUNDLE_PATH } from '@contract';
 import { connectApi } from '../../api';
 import { useAppStore } from '../../state/app-store';
 import { messageOf } from '../../state/settings-store-form';

@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useAlertSettingsStore, type ChannelForm } from '../../state/settings-store-alerts';
 import { FormFooter } from '../ui/FormFooter';
 import { InputField } from '../ui/InputField';

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
 import { AlertChannelsForm } from './AlertChannelsForm';
 import { AlertRulesForm } from './AlertRulesForm';

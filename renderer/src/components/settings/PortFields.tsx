@@ -1,4 +1,4 @@
-import type { DoctorCheck } from '../../../../server/src/contract/index.js';
+import type { DoctorCheck } from '@contract';
 import { usesHttps, type PortChecks } from '../../state/port-checks';
 import type { FieldsProps } from './fields-props';
 import { TextField } from './TextField';

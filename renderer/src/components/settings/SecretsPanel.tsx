@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useSettingsStore } from '../../state/settings-store';
 import { JobStatus } from '../JobStatus';
 import { notRotatedBecause, secretAbout, secretLabel } from './secret-words';

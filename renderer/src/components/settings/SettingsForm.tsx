@@ -1,5 +1,5 @@
 import { useEffect, type FormEvent } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { useSettingsStore } from '../../state/settings-store';
 import { AddressFields } from './AddressFields';
 import { EnvironmentFields } from './EnvironmentFields';

@@ -1,4 +1,4 @@
-import type { SettingsPreview } from '../../../../server/src/contract/index.js';
+import type { SettingsPreview } from '@contract';
 
 const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'none');
 

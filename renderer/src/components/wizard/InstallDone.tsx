@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { ServiceStatus } from '../../../../server/src/contract/index.js';
+import type { ServiceStatus } from '@contract';
 import type { SettingsFormValues } from '../../state/settings-store-form';
 import { useAppStore } from '../../state/app-store';
 import type { InstallState } from '../../state/wizard-store';

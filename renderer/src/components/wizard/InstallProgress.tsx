@@ -1,4 +1,4 @@
-import type { ServiceAction } from '../../../../server/src/contract/index.js';
+import type { ServiceAction } from '@contract';
 import type { ImageProgress, InstallState } from '../../state/wizard-store';
 
 const ACTION: Record<ServiceAction, string> = {

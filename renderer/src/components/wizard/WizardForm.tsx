@@ -1,5 +1,5 @@
 import { useEffect, useRef, type FormEvent } from 'react';
-import type { ApiClient } from '../../../../server/src/contract/index.js';
+import type { ApiClient } from '@contract';
 import { WIZARD_STEPS, useWizardStore } from '../../state/wizard-store';
 import { AddressFields } from '../settings/AddressFields';
 import { EnvironmentFields } from '../settings/EnvironmentFields';
