@@ -59,11 +59,17 @@ export class ResourceSampler {
 
   constructor(private readonly deps: ResourceSamplerDeps) {}
 
+  private get intervalMs(): number {
+    return this.deps.publishIntervalMs ?? 5000;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
     this.life = new AbortController();
-    this.timer = setInterval(() => void this.sample(), this.deps.publishIntervalMs ?? 5000);
+    this.timer = setInterval(() => {
+      this.sample().catch((error: unknown) => this.deps.onError?.(error));
+    }, this.intervalMs);
     this.timer.unref?.();
     void this.reconcile();
   }
@@ -166,11 +172,14 @@ export class ResourceSampler {
     }
   }
 
-  /** Reads the given containers at once; a read that takes longer than an interval is given up. */
+  /**
+   * Reads the given containers at once. A read still unanswered after 10 s (or an interval, if
+   * longer) is given up: the engine's one-shot stats take up to a second, more on a busy machine.
+   */
   private async readAll(gateway: StatsGateway, ids: string[]): Promise<void> {
     const signal = AbortSignal.any([
       this.life.signal,
-      AbortSignal.timeout(this.deps.publishIntervalMs ?? 5000),
+      AbortSignal.timeout(Math.max(this.intervalMs, 10_000)),
     ]);
     await Promise.all(
       ids.map(async (id) => {
