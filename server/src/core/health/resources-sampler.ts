@@ -54,8 +54,8 @@ export class ResourceSampler {
   private reconciling: Promise<void> | undefined;
   private again = false;
   private round: Promise<void> | undefined;
-  /** Aborted by `stop`: no read outlives the sampler. */
-  private life = new AbortController();
+  /** The reads under way, each with its own signal: `stop` aborts them, no read outlives it. */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly deps: ResourceSamplerDeps) {}
 
@@ -66,7 +66,6 @@ export class ResourceSampler {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.life = new AbortController();
     this.timer = setInterval(() => {
       this.sample().catch((error: unknown) => this.deps.onError?.(error));
     }, this.intervalMs);
@@ -78,7 +77,7 @@ export class ResourceSampler {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.life.abort();
+    for (const read of this.inFlight) read.abort();
     await this.reconciling;
     await this.round;
     this.watched.clear();
@@ -175,42 +174,50 @@ export class ResourceSampler {
   /**
    * Reads the given containers at once. A read still unanswered after 10 s (or an interval, if
    * longer) is given up: the engine's one-shot stats take up to a second, more on a busy machine.
+   * One signal per read: ten requests listening on one signal make Node warn of a leak.
    */
   private async readAll(gateway: StatsGateway, ids: string[]): Promise<void> {
-    const signal = AbortSignal.any([
-      this.life.signal,
-      AbortSignal.timeout(Math.max(this.intervalMs, 10_000)),
-    ]);
-    await Promise.all(
-      ids.map(async (id) => {
-        const before = this.watched.get(id);
-        if (!before || before.reading) return;
-        before.reading = true;
-        let raw: RawStats | undefined;
-        try {
-          raw = await gateway.read(id, signal);
-        } catch (error) {
-          if (!signal.aborted) this.deps.onError?.(error);
-        } finally {
-          before.reading = false;
-        }
-        const watched = this.watched.get(id);
-        // Gone (stopped) or replaced while being read: the reading belongs to no one.
-        if (watched !== before || !this.running) return;
-        if (!raw) {
-          // Stopped, or no answer: no reading rather than an old one; the next round tries again.
-          watched.previous = undefined;
-          this.forget(watched.service, id);
-          return;
-        }
-        const sample = sampleFromStats(watched.service, {
-          ...raw,
-          precpu_stats: watched.previous?.cpu_stats ?? {},
-        });
-        watched.previous = raw;
-        if (sample) this.accept(sample);
-      }),
+    const reads = ids.map((id) => ({ id, abort: new AbortController() }));
+    for (const read of reads) this.inFlight.add(read.abort);
+    const timer = setTimeout(
+      () => reads.forEach((read) => read.abort.abort()),
+      Math.max(this.intervalMs, 10_000),
     );
+    try {
+      await Promise.all(reads.map((read) => this.readOne(gateway, read.id, read.abort.signal)));
+    } finally {
+      clearTimeout(timer);
+      for (const read of reads) this.inFlight.delete(read.abort);
+    }
+  }
+
+  private async readOne(gateway: StatsGateway, id: string, signal: AbortSignal): Promise<void> {
+    const before = this.watched.get(id);
+    if (!before || before.reading) return;
+    before.reading = true;
+    let raw: RawStats | undefined;
+    try {
+      raw = await gateway.read(id, signal);
+    } catch (error) {
+      if (!signal.aborted) this.deps.onError?.(error);
+    } finally {
+      before.reading = false;
+    }
+    const watched = this.watched.get(id);
+    // Gone (stopped) or replaced while being read: the reading belongs to no one.
+    if (watched !== before || !this.running) return;
+    if (!raw) {
+      // Stopped, or no answer: no reading rather than an old one; the next round tries again.
+      watched.previous = undefined;
+      this.forget(watched.service, id);
+      return;
+    }
+    const sample = sampleFromStats(watched.service, {
+      ...raw,
+      precpu_stats: watched.previous?.cpu_stats ?? {},
+    });
+    watched.previous = raw;
+    if (sample) this.accept(sample);
   }
 
   private accept(sample: ResourceSample): void {
