@@ -4,7 +4,7 @@
  * containerd, which asks the container's shim, which reads the cgroup), so the engine's cost of a
  * stats request is their sum, not dockerd's alone.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
@@ -61,6 +61,20 @@ export function engineProcesses(dockerdPid: number, containerIds: string[]): Eng
       .filter((p) => ids.has(p.args[p.args.indexOf('-id') + 1] ?? ''))
       .map((p) => p.pid),
   };
+}
+
+/**
+ * Throws when a process of the engine has gone since it was listed: the rig was restarted (other
+ * helpers share it) and the windows compare two different engines.
+ */
+export function assertSameEngine(engine: EngineProcesses): void {
+  const gone = [engine.dockerd, ...engine.containerd, ...engine.shims].filter(
+    (pid) => !existsSync(`/proc/${pid}`),
+  );
+  if (gone.length > 0)
+    throw new Error(
+      `the engine restarted during the run (pids ${gone.join(', ')} gone): no figures`,
+    );
 }
 
 /** CPU seconds so far of dockerd, containerd, the shims, and the whole engine. */

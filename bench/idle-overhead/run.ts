@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { createApiClient } from '../../server/src/contract/client.js';
 import { recordEvents } from '../../tests/integration/support/events.js';
 import {
+  assertSameEngine,
   cpuSeconds,
   engineCpu,
   engineProcesses,
@@ -85,7 +86,11 @@ async function main(): Promise<void> {
 
   process.stderr.write(`the engine without the server again, ${seconds / 2} s...\n`);
   const without2 = await enginePercent(engine, half);
-  await stack.down();
+  try {
+    assertSameEngine(engine);
+  } finally {
+    await stack.down();
+  }
 
   const mean = (key: keyof EngineFigures): number => (without1[key] + without2[key]) / 2;
   const without: EngineFigures = {

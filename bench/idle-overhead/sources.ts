@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
+  assertSameEngine,
   cpuSeconds,
   engineCpu,
   engineProcesses,
@@ -52,6 +53,7 @@ async function window(script: string, way: Way, project: string, engine: EngineP
   await sleep(seconds * 1000);
   const elapsed = (performance.now() - start) / 1000;
   const figures = percentOf(before, engineCpu(engine), elapsed);
+  assertSameEngine(engine);
   const reader = child ? ((cpuSeconds(child.pid!) - readerBefore) / elapsed) * 100 : 0;
   if (child) {
     if (child.exitCode !== null) throw new Error(`${way} ended before its window did`);
