@@ -1,7 +1,7 @@
 /**
  * Resources and deep checks against the rig: the installed stack's containers yield sane readings
- * through the API and the `resources.sampled` event, one stats stream per running container that
- * closes when the container stops, downsampled history with the right step, disk usage, `/metrics`
+ * through the API and the `resources.sampled` event, every running container read on one timer and
+ * no longer once it stops, the cgroup files giving the engine's own figures, downsampled history with the right step, disk usage, `/metrics`
  * with CPU and memory, and the backend's deep check failing while PostgreSQL is stopped.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +12,9 @@ import { createApiClient, type ApiClient } from '../../server/src/contract/clien
 import type { ServerEvent } from '../../server/src/contract/events.js';
 import type { ServiceHealth } from '../../server/src/contract/health.js';
 import { ResourceSampler } from '../../server/src/core/health/resources-sampler.js';
+import { sampleFromStats } from '../../server/src/core/health/resources-stats.js';
 import { createServer, type AppServer } from '../../server/src/index.js';
+import { locateCgroup, readCgroupStats } from '../../server/src/infra/docker/cgroup-stats.js';
 import { DockerodeStatsGateway } from '../../server/src/infra/docker/dockerode-stats-gateway.js';
 import { createLogger } from '../../server/src/infra/log/logger.js';
 import { waitUntil } from './support/containers.js';
@@ -106,7 +108,7 @@ describe('resources of the running stack', () => {
     );
   });
 
-  it('shares one stats stream per running container and closes it when the container stops', async () => {
+  it('reads every running container, none once stopped, and again after a restart', async () => {
     const sampler = new ResourceSampler({
       gateway: () => new DockerodeStatsGateway(rig.dockerHost),
       project: PROJECT,
@@ -119,7 +121,7 @@ describe('resources of the running stack', () => {
       const running = await docker.listContainers({
         filters: { label: [`com.docker.compose.project=${PROJECT}`], status: ['running'] },
       });
-      expect(sampler.openStreams).toBe(running.length);
+      expect(sampler.watchedContainers).toBe(running.length);
       await waitUntil('a redis reading', async () =>
         sampler.snapshot().services.some((s) => s.service === 'redis') ? true : undefined,
       );
@@ -127,16 +129,49 @@ describe('resources of the running stack', () => {
       const redis = docker.getContainer(await containerOf('redis'));
       await redis.stop({ t: 5 });
       await sampler.reconcile();
-      expect(sampler.openStreams).toBe(running.length - 1);
+      expect(sampler.watchedContainers).toBe(running.length - 1);
       expect(sampler.snapshot().services.map((s) => s.service)).not.toContain('redis');
 
+      // Same container, new process (and, with the cgroup files, a new cgroup of the same name).
       await redis.start();
       await sampler.reconcile();
-      expect(sampler.openStreams).toBe(running.length);
+      expect(sampler.watchedContainers).toBe(running.length);
+      await sampler.sample();
+      const back = sampler.snapshot().services.find((s) => s.service === 'redis');
+      expect(back?.memoryBytes).toBeGreaterThan(0);
     } finally {
       await sampler.stop();
     }
-    expect(sampler.openStreams).toBe(0);
+    expect(sampler.watchedContainers).toBe(0);
+  });
+
+  it('reads from the cgroup files the figures the engine gives (local engine)', async () => {
+    const engine = new DockerodeStatsGateway(rig.dockerHost, { readCgroups: false });
+    for (const service of ['postgres', 'nginx', 'backend']) {
+      const info = await docker.getContainer(await containerOf(service)).inspect();
+      const where = await locateCgroup(info.Id, info.State.Pid, true);
+      expect(where, `${service}: cgroup files found`).toBeDefined();
+      const [fromFiles, fromEngine] = await Promise.all([
+        readCgroupStats(where!),
+        engine.read(info.Id, AbortSignal.timeout(10_000)),
+      ]);
+      const files = sampleFromStats(service, fromFiles!)!;
+      const api = sampleFromStats(service, fromEngine!)!;
+      expect(files.memoryLimitBytes, service).toBe(api.memoryLimitBytes);
+      // Read up to a second apart (the engine answers from its next collection): close, not equal.
+      expect(Math.abs(files.memoryBytes - api.memoryBytes), service).toBeLessThan(
+        0.1 * api.memoryBytes,
+      );
+      expect(files.networkRxBytes, service).toBeGreaterThan(0);
+      expect(Math.abs(files.networkRxBytes - api.networkRxBytes), service).toBeLessThan(
+        0.1 * api.networkRxBytes + 10_000,
+      );
+      expect(files.blockReadBytes, service).toBe(api.blockReadBytes);
+      const cpu = (raw: typeof fromFiles) => raw?.cpu_stats?.cpu_usage?.total_usage ?? 0;
+      expect(cpu(fromFiles), service).toBeGreaterThan(0);
+      expect(Math.abs(cpu(fromFiles) - cpu(fromEngine)), service).toBeLessThan(0.5e9);
+      expect(fromFiles?.cpu_stats?.online_cpus).toBe(fromEngine?.cpu_stats?.online_cpus);
+    }
   });
 
   it('fails the backend deep check while PostgreSQL is stopped, and clears it when it is back', async () => {
@@ -236,7 +271,7 @@ describe('resources of the running stack', () => {
   it('puts CPU and memory per service into /metrics', async () => {
     const cpu = /^medianest_appliance_service_cpu_percent\{service="postgres"\} [\d.e+-]+$/m;
     const memory = /^medianest_appliance_service_memory_bytes\{service="redis"\} [1-9]\d*$/m;
-    // PostgreSQL and Redis were restarted above: their streams give a first reading within seconds.
+    // PostgreSQL and Redis were restarted above: they are read again within seconds.
     const text = await waitUntil(
       'postgres and redis in /metrics',
       async () => {

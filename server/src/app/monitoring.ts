@@ -1,6 +1,7 @@
 /**
- * Monitoring beyond live health: per-service resources from the engine's stats streams, their
- * history in SQLite, deep checks through exec, and disk usage. Started and stopped by createServer.
+ * Monitoring beyond live health: per-service resources read every 5 s (cgroup files or the engine),
+ * their history in SQLite, deep checks through exec, and disk usage. Started and stopped by
+ * createServer.
  */
 import type { DomainEvent } from '../contract/events.js';
 import type { DeepCheckResult, StackHealth } from '../contract/health.js';
@@ -29,10 +30,10 @@ export interface Monitoring {
   latest(): ResourcesSnapshot;
   history(service: string, range: ResourceRange): ResourceHistory | undefined;
   disk(): Promise<DiskUsage>;
-  /** Every reading of every running service, as it arrives (about once a second per container). */
+  /** Every reading of every running service, as it is taken (once an interval per container). */
   onSample(listener: (sample: ResourceSample) => void): () => void;
-  /** Stats streams open right now: one per running container, none when nothing runs. */
-  openStreams(): number;
+  /** Containers read at every interval right now: the running ones, none when nothing runs. */
+  watchedContainers(): number;
 }
 
 export interface MonitoringOptions {
@@ -123,6 +124,6 @@ export function createMonitoring(options: MonitoringOptions): Monitoring {
     },
     disk,
     onSample: (listener) => sampler.onSample(listener),
-    openStreams: () => sampler.openStreams,
+    watchedContainers: () => sampler.watchedContainers,
   };
 }

@@ -2,16 +2,17 @@ import { z } from 'zod';
 import type { RouteDef } from './route-def.js';
 
 /**
- * One reading of a service's container, from the engine's stats stream (the figures `docker stats`
- * shows). Counters (network, block I/O) are totals since the container started.
+ * One reading of a service's container, taken every few seconds (the figures `docker stats` shows,
+ * from the engine or the same cgroup counters). Counters (network, block I/O) are totals since the
+ * container started.
  */
 export const ResourceSampleSchema = z.object({
   service: z.string(),
   /** When the engine read it (ISO time). */
   at: z.string(),
   /**
-   * CPU use in % of ONE core, as `docker stats` computes it: 200 means two cores fully busy.
-   * 0 when the engine has no previous reading yet.
+   * CPU use in % of ONE core since the previous reading, as `docker stats` computes it: 200 means
+   * two cores fully busy. 0 when there is no previous reading yet.
    */
   cpuPercent: z.number().min(0),
   /** Memory in use in bytes (without the page cache, as `docker stats` shows it). */

@@ -4,115 +4,226 @@ import type { ResourceSample } from '../../contract/resources-routes.js';
 import { ResourceSampler, type StatsGateway } from './resources-sampler.js';
 import type { RawStats } from './resources-stats.js';
 
-/** A fake engine: containers that run, each with a stats stream the test feeds frame by frame. */
+interface Counters {
+  /** The container's CPU time so far, in seconds. */
+  cpuSeconds: number;
+  memoryMiB: number;
+}
+
+/**
+ * A fake engine: containers that run, each with counters the test moves forward, and a host clock
+ * (2 CPUs) the test moves too. A container with no counters does not answer.
+ */
 class FakeStats implements StatsGateway {
   running: Array<{ id: string; service: string }> = [];
   lists = 0;
-  readonly opened: string[] = [];
-  readonly open = new Map<string, (frame: RawStats | undefined) => void>();
+  readonly reads: string[] = [];
+  readonly counters = new Map<string, Counters>();
+  /** The host's wall clock in seconds: its CPU time is twice that (2 CPUs). */
+  hostSeconds = 1000;
+  /** Holds every read until released, to see what happens while a round is under way. */
+  gate: Promise<void> | undefined;
+  failing = new Set<string>();
 
   runningContainers(): Promise<Array<{ id: string; service: string }>> {
     this.lists += 1;
     return Promise.resolve([...this.running]);
   }
 
-  async *stats(id: string, signal: AbortSignal): AsyncIterable<RawStats> {
-    this.opened.push(id);
-    const queue: Array<RawStats | undefined> = [];
-    let wake: (() => void) | undefined;
-    this.open.set(id, (frame) => {
-      queue.push(frame);
-      wake?.();
-    });
-    signal.addEventListener('abort', () => {
-      queue.push(undefined);
-      wake?.();
-    });
-    try {
-      for (;;) {
-        if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        const next = queue.shift();
-        if (next === undefined) return;
-        yield next;
-      }
-    } finally {
-      this.open.delete(id);
-    }
-  }
+  readonly signals = new Set<AbortSignal>();
 
-  /** The engine sends a frame (memory in MiB) for a container. */
-  send(id: string, memoryMiB: number): void {
-    this.open.get(id)?.({
+  async read(id: string, signal: AbortSignal): Promise<RawStats | undefined> {
+    this.reads.push(id);
+    this.signals.add(signal);
+    if (this.gate) {
+      await Promise.race([
+        this.gate,
+        new Promise((resolve) => signal.addEventListener('abort', resolve)),
+      ]);
+    }
+    if (signal.aborted) throw new Error('aborted');
+    if (this.failing.has(id)) throw new Error('connect ECONNREFUSED');
+    const c = this.counters.get(id);
+    if (!c) return undefined;
+    return {
       read: '2026-01-01T00:00:00Z',
-      memory_stats: { usage: memoryMiB * 2 ** 20, limit: 2 ** 30 },
-    });
+      cpu_stats: {
+        cpu_usage: { total_usage: c.cpuSeconds * 1e9 },
+        system_cpu_usage: this.hostSeconds * 2 * 1e9,
+        online_cpus: 2,
+      },
+      // What the engine's one-shot answer carries: no previous reading.
+      precpu_stats: {},
+      memory_stats: { usage: c.memoryMiB * 2 ** 20, limit: 2 ** 30 },
+    };
   }
 }
-
-const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 let sampler: ResourceSampler | undefined;
 afterEach(async () => {
   await sampler?.stop();
 });
 
-function setup(publishIntervalMs = 60_000) {
+function setup(publishIntervalMs = 3_600_000) {
   const engine = new FakeStats();
   const events: DomainEvent[] = [];
   const samples: ResourceSample[] = [];
+  const errors: unknown[] = [];
   sampler = new ResourceSampler({
     gateway: () => engine,
     project: 'test',
     now: () => new Date('2026-01-01T00:00:01Z'),
     publish: (event) => events.push(event),
     onSample: (sample) => samples.push(sample),
+    onError: (error) => errors.push(error),
     publishIntervalMs,
   });
-  return { engine, events, samples, sampler };
+  return { engine, events, samples, errors, sampler };
 }
 
+const sampled = (events: DomainEvent[]) =>
+  events.flatMap((e) => (e.type === 'resources.sampled' ? [e] : []));
+
 describe('the resource sampler', () => {
-  it('opens nothing while nothing runs', async () => {
-    const { engine, sampler } = setup();
+  it('reads nothing and publishes nothing while nothing runs', async () => {
+    const { engine, sampler, events } = setup();
     sampler.start();
     await sampler.reconcile();
-    expect(sampler.openStreams).toBe(0);
-    expect(engine.opened).toEqual([]);
+    await sampler.sample();
+    expect(sampler.watchedContainers).toBe(0);
+    expect(engine.reads).toEqual([]);
+    expect(events).toEqual([]);
     expect(sampler.snapshot().services).toEqual([]);
   });
 
-  it('shares one stream per running container and closes it when the container stops', async () => {
+  it('reads each running container once per round and stops reading one that stopped', async () => {
     const { engine, sampler, samples } = setup();
     engine.running = [
       { id: 'c1', service: 'postgres' },
       { id: 'c2', service: 'redis' },
     ];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
+    engine.counters.set('c2', { cpuSeconds: 1, memoryMiB: 5 });
     sampler.start();
-    await sampler.reconcile();
-    // More state changes while running: still one stream each.
+    // More state changes while running: still one reading each (the first, taken at once).
     await Promise.all([sampler.reconcile(), sampler.reconcile()]);
-    expect(engine.opened).toEqual(['c1', 'c2']);
-    expect(sampler.openStreams).toBe(2);
-
-    engine.send('c1', 100);
-    engine.send('c2', 5);
-    await flush();
-    expect(samples.map((s) => [s.service, s.memoryBytes / 2 ** 20])).toEqual([
+    expect(engine.reads.sort()).toEqual(['c1', 'c2']);
+    expect(sampler.watchedContainers).toBe(2);
+    expect(samples.map((s) => [s.service, s.memoryBytes / 2 ** 20]).sort()).toEqual([
       ['postgres', 100],
       ['redis', 5],
     ]);
-    expect(sampler.snapshot().services.map((s) => s.service)).toEqual(['postgres', 'redis']);
+
+    engine.reads.length = 0;
+    await sampler.sample();
+    expect(engine.reads.sort()).toEqual(['c1', 'c2']);
 
     engine.running = [{ id: 'c1', service: 'postgres' }];
+    engine.counters.delete('c2');
     await sampler.reconcile();
-    expect(sampler.openStreams).toBe(1);
-    expect(engine.open.has('c2')).toBe(false);
+    expect(sampler.watchedContainers).toBe(1);
     // A stopped service has no current reading.
     expect(sampler.snapshot().services.map((s) => s.service)).toEqual(['postgres']);
+    engine.reads.length = 0;
+    await sampler.sample();
+    expect(engine.reads).toEqual(['c1']);
 
     await sampler.stop();
-    expect(sampler.openStreams).toBe(0);
-    expect(engine.open.size).toBe(0);
+    expect(sampler.watchedContainers).toBe(0);
+  });
+
+  it('works out CPU over the interval since the previous reading, as docker stats does', async () => {
+    const { engine, sampler, samples } = setup();
+    engine.running = [{ id: 'c1', service: 'backend' }];
+    engine.counters.set('c1', { cpuSeconds: 10, memoryMiB: 50 });
+    sampler.start();
+    await sampler.reconcile();
+    // The first reading has nothing to compare with.
+    expect(samples.at(-1)?.cpuPercent).toBe(0);
+
+    // 5 s later the container has used 0.5 s of CPU: 10 % of one core.
+    engine.hostSeconds += 5;
+    engine.counters.set('c1', { cpuSeconds: 10.5, memoryMiB: 50 });
+    await sampler.sample();
+    expect(samples.at(-1)?.cpuPercent).toBeCloseTo(10, 10);
+
+    // Then 2 s of CPU in 5 s: 40 %, measured from the reading before, not the first.
+    engine.hostSeconds += 5;
+    engine.counters.set('c1', { cpuSeconds: 12.5, memoryMiB: 50 });
+    await sampler.sample();
+    expect(samples.at(-1)?.cpuPercent).toBeCloseTo(40, 10);
+  });
+
+  it('publishes every service in one event per round', async () => {
+    const { engine, sampler, events } = setup();
+    engine.running = [
+      { id: 'c1', service: 'postgres' },
+      { id: 'c2', service: 'redis' },
+    ];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
+    engine.counters.set('c2', { cpuSeconds: 1, memoryMiB: 5 });
+    sampler.start();
+    await sampler.reconcile();
+    expect(sampled(events)).toHaveLength(0);
+    await sampler.sample();
+    await sampler.sample();
+    expect(sampled(events)).toHaveLength(2);
+    expect(
+      sampled(events)[1]
+        ?.services.map((s) => s.service)
+        .sort(),
+    ).toEqual(['postgres', 'redis']);
+  });
+
+  it('reads and publishes on its own timer', async () => {
+    const { engine, sampler, events } = setup(20);
+    engine.running = [{ id: 'c1', service: 'postgres' }];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
+    sampler.start();
+    await sampler.reconcile();
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    expect(sampled(events).length).toBeGreaterThanOrEqual(1);
+    expect(engine.reads.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('does not start a round while one is under way', async () => {
+    const { engine, sampler } = setup();
+    engine.running = [{ id: 'c1', service: 'postgres' }];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
+    sampler.start();
+    await sampler.reconcile();
+    let release = (): void => undefined;
+    engine.gate = new Promise((resolve) => (release = resolve));
+    engine.reads.length = 0;
+    const first = sampler.sample();
+    const second = sampler.sample();
+    release();
+    await Promise.all([first, second]);
+    expect(engine.reads).toEqual(['c1']);
+  });
+
+  it('shows no reading for a container that did not answer, and reads it again next round', async () => {
+    const { engine, sampler, errors } = setup();
+    engine.running = [
+      { id: 'c1', service: 'postgres' },
+      { id: 'c2', service: 'redis' },
+    ];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
+    engine.counters.set('c2', { cpuSeconds: 1, memoryMiB: 5 });
+    sampler.start();
+    await sampler.reconcile();
+    engine.failing.add('c2');
+    await sampler.sample();
+    expect(errors).toHaveLength(1);
+    expect(sampler.snapshot().services.map((s) => s.service)).toEqual(['postgres']);
+    engine.failing.clear();
+    await sampler.sample();
+    expect(
+      sampler
+        .snapshot()
+        .services.map((s) => s.service)
+        .sort(),
+    ).toEqual(['postgres', 'redis']);
   });
 
   it('coalesces a burst of state changes into at most two container lists', async () => {
@@ -124,30 +235,41 @@ describe('the resource sampler', () => {
     expect(engine.lists).toBeLessThanOrEqual(3);
   });
 
-  it('publishes every service in one event per interval, and none when nothing new came', async () => {
-    const { engine, sampler, events } = setup(20);
-    engine.running = [
-      { id: 'c1', service: 'postgres' },
-      { id: 'c2', service: 'redis' },
-    ];
-    sampler.start();
-    await sampler.reconcile();
-    engine.send('c1', 100);
-    engine.send('c2', 5);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const sampled = events.filter((e) => e.type === 'resources.sampled');
-    expect(sampled).toHaveLength(1);
-    expect(sampled[0]?.type === 'resources.sampled' && sampled[0].services.length).toBe(2);
-  });
-
-  it('closes every stream when the engine cannot be asked', async () => {
+  it('watches nothing when the engine cannot be asked', async () => {
     const { engine, sampler } = setup();
     engine.running = [{ id: 'c1', service: 'postgres' }];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
     sampler.start();
     await sampler.reconcile();
-    expect(sampler.openStreams).toBe(1);
+    expect(sampler.watchedContainers).toBe(1);
     engine.runningContainers = () => Promise.reject(new Error('connect ENOENT'));
     await sampler.reconcile();
-    expect(sampler.openStreams).toBe(0);
+    expect(sampler.watchedContainers).toBe(0);
+    expect(sampler.snapshot().services).toEqual([]);
+  });
+
+  it('gives every read its own signal (a dozen requests on one make Node warn of a leak)', async () => {
+    const { engine, sampler } = setup();
+    engine.running = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, service: `s${i}` }));
+    for (const c of engine.running) engine.counters.set(c.id, { cpuSeconds: 1, memoryMiB: 1 });
+    sampler.start();
+    await sampler.reconcile();
+    await sampler.sample();
+    expect(engine.reads).toHaveLength(24);
+    expect(engine.signals.size).toBe(24);
+  });
+
+  it('gives up a read under way when stopped', async () => {
+    const { engine, sampler, errors } = setup();
+    engine.running = [{ id: 'c1', service: 'postgres' }];
+    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
+    sampler.start();
+    await sampler.reconcile();
+    engine.gate = new Promise(() => undefined);
+    const round = sampler.sample();
+    await sampler.stop();
+    await round;
+    // An abort is no error to report.
+    expect(errors).toEqual([]);
   });
 });

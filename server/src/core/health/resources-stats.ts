@@ -1,7 +1,7 @@
 import type { ResourceSample } from '../../contract/resources-routes.js';
 
 /**
- * One frame of the engine's stats stream, reduced to the fields `docker stats` reads (the engine
+ * One reading of the engine's stats, reduced to the fields `docker stats` reads (the engine
  * API's `ContainerStatsResponse`; cgroup v1 and v2 name the page-cache fields differently).
  */
 export interface RawStats {

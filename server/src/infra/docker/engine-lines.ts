@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 /**
- * Opens a long-lived engine stream (events, stats, a log follow), cancelling the request when
+ * Opens a long-lived engine stream (events, a log follow), cancelling the request when
  * `signal` fires before the engine has answered. Undefined when aborted: there is nothing to read.
  *
  * @param open starts the request; it must pass the given signal to dockerode as `abortSignal`.
@@ -64,7 +64,7 @@ export async function* streamLines(
 }
 
 /**
- * The lines of a long-lived engine stream (events, stats: one JSON document a line) until the
+ * The lines of a long-lived engine stream (events: one JSON document a line) until the
  * engine ends it or `signal` fires. An abort at any moment ends the iteration: while the request
  * is still waiting for the engine's answer as well as while reading.
  *
