@@ -3,6 +3,7 @@ import type { DockerInstallPlan } from '@contract';
 import { useAppStore } from '../state/app-store';
 import { onServerEvent } from '../state/live-store';
 import './docker-setup.css';
+import { messageOf } from '@contract';
 
 type RunState =
   { state: 'idle' } | { state: 'running' } | { state: 'done'; ok: boolean; message: string };
@@ -46,7 +47,7 @@ export function DockerSetup({ plan }: { plan: DockerInstallPlan }) {
       setRun({
         state: 'done',
         ok: false,
-        message: error instanceof Error ? error.message : String(error),
+        message: messageOf(error),
       });
     }
   };

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { HealthHistoryEntry } from '@contract';
 import { useLiveStore } from '../state/live-store';
 import { formatTime } from './format';
+import { messageOf } from '@contract';
 
 const PAGE = 50;
 
@@ -36,7 +37,7 @@ export function HealthHistory({ service, state }: { service: string; state: stri
         setMore((was) => was ?? page.more);
         setError(undefined);
       },
-      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => current && setError(messageOf(e)),
     );
     return () => {
       current = false;
@@ -54,7 +55,7 @@ export function HealthHistory({ service, state }: { service: string; state: stri
         setLoading(false);
       },
       (e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(messageOf(e));
         setLoading(false);
       },
     );

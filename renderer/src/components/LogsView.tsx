@@ -8,6 +8,7 @@ import { plural } from './format';
 import { LogRow } from './LogRow';
 import { startsWrapped, useWrappedRows } from './use-wrapped-rows';
 import { VirtualList } from './VirtualList';
+import { messageOf } from '@contract';
 
 const ROW_HEIGHT = 22;
 const RANGES = [
@@ -58,7 +59,7 @@ export function LogsView({
         setSearch({
           state: 'error',
           query: q,
-          message: error instanceof Error ? error.message : String(error),
+          message: messageOf(error),
         }),
     );
   };
@@ -119,8 +120,7 @@ export function LogsView({
           onClick={() =>
             void downloadLogs({ services, since, token }).then(
               () => setDownloadError(undefined),
-              (error: unknown) =>
-                setDownloadError(error instanceof Error ? error.message : String(error)),
+              (error: unknown) => setDownloadError(messageOf(error)),
             )
           }
         >

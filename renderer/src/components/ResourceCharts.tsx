@@ -4,6 +4,7 @@ import { useLiveStore } from '../state/live-store';
 import { formatBytes } from '@contract';
 import { formatDuration } from './format';
 import { Sparkline } from './Sparkline';
+import { messageOf } from '@contract';
 
 const RANGES: { value: ResourceRange; label: string }[] = [
   { value: 'hour', label: 'Hour' },
@@ -60,7 +61,7 @@ export function ResourceCharts({ service }: { service: string }) {
     let current = true;
     client.resourcesHistory({ service, range }).then(
       (h) => current && (setHistory(h), setError(undefined)),
-      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => current && setError(messageOf(e)),
     );
     return () => {
       current = false;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { LogLine, ServiceHealth } from '@contract';
 import { Link } from '../router';
 import { useLiveStore } from '../state/live-store';
+import { messageOf } from '@contract';
 
 const LOG_TAIL = 20;
 
@@ -85,7 +86,7 @@ function FailureLog({ service }: { service: string }) {
     let live = true;
     client.logsHistory({ services: [service], tail: LOG_TAIL }).then(
       (history) => live && setLines(history.lines),
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => live && setError(messageOf(e)),
     );
     return () => {
       live = false;

@@ -6,6 +6,7 @@ import {
   type DoctorReport,
   type Health,
   type MediaNestAddress,
+  messageOf,
 } from '@contract';
 import { Superseded, withRetry } from './retry';
 
@@ -34,9 +35,6 @@ export type AuthState =
     };
 
 let doctorRun = 0;
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 interface AppState {
   client: ApiClient | undefined;
@@ -125,7 +123,7 @@ export const useAppStore = create<AppState>((set, get) => ({
       set({
         connection: {
           state: 'lost',
-          message: error instanceof Error ? error.message : String(error),
+          message: messageOf(error),
         },
       });
     }
@@ -156,7 +154,7 @@ export const useAppStore = create<AppState>((set, get) => ({
         doctor: {
           state: 'error',
           code,
-          message: error instanceof Error ? error.message : String(error),
+          message: messageOf(error),
         },
       });
     }

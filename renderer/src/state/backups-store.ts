@@ -1,3 +1,4 @@
+import { messageOf } from '@contract';
 import { create } from 'zustand';
 import type {
   Backup,
@@ -8,7 +9,7 @@ import type {
   RestoreInput,
 } from '@contract/backup-routes.js';
 import type { ApiClient } from '@contract';
-import { fieldErrorsOf, messageOf, type FieldErrors } from './settings-store-form';
+import { fieldErrorsOf, type FieldErrors } from './settings-store-form';
 import { advanceRestoreSteps, type RestoreSteps } from './restore-steps';
 import { follow } from './follow-job';
 import { IDLE, type JobRun } from './job-view';

@@ -12,6 +12,7 @@ import {
   type ServiceStatus,
   type StackAction,
   type StreamState,
+  messageOf,
 } from '@contract';
 import { acceptedJob, jobCaughtUp } from './job-view';
 import { applyEvent, capped, readAfter, SAMPLES_CAP, type LiveData } from './live-reducer';
@@ -30,9 +31,6 @@ export function onServerEvent(listener: Listener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 /**
  * An action's refusal in the UI's words: the server's message for the engine is written for the

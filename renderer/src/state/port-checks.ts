@@ -1,5 +1,6 @@
 import type { ApiClient, DoctorCheck, DoctorReport } from '@contract';
 import type { FieldErrors, SettingsFormValues } from './settings-store-form';
+import { messageOf } from '@contract';
 
 /** The server's live verdict on the HTTP and HTTPS ports typed in a form. */
 export interface PortChecks {
@@ -39,7 +40,7 @@ export async function checkPortsNow(
     return { ports, report };
   } catch (error) {
     return {
-      ports: { checking: false, error: error instanceof Error ? error.message : String(error) },
+      ports: { checking: false, error: messageOf(error) },
     };
   }
 }

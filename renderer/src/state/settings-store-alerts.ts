@@ -1,3 +1,4 @@
+import { messageOf } from '@contract';
 import { create } from 'zustand';
 import type {
   AlertSettings,
@@ -6,7 +7,7 @@ import type {
   ChannelTestResult,
   ChannelView,
 } from '@contract';
-import { fieldErrorsOf, messageOf, type FieldErrors } from './settings-store-form';
+import { fieldErrorsOf, type FieldErrors } from './settings-store-form';
 
 /** Rules as typed: `crashLoop.restarts` -> "3", `crashLoop.enabled` -> true. */
 export type RuleForm = Record<string, string | boolean>;

@@ -197,6 +197,3 @@ export function errorFor(errors: FieldErrors, field: string): string | undefined
   const nested = Object.entries(errors).find(([key]) => key.startsWith(prefix));
   return nested ? `${nested[0].slice(prefix.length)}: ${nested[1]}` : undefined;
 }
-
-export const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);

@@ -1,10 +1,10 @@
+import { messageOf } from '@contract';
 import { create } from 'zustand';
 import type { ApiClient, SecretInfo, SettingsPreview } from '@contract';
 import {
   EMPTY_FORM,
   fieldErrorsOf,
   fromSettings,
-  messageOf,
   toChanges,
   type FieldErrors,
   type SettingsFormValues,

@@ -1,9 +1,9 @@
+import { messageOf } from '@contract';
 import { create } from 'zustand';
 import type { ApiClient, ServiceAction, ServiceStatus, StackProgress } from '@contract';
 import {
   EMPTY_FORM,
   fieldErrorsOf,
-  messageOf,
   toChanges,
   type FieldErrors,
   type SettingsFormValues,

@@ -1,7 +1,8 @@
+import { messageOf } from '@contract';
 import { useState } from 'react';
 import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
-import { messageOf } from '../../state/settings-store-form';
+
 import { JobStatus } from '../JobStatus';
 import { downloadBackup } from './download-backup';
 import { bytes, STATE, when } from './format';

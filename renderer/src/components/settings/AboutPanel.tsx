@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { SUPPORT_BUNDLE_PATH } from '@contract';
+import { SUPPORT_BUNDLE_PATH, messageOf } from '@contract';
 import { connectApi } from '../../api';
 import { useAppStore } from '../../state/app-store';
-import { messageOf } from '../../state/settings-store-form';
 
 /** Versions, and the support bundle (logs and settings without secrets) to send when asking for help. */
 export function AboutPanel() {
