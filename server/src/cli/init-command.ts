@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../core/app-error.js';
-import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
+import { stackConfigStore } from '../core/settings/stack-settings.js';
 import { parseImagesFile } from '../core/stack/config.js';
 import { initStack } from '../core/stack/init-service.js';
 import type { HomePaths } from '../infra/fs/home.js';
@@ -57,19 +57,15 @@ export function initCommand(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Pr
 async function initVerb(cmd: ParsedCommand, paths: HomePaths, io: CliIo): Promise<number> {
   const db = openDatabase(paths.db);
   try {
-    const settings = new SqliteSettings(db);
-    const previous = settings.get(STACK_CONFIG_KEY);
-    const input = {
-      ...(typeof previous === 'object' && previous !== null ? previous : {}),
-      ...configFromFlags(cmd),
-    };
+    const stored = stackConfigStore(new SqliteSettings(db));
+    const input = { ...(stored.read() ?? {}), ...configFromFlags(cmd) };
     const result = await initStack(
       { fs: new NodeFileSystem(), now: () => new Date() },
       { stackDir: paths.stackDir, secretsDir: paths.secretsDir, config: input },
     );
     // The Plex values live in the secret files only, never in the database.
     const { plex: _plex, ...storable } = result.config;
-    settings.set(STACK_CONFIG_KEY, storable);
+    stored.save(storable);
     // Created once per home; its text is given out this one time, to be saved for restores elsewhere.
     const { created: recoveryKey } = await recoveryKeyStore(paths).ensure();
     const summary = {

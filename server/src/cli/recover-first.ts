@@ -4,7 +4,7 @@
  */
 import { createBackupServices } from '../app/backup.js';
 import { recoverInterrupted } from '../core/backup/interrupted-work.js';
-import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
+import { stackConfigStore } from '../core/settings/stack-settings.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
@@ -15,7 +15,7 @@ export async function recoverFirst(paths: HomePaths, io: CliIo): Promise<void> {
   try {
     const settings = new SqliteSettings(db);
     // No stack yet (a first `init`): nothing can have been interrupted.
-    if (settings.get(STACK_CONFIG_KEY) === undefined) return;
+    if (!stackConfigStore(settings).installed()) return;
     const said = await recoverInterrupted(createBackupServices(paths, io.env, db, settings));
     for (const line of said) io.stderr(line);
   } finally {

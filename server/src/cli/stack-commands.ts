@@ -1,6 +1,6 @@
 import type { ServiceStatus, StackProgress } from '../contract/stack.js';
 import type { PullPolicy } from '../core/stack/config.js';
-import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
+import { pullPolicyOf, stackConfigStore } from '../core/settings/stack-settings.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
@@ -28,9 +28,7 @@ function progressPrinter(io: CliIo, json: boolean): (event: StackProgress) => vo
 function pullPolicy(paths: HomePaths): PullPolicy {
   const db = openDatabase(paths.db);
   try {
-    const config = new SqliteSettings(db).get(STACK_CONFIG_KEY) as
-      { pullPolicy?: PullPolicy } | undefined;
-    return config?.pullPolicy ?? 'missing';
+    return pullPolicyOf(stackConfigStore(new SqliteSettings(db)).read());
   } finally {
     db.close();
   }

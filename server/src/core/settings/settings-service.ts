@@ -10,6 +10,7 @@ import type { StackLocation } from '../stack/stack-files.js';
 import { firstInstallFailed, pathsAnInstallWouldCreate, removeCreated } from './first-install.js';
 import { lineDiff, type DiffLine } from './line-diff.js';
 import { STACK_CONFIG_KEY, type ForgettingSettingsRepository } from './settings-repository.js';
+import { stackConfigStore } from './stack-settings.js';
 import { messageOf } from '../../contract/errors.js';
 
 export interface SettingsPreview {
@@ -58,8 +59,7 @@ export class SettingsService {
   ) {}
 
   current(): Changes {
-    const stored = this.deps.settings.get(STACK_CONFIG_KEY);
-    return typeof stored === 'object' && stored !== null ? (stored as Changes) : {};
+    return stackConfigStore(this.deps.settings).read() ?? {};
   }
 
   /** The settings that `changes` would give, validated (every bad field named) without writing anything. */
@@ -100,7 +100,7 @@ export class SettingsService {
       { fs: this.deps.fs, now: this.deps.now },
       { stackDir: this.location.stackDir, secretsDir: this.location.secretsDir, config },
     );
-    this.deps.settings.set(STACK_CONFIG_KEY, storable(result.config));
+    stackConfigStore(this.deps.settings).save(storable(result.config));
     return result.config;
   }
 
