@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BackupServices } from '../core/backup/backup-services.js';
 import type { DomainEvent } from '../contract/events.js';
 import type { StackProgress } from '../contract/stack.js';
 import { createArchiveReader } from '../core/backup/archive/reader.js';
@@ -47,19 +48,6 @@ import { createStackService } from './stack.js';
 
 /** Settings key of the scheduled slots already run (schedule.ts's LastRuns). */
 const LAST_RUNS_KEY = 'backup.lastRuns';
-
-export interface BackupServices {
-  backups: BackupService;
-  restore: RestoreService;
-  keys: RecoveryKeyStore;
-  backupsDir: () => string;
-  /** The stack's data folder; rejects when there is no stack yet. */
-  dataDir: () => Promise<string>;
-  /** Whether this home has a stack (settings from `init`). */
-  installed: () => boolean;
-  /** A new machine: init and up from the archive's settings and secrets, before the restore. */
-  installFrom: (file: string, key: Uint8Array) => Promise<void>;
-}
 
 export function recoveryKeyStore(paths: HomePaths): RecoveryKeyStore {
   return new RecoveryKeyStore(join(paths.root, 'recovery.key'), recoveryKeyCodec);

@@ -1,6 +1,7 @@
 import type { Backup } from '../contract/backup-routes.js';
 import { formatBytes } from '../contract/format-bytes.js';
-import { createBackupServices, recoveryKeyStore, type BackupServices } from '../app/backup.js';
+import { createBackupServices, recoveryKeyStore } from '../app/backup.js';
+import type { BackupServices } from '../core/backup/backup-services.js';
 import { machineTimeZone, readSchedule } from '../core/backup/backup-schedule.js';
 import { pruneScheduled } from '../core/backup/backup-scheduler.js';
 import type { BackupProgress } from '../core/backup/backup-service.js';

@@ -1,26 +1,18 @@
-import type { z } from 'zod';
 import type { alertsRoutes } from '../contract/alerts-routes.js';
-import type {
-  AlertList,
-  AlertListQuerySchema,
-  AlertSettings,
-  ChannelInput,
-  ChannelTestResult,
-  ChannelView,
-  Alert,
-} from '../contract/alerts.js';
 import type { HandlersOf } from './routes.js';
+import type { AlertsService } from '../core/alerts/alerts-service.js';
 
-/** What the alerts routes need (alerts-wiring.ts builds it). */
-export interface AlertsApi {
-  list(query: z.infer<typeof AlertListQuerySchema>): AlertList;
-  acknowledge(id: string): Alert;
-  settings(): AlertSettings;
-  updateSettings(settings: AlertSettings): AlertSettings;
-  channels(): ChannelView[];
-  updateChannels(channels: ChannelInput[]): ChannelView[];
-  testChannel(id: string): Promise<ChannelTestResult>;
-}
+/** What the alerts routes need: core's alerts service (app/alerts.ts builds it). */
+export type AlertsApi = Pick<
+  AlertsService,
+  | 'list'
+  | 'acknowledge'
+  | 'settings'
+  | 'updateSettings'
+  | 'channels'
+  | 'updateChannels'
+  | 'testChannel'
+>;
 
 export type AlertsHandlers = HandlersOf<typeof alertsRoutes>;
 

@@ -2,25 +2,15 @@ import type { backupRoutes, BackupStorage, RestoreInput } from '../contract/back
 import { AppError } from '../core/app-error.js';
 import { lastVerifiedBackup } from '../core/backup/last-verified.js';
 import { readSchedule, writeSchedule } from '../core/backup/backup-schedule.js';
-import type { BackupService } from '../core/backup/backup-service.js';
-import type { RecoveryKeyStore } from '../core/backup/key-store.js';
-import type { RestoreService, RestoreSource } from '../core/backup/restore-service.js';
+import type { BackupServices } from '../core/backup/backup-services.js';
+import type { RestoreSource } from '../core/backup/restore-service.js';
 import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
 import type { SettingsRepository } from '../core/settings/settings-repository.js';
 import type { BackupUploads } from './backup-upload.js';
 import type { HandlersOf } from './routes.js';
 
 export interface BackupRouteDeps {
-  services: () => {
-    backups: BackupService;
-    restore: RestoreService;
-    keys: RecoveryKeyStore;
-    backupsDir: () => string;
-    /** The stack's data folder; rejects when there is no stack yet. */
-    dataDir: () => Promise<string>;
-    installed: () => boolean;
-    installFrom: (file: string, key: Uint8Array) => Promise<void>;
-  };
+  services: () => BackupServices;
   runner: JobRunner;
   settings: SettingsRepository;
   /** Bytes free on the filesystem of `path`. */
