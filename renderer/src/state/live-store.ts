@@ -93,7 +93,23 @@ export const useLiveStore = create<LiveState>((set, get) => {
       .catch(() => undefined);
   };
 
+  /**
+   * Bumped by every health event: a health read that was asked before one arrived answers with
+   * what the event already replaced, so its answer is dropped and the read asked again.
+   */
+  let healthEvents = 0;
+  const readHealth = (client: ApiClient): Promise<void> => {
+    const asked = healthEvents;
+    return client.stackHealth({}).then((health) => {
+      if (asked === healthEvents) set({ health });
+      else return readHealth(client);
+    });
+  };
+
   const apply = (event: ServerEvent): void => {
+    if (event.type === 'service.state-changed' || event.type === 'stack.status-changed') {
+      healthEvents += 1;
+    }
     const before = get();
     set(applyEvent(before, event, new Date().toISOString()));
     const then = readAfter(before, event);
@@ -164,7 +180,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
       const show = <T>(call: Promise<T>, apply: (value: T) => void) =>
         call.then(apply, () => undefined);
       const core = Promise.allSettled([
-        client.stackHealth({}).then((health) => set({ health })),
+        readHealth(client),
         client.stackStatus({}).then((status) => set({ status })),
       ]).then((results) => {
         // Nothing installed yet is what the setup page is for, not something that failed to load.
