@@ -30,8 +30,8 @@ export const CORE_DIRECTION = {
   logs: [],
   secrets: [],
   tar: [],
-  // The stack renders with the secrets and checks the host with the doctor.
-  stack: ['doctor', 'secrets'],
+  // The stack renders with the secrets, checks the host with the doctor, reads image files as tar.
+  stack: ['doctor', 'secrets', 'tar'],
   // Areas built on the stack.
   health: ['stack'],
   images: ['stack', 'tar'],

@@ -16,18 +16,12 @@ import type {
   BuildResult,
   ImageProgress,
 } from '../../server/src/core/images/image-source-service.js';
-import {
-  logsOf,
-  publishedPort,
-  runContainer,
-  TEST_LABEL,
-  waitForExit,
-  waitUntil,
-} from './support/containers.js';
+import { publishedPort, runContainer, TEST_LABEL, waitUntil } from './support/containers.js';
 import { request } from './support/http.js';
 import { failure, prepareImageSource, type ImageSource } from './support/image-source.js';
 import {
   removeStackDir,
+  runMigrate,
   startBackend,
   startMiniStack,
   type MiniStack,
@@ -133,17 +127,10 @@ describe('a local build from a MediaNest source folder', () => {
   it('builds a backend image that migrates and serves with PostgreSQL and Redis', async () => {
     stack = await startMiniStack(docker, rig, SUITE);
     const backendRef = `${REPO}:backend`;
-    // What the stack's migrate service runs in the backend image.
-    const migrate = await runContainer(docker, {
-      suite: SUITE,
-      name: `${stack.network}-migrate`,
-      image: backendRef,
-      network: stack.network,
-      env: { DATABASE_URL: stack.databaseUrl, HOME: '/tmp' },
-      cmd: ['npx', '--no-install', 'prisma', 'migrate', 'deploy'],
-      capDrop: ['ALL'],
-    });
-    expect(await waitForExit(migrate, 60_000), await logsOf(migrate)).toBe(0);
+    // The stack's migrate job, with the migrations read from the built image.
+    const migrate = await runMigrate(docker, rig, stack, { image: backendRef });
+    expect(migrate.exitCode, migrate.log).toBe(0);
+    expect(migrate.log).toContain('schema at 20250905150611_add_password_hash_to_users');
     const backend = await startBackend(
       docker,
       { ...rig, images: { ...rig.images, backend: backendRef } },

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { ServiceStatus } from '../../server/src/contract/stack.js';
 import { cli, cliOk } from './support/cli.js';
+import { execIn } from './support/containers.js';
 import { request, requestJson } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
@@ -39,6 +40,27 @@ const idsByService = async (): Promise<Record<string, string>> =>
   Object.fromEntries(
     (await projectContainers()).map((c) => [c.Labels['com.docker.compose.service'] ?? '', c.Id]),
   );
+
+/** The migrations recorded in the stack's database (psql in the postgres container). */
+async function recordedMigrations(): Promise<string[]> {
+  const postgres = (await projectContainers()).find(
+    (c) => c.Labels['com.docker.compose.service'] === 'postgres',
+  );
+  if (!postgres) throw new Error('no postgres container');
+  const result = await execIn(docker.getContainer(postgres.Id), [
+    'psql',
+    '-X',
+    '-At',
+    '-U',
+    'medianest',
+    '-d',
+    'medianest',
+    '-c',
+    'SELECT id, migration_name, finished_at IS NOT NULL FROM "_prisma_migrations" ORDER BY migration_name',
+  ]);
+  if (result.exitCode !== 0) throw new Error(result.stderr);
+  return result.stdout.trim().split('\n');
+}
 
 const status = async (): Promise<ServiceStatus[]> =>
   JSON.parse((await cliOk(['status', '--json', ...H])).stdout) as ServiceStatus[];
@@ -91,6 +113,18 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
       if (row.service === 'migrate') expect(row).toMatchObject({ state: 'exited', exitCode: 0 });
       else expect(row, row.service).toMatchObject({ state: 'running', health: 'healthy' });
     }
+    // Applied without any Prisma CLI (the backend image has none), recorded as Prisma records them.
+    expect((await recordedMigrations()).map((r) => r.split('|').slice(1))).toEqual([
+      ['20250704075237_init', 't'],
+      ['20250720000000_add_error_logs_and_missing_indexes', 't'],
+      ['20250905150611_add_password_hash_to_users', 't'],
+    ]);
+    expect(rows.find((r) => r.service === 'migrate')?.detail).toMatch(
+      /^(applied 3|nothing to apply); schema at 20250905150611_add_password_hash_to_users \(3 of 3 migrations applied\)$/,
+    );
+    const human = (await cliOk(['status', ...H])).stdout;
+    expect(human).toContain('migrate: ');
+    expect(human).toContain('schema at 20250905150611_add_password_hash_to_users');
     const page = await request(api('/'));
     expect(page.status).toBe(200);
     expect(page.body.toString()).toContain('MediaNest');
@@ -163,6 +197,7 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
 
   it('is a no-op when nothing changed: the same containers, none touched', async () => {
     const before = await idsByService();
+    const migrations = await recordedMigrations();
     const result = JSON.parse((await cliOk(['up', '--json', ...H])).stdout) as {
       unchanged: string[];
       created: string[];
@@ -170,6 +205,7 @@ describe('init + up on the real engine (prod, stand-in images)', () => {
     expect(result.created).toEqual([]);
     expect(result.unchanged.sort()).toEqual([...CORE].sort());
     expect(await idsByService()).toEqual(before);
+    expect(await recordedMigrations()).toEqual(migrations);
   });
 
   it('passes docker-compose: it validates the file and lists our containers', () => {

@@ -52,7 +52,8 @@ export function formatStatus(rows: ServiceStatus[]): string {
     String(r.restarts),
     r.ports.join(', ') || '-',
   ]);
-  return textTable(header, table);
+  const notes = rows.flatMap((r) => (r.detail ? [`${r.service}: ${r.detail}`] : []));
+  return [textTable(header, table), ...notes].join('\n');
 }
 
 /** up, down, start, stop, restart, status. Returns the exit code. */

@@ -52,5 +52,7 @@ export const ServiceStatusSchema = z.object({
   exitCode: z.number().nullable(),
   ports: z.array(z.string()),
   image: z.string(),
+  /** What a finished one-shot job last said, e.g. the schema's migration level. */
+  detail: z.string().optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatusSchema>;

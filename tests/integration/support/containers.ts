@@ -14,6 +14,7 @@ export interface RunSpec {
   readonly image: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly cmd?: readonly string[];
+  readonly entrypoint?: readonly string[];
   /** host path -> container path (append ":ro" to the container path for read-only) */
   readonly binds?: Readonly<Record<string, string>>;
   readonly network?: string;
@@ -38,6 +39,7 @@ export async function runContainer(docker: Docker, spec: RunSpec): Promise<Docke
     Image: spec.image,
     Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
     ...(spec.cmd ? { Cmd: [...spec.cmd] } : {}),
+    ...(spec.entrypoint ? { Entrypoint: [...spec.entrypoint] } : {}),
     ...(spec.user ? { User: spec.user } : {}),
     Labels: { [TEST_LABEL]: spec.suite },
     ExposedPorts: exposed,

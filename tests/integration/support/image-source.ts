@@ -82,6 +82,9 @@ export async function prepareImageSource(
   const standins = here('../../rig/images');
   cpSync(join(standins, 'backend/server.js'), join(src, 'backend/src/server.js'));
   cpSync(join(standins, 'backend/lib'), join(src, 'backend/src/lib'), { recursive: true });
+  // Its migrations replace the fixture's placeholder, where MediaNest keeps them.
+  rmSync(join(src, 'backend/prisma'), { recursive: true, force: true });
+  cpSync(join(standins, 'backend/prisma'), join(src, 'backend/prisma'), { recursive: true });
   cpSync(join(standins, 'frontend/server.js'), join(src, 'frontend/src/server.js'));
   cpSync(join(standins, 'frontend/index.html'), join(src, 'frontend/src/index.html'));
   const contextFiles = countFiles(src);

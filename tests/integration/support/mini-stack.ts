@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import {
   createNetwork,
@@ -19,6 +20,15 @@ import {
 } from './containers.js';
 import { request } from './http.js';
 import { imageOf, type RigEnv } from './rig.js';
+import { prepareMigrations } from '../../../server/src/core/stack/migrations.js';
+import { NodeFileSystem } from '../../../server/src/infra/fs/node-file-system.js';
+import { DockerodeStackGateway } from '../../../server/src/infra/docker/dockerode-stack-gateway.js';
+
+/** The migrate job's script, as the stack mounts it. */
+export const MIGRATE_SHIM = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../compose-templates/files/shims/apply-migrations.sh',
+);
 
 /** Capabilities postgres and redis need after `cap_drop: ALL` (chown the data folder, drop to their user). */
 export const DATA_SERVICE_CAPS = ['CHOWN', 'SETUID', 'SETGID', 'DAC_OVERRIDE', 'FOWNER'] as const;
@@ -130,19 +140,46 @@ export async function startMiniStack(
   return { suite, network, dir, postgres, redis, databaseUrl, redisUrl, backendEnv };
 }
 
-/** Runs the migrate job (the backend image's `migrate` command) and returns its exit code and log. */
+/**
+ * Runs the appliance's migrate job as the stack runs it: the migrations read from the backend image
+ * (without starting it) by the app's own code, applied by compose-templates' apply-migrations.sh in
+ * the PostgreSQL image with the DATABASE_URL secret. Returns its exit code and log.
+ */
 export async function runMigrate(
   docker: Docker,
   env: RigEnv,
   stack: MiniStack,
+  options: {
+    /** The backend image to read the migrations from; the rig's by default. */
+    image?: string;
+    /** Another database of the stack's PostgreSQL; the stack's own by default. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<{ exitCode: number; log: string }> {
+  const image = options.image ?? imageOf(env, 'migrate');
+  const migrations = join(stack.dir, 'migrations');
+  await prepareMigrations(
+    new DockerodeStackGateway(env.dockerHost),
+    new NodeFileSystem(),
+    image,
+    migrations,
+  );
+  const secret = join(stack.dir, 'secrets', 'database_url');
+  writeFileSync(secret, options.databaseUrl ?? stack.databaseUrl, { mode: 0o644 });
   const job = await runContainer(docker, {
     suite: stack.suite,
     name: `${stack.network}-migrate-${randomBytes(2).toString('hex')}`,
-    image: imageOf(env, 'migrate'),
+    image: imageOf(env, 'postgres'),
     network: stack.network,
-    env: { DATABASE_URL: stack.databaseUrl },
-    cmd: ['node', '/app/backend/server.js', 'migrate'],
+    user: '1001:1001',
+    env: { HOME: '/tmp', MIGRATIONS: '/opt/medianest/migrations' },
+    entrypoint: ['/bin/sh', '/opt/medianest/apply-migrations.sh'],
+    cmd: [],
+    binds: {
+      [MIGRATE_SHIM]: '/opt/medianest/apply-migrations.sh:ro',
+      [migrations]: '/opt/medianest/migrations:ro',
+      [secret]: '/run/secrets/database_url:ro',
+    },
     capDrop: ['ALL'],
   });
   const exitCode = await waitForExit(job, 60_000);

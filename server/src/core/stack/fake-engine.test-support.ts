@@ -193,4 +193,29 @@ export class FakeEngine implements StackGateway {
   async fixOwnership(fixes: OwnershipFix[]): Promise<void> {
     this.ownershipFixes = fixes;
   }
+
+  /** Image -> its working directory and folders (folder -> relative path -> bytes). */
+  readonly imageFiles = new Map<
+    string,
+    { workingDir?: string; folders: Record<string, Record<string, string>> }
+  >();
+
+  async imageWorkingDir(image: string): Promise<string | undefined> {
+    return this.imageFiles.get(image)?.workingDir;
+  }
+
+  async readImageFolder(
+    image: string,
+    folders: readonly string[],
+  ): Promise<{ folder: string; files: Map<string, Uint8Array> } | undefined> {
+    this.calls.push(`read ${image}`);
+    const known = this.imageFiles.get(image)?.folders ?? {};
+    const folder = folders.find((f) => known[f]);
+    if (!folder) return undefined;
+    const files = Object.entries(known[folder] ?? {}).map(([path, text]): [string, Uint8Array] => [
+      path,
+      new TextEncoder().encode(text),
+    ]);
+    return { folder, files: new Map(files) };
+  }
 }

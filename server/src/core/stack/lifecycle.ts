@@ -180,6 +180,11 @@ export class StackLifecycle {
         }
         const details = await gateway.inspectContainer(summary.id);
         const running = details.state === 'running' && details.startedAt;
+        // A finished job's last words (the migrations: "schema at <migration> (3 of 3 ...)").
+        const said =
+          service.oneShot && details.state === 'exited'
+            ? (await gateway.tailLogs(summary.id, 1).catch(() => []))[0]
+            : undefined;
         return {
           service: service.name,
           state: details.state,
@@ -191,6 +196,7 @@ export class StackLifecycle {
           exitCode: details.state === 'exited' ? details.exitCode : null,
           ports: details.ports,
           image: details.image,
+          ...(said ? { detail: this.deps.redact(said.replace(/^[a-z-]+: /, '')) } : {}),
         };
       }),
     );

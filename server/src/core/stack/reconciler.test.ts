@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { StackProgress } from '../../contract/stack.js';
 import type { ComposeFile, Service } from './compose-model.js';
 import { FakeEngine } from './fake-engine.test-support.js';
-import { planStack } from './plan.js';
+import { planStack, type DesiredService } from './plan.js';
 import type { HealthProbe } from './health-probe.js';
 import { PROBE_PASSED_DETAIL, Reconciler, type UpResult } from './reconciler.js';
 
@@ -60,7 +60,13 @@ function passingProbe() {
   return { healthProbe, checks };
 }
 
-function setup(opts: { takenPort?: number; healthProbe?: HealthProbe } = {}) {
+function setup(
+  opts: {
+    takenPort?: number;
+    healthProbe?: HealthProbe;
+    beforeRun?: (service: DesiredService) => Promise<void>;
+  } = {},
+) {
   const engine = new FakeEngine();
   ['pg', 'redis', 'backend', 'nginx'].forEach((i) => engine.images.add(i));
   const progress: StackProgress[] = [];
@@ -73,6 +79,7 @@ function setup(opts: { takenPort?: number; healthProbe?: HealthProbe } = {}) {
     onProgress: (e) => progress.push(e),
     redact: (t) => t.replace('s3cr3t-value-0123456789', '[redacted]'),
     ...(opts.healthProbe ? { healthProbe: opts.healthProbe } : {}),
+    ...(opts.beforeRun ? { beforeRun: opts.beforeRun } : {}),
   });
   return { engine, progress, reconciler };
 }
@@ -248,6 +255,58 @@ async function upUntilProbesPassed() {
   await new Promise((resolve) => setTimeout(resolve, 20));
   return { ...context, up, outcome, passed };
 }
+
+describe('the reconciler and one-shot jobs (the migrations)', () => {
+  it('prepares a job before each run, and runs it again whenever what depends on it starts', async () => {
+    const prepared: string[] = [];
+    const { engine, reconciler: withHook } = setup({
+      beforeRun: async (service) => {
+        prepared.push(service.name);
+      },
+    });
+    await withHook.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(prepared).toEqual(['migrate']);
+    // Nothing changed: the job stays done, nothing runs.
+    await withHook.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(prepared).toEqual(['migrate']);
+    // The backend stopped (a restore, a stop): its start runs the migrations again, first.
+    const backend = [...engine.containers.values()].find((c) => c.service === 'backend');
+    await engine.stopContainer(backend?.id ?? '');
+    engine.calls.length = 0;
+    const again = await withHook.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(prepared).toEqual(['migrate', 'migrate']);
+    expect(again.started.sort()).toEqual(['backend', 'migrate']);
+    const order = engine.calls.filter((c) => c.startsWith('start '));
+    expect(order).toEqual(['start migrate', 'start backend']);
+  });
+
+  it('starts nothing that depends on a job whose preparation failed', async () => {
+    const { engine, reconciler: failing } = setup({
+      beforeRun: async () => {
+        throw new Error('no Prisma migrations folder in the image');
+      },
+    });
+    await expect(
+      failing.up(planOf(base), { pullPolicy: 'missing', ownership: [] }),
+    ).rejects.toThrow(/no Prisma migrations folder/);
+    const started = engine.calls.filter((c) => c.startsWith('start ')).map((c) => c.slice(6));
+    expect(started.sort()).toEqual(['postgres', 'redis']);
+  });
+
+  it("shows a running job's last line of output as its progress, masked", async () => {
+    const { engine, progress, reconciler } = setup();
+    engine.tailLogs = async () => [
+      'migrate: applying 2 of 3: 20250720000000_x token s3cr3t-value-0123456789',
+    ];
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(progress).toContainEqual({
+      type: 'stack.service-progressed',
+      service: 'migrate',
+      action: 'waiting',
+      detail: 'migrate: applying 2 of 3: 20250720000000_x token [redacted]',
+    });
+  });
+});
 
 describe('the reconciler, by default (our healthcheck gates dependents, Docker the return)', () => {
   it('starts a dependent once its dependencies pass our probe, while Docker still says starting', async () => {

@@ -17,6 +17,11 @@ export interface ReconcilerDeps {
   redact: (text: string) => string;
   /** Runs a healthcheck on demand (HealthGate); without it, starts wait on Docker's verdict only. */
   healthProbe?: HealthProbe;
+  /**
+   * Prepares what a one-shot job reads before each run (the migrations it applies); a failure
+   * stops the start before the job, with what depends on it not started.
+   */
+  beforeRun?: (service: DesiredService) => Promise<void>;
 }
 
 /**
@@ -61,6 +66,8 @@ export interface UpResult {
 }
 
 const ONE_SHOT_BUDGET_MS = 15 * 60_000;
+/** How often a running one-shot job's last line of output is shown as its progress. */
+const ONE_SHOT_OUTPUT_MS = 1000;
 const START_BUDGET_MS = 60_000;
 
 /** A service and everything it depends on, in dependency order. */
@@ -253,6 +260,19 @@ export class Reconciler {
       return result;
     }
 
+    // A one-shot job (the migrations) runs again whenever something that depends on it starts:
+    // the database may have been restored, or the image behind it may have new migrations.
+    const runAgain = new Set(
+      services
+        .filter((job) => job.oneShot)
+        .filter((job) =>
+          services.some(
+            (s) =>
+              s.dependsOn.some((d) => d.service === job.name) && !isSettled(s, current.get(s.name)),
+          ),
+        )
+        .map((job) => job.name),
+    );
     const watcher = new ContainerWatcher(gateway, plan.project);
     watcher.open();
     const started = new Map<string, Promise<void>>();
@@ -270,7 +290,7 @@ export class Reconciler {
                 Promise.resolve(),
             ),
           );
-          return this.bring(service, current.get(service.name), result);
+          return this.bring(service, current.get(service.name), result, runAgain.has(service.name));
         })();
         const hasStarted = begun.then(() => undefined);
         // Marked handled here; whoever depends on it still sees the failure.
@@ -303,17 +323,19 @@ export class Reconciler {
     service: DesiredService,
     container: ContainerSummary | undefined,
     result: UpResult,
+    runAgain: boolean,
   ): Promise<string> {
     const { gateway } = this.deps;
     if (container && container.configHash === service.configHash) {
       const finished = service.oneShot && container.state === 'exited';
-      if (container.state === 'running' || finished) {
+      if (container.state === 'running' || (finished && !runAgain)) {
         if (!finished || (await gateway.inspectContainer(container.id)).exitCode === 0) {
           this.progress(service.name, 'unchanged');
           result.unchanged.push(service.name);
           return container.id;
         }
       }
+      if (service.oneShot) await this.deps.beforeRun?.(service);
       this.progress(service.name, 'starting');
       await gateway.startContainer(container.id);
       result.started.push(service.name);
@@ -326,6 +348,7 @@ export class Reconciler {
     } else {
       this.progress(service.name, 'creating');
     }
+    if (service.oneShot) await this.deps.beforeRun?.(service);
     const id = await gateway.createContainer(service);
     await gateway.startContainer(id);
     (container ? result.recreated : result.created).push(service.name);
@@ -362,6 +385,7 @@ export class Reconciler {
             passed();
           }
         : undefined;
+    const output = service.oneShot ? this.followOutput(service, id) : undefined;
     try {
       await watcher.waitFor(
         service.name,
@@ -374,7 +398,26 @@ export class Reconciler {
     } catch (error) {
       if (error instanceof ServiceFailure) throw await this.explain(service, id, error);
       throw error;
+    } finally {
+      output?.stop();
     }
+    if (output) await output.last();
     this.progress(service.name, 'ready');
+  }
+
+  /** A one-shot job's latest line of output as its progress (e.g. which migration, how many left). */
+  private followOutput(
+    service: DesiredService,
+    id: string,
+  ): { stop(): void; last(): Promise<void> } {
+    let shown: string | undefined;
+    const show = async (): Promise<void> => {
+      const line = (await this.deps.gateway.tailLogs(id, 1).catch(() => []))[0];
+      if (line === undefined || line === shown) return;
+      shown = line;
+      this.progress(service.name, 'waiting', this.deps.redact(line));
+    };
+    const timer = setInterval(() => void show(), ONE_SHOT_OUTPUT_MS);
+    return { stop: () => clearInterval(timer), last: show };
   }
 }

@@ -1,4 +1,5 @@
 import type { HealthState } from '../docker-gateway.js';
+import type { TarReadLimits } from '../tar/tar.js';
 import type { DesiredNetwork, DesiredService } from './plan.js';
 
 /** Container states as the engine reports them. */
@@ -80,6 +81,17 @@ export interface StackGateway {
     signal: AbortSignal,
     onOpen?: () => void,
   ): AsyncIterable<StackEngineEvent>;
+  /** The image's configured working directory, if it sets one. */
+  imageWorkingDir(image: string): Promise<string | undefined>;
+  /**
+   * The regular files under the first of `folders` that exists in the image, by path relative to
+   * it, read without running the image; undefined when none exists.
+   */
+  readImageFolder(
+    image: string,
+    folders: readonly string[],
+    limits: TarReadLimits,
+  ): Promise<{ folder: string; files: Map<string, Uint8Array> } | undefined>;
   /** Gives folders and files the owners the containers run as, through the engine (root) itself. */
   fixOwnership(fixes: OwnershipFix[], helperImage: string): Promise<void>;
 }

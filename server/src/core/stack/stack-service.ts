@@ -1,11 +1,13 @@
+import { join } from 'node:path';
 import type { ServiceStatus, StackProgress } from '../../contract/stack.js';
 import type { HostProbe } from '../doctor/host-probe.js';
 import { engineUnavailable } from '../docker-gateway.js';
 import type { FileSystem } from '../file-system.js';
 import { StackLifecycle } from './lifecycle.js';
-import type { StackPlan } from './plan.js';
+import type { DesiredService, StackPlan } from './plan.js';
 import type { PullPolicy } from './config.js';
-import { Reconciler, type GateOptions, type UpResult } from './reconciler.js';
+import { Reconciler, type GateOptions, type ReconcilerDeps, type UpResult } from './reconciler.js';
+import { LABEL_MIGRATIONS_FROM, prepareMigrations } from './migrations.js';
 import {
   chownLocally,
   loadPlan,
@@ -52,8 +54,36 @@ export class StackService {
     return (text) => values.reduce((out, value) => out.split(value).join('[redacted]'), text);
   }
 
+  /** What the reconciler needs besides the deps: masking, and the migrations before each run. */
+  private async reconcilerDeps(): Promise<ReconcilerDeps> {
+    return {
+      ...this.deps,
+      redact: await this.redactor(),
+      beforeRun: (service) => this.prepareJob(service),
+    };
+  }
+
+  /** The `migrate` job applies the migrations of the image its label names: read them first. */
+  private async prepareJob(service: DesiredService): Promise<void> {
+    const image = service.labels[LABEL_MIGRATIONS_FROM];
+    if (!image) return;
+    const dir = join(this.location.stackDir, 'migrations');
+    const { folder, migrations } = await prepareMigrations(
+      this.deps.gateway,
+      this.deps.fs,
+      image,
+      dir,
+    );
+    this.deps.onProgress({
+      type: 'stack.service-progressed',
+      service: service.name,
+      action: 'waiting',
+      detail: `${migrations.length} migration${migrations.length === 1 ? '' : 's'} read from ${image} (${folder}), the latest ${migrations.at(-1)?.name ?? '?'}`,
+    });
+  }
+
   private async lifecycle(): Promise<StackLifecycle> {
-    return new StackLifecycle({ ...this.deps, redact: await this.redactor() });
+    return new StackLifecycle(await this.reconcilerDeps());
   }
 
   up(options: UpRequest): Promise<UpResult> {
@@ -67,7 +97,7 @@ export class StackService {
       await chownLocally(this.deps.fs, fixes);
       fixes = [];
     }
-    const reconciler = new Reconciler({ ...this.deps, redact: await this.redactor() });
+    const reconciler = new Reconciler(await this.reconcilerDeps());
     return reconciler.up(plan, {
       pullPolicy: options.pullPolicy,
       ownership: fixes,

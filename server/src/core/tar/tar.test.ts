@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BLOCK, parseTarHeader } from './tar.js';
-import { tarOf, type TestEntry } from './tar.test-support.js';
+import { BLOCK, parseTarHeader, readTarFiles } from './tar.js';
+import { tarOf, tarOfFiles, type TestEntry } from './tar.test-support.js';
 
 /** The system's tar, as an independent reader of what we write. */
 function gnuTarList(tar: Buffer): string[] {
@@ -55,5 +58,46 @@ describe('tar writer', () => {
       size: 18,
     });
     expect(parseTarHeader(Buffer.alloc(BLOCK, 'a'))).toBeUndefined();
+  });
+});
+
+describe('tar file reader', () => {
+  const limits = { maxFiles: 100, maxBytes: 1 << 20 };
+
+  it('reads back regular files only, long paths (PAX) included, as GNU tar wrote them', () => {
+    const files = readTarFiles(tarOf(entries), limits);
+    expect([...files.keys()]).toEqual([
+      'config/run.sh',
+      `${longDir}/file.txt`,
+      `${'n'.repeat(150)}.txt`,
+    ]);
+    expect(Buffer.from(files.get('config/run.sh') ?? []).toString()).toBe('#!/bin/sh\necho hi\n');
+  });
+
+  it('reads what the system tar writes (GNU long names, ./ prefixes)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tar-read-'));
+    try {
+      mkdirSync(join(dir, 'migrations', 'x'.repeat(120)), { recursive: true });
+      writeFileSync(join(dir, 'migrations', 'x'.repeat(120), 'migration.sql'), 'SELECT 1;\n');
+      const made = spawnSync('tar', ['-cf', '-', '-C', dir, '.'], { maxBuffer: 1 << 24 });
+      const files = readTarFiles(new Uint8Array(made.stdout), limits);
+      expect(
+        Buffer.from(files.get(`migrations/${'x'.repeat(120)}/migration.sql`) ?? []).toString(),
+      ).toBe('SELECT 1;\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a damaged header, a cut entry and an archive over its limits', () => {
+    const tar = tarOfFiles({ a: 'x'.repeat(600), b: 'y' });
+    const damaged = Buffer.from(tar);
+    damaged[BLOCK * 3 + 10] = 0x41;
+    expect(() => readTarFiles(damaged, limits)).toThrow(/bad header at byte 1536/);
+    expect(() => readTarFiles(tar.subarray(0, BLOCK + 100), limits)).toThrow(
+      /ends inside an entry/,
+    );
+    expect(() => readTarFiles(tar, { maxFiles: 1, maxBytes: 1 << 20 })).toThrow(/over 1 files/);
+    expect(() => readTarFiles(tar, { maxFiles: 10, maxBytes: 500 })).toThrow(/500 bytes/);
   });
 });

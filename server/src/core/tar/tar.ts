@@ -190,3 +190,67 @@ export function parseTarHeader(block: Uint8Array): ParsedHeader | undefined {
     size: readNumber(block, 124, 12),
   };
 }
+
+/** The `path` of a PAX extended header's records, if it has one. */
+function paxPath(records: Uint8Array): string | undefined {
+  let offset = 0;
+  while (offset < records.length) {
+    const space = records.indexOf(0x20, offset);
+    if (space === -1) break;
+    const length = Number(decoder.decode(records.subarray(offset, space)));
+    if (!Number.isInteger(length) || length <= 0) break;
+    const record = decoder.decode(records.subarray(space + 1, offset + length - 1));
+    const equals = record.indexOf('=');
+    if (record.slice(0, equals) === 'path') return record.slice(equals + 1);
+    offset += length;
+  }
+  return undefined;
+}
+
+/** The limits of `readTarFiles`: a tar from an engine or a user is not trusted to be small. */
+export interface TarReadLimits {
+  /** Most regular files kept. */
+  maxFiles: number;
+  /** Most bytes of all kept files together. */
+  maxBytes: number;
+}
+
+/**
+ * The regular files of a whole (uncompressed) tar in memory, by path without a leading "./";
+ * folders, links and other entries are skipped. A damaged header or an archive over the limits
+ * throws: the caller names what it was reading.
+ */
+export function readTarFiles(tar: Uint8Array, limits: TarReadLimits): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  let total = 0;
+  let offset = 0;
+  let longName: string | undefined;
+  while (offset + BLOCK <= tar.length) {
+    const block = tar.subarray(offset, offset + BLOCK);
+    if (isZeroBlock(block)) break;
+    const header = parseTarHeader(block);
+    if (!header) throw new Error(`not a tar archive (bad header at byte ${offset})`);
+    const start = offset + BLOCK;
+    const body = tar.subarray(start, start + header.size);
+    if (body.length < header.size) throw new Error('the tar archive ends inside an entry');
+    offset = start + Math.ceil(header.size / BLOCK) * BLOCK;
+    if (header.typeflag === 'x') {
+      longName = paxPath(body);
+      continue;
+    }
+    if (header.typeflag === 'L') {
+      longName = decoder.decode(body).replace(/\0+$/, '');
+      continue;
+    }
+    const name = (longName ?? header.name).replace(/^\.\//, '');
+    longName = undefined;
+    if (header.typeflag !== '0' && header.typeflag !== '7') continue;
+    total += header.size;
+    if (files.size >= limits.maxFiles || total > limits.maxBytes)
+      throw new Error(
+        `the tar archive is larger than expected (over ${limits.maxFiles} files or ${limits.maxBytes} bytes)`,
+      );
+    files.set(name, body.slice());
+  }
+  return files;
+}

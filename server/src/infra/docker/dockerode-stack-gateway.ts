@@ -17,6 +17,7 @@ import type {
   StackEngineEvent,
   StackGateway,
 } from '../../core/stack/stack-gateway.js';
+import { readTarFiles, type TarReadLimits } from '../../core/tar/tar.js';
 import { containerCreateOptions } from './container-spec.js';
 import { containerName, engineClients, listProjectContainers } from './engine-clients.js';
 import { engineLines } from './engine-lines.js';
@@ -194,6 +195,58 @@ export class DockerodeStackGateway implements StackGateway {
       .split('\n')
       .filter((l) => l.length > 0)
       .slice(-lines);
+  }
+
+  async imageWorkingDir(image: string): Promise<string | undefined> {
+    const info = (await this.docker.getImage(image).inspect()) as {
+      Config?: { WorkingDir?: string };
+    };
+    return info.Config?.WorkingDir || undefined;
+  }
+
+  async readImageFolder(
+    image: string,
+    folders: readonly string[],
+    limits: TarReadLimits,
+  ): Promise<{ folder: string; files: Map<string, Uint8Array> } | undefined> {
+    // Created, never started: the image's files are read through the engine's archive endpoint.
+    const container = await this.docker.createContainer({
+      Image: image,
+      Entrypoint: ['/nonexistent'],
+      Cmd: [],
+      Labels: { [LABEL_MANAGED]: 'true', 'org.medianest.appliance.role': 'image-reader' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    try {
+      for (const folder of folders) {
+        let stream: NodeJS.ReadableStream;
+        try {
+          stream = await container.getArchive({ path: folder });
+        } catch (error) {
+          if (isNotFound(error)) continue;
+          throw error;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          // Headers and padding on top of the files' own bytes.
+          if (size > limits.maxBytes * 2 + 1024 * 1024)
+            throw new Error(`${folder} in ${image} is larger than ${limits.maxBytes} bytes`);
+          chunks.push(chunk);
+        }
+        const files = new Map<string, Uint8Array>();
+        // The archive's entries start with the folder's own name.
+        for (const [path, data] of readTarFiles(Buffer.concat(chunks), limits)) {
+          const slash = path.indexOf('/');
+          if (slash > 0) files.set(path.slice(slash + 1), data);
+        }
+        return { folder, files };
+      }
+      return undefined;
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
   }
 
   async *events(

@@ -1,7 +1,8 @@
 'use strict';
 // MediaNest backend stand-in. Contract (reference/medianest-stack.md §2-3, tests/rig/README.md):
-//   node server.js          serve on HOST:PORT (0.0.0.0:4000)
-//   node server.js migrate  create the schema idempotently (needs DATABASE_URL, like `prisma migrate deploy`)
+//   node server.js          serve on HOST:PORT (0.0.0.0:4000); no other command (like the real image, it
+//                           has no Prisma CLI: its schema comes as Prisma migration folders in
+//                           /app/backend/prisma/migrations, applied by whoever deploys it)
 const http = require('node:http');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -10,7 +11,6 @@ const path = require('node:path');
 const { loadConfig, ConfigError } = require('./lib/config');
 const pg = require('./lib/pg');
 const redis = require('./lib/redis');
-const { migrate } = require('./lib/migrate');
 const { KV_PREFIX, FILE_NAME, KV_KEY, sha256, listRecords, listFiles, listKv, checkDatabase, checkCache } = require('./lib/data');
 const { attachSocketIo, handlePolling } = require('./lib/socket');
 
@@ -360,6 +360,28 @@ async function waitFor(what, fn, seconds) {
   }
 }
 
+// What each migration in prisma/migrations creates that the stand-in needs, oldest first.
+const SCHEMA_CHECKS = [
+  { migration: '20250704075237_init', table: 'users' },
+  { migration: '20250704075237_init', table: 'service_config' },
+  { migration: '20250704075237_init', table: 'rig_records' },
+  { migration: '20250720000000_add_error_logs_and_missing_indexes', table: 'error_logs' },
+  { migration: '20250905150611_add_password_hash_to_users', table: 'users', column: 'password_hash' },
+];
+
+/** The checks whose table or column information_schema does not show, in migration order. */
+async function missingSchema(cfg) {
+  const sql = `SELECT coalesce(string_agg(table_name || '.' || column_name, ','), '')
+    FROM information_schema.columns
+    WHERE table_schema = current_schema()
+      AND table_name IN ('users', 'service_config', 'rig_records', 'error_logs');`;
+  const present = new Set((await pg.psql(cfg.databaseUrl, sql, {}, 5000)).trim().split(','));
+  const tables = new Set([...present].map((c) => c.split('.')[0]));
+  return SCHEMA_CHECKS.filter((c) =>
+    c.column ? !present.has(`${c.table}.${c.column}`) : !tables.has(c.table),
+  ).map((c) => ({ ...c, what: c.column ? `${c.table}.${c.column}` : `table ${c.table}` }));
+}
+
 async function serve() {
   let cfg;
   try {
@@ -386,6 +408,24 @@ async function serve() {
     ]);
   } catch (e) {
     log('error', 'startup failed', { error: e.message });
+    process.exit(1);
+  }
+  // The real backend cannot serve without the tables of its latest migration.
+  let missing;
+  try {
+    missing = await missingSchema(cfg);
+  } catch (e) {
+    log('error', 'startup failed', { error: `schema check: ${e.message}` });
+    process.exit(1);
+  }
+  if (missing.length > 0) {
+    const byMigration = new Map();
+    for (const m of missing)
+      byMigration.set(m.migration, [...(byMigration.get(m.migration) || []), m.what]);
+    const parts = [...byMigration].map(
+      ([migration, what]) => `${what.join(', ')} missing (migration ${migration} not applied)`,
+    );
+    process.stderr.write(`database schema is behind: ${parts.join('; ')}; refusing to serve\n`);
     process.exit(1);
   }
 
@@ -416,12 +456,8 @@ async function serve() {
 }
 
 async function main() {
-  if (process.argv[2] === 'migrate') {
-    process.exitCode = await migrate(process.env, log);
-    return;
-  }
   if (process.argv[2] && process.argv[2] !== 'serve') {
-    process.stderr.write(`unknown command: ${process.argv[2]} (expected: serve, migrate)\n`);
+    process.stderr.write(`unknown command: ${process.argv[2]} (expected: serve)\n`);
     process.exit(2);
   }
   await serve();
