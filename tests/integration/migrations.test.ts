@@ -8,17 +8,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tarOfFiles } from '../../server/src/core/tar/tar.test-support.js';
-import { execIn, removeLabelled, TEST_LABEL } from './support/containers.js';
-import {
-  removeStackDir,
-  runMigrate,
-  startMiniStack,
-  type MiniStack,
-} from './support/mini-stack.js';
-import { imageOf, rigDocker, rigEnv, type RigEnv } from './support/rig.js';
+import { execIn, TEST_LABEL } from './support/containers.js';
+import { runMigrate, useMiniStack } from './support/mini-stack.js';
+import { imageOf } from './support/rig.js';
 
 const SUITE = 'migrations';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,20 +30,15 @@ const fileOf = (name: string): Buffer =>
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-interface Given {
-  env: RigEnv;
-  docker: Docker;
-  stack: MiniStack;
-}
-
 describe('migrations without the Prisma CLI', { timeout: 180_000 }, () => {
-  let given: Given | undefined;
-  let setupError: Error | undefined;
   const builtImages: string[] = [];
-  const the = (): Given => {
-    if (!given) throw setupError ?? new Error('setup did not run');
-    return given;
-  };
+  const the = useMiniStack(SUITE, async ({ docker }) => {
+    for (const tag of builtImages)
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
+  });
 
   /** psql as the database's owner inside the stack's PostgreSQL; rows as tab-separated lines. */
   const sql = async (database: string, query: string): Promise<string[]> => {
@@ -118,28 +107,6 @@ describe('migrations without the Prisma CLI', { timeout: 180_000 }, () => {
     builtImages.push(tag);
     return tag;
   };
-
-  beforeAll(async () => {
-    try {
-      const env = rigEnv();
-      const docker = rigDocker(env);
-      await removeLabelled(docker, SUITE);
-      given = { env, docker, stack: await startMiniStack(docker, env, SUITE) };
-    } catch (e) {
-      setupError = e instanceof Error ? e : new Error(String(e));
-    }
-  }, 120_000);
-
-  afterAll(async () => {
-    if (!given) return;
-    await removeLabelled(given.docker, SUITE);
-    for (const tag of builtImages)
-      await given.docker
-        .getImage(tag)
-        .remove({ force: true })
-        .catch(() => undefined);
-    removeStackDir(given.stack);
-  }, 120_000);
 
   it("applies the image's migrations in order, recorded exactly as Prisma records them; again, applies nothing", async () => {
     const url = await freshDatabase('applied');

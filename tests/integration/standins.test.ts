@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  execIn,
   logsOf,
   removeLabelled,
   runContainer,
@@ -28,6 +29,7 @@ import { imageOf, rigDocker, rigEnv, type RigEnv } from './support/rig.js';
 
 const SUITE = 'standins';
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface ReadyCheck {
   name: string;
@@ -60,11 +62,6 @@ describe('MediaNest stand-ins on the rig', { timeout: 120_000 }, () => {
 
   const ready = (): Promise<{ status: number; body: Ready }> =>
     requestJson<Ready>(`${the().backend.baseUrl}/health/ready`);
-  const waitForReadyStatus = (status: number): Promise<{ status: number; body: Ready }> =>
-    waitUntil(`/health/ready to answer ${status}`, async () => {
-      const r = await ready();
-      return r.status === status ? r : undefined;
-    });
 
   beforeAll(async () => {
     try {
@@ -90,30 +87,97 @@ describe('MediaNest stand-ins on the rig', { timeout: 120_000 }, () => {
     if (stack) removeStackDir(stack);
   }, 120_000);
 
-  it('reports ready only while PostgreSQL and Redis are up', async () => {
+  // Every request of this suite to the first backend (production, 100 per 15 minutes) comes from one
+  // address: startBackend 1, this test 1, records 12, SIGTERM 1 (its restart starts a new count),
+  // 15 in all, well under the limit.
+  it('answers /health/ready without looking at PostgreSQL or Redis, like the real one (R4)', async () => {
     const s = the().stack;
-    const up = await ready();
-    expect(up.status).toBe(200);
-    expect(up.body.checks.map((c) => [c.name, c.status])).toEqual([
-      ['database', 'ready'],
-      ['cache', 'ready'],
+    const notConfigured = [
+      ['database', 'not_configured'],
+      ['cache', 'not_configured'],
+    ];
+    await Promise.all([s.postgres.stop({ t: 10 }), s.redis.stop({ t: 10 })]);
+    try {
+      const down = await ready();
+      expect(down.status).toBe(200);
+      expect(down.body.status).toBe('ready');
+      expect(down.body.checks.map((c) => [c.name, c.status])).toEqual(notConfigured);
+    } finally {
+      await Promise.all([s.postgres.start(), s.redis.start()]);
+      const redisPassword = new URL(s.redisUrl).password;
+      await waitUntil('postgres to accept connections again', async () => {
+        const r = await execIn(s.postgres, ['pg_isready', '-U', 'medianest', '-d', 'medianest']);
+        return r.exitCode === 0 ? true : undefined;
+      });
+      await waitUntil('redis to answer PING again', async () => {
+        const r = await execIn(s.redis, [
+          'redis-cli',
+          '--no-auth-warning',
+          '-a',
+          redisPassword,
+          'ping',
+        ]);
+        return r.stdout.trim() === 'PONG' ? true : undefined;
+      });
+    }
+  });
+
+  it('limits each client to RIG_RATE_LIMIT_MAX requests per window on every route in production (R3)', async () => {
+    const { env, docker, stack: s } = the();
+    const windowMs = 4000;
+    const limit = { RIG_RATE_LIMIT_MAX: '5', RIG_RATE_LIMIT_WINDOW_MS: String(windowMs) };
+    const [limited, dev] = await Promise.all([
+      startBackend(docker, env, s, limit, 'limited'),
+      startBackend(docker, env, s, { ...limit, NODE_ENV: 'development' }, 'dev'),
     ]);
+    // startBackend's own /api/health counted; let that window pass
+    await sleep(windowMs + 500);
 
-    await s.redis.stop({ t: 10 });
-    const noCache = await waitForReadyStatus(503);
-    expect(noCache.body.status).toBe('not_ready');
-    expect(noCache.body.checks.find((c) => c.name === 'cache')?.status).toBe('error');
-    expect(noCache.body.checks.find((c) => c.name === 'database')?.status).toBe('ready');
-    await s.redis.start();
-    await waitForReadyStatus(200);
+    const base = limited.baseUrl;
+    for (let i = 1; i <= 5; i++) {
+      const ok = await request(`${base}/api/health`);
+      expect(ok.status, `request ${i}`).toBe(200);
+      expect(ok.headers['ratelimit-limit']).toBe('5');
+      expect(ok.headers['ratelimit-remaining']).toBe(String(5 - i));
+    }
+    const refused = await request(`${base}/api/health`);
+    const refusedAt = Date.now();
+    expect(refused.status).toBe(429);
+    expect(refused.json<{ error: string }>().error).toMatch(/^Too many requests/);
+    expect(refused.headers['ratelimit-limit']).toBe('5');
+    expect(refused.headers['ratelimit-remaining']).toBe('0');
+    const reset = Number(refused.headers['ratelimit-reset']);
+    expect(reset).toBeGreaterThan(0);
+    expect(reset).toBeLessThanOrEqual(windowMs / 1000);
+    // the health routes and the API alike
+    expect((await request(`${base}/health/ready`)).status).toBe(429);
+    expect((await request(`${base}/api/v1/records`)).status).toBe(429);
 
-    await s.postgres.stop({ t: 10 });
-    const noDb = await waitForReadyStatus(503);
-    expect(noDb.body.checks.find((c) => c.name === 'database')?.status).toBe('error');
-    expect(noDb.body.checks.find((c) => c.name === 'cache')?.status).toBe('ready');
-    await s.postgres.start();
-    const back = await waitForReadyStatus(200);
-    expect(back.body.status).toBe('ready');
+    // one warning per client and window, however many requests it refused
+    const warnings = (await logsOf(limited.container))
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map(
+        (l) => JSON.parse(l) as { level: string; msg: string; client?: string; requests?: number },
+      )
+      .filter((l) => l.msg === 'rate limit exceeded');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', requests: 6 });
+    const gateway = (await docker.getNetwork(s.network).inspect()).IPAM?.Config?.[0]?.Gateway;
+    expect(warnings[0]?.client).toBe(gateway);
+
+    // a new window for the same client
+    await sleep(refusedAt + reset * 1000 + 250 - Date.now());
+    const again = await request(`${base}/api/health`);
+    expect(again.status).toBe(200);
+    expect(again.headers['ratelimit-remaining']).toBe('4');
+
+    // not in development, whatever the stand-in's RIG_RATE_LIMIT_* say
+    for (let i = 1; i <= 7; i++) {
+      const r = await request(`${dev.baseUrl}/api/health`);
+      expect(r.status, `development request ${i}`).toBe(200);
+      expect(r.headers['ratelimit-limit']).toBeUndefined();
+    }
   });
 
   it('reads back records, files and Redis keys intact', async () => {

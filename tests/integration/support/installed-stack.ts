@@ -56,6 +56,8 @@ export async function initStack(rig: RigEnv, home: string, env: NodeJS.ProcessEn
 export interface InstallOptions {
   /** The engine the CLI and the server talk to; the rig's own by default (e.g. a proxy in front of it). */
   readonly dockerHost?: string;
+  /** Runs between `init` and the first `up`, e.g. to give a stand-in test-only settings. */
+  readonly beforeUp?: (home: string) => void;
 }
 
 export async function installAndWatch(
@@ -70,6 +72,7 @@ export async function installAndWatch(
   const home = join(dir, 'home');
   const env = stackEnv(install.dockerHost ?? rig.dockerHost, project);
   await initStack(rig, home, env);
+  install.beforeUp?.(home);
   await cliOk(['up', '--home', home], env);
   const server = createServer({
     home,

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import {
   createNetwork,
+  removeLabelled,
   publishedPort,
   runContainer,
   waitForExit,
@@ -19,7 +20,8 @@ import {
   logsOf,
 } from './containers.js';
 import { request } from './http.js';
-import { imageOf, type RigEnv } from './rig.js';
+import { afterAll, beforeAll } from 'vitest';
+import { imageOf, rigDocker, rigEnv, type RigEnv } from './rig.js';
 import { prepareMigrations } from '../../../server/src/core/stack/migrations.js';
 import { NodeFileSystem } from '../../../server/src/infra/fs/node-file-system.js';
 import { DockerodeStackGateway } from '../../../server/src/infra/docker/dockerode-stack-gateway.js';
@@ -192,19 +194,26 @@ export interface Backend {
   baseUrl: string;
 }
 
-/** Starts the backend (aliased "backend") and waits until GET /api/health answers 200. */
+/**
+ * Starts the backend (aliased "backend") and waits until GET /api/health answers 200 (one request
+ * that reaches it: MediaNest's production rate limiter counts it). With a nameSuffix it starts
+ * another backend next to the first: container `<network>-backend-<suffix>`, aliased
+ * `backend-<suffix>`, so "backend" still names only the first.
+ */
 export async function startBackend(
   docker: Docker,
   env: RigEnv,
   stack: MiniStack,
   extraEnv: Readonly<Record<string, string>> = {},
+  nameSuffix?: string,
 ): Promise<Backend> {
+  const name = nameSuffix ? `backend-${nameSuffix}` : 'backend';
   const container = await runContainer(docker, {
     suite: stack.suite,
-    name: `${stack.network}-backend`,
+    name: `${stack.network}-${name}`,
     image: imageOf(env, 'backend'),
     network: stack.network,
-    aliases: ['backend'],
+    aliases: [name],
     env: { ...stack.backendEnv, ...extraEnv },
     binds: { [join(stack.dir, 'uploads')]: '/app/backend/uploads' },
     publish: [4000],
@@ -230,4 +239,43 @@ export async function waitForBackend(backend: Backend, timeoutMs = 60_000): Prom
 
 export function removeStackDir(stack: MiniStack): void {
   rmSync(stack.dir, { recursive: true, force: true });
+}
+
+export interface MiniStackSuite {
+  readonly env: RigEnv;
+  readonly docker: Docker;
+  readonly stack: MiniStack;
+}
+
+/**
+ * A suite's own mini stack: started before its tests and removed after them (with `cleanup` first,
+ * e.g. images the suite built). The function returned gives it, or fails the test with the
+ * setup's own error instead of leaving it skipped.
+ */
+export function useMiniStack(
+  suite: string,
+  cleanup: (given: MiniStackSuite) => Promise<void> = async () => undefined,
+): () => MiniStackSuite {
+  let given: MiniStackSuite | undefined;
+  let setupError: Error | undefined;
+  beforeAll(async () => {
+    try {
+      const env = rigEnv();
+      const docker = rigDocker(env);
+      await removeLabelled(docker, suite);
+      given = { env, docker, stack: await startMiniStack(docker, env, suite) };
+    } catch (e) {
+      setupError = e instanceof Error ? e : new Error(String(e));
+    }
+  }, 120_000);
+  afterAll(async () => {
+    if (!given) return;
+    await cleanup(given);
+    await removeLabelled(given.docker, suite);
+    removeStackDir(given.stack);
+  }, 120_000);
+  return () => {
+    if (!given) throw setupError ?? new Error('setup did not run');
+    return given;
+  };
 }

@@ -58,34 +58,19 @@ describe('deep check results', () => {
     expect(command).not.toMatch(/-a\s/);
   });
 
-  it('sums up the backend ready answer by its checks', () => {
-    const ready = run(
-      0,
-      JSON.stringify({ status: 'ready', checks: [{ name: 'database', status: 'ready' }] }),
+  it("reads the backend's own login to its database and cache, which needs only node", () => {
+    expect(spec('backend').command).toEqual(['node', '/opt/medianest/deep-check.cjs']);
+    expect(deepCheckResult(spec('backend'), run(0, 'database: ok, cache: ok\n'), at)).toMatchObject(
+      {
+        ok: true,
+        output: 'database: ok, cache: ok',
+      },
     );
-    expect(deepCheckResult(spec('backend'), ready, at)).toMatchObject({
-      ok: true,
-      output: 'ready (database: ready)',
-    });
-    const notReady = run(
-      0,
-      JSON.stringify({
-        status: 'not_ready',
-        checks: [
-          { name: 'database', status: 'error' },
-          { name: 'cache', status: 'ready' },
-        ],
-      }),
-    );
-    expect(deepCheckResult(spec('backend'), notReady, at)).toMatchObject({
+    const refused =
+      'database: error (password authentication failed for user "medianest"), cache: ok';
+    expect(deepCheckResult(spec('backend'), run(1, `${refused}\n`), at)).toMatchObject({
       ok: false,
-      output: 'not_ready (database: error, cache: ready)',
-    });
-    expect(
-      deepCheckResult(spec('backend'), run(7, '', 'curl: (7) Failed to connect'), at),
-    ).toMatchObject({
-      ok: false,
-      output: 'curl: (7) Failed to connect',
+      output: refused,
     });
   });
 

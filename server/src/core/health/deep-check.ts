@@ -31,34 +31,6 @@ function redact(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
 }
 
-interface ReadyBody {
-  status?: unknown;
-  checks?: Array<{ name?: unknown; status?: unknown }>;
-}
-
-function readyBody(text: string): ReadyBody | undefined {
-  try {
-    const body: unknown = JSON.parse(text);
-    return typeof body === 'object' && body !== null ? body : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * `{"status":"not_ready","checks":[{"name":"database","status":"error","error":"..."}]}` ->
- * `not_ready (database: error)`: names and states only, as the checks' error texts may quote
- * connection details.
- */
-function readySummary(result: DeepCheckExecResult): string {
-  const body = readyBody(result.stdout);
-  if (!body) return result.stdout.trim() || result.stderr.trim();
-  const checks = (body.checks ?? [])
-    .map((c) => `${String(c.name)}: ${String(c.status)}`)
-    .join(', ');
-  return `${String(body.status)}${checks ? ` (${checks})` : ''}`;
-}
-
 /**
  * The deep checks of the MediaNest stack, beyond Docker's own healthchecks. Redis's password is
  * read from its secret file by a shell inside the container: it is in no argv or environment that
@@ -79,11 +51,11 @@ export const DEEP_CHECKS: readonly DeepCheckSpec[] = [
     ok: (r) => r.exitCode === 0 && r.stdout.trim() === 'PONG',
   },
   {
-    // Ready means the backend reaches its database and cache, which its liveness check does not ask.
+    // From the backend's own container and network, a login to PostgreSQL and Redis with the
+    // backend's own credentials (compose-templates/files/shims/deep-check.cjs). MediaNest's
+    // /health/ready checks neither (R4), and this spends none of its rate-limit budget (R3).
     service: 'backend',
-    command: ['curl', '-sS', '--max-time', '4', 'http://127.0.0.1:4000/health/ready'],
-    ok: (r) => r.exitCode === 0 && readyBody(r.stdout)?.status === 'ready',
-    summary: readySummary,
+    command: ['node', '/opt/medianest/deep-check.cjs'],
   },
 ];
 

@@ -172,7 +172,7 @@ function renderFiles(
       }
       const source = `files/${from}`;
       const content = fillText(templateText(templates, source), tokens, source);
-      return { path, content, mode: path.endsWith('.sh') ? 0o755 : 0o644 };
+      return { path, content, mode: path.startsWith('shims/') ? 0o755 : 0o644 };
     })
     .sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -3,6 +3,8 @@
 //   node server.js          serve on HOST:PORT (0.0.0.0:4000); no other command (like the real image, it
 //                           has no Prisma CLI: its schema comes as Prisma migration folders in
 //                           /app/backend/prisma/migrations, applied by whoever deploys it)
+// In production every route sits behind MediaNest's rate limiter (lib/rate-limit.js, reference R3);
+// /health/ready never looks at PostgreSQL or Redis (reference R4).
 const http = require('node:http');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -13,6 +15,7 @@ const pg = require('./lib/pg');
 const redis = require('./lib/redis');
 const { KV_PREFIX, FILE_NAME, KV_KEY, sha256, listRecords, listFiles, listKv, checkDatabase, checkCache } = require('./lib/data');
 const { attachSocketIo, handlePolling } = require('./lib/socket');
+const { createRateLimiter, rateLimitConfig } = require('./lib/rate-limit');
 
 const started = Date.now();
 const MAX_FILE_BYTES = Number(process.env.UPLOAD_MAX_BYTES || 64 * 1024 * 1024);
@@ -122,14 +125,18 @@ const routes = [
   [
     'GET',
     /^\/health\/ready$/,
-    async (cfg) => {
-      const checks = await Promise.all([checkDatabase(cfg), checkCache(cfg)]);
-      const ok = checks.every((c) => c.status !== 'error');
-      return [
-        ok ? 200 : 503,
-        { status: ok ? 'ready' : 'not_ready', timestamp: new Date().toISOString(), checks },
-      ];
-    },
+    // Like the real one (reference R4): never looks at PostgreSQL or Redis.
+    async () => [
+      200,
+      {
+        status: 'ready',
+        timestamp: new Date().toISOString(),
+        checks: [
+          { name: 'database', status: 'not_configured' },
+          { name: 'cache', status: 'not_configured' },
+        ],
+      },
+    ],
   ],
   [
     'GET',
@@ -312,10 +319,25 @@ const routes = [
 ];
 
 function createApp(cfg) {
+  // In production every route, the health routes included, is behind the limiter (reference R3).
+  // Socket.IO is not: the real server attaches it to the HTTP server ahead of express.
+  const limiter = cfg.rateLimit
+    ? createRateLimiter(cfg.rateLimit, (info) => log('warn', 'rate limit exceeded', info))
+    : null;
   return async (req, res) => {
     const url = new URL(req.url || '/', 'http://backend');
     let route = 'unmatched';
     if (handlePolling(req, res)) return;
+    if (limiter) {
+      const { limited, headers } = limiter.hit(req);
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      if (limited) {
+        const hit = routes.find(([method, re]) => method === req.method && re.test(url.pathname));
+        countRequest(req.method, hit ? hit[1].source : route, 429);
+        send(res, 429, { error: 'Too many requests from this IP, please try again later.' });
+        return;
+      }
+    }
     try {
       const candidates = routes.filter(([, re]) => re.test(url.pathname));
       if (candidates.length === 0)
@@ -385,7 +407,7 @@ async function missingSchema(cfg) {
 async function serve() {
   let cfg;
   try {
-    cfg = loadConfig(process.env);
+    cfg = { ...loadConfig(process.env), rateLimit: rateLimitConfig(process.env) };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(
@@ -434,7 +456,10 @@ async function serve() {
   server.headersTimeout = 65000;
   const sockets = attachSocketIo(server);
   server.listen(cfg.port, cfg.host, () =>
-    log('info', `listening on ${cfg.host}:${cfg.port}`, { env: cfg.nodeEnv }),
+    log('info', `listening on ${cfg.host}:${cfg.port}`, {
+      env: cfg.nodeEnv,
+      rateLimit: cfg.rateLimit ?? 'off',
+    }),
   );
 
   let stopping = false;
