@@ -24,7 +24,11 @@ declare -A SERVICE_IMAGE=(
   [nginx]=nginx [certbot]=certbot [prometheus]=prometheus [grafana]=grafana [pgadmin]=pgadmin
   [redis-commander]=redis-commander [mailhog]=mailhog
 )
-IMAGE_NAMES=(postgres redis backend frontend nginx certbot prometheus grafana pgadmin redis-commander mailhog)
+IMAGE_NAMES=(postgres redis backend frontend nginx certbot prometheus grafana pgadmin redis-commander mailhog
+  backend-root frontend-root)
+# Variants shaped like images built from MediaNest's root Dockerfile (R2): the same folder, its
+# Dockerfile.root. images-root.json names them for backend, migrate and frontend.
+declare -A VARIANT_OF=([backend-root]=backend [frontend-root]=frontend)
 
 # ---------------------------------------------------------------- hashes and tags
 
@@ -54,6 +58,9 @@ write_images_file() {
     printf '\n}\n'
   } >"$tmp"
   mv -f "$tmp" "$RIG_IMAGES_FILE"
+  sed -e "s|$(tag_of backend)|$(tag_of backend-root)|" -e "s|$(tag_of frontend)|$(tag_of frontend-root)|" \
+    "$RIG_IMAGES_FILE" >"$RIG_IMAGES_ROOT_FILE.tmp"
+  mv -f "$RIG_IMAGES_ROOT_FILE.tmp" "$RIG_IMAGES_ROOT_FILE"
 }
 
 # ---------------------------------------------------------------- apt, from the machine's Debian sources
@@ -297,7 +304,7 @@ stage_context() {
   local name="$1" ctx="$BUILD/ctx/$1"
   rm -rf "$ctx"
   mkdir -p "$ctx"
-  cp -R "$IMAGES_SRC/$name/." "$ctx/"
+  cp -R "$IMAGES_SRC/${VARIANT_OF[$name]:-$name}/." "$ctx/"
   [[ -d "$IMAGES_SRC/common" ]] && cp -R "$IMAGES_SRC/common" "$ctx/common"
   find "$ctx" -type d -exec chmod 0755 {} +
   find "$ctx" -type f -exec chmod 0644 {} +
@@ -312,6 +319,7 @@ build_service() {
     --build-arg "BASE=$BASE_TAG" \
     --label "org.medianest.rig.image=$name" \
     --label "org.medianest.rig.hash=${ALL_HASH:0:12}" \
+    -f "$ctx/$([[ -n "${VARIANT_OF[$name]:-}" ]] && echo Dockerfile.root || echo Dockerfile)" \
     -t "$(tag_of "$name")" "$ctx" >"$BUILD/build-$name.log" 2>&1 || {
     cat "$BUILD/build-$name.log" >&2
     return 1

@@ -24,7 +24,7 @@ for file in /run/secrets/*; do
 done
 
 if [ "$#" -eq 0 ]; then
-  echo "secrets-env: no command to run" >&2
+  echo "secrets-env: no command to run (medianest-appliance passes the image's own command: start the stack with it)" >&2
   exit 64
 fi
 exec "$@"

@@ -35,7 +35,12 @@ export function stackEnv(dockerHost: string, project: string): NodeJS.ProcessEnv
  * `init` into `home` the user's way: every service on its stand-in image, HTTP and HTTPS on a
  * random pair of high ports (tests running at the same time rarely pick the same).
  */
-export async function initStack(rig: RigEnv, home: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function initStack(
+  rig: RigEnv,
+  home: string,
+  env: NodeJS.ProcessEnv,
+  imagesFile = rig.imagesFile,
+): Promise<void> {
   const port = 36_000 + 2 * Math.floor(Math.random() * 6_000);
   await cliOk(
     [
@@ -43,7 +48,7 @@ export async function initStack(rig: RigEnv, home: string, env: NodeJS.ProcessEn
       '--home',
       home,
       '--images',
-      rig.imagesFile,
+      imagesFile,
       '--http-port',
       String(port),
       '--https-port',
@@ -56,6 +61,8 @@ export async function initStack(rig: RigEnv, home: string, env: NodeJS.ProcessEn
 export interface InstallOptions {
   /** The engine the CLI and the server talk to; the rig's own by default (e.g. a proxy in front of it). */
   readonly dockerHost?: string;
+  /** The images file `init` takes; the rig's by default. */
+  readonly imagesFile?: string;
   /** Runs between `init` and the first `up`, e.g. to give a stand-in test-only settings. */
   readonly beforeUp?: (home: string) => void;
 }
@@ -71,7 +78,7 @@ export async function installAndWatch(
   const dir = mkdtempSync(join(tmpdir(), `mna-${project}-`));
   const home = join(dir, 'home');
   const env = stackEnv(install.dockerHost ?? rig.dockerHost, project);
-  await initStack(rig, home, env);
+  await initStack(rig, home, env, install.imagesFile);
   install.beforeUp?.(home);
   await cliOk(['up', '--home', home], env);
   const server = createServer({

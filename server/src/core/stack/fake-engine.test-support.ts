@@ -1,3 +1,4 @@
+import type { ImageConfig } from './image-command.js';
 import type { DesiredNetwork, DesiredService } from './plan.js';
 import type {
   ContainerDetails,
@@ -199,9 +200,24 @@ export class FakeEngine implements StackGateway {
     string,
     { workingDir?: string; folders: Record<string, Record<string, string>> }
   >();
+  /** Image -> its own configuration, where a test sets it (a command "serve" otherwise). */
+  readonly imageConfigs = new Map<string, Partial<ImageConfig>>();
 
-  async imageWorkingDir(image: string): Promise<string | undefined> {
-    return this.imageFiles.get(image)?.workingDir;
+  async imageConfig(image: string): Promise<ImageConfig> {
+    return {
+      user: undefined,
+      workingDir: this.imageFiles.get(image)?.workingDir,
+      entrypoint: [],
+      cmd: ['serve'],
+      path: undefined,
+      exposedPorts: [],
+      ...this.imageConfigs.get(image),
+    };
+  }
+
+  async imagePathsExist(image: string, paths: readonly string[]): Promise<Set<string>> {
+    const folders = Object.keys(this.imageFiles.get(image)?.folders ?? {});
+    return new Set(paths.filter((p) => folders.includes(p)));
   }
 
   async readImageFolder(

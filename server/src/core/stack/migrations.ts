@@ -115,7 +115,7 @@ export function migrationFolderCandidates(workingDir: string | undefined): strin
 }
 
 export interface MigrationReader {
-  imageWorkingDir(image: string): Promise<string | undefined>;
+  imageConfig(image: string): Promise<{ workingDir: string | undefined }>;
   readImageFolder(
     image: string,
     folders: readonly string[],
@@ -133,7 +133,7 @@ export async function prepareMigrations(
   image: string,
   dir: string,
 ): Promise<{ folder: string; migrations: Migration[] }> {
-  const candidates = migrationFolderCandidates(await reader.imageWorkingDir(image));
+  const candidates = migrationFolderCandidates((await reader.imageConfig(image)).workingDir);
   let found: Awaited<ReturnType<MigrationReader['readImageFolder']>>;
   try {
     found = await reader.readImageFolder(image, candidates, MIGRATION_READ_LIMITS);

@@ -308,6 +308,46 @@ describe('the reconciler and one-shot jobs (the migrations)', () => {
   });
 });
 
+describe("the reconciler and the image's own command", () => {
+  const labelled = {
+    ...base,
+    backend: {
+      ...base.backend!,
+      entrypoint: ['/bin/sh', '/opt/medianest/secrets-env.sh'],
+      labels: { 'org.medianest.appliance.command-from-image': 'true' },
+    },
+  };
+
+  it("runs the image's ENTRYPOINT and CMD after the stack's entrypoint, as each image has them", async () => {
+    const { engine, reconciler } = setup();
+    engine.imageConfigs.set('backend', {
+      entrypoint: [],
+      cmd: ['node', 'backend/dist/server.js'],
+    });
+    await reconciler.up(planOf(labelled), { pullPolicy: 'missing', ownership: [] });
+    const backend = [...engine.containers.values()].find((c) => c.service === 'backend');
+    expect(backend?.spec.definition.entrypoint).toEqual([
+      '/bin/sh',
+      '/opt/medianest/secrets-env.sh',
+    ]);
+    expect(backend?.spec.definition.command).toEqual(['node', 'backend/dist/server.js']);
+    // Without the label, nothing is taken from the image.
+    const migrate = [...engine.containers.values()].find((c) => c.service === 'migrate');
+    expect(migrate?.spec.definition.command).toBeUndefined();
+  });
+
+  it('refuses an image with no command of its own before creating its container', async () => {
+    const { engine, reconciler } = setup();
+    engine.imageConfigs.set('backend', { entrypoint: [], cmd: [] });
+    await expect(
+      reconciler.up(planOf(labelled), { pullPolicy: 'missing', ownership: [] }),
+    ).rejects.toThrow(
+      'backend (for backend) has no command of its own (neither ENTRYPOINT nor CMD)',
+    );
+    expect(engine.calls).not.toContain('create backend');
+  });
+});
+
 describe('the reconciler, by default (our healthcheck gates dependents, Docker the return)', () => {
   it('starts a dependent once its dependencies pass our probe, while Docker still says starting', async () => {
     const { engine, progress, outcome, passed } = await upUntilProbesPassed();

@@ -4,6 +4,7 @@ import type { HostProbe } from '../doctor/host-probe.js';
 import { durationMs } from './compose-model.js';
 import type { PullPolicy } from './config.js';
 import { isRunnableTest, type HealthProbe } from './health-probe.js';
+import { LABEL_IMAGE_COMMAND, withImageCommand } from './image-command.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
 import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
@@ -22,6 +23,11 @@ export interface ReconcilerDeps {
    * stops the start before the job, with what depends on it not started.
    */
   beforeRun?: (service: DesiredService) => Promise<void>;
+  /**
+   * Checks the images of the services about to be brought (once they are on this machine), before
+   * anything changes; throws what would stop them from starting (`images check`).
+   */
+  checkImages?: (services: DesiredService[]) => Promise<void>;
 }
 
 /**
@@ -222,6 +228,7 @@ export class Reconciler {
     const services = options.services ? withDependencies(plan, options.services) : plan.services;
     const existing = await gateway.listContainers(plan.project);
     await this.preflight(services, existing, options.pullPolicy);
+    await this.deps.checkImages?.(services);
     const helperImage =
       services.find((s) => s.name === 'postgres')?.definition.image ??
       services[0]?.definition.image;
@@ -349,7 +356,11 @@ export class Reconciler {
       this.progress(service.name, 'creating');
     }
     if (service.oneShot) await this.deps.beforeRun?.(service);
-    const id = await gateway.createContainer(service);
+    const id = await gateway.createContainer(
+      service.labels[LABEL_IMAGE_COMMAND] === 'true'
+        ? withImageCommand(service, await gateway.imageConfig(service.definition.image))
+        : service,
+    );
     await gateway.startContainer(id);
     (container ? result.recreated : result.created).push(service.name);
     return id;

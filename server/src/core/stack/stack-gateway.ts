@@ -1,5 +1,6 @@
 import type { HealthState } from '../docker-gateway.js';
 import type { TarReadLimits } from '../tar/tar.js';
+import type { ImageConfig } from './image-command.js';
 import type { DesiredNetwork, DesiredService } from './plan.js';
 
 /** Container states as the engine reports them. */
@@ -81,8 +82,10 @@ export interface StackGateway {
     signal: AbortSignal,
     onOpen?: () => void,
   ): AsyncIterable<StackEngineEvent>;
-  /** The image's configured working directory, if it sets one. */
-  imageWorkingDir(image: string): Promise<string | undefined>;
+  /** The image's own configuration: user, working directory, entrypoint, command, PATH. */
+  imageConfig(image: string): Promise<ImageConfig>;
+  /** Which of `paths` exist in the image (files or folders), read without running it. */
+  imagePathsExist(image: string, paths: readonly string[]): Promise<Set<string>>;
   /**
    * The regular files under the first of `folders` that exists in the image, by path relative to
    * it, read without running the image; undefined when none exists.

@@ -8,6 +8,7 @@ import type { DesiredService, StackPlan } from './plan.js';
 import type { PullPolicy } from './config.js';
 import { Reconciler, type GateOptions, type ReconcilerDeps, type UpResult } from './reconciler.js';
 import { LABEL_MIGRATIONS_FROM, prepareMigrations } from './migrations.js';
+import { checkImages, imageCheckRefusal, type ImageCheckReport } from './image-check.js';
 import {
   chownLocally,
   loadPlan,
@@ -60,7 +61,17 @@ export class StackService {
       ...this.deps,
       redact: await this.redactor(),
       beforeRun: (service) => this.prepareJob(service),
+      checkImages: async (services) => {
+        const refusal = imageCheckRefusal(await checkImages(this.deps.gateway, { services }));
+        if (refusal) throw refusal;
+      },
     };
+  }
+
+  /** `images check`: what the stack needs of each MediaNest image, and what it has. */
+  async checkImages(): Promise<ImageCheckReport> {
+    const plan = await loadPlan(this.deps.fs, this.location);
+    return guard(checkImages(this.deps.gateway, plan));
   }
 
   /** The `migrate` job applies the migrations of the image its label names: read them first. */

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
+import type { ImageConfig } from '../../core/stack/image-command.js';
 import type { DesiredNetwork, DesiredService } from '../../core/stack/plan.js';
 import {
   LABEL_CONFIG_HASH,
@@ -197,11 +198,51 @@ export class DockerodeStackGateway implements StackGateway {
       .slice(-lines);
   }
 
-  async imageWorkingDir(image: string): Promise<string | undefined> {
-    const info = (await this.docker.getImage(image).inspect()) as {
-      Config?: { WorkingDir?: string };
+  async imageConfig(image: string): Promise<ImageConfig> {
+    const { Config: config } = (await this.docker.getImage(image).inspect()) as {
+      Config?: {
+        User?: string;
+        WorkingDir?: string;
+        Entrypoint?: string[] | string | null;
+        Cmd?: string[] | string | null;
+        Env?: string[] | null;
+        ExposedPorts?: Record<string, unknown> | null;
+      };
     };
-    return info.Config?.WorkingDir || undefined;
+    const list = (value: string[] | string | null | undefined): string[] =>
+      Array.isArray(value) ? value : value ? ['/bin/sh', '-c', value] : [];
+    return {
+      user: config?.User || undefined,
+      workingDir: config?.WorkingDir || undefined,
+      entrypoint: list(config?.Entrypoint),
+      cmd: list(config?.Cmd),
+      path: config?.Env?.find((e) => e.startsWith('PATH='))?.slice(5),
+      exposedPorts: Object.keys(config?.ExposedPorts ?? {}),
+    };
+  }
+
+  async imagePathsExist(image: string, paths: readonly string[]): Promise<Set<string>> {
+    const container = await this.docker.createContainer({
+      Image: image,
+      Entrypoint: ['/nonexistent'],
+      Cmd: [],
+      Labels: { [LABEL_MANAGED]: 'true', 'org.medianest.appliance.role': 'image-reader' },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    try {
+      const found = new Set<string>();
+      for (const path of paths) {
+        try {
+          await container.infoArchive({ path });
+          found.add(path);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }
+      return found;
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
   }
 
   async readImageFolder(
@@ -238,8 +279,9 @@ export class DockerodeStackGateway implements StackGateway {
         const files = new Map<string, Uint8Array>();
         // The archive's entries start with the folder's own name.
         for (const [path, data] of readTarFiles(Buffer.concat(chunks), limits)) {
+          // (A single file's archive holds just its name.)
           const slash = path.indexOf('/');
-          if (slash > 0) files.set(path.slice(slash + 1), data);
+          files.set(slash > 0 ? path.slice(slash + 1) : path, data);
         }
         return { folder, files };
       }
