@@ -3,9 +3,10 @@
  * support/image-source.ts) whose images run, and failed builds with the builder's own words.
  * Archives (offline install) are in images-archive.test.ts.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckoutRefusalSchema } from '../../server/src/contract/images-routes.js';
 import {
   LABEL_IMAGE_SERVICE,
   LABEL_IMAGE_SOURCE,
@@ -234,5 +235,72 @@ describe('a build that fails', () => {
       [LABEL_IMAGE_TARGET]: 'backend-production',
       [TEST_LABEL]: SUITE,
     });
+  });
+});
+
+describe('a checkout with the known defects of MediaNest (R5)', () => {
+  it('is refused before anything is built, each defect named with its file and line', async () => {
+    const dir = join(source.work, 'defective');
+    cpSync(src, dir, { recursive: true });
+    // As MediaNest ships it: the lockfile ignored, npm ci in a workspace, only the workspace's
+    // node_modules copied, a tsconfig extending a file never copied and emitting ES modules
+    // in a package without "type": "module", no frontend/public.
+    appendFileSync(join(dir, '.dockerignore'), 'package-lock.json\n');
+    writeFileSync(join(dir, 'package-lock.json'), '{}');
+    writeFileSync(join(dir, 'tsconfig.base.json'), '{ "compilerOptions": { "strict": true } }');
+    writeFileSync(
+      join(dir, 'backend/tsconfig.json'),
+      '{\n  "extends": "../tsconfig.base.json",\n  // as on develop\n  "compilerOptions": { "module": "ES2022", },\n}\n',
+    );
+    rmSync(join(dir, 'frontend/public'), { recursive: true });
+    const dockerfile = join(dir, 'config/docker/Dockerfile.consolidated');
+    const text = readFileSync(dockerfile, 'utf8')
+      .replace(
+        'RUN --mount=type=cache,target=/root/.npm mkdir -p backend/node_modules shared/node_modules',
+        'RUN --mount=type=cache,target=/root/.npm npm ci --workspace=backend --omit=dev',
+      )
+      .replace(
+        'COPY backend/package.json ./backend/\nCOPY backend/src/',
+        'COPY backend/package.json backend/tsconfig.json ./backend/\nCOPY backend/src/',
+      )
+      .replace(
+        'COPY --from=backend-build --chown=1001:1001 /app/backend/dist ./dist',
+        'COPY --from=backend-deps /app/backend/node_modules ./node_modules\nCOPY --from=backend-build --chown=1001:1001 /app/backend/dist ./dist',
+      );
+    writeFileSync(dockerfile, text);
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+    const error = await failure(
+      source.images.build(
+        {
+          sourceDir: dir,
+          images: { backend: `${REPO}:defective-b`, frontend: `${REPO}:defective-f` },
+        },
+        () => undefined,
+      ),
+    );
+    expect(error.code).toBe('validation_failed');
+    const { findings } = CheckoutRefusalSchema.parse(error.details);
+    const ignoreLines = readFileSync(join(dir, '.dockerignore'), 'utf8').split('\n');
+    expect(findings.map((f) => [f.code, f.file, f.line])).toEqual([
+      ['lockfile-ignored', '.dockerignore', ignoreLines.indexOf('package-lock.json') + 1],
+      [
+        'workspace-deps-not-copied',
+        'config/docker/Dockerfile.consolidated',
+        lineOf('COPY --from=backend-deps /app/backend/node_modules ./node_modules'),
+      ],
+      ['tsconfig-extends-not-copied', 'backend/tsconfig.json', 2],
+      ['esm-without-type-module', 'backend/tsconfig.json', 4],
+      [
+        'frontend-public-missing',
+        'config/docker/Dockerfile.consolidated',
+        lineOf('/app/frontend/public'),
+      ],
+    ]);
+    for (const f of findings) expect(error.message).toContain(f.file);
+    const tagged = await docker.listImages({
+      filters: { reference: [`${REPO}:defective-b`, `${REPO}:defective-f`] },
+    });
+    expect(tagged).toEqual([]);
   });
 });

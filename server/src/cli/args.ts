@@ -115,9 +115,9 @@ export const VERBS: Record<string, VerbSpec> = {
   },
   images: {
     summary:
-      'build the backend and frontend images from a MediaNest source folder, or load an image archive',
+      'build the backend and frontend images from a MediaNest source folder, load an image archive, or check the configured images before anything starts',
     usage:
-      'images build DIR [--service S]... [--image S=REF]... [--build-arg K=V]... [--dockerfile F] [--builder B] | images load FILE',
+      'images build DIR [--service S]... [--image S=REF]... [--build-arg K=V]... [--dockerfile F] [--builder B] | images load FILE | images check [--json]',
     options: {
       service: { type: 'string', multiple: true },
       dockerfile: { type: 'string' },

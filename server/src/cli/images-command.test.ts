@@ -1,9 +1,14 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CheckoutRefusalSchema } from '../contract/images-routes.js';
 import { FakeImageGateway, MemoryTree } from '../core/images/fakes.test-support.js';
 import { ImageSourceService } from '../core/images/image-source-service.js';
 import type { ParsedCommand } from './args.js';
 import { imagesCommand } from './images-command.js';
 import type { CliIo } from './io.js';
+import { runCli } from './run.js';
 
 const SRC = '/src/medianest';
 
@@ -64,5 +69,50 @@ describe('images command', () => {
   ])('refuses %j %j as a usage error', async (positionals, values, message) => {
     const { run } = setup();
     await expect(run(positionals, values)).rejects.toThrow(message);
+  });
+});
+
+describe('images build on a checkout with a known defect', () => {
+  it('exits 2 before reaching any engine, each finding on stderr and in the --json details', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mna-images-cli-'));
+    try {
+      mkdirSync(join(dir, 'frontend'));
+      writeFileSync(join(dir, '.dockerignore'), '**/node_modules\npackage-lock.json\n');
+      writeFileSync(
+        join(dir, 'Dockerfile'),
+        'FROM node:20 AS backend-production\nCOPY package*.json ./\nRUN npm ci\nFROM node:20 AS frontend-production\nCOPY frontend/public ./public\n',
+      );
+      const run = async (json: boolean) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const io: CliIo = {
+          stdout: (t) => out.push(t),
+          stderr: (t) => err.push(t),
+          // No engine answers there: a refusal after asking it would read differently.
+          env: { HOME: dir, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+          untilShutdown: () => Promise.resolve(),
+        };
+        const argv = ['images', 'build', dir, ...(json ? ['--json'] : [])];
+        return { code: await runCli(argv, io), out: out.join('\n'), err: err.join('\n') };
+      };
+      const plain = await run(false);
+      expect(plain.code).toBe(2);
+      expect(plain.err).toContain('2 known defects that would stop the build');
+      expect(plain.err).toContain(
+        '  1. .dockerignore, line 2: `.dockerignore` leaves `package-lock.json` out',
+      );
+      expect(plain.err).toContain('  2. Dockerfile, line 5: `Dockerfile` copies `frontend/public`');
+      const json = await run(true);
+      expect(json.code).toBe(2);
+      const body = JSON.parse(json.out) as { error: { code: string; details: unknown } };
+      expect(body.error.code).toBe('validation_failed');
+      const { findings } = CheckoutRefusalSchema.parse(body.error.details);
+      expect(findings.map((f) => [f.code, f.file, f.line])).toEqual([
+        ['lockfile-ignored', '.dockerignore', 2],
+        ['frontend-public-missing', 'Dockerfile', 5],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

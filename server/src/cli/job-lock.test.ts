@@ -61,11 +61,22 @@ describe('CLI verbs and the job lock', () => {
     expect(readFileSync(jobLockPath(home), 'utf8')).toBe(lock);
   });
 
-  it('says so in the JSON error with --json', async () => {
+  it('says so in the JSON error with --json, with who holds the lock', async () => {
     serverRunsBackup();
     const r = await run(['down', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'busy', message: BUSY } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        code: 'busy',
+        message: BUSY,
+        details: {
+          owner: 'server',
+          kind: 'backup',
+          jobId: 'a1b2c3d4-job',
+          startedAt: '2026-11-26T02:00:00.000Z',
+        },
+      },
+    });
   });
 
   it('read-only verbs run during a job', async () => {

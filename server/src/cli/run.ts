@@ -68,6 +68,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'serve':
         return await (await import('./serve.js')).serve(cmd, io);
       case 'images':
+        // `images check` reads the stack of a home; build and load need none.
+        if (cmd.positionals[0] === 'check')
+          return await (
+            await import('./images-check-command.js')
+          ).imagesCheckCommand(cmd, home(), io);
         return await (await import('./images-command.js')).imagesCommand(cmd, io);
       case 'logs':
         return await (await import('./logs-command.js')).logsCommand(cmd, home(), io);
@@ -102,8 +107,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT.usage;
     }
     if (error instanceof AppError) {
-      if (cmd.values.json)
-        io.stdout(JSON.stringify({ error: { code: error.code, message: error.message } }));
+      // The API's error body: what a script reads from `--json` is what a client reads.
+      if (cmd.values.json) {
+        const { code, message, details } = error;
+        io.stdout(JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }));
+      }
       io.stderr(`medianest-appliance: ${error.message}`);
       return error.code === 'bad_request' || error.code === 'validation_failed'
         ? EXIT.usage

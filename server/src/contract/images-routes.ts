@@ -34,6 +34,42 @@ export const BuildImagesInputSchema = z.object({
 });
 export type BuildImagesInput = z.infer<typeof BuildImagesInputSchema>;
 
+/**
+ * The known defects of MediaNest's own files that make a build from its checkout fail (reference
+ * R5): the lockfile left out by `.dockerignore`, workspace dependencies the runtime stage never
+ * copies, a `tsconfig` extending a file the Dockerfile never copies, ES module output in a package
+ * without `"type": "module"`, a missing `frontend/public`.
+ */
+export const CheckoutDefectSchema = z.enum([
+  'lockfile-ignored',
+  'workspace-deps-not-copied',
+  'tsconfig-extends-not-copied',
+  'esm-without-type-module',
+  'frontend-public-missing',
+]);
+export type CheckoutDefect = z.infer<typeof CheckoutDefectSchema>;
+
+/** One defect found in a checkout: where it is, what goes wrong, what the user can do. */
+export const CheckoutFindingSchema = z.object({
+  code: CheckoutDefectSchema,
+  /** Relative to the checkout, `/` separators. */
+  file: z.string(),
+  /** 1-based, when the defect is on one line. */
+  line: z.number().int().positive().optional(),
+  problem: z.string(),
+  action: z.string(),
+});
+export type CheckoutFinding = z.infer<typeof CheckoutFindingSchema>;
+
+/**
+ * The `details` of the 422 `validation_failed` a build answers when the checkout has a known
+ * defect, before anything is built: every finding (and `fields.sourceDir`, as every refusal).
+ */
+export const CheckoutRefusalSchema = z.object({
+  findings: z.array(CheckoutFindingSchema).min(1),
+});
+export type CheckoutRefusal = z.infer<typeof CheckoutRefusalSchema>;
+
 /** An image archive on the server's machine, as `docker save` writes it (.tar or .tar.gz). */
 export const LoadImagesInputSchema = z.object({ archive: absolutePath });
 export type LoadImagesInput = z.infer<typeof LoadImagesInputSchema>;

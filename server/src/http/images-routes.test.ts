@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../contract/events.js';
-import { BuildImagesInputSchema, LoadImagesInputSchema } from '../contract/images-routes.js';
+import {
+  BuildImagesInputSchema,
+  CheckoutRefusalSchema,
+  LoadImagesInputSchema,
+} from '../contract/images-routes.js';
 import type { Job } from '../contract/stack-routes.js';
 import { AppError } from '../core/app-error.js';
 import { FakeImageGateway, MemoryTree } from '../core/images/fakes.test-support.js';
@@ -95,6 +99,27 @@ describe('images routes', () => {
     expect((error as AppError).details).toEqual({
       fields: { sourceDir: '/nowhere does not exist' },
     });
+    expect(jobs.jobs.size).toBe(0);
+  });
+
+  it('answers a checkout with a known defect at once, every finding in the details, no job', async () => {
+    const { handlers, jobs, tree } = setup();
+    tree.file(
+      `${SRC}/Dockerfile`,
+      [
+        'FROM x AS backend-production',
+        'FROM x AS frontend-production',
+        'COPY frontend/public ./public',
+      ].join('\n'),
+    );
+    const error = await handlers
+      .imagesBuild(BuildImagesInputSchema.parse({ sourceDir: SRC }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('validation_failed');
+    expect(CheckoutRefusalSchema.parse((error as AppError).details).findings).toEqual([
+      expect.objectContaining({ code: 'frontend-public-missing', file: 'Dockerfile', line: 3 }),
+    ]);
     expect(jobs.jobs.size).toBe(0);
   });
 

@@ -57,7 +57,7 @@ export function SettingsForm({ client }: { client: ApiClient }) {
           <AddressFields {...props} />
           <PortFields {...props} ports={ports} />
           <DataFields {...props} />
-          <ImageFields {...props} />
+          <ImageFields {...props} client={client} />
           <PlexFields {...props} />
           <ResourceFields {...props} />
         </fieldset>

@@ -1,9 +1,12 @@
+import type { ApiClient } from '@contract';
+import { withBuiltImages } from '../../state/image-build';
 import { errorFor, type SettingsFormValues } from '../../state/settings-store-form';
 import { ChoiceSet } from '../ui/Choice';
 import { RadioChoices, type RadioChoicesProps } from './RadioChoices';
 import { Field } from '../ui/Field';
 import { SelectField } from '../ui/SelectField';
 import type { FieldsProps } from './fields-props';
+import { SourceBuild } from './SourceBuild';
 import { TextField } from './TextField';
 
 /** Where the data lives. */
@@ -40,9 +43,12 @@ const PULL_POLICIES: { value: SettingsFormValues['pullPolicy']; label: string }[
   { value: 'never', label: 'Never (they must already be here)' },
 ];
 
-/** Which images run: the official ones, or references of the user's own (a local build, a mirror). */
-export function ImageFields(props: FieldsProps) {
-  const { values, errors, onChange } = props;
+/**
+ * Which images run: the official ones, or references of the user's own (a local build, a mirror).
+ * With a `client`, the user's own can be built here from a MediaNest checkout.
+ */
+export function ImageFields(props: FieldsProps & { client?: ApiClient }) {
+  const { values, errors, onChange, client } = props;
   return (
     <>
       <ChoiceSet field="imageSource" legend="Which images should run?">
@@ -71,6 +77,12 @@ export function ImageFields(props: FieldsProps) {
             />
           )}
         </Field>
+      )}
+      {values.imageSource === 'custom' && client && (
+        <SourceBuild
+          client={client}
+          onBuilt={(built) => onChange('images', withBuiltImages(values.images, built))}
+        />
       )}
       <SelectField
         id="pullPolicy"

@@ -78,7 +78,7 @@ export function WizardForm({ client }: { client: ApiClient }) {
         {current.id === 'address' && <AddressFields {...props} />}
         {current.id === 'ports' && <PortFields {...props} ports={ports} />}
         {current.id === 'data' && <DataFields {...props} />}
-        {current.id === 'images' && <ImageFields {...props} />}
+        {current.id === 'images' && <ImageFields {...props} client={client} />}
         {current.id === 'plex' && <PlexFields {...props} />}
         {current.id === 'review' && <ReviewStep />}
         {errors['(config)'] && (

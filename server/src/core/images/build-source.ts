@@ -3,7 +3,10 @@
  * and the stages the services need, the names and arguments given, the builder the engine offers.
  */
 import { isAbsolute, posix } from 'node:path';
+import type { CheckoutFinding } from '../../contract/images-routes.js';
+import { AppError } from '../app-error.js';
 import { imageReferenceRule } from '../stack/config.js';
+import { findCheckoutDefects } from './checkout-defects.js';
 import { dockerfileStages, needsBuildKit } from './dockerfile.js';
 import type { Builder, ImageGateway } from './image-gateway.js';
 import { refuse } from './image-progress.js';
@@ -44,7 +47,8 @@ const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Checks everything that can be checked before a build starts; throws AppError('validation_failed')
- * naming the field (sourceDir, dockerfile, services, images.<service>, buildArgs.<name>, builder).
+ * naming the field (sourceDir, dockerfile, services, images.<service>, buildArgs.<name>, builder),
+ * and for a checkout with MediaNest's known defects, every finding (before the engine is asked).
  */
 export async function checkSource(deps: BuildDeps, options: BuildOptions) {
   const sourceDir = options.sourceDir.replace(/[\\/]+$/, '') || options.sourceDir;
@@ -108,6 +112,9 @@ export async function checkSource(deps: BuildDeps, options: BuildOptions) {
   for (const name of Object.keys(options.buildArgs ?? {})) {
     if (!BUILD_ARG.test(name)) refuse(`buildArgs.${name}`, 'must be a build argument name');
   }
+  const targets = Object.fromEntries(services.map((s) => [s, BUILD_TARGETS[s] ?? '']));
+  const findings = await findCheckoutDefects(deps.tree, { root: sourceDir, dockerfile, targets });
+  if (findings.length > 0) throw checkoutRefusal(sourceDir, findings);
 
   const offered = await deps.gateway.builders();
   const wanted = options.builder ?? 'auto';
@@ -122,4 +129,23 @@ export async function checkSource(deps: BuildDeps, options: BuildOptions) {
     );
   }
   return { sourceDir, dockerfile, services, builder };
+}
+
+/**
+ * One refusal for every defect found: the message names each (where, what, what to do) for the
+ * CLI and the log; `details.findings` carries them for the UI and `--json`.
+ */
+export function checkoutRefusal(sourceDir: string, findings: readonly CheckoutFinding[]): AppError {
+  const count = findings.length === 1 ? 'a known defect' : `${findings.length} known defects`;
+  const rule = `${sourceDir} cannot be built as it is: MediaNest's own files have ${count} that would stop the build, so nothing was sent to Docker`;
+  const lines = findings.map((f, i) =>
+    [
+      `  ${i + 1}. ${f.file}${f.line === undefined ? '' : `, line ${f.line}`}: ${f.problem}`,
+      `     What to do: ${f.action}`,
+    ].join('\n'),
+  );
+  return new AppError('validation_failed', [`sourceDir: ${rule}:`, ...lines].join('\n'), {
+    fields: { sourceDir: rule },
+    findings,
+  });
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dockerfileStages, needsBuildKit } from './dockerfile.js';
+import {
+  covers,
+  dockerfileStages,
+  needsBuildKit,
+  parseStages,
+  stageCopies,
+  stagesNeededBy,
+  startWorkdir,
+} from './dockerfile.js';
 import { DockerIgnore } from './dockerignore.js';
 
 describe('DockerIgnore', () => {
@@ -59,6 +67,17 @@ describe('DockerIgnore', () => {
     expect(ignore.excludes('comment')).toBe(false);
   });
 
+  it('names the last pattern that leaves a path out, with its line', () => {
+    const ignore = new DockerIgnore('# locks\n*.json\n\n./package-lock.json\n!keep.json\n');
+    expect(ignore.excludedBy('package-lock.json')).toEqual({
+      pattern: 'package-lock.json',
+      line: 4,
+    });
+    expect(ignore.excludedBy('tsconfig.json')).toEqual({ pattern: '*.json', line: 2 });
+    expect(ignore.excludedBy('keep.json')).toBeUndefined();
+    expect(ignore.excludedBy('src/a.json')).toBeUndefined();
+  });
+
   it('treats a malformed pattern as matching nothing rather than throwing', () => {
     expect(new DockerIgnore('[unclosed').excludes('[unclosed')).toBe(false);
   });
@@ -83,5 +102,56 @@ describe('Dockerfile reading', () => {
   it('sees BuildKit-only instructions, across continuation lines', () => {
     expect(needsBuildKit(text)).toBe(true);
     expect(needsBuildKit('FROM a\nRUN echo --mount\nCOPY --chown=1:1 a b\n')).toBe(false);
+  });
+  it('reads each stage with its line, what it copies and where, and what a target needs', () => {
+    const file = [
+      'FROM node:20 AS base',
+      'WORKDIR /app',
+      'FROM base AS deps',
+      '# a comment between',
+      'COPY --chown=1:1 package*.json \\',
+      '     ./',
+      'FROM base AS build',
+      'WORKDIR backend',
+      'COPY ["src dir/", "./src/"]',
+      'FROM base AS dev',
+      'COPY . .',
+      'FROM base AS backend-production',
+      'COPY --from=deps /app/node_modules ./node_modules',
+      'COPY --from=build /app/backend/dist ./dist',
+    ].join('\n');
+    const stages = parseStages(file);
+    expect(stages.map((s) => [s.name, s.base, s.line])).toEqual([
+      ['base', 'node:20', 1],
+      ['deps', 'base', 3],
+      ['build', 'base', 7],
+      ['dev', 'base', 10],
+      ['backend-production', 'base', 12],
+    ]);
+    const [, deps, build] = stages;
+    expect(deps && stageCopies(deps, startWorkdir(stages, deps))).toEqual([
+      { line: 5, from: undefined, sources: ['package*.json'], dest: './', workdir: '/app' },
+    ]);
+    expect(build && stageCopies(build, startWorkdir(stages, build))).toEqual([
+      { line: 9, from: undefined, sources: ['src dir/'], dest: './src/', workdir: '/app/backend' },
+    ]);
+    expect(stagesNeededBy(stages, 'backend-production').map((s) => s.name)).toEqual([
+      'base',
+      'deps',
+      'build',
+      'backend-production',
+    ]);
+  });
+
+  it.each([
+    ['package*.json', 'package-lock.json', true],
+    ['./package-lock.json', 'package-lock.json', true],
+    ['.', 'tsconfig.base.json', true],
+    ['backend/', 'backend/tsconfig.json', true],
+    ['backend/tsconfig*.json', 'backend/tsconfig.json', true],
+    ['backend/tsconfig*.json', 'tsconfig.base.json', false],
+    ['package.json', 'package-lock.json', false],
+  ])('a COPY of %s brings %s: %s', (source, file, brought) => {
+    expect(covers(source, file)).toBe(brought);
   });
 });

@@ -9,6 +9,8 @@ interface Pattern {
   text: string;
   exception: boolean;
   regex: RegExp;
+  /** 1-based, in the file. */
+  line: number;
 }
 
 /** What the CLI's filepath.Clean + ToSlash does to a pattern, for the cases a pattern meets. */
@@ -69,7 +71,7 @@ export class DockerIgnore {
   /** `text`: the contents of a .dockerignore file (empty: nothing is ignored). */
   constructor(text: string) {
     this.patterns = [];
-    for (const line of text.split(/\r?\n/)) {
+    for (const [index, line] of text.split(/\r?\n/).entries()) {
       if (line.startsWith('#')) continue;
       let pattern = line.trim();
       if (pattern === '') continue;
@@ -77,7 +79,7 @@ export class DockerIgnore {
       if (exception) pattern = pattern.slice(1).trim();
       if (pattern === '') continue;
       const text = cleanPattern(pattern);
-      this.patterns.push({ text, exception, regex: compile(text) });
+      this.patterns.push({ text, exception, regex: compile(text), line: index + 1 });
     }
   }
 
@@ -87,18 +89,32 @@ export class DockerIgnore {
 
   /** Whether the context leaves out `relative` (a posix path inside it). */
   excludes(relative: string): boolean {
+    return this.decidingPattern(relative, false) !== undefined;
+  }
+
+  /** The last pattern that leaves `relative` out, or undefined when it is sent. */
+  excludedBy(relative: string): { pattern: string; line: number } | undefined {
+    const decided = this.decidingPattern(relative, true);
+    return decided && { pattern: decided.text, line: decided.line };
+  }
+
+  /**
+   * The exclusion in force for `relative` after every pattern, or undefined. Without `last`, a
+   * pattern that cannot change the answer is not tried (the walk asks this for every entry); with
+   * it, a later exclusion that matches too is the one named.
+   */
+  private decidingPattern(relative: string, last: boolean): Pattern | undefined {
     const parents = relative.split('/').slice(0, -1);
-    let excluded = false;
+    let decided: Pattern | undefined;
     for (const pattern of this.patterns) {
-      // Only a pattern that could change the answer is tried.
-      if (pattern.exception !== excluded) continue;
+      if (pattern.exception ? decided === undefined : decided !== undefined && !last) continue;
       let match = pattern.regex.test(relative);
       for (let i = 1; !match && i <= parents.length; i++) {
         match = pattern.regex.test(parents.slice(0, i).join('/'));
       }
-      if (match) excluded = !pattern.exception;
+      if (match) decided = pattern.exception ? undefined : pattern;
     }
-    return excluded;
+    return decided;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../app-error.js';
 import { LABEL_IMAGE_SERVICE, LABEL_IMAGE_TARGET, LABEL_SOURCE_HASH } from './build-images.js';
 import { FakeImageGateway, MemoryTree } from './fakes.test-support.js';
@@ -210,6 +210,54 @@ describe('ImageSourceService.build', () => {
     expect(error.message).toMatch(
       /^dockerfile: Dockerfile uses BuildKit features .* the only one this engine offers/,
     );
+  });
+
+  it('refuses a checkout with a known defect of MediaNest before asking the engine anything', async () => {
+    const tree = source()
+      .file(`${SRC}/.dockerignore`, '.git\n**/node_modules\npackage-lock.json\n')
+      .file(
+        `${SRC}/config/docker/Dockerfile.consolidated`,
+        [
+          'FROM node:20-alpine AS base',
+          'WORKDIR /app',
+          'COPY package*.json ./',
+          'RUN npm ci',
+          'FROM base AS backend-production',
+          'FROM base AS frontend-production',
+          'COPY --from=base /app/frontend/public ./frontend/public',
+        ].join('\n'),
+      );
+    const { gateway, service } = setup(tree);
+    const asked = vi.spyOn(gateway, 'builders');
+    const error = await refusal(service.build({ sourceDir: SRC }, () => undefined));
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toBe(
+      [
+        `sourceDir: ${SRC} cannot be built as it is: MediaNest's own files have 2 known defects that would stop the build, so nothing was sent to Docker:`,
+        '  1. .dockerignore, line 3: `.dockerignore` leaves `package-lock.json` out of what is sent to Docker (line 3: `package-lock.json`), but `config/docker/Dockerfile.consolidated` runs `npm ci` at line 4, which refuses to install without that lockfile.',
+        '     What to do: Add the line `!package-lock.json` at the end of `.dockerignore` (or delete line 3); or use images built elsewhere: a registry image, or an archive loaded with `images load FILE`, chosen as "My own images" in Settings.',
+        '  2. config/docker/Dockerfile.consolidated, line 7: `config/docker/Dockerfile.consolidated` copies `frontend/public` at line 7, but the checkout has no `frontend/public` folder: the build stops there.',
+        '     What to do: Create the folder in the checkout (`mkdir frontend/public`; empty is enough); or use images built elsewhere: a registry image, or an archive loaded with `images load FILE`, chosen as "My own images" in Settings.',
+      ].join('\n'),
+    );
+    expect(error.details).toMatchObject({
+      fields: {
+        sourceDir: `${SRC} cannot be built as it is: MediaNest's own files have 2 known defects that would stop the build, so nothing was sent to Docker`,
+      },
+      findings: [
+        { code: 'lockfile-ignored', file: '.dockerignore', line: 3 },
+        { code: 'frontend-public-missing', file: 'config/docker/Dockerfile.consolidated', line: 7 },
+      ],
+    });
+    expect(asked).not.toHaveBeenCalled();
+    expect(gateway.builds).toEqual([]);
+    // The API's check before a job refuses the same way.
+    await expect(service.checkBuild({ sourceDir: SRC })).rejects.toThrow(error.message);
+    // Building only the backend leaves the frontend's folder out of it.
+    const backendOnly = await refusal(
+      service.build({ sourceDir: SRC, services: ['backend'] }, () => undefined),
+    );
+    expect(backendOnly.message).toMatch(/have a known defect that would stop the build/);
   });
 
   it('refuses a context over the size cap before sending anything', async () => {
