@@ -4,6 +4,10 @@ import { createStackService } from '../app/stack.js';
 import { UsageError, type ParsedCommand } from './args.js';
 import { EXIT, type CliIo } from './io.js';
 
+/** "sha256:0123456789abcdef..." (an image id) -> "id 0123456789ab"; a digest as it is. */
+const shortId = (exactly: string): string =>
+  exactly.replace(/^sha256:([0-9a-f]{12})[0-9a-f]*$/, 'id $1');
+
 /** The report in words: per service its image, then each need with what the image has. */
 export function formatImageCheck(report: ImageCheckReport): string {
   const width = Math.max(
@@ -11,7 +15,7 @@ export function formatImageCheck(report: ImageCheckReport): string {
     ...report.services.flatMap((s) => s.findings.map((f) => f.what.length)),
   );
   const lines = report.services.flatMap((s) => [
-    `${s.service}  ${s.image}  ${s.ok ? 'fit' : 'NOT FIT'}`,
+    `${s.service}  ${s.image}${s.exactly ? ` (${shortId(s.exactly)})` : ''}  ${s.ok ? 'fit' : 'NOT FIT'}`,
     ...s.findings.map(
       (f) =>
         `  ${f.ok ? 'ok  ' : 'FAIL'}  ${f.what.padEnd(width)}  has ${f.has}; needs ${f.needed}${f.action ? `\n        ${f.action}` : ''}`,

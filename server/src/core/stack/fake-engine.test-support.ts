@@ -205,6 +205,8 @@ export class FakeEngine implements StackGateway {
 
   async imageConfig(image: string): Promise<ImageConfig> {
     return {
+      id: `sha256:${Buffer.from(image).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+      repoDigests: [],
       user: undefined,
       workingDir: this.imageFiles.get(image)?.workingDir,
       entrypoint: [],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service } from './compose-model.js';
 import { FakeEngine } from './fake-engine.test-support.js';
 import { checkImages, imageCheckRefusal } from './image-check.js';
+import { digestOf } from './image-command.js';
 import { planStack } from './plan.js';
 
 const node = {
@@ -122,6 +123,23 @@ describe('images check', () => {
     },
   );
 
+  it('names each image exactly: its registry digest when pulled, else its id', async () => {
+    const engine = engineWith((e) =>
+      e.imageConfigs.set('mn/backend', {
+        ...e.imageConfigs.get('mn/backend'),
+        repoDigests: ['mn/backend@sha256:abcd'],
+      }),
+    );
+    const report = await checkImages(engine, plan);
+    expect(report.services.find((s) => s.service === 'backend')?.exactly).toBe(
+      'mn/backend@sha256:abcd',
+    );
+    const local = await checkImages(engineWith(), plan);
+    expect(local.services.find((s) => s.service === 'backend')?.exactly).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
+  });
+
   it("resolves a named user through the image's /etc/passwd", async () => {
     const engine = engineWith((e) => {
       e.imageConfigs.set('mn/backend', { ...e.imageConfigs.get('mn/backend'), user: 'medianest' });
@@ -144,5 +162,28 @@ describe('images check', () => {
       ['migrate', false, 'not on this machine'],
     ]);
     expect(report.willStart).toBe(false);
+  });
+});
+
+describe('the digest a reference was pulled as', () => {
+  it.each([
+    [
+      'medianest/backend:latest',
+      ['other/x@sha256:1', 'medianest/backend@sha256:2'],
+      'medianest/backend@sha256:2',
+    ],
+    [
+      'registry:5000/mn/backend:1.2',
+      ['registry:5000/mn/backend@sha256:3'],
+      'registry:5000/mn/backend@sha256:3',
+    ],
+    [
+      'registry:5000/mn/backend',
+      ['registry:5000/mn/backend@sha256:4'],
+      'registry:5000/mn/backend@sha256:4',
+    ],
+    ['local-build:dev', [], undefined],
+  ])('%s', (reference, repoDigests, expected) => {
+    expect(digestOf(reference, { repoDigests })).toBe(expected);
   });
 });

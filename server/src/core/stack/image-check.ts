@@ -1,5 +1,5 @@
 import { AppError } from '../app-error.js';
-import { imageCommand, LABEL_IMAGE_COMMAND, type ImageConfig } from './image-command.js';
+import { digestOf, imageCommand, LABEL_IMAGE_COMMAND, type ImageConfig } from './image-command.js';
 import { LABEL_MIGRATIONS_FROM, migrationFolderCandidates } from './migrations.js';
 import type { DesiredService, StackPlan } from './plan.js';
 
@@ -23,6 +23,8 @@ export interface ServiceImageCheck {
   service: string;
   image: string;
   present: boolean;
+  /** Which image exactly: its registry digest when it was pulled, else its id. */
+  exactly?: string;
   findings: ImageFinding[];
   ok: boolean;
 }
@@ -168,6 +170,7 @@ async function checkService(
     service: service.name,
     image,
     present: true,
+    exactly: digestOf(image, config) ?? config.id,
     findings: tidy,
     ok: tidy.every((f) => f.ok),
   };

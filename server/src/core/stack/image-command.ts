@@ -3,6 +3,10 @@ import type { DesiredService } from './plan.js';
 
 /** What an image's own configuration says, as far as the stack needs it. */
 export interface ImageConfig {
+  /** The image's id (sha256:...). */
+  id: string;
+  /** Registry digests it is known by ("repo@sha256:..."); none for a local build or a load. */
+  repoDigests: string[];
   /** "1001:1001", "medianest", or undefined (root). */
   user: string | undefined;
   workingDir: string | undefined;
@@ -20,6 +24,19 @@ export interface ImageConfig {
  * from the consolidated Dockerfile, `node backend/dist/server.js` in /app from the root one, R2).
  */
 export const LABEL_IMAGE_COMMAND = 'org.medianest.appliance.command-from-image';
+
+/** The digest `reference` was pulled as ("repo@sha256:..."), when a registry gave it one. */
+export function digestOf(
+  reference: string,
+  config: Pick<ImageConfig, 'repoDigests'>,
+): string | undefined {
+  const withoutDigest = reference.split('@')[0] ?? reference;
+  const lastPart = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const repository = lastPart.includes(':')
+    ? withoutDigest.slice(0, withoutDigest.length - lastPart.length + lastPart.indexOf(':'))
+    : withoutDigest;
+  return config.repoDigests.find((d) => d.startsWith(`${repository}@`)) ?? config.repoDigests[0];
+}
 
 /** The command the image would run by itself: its ENTRYPOINT followed by its CMD. */
 export function imageCommand(config: ImageConfig): string[] {

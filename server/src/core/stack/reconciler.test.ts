@@ -161,6 +161,20 @@ describe('the reconciler', () => {
     expect(engine.calls[0]).toBe('pull nginx');
   });
 
+  it('says which digest a pulled tag stood for', async () => {
+    const { engine, progress, reconciler } = setup();
+    engine.images.delete('backend');
+    engine.imageConfigs.set('backend', {
+      repoDigests: ['mirror.example/backend@sha256:1111', 'backend@sha256:2222'],
+    });
+    await reconciler.up(planOf(base), { pullPolicy: 'missing', ownership: [] });
+    expect(progress).toContainEqual({
+      type: 'stack.image-pulling',
+      image: 'backend',
+      status: 'Pulled as backend@sha256:2222',
+    });
+  });
+
   it('refuses a host port another program holds, naming it, before changing anything', async () => {
     const { engine, reconciler } = setup({ takenPort: 8080 });
     await expect(

@@ -4,7 +4,7 @@ import type { HostProbe } from '../doctor/host-probe.js';
 import { durationMs } from './compose-model.js';
 import type { PullPolicy } from './config.js';
 import { isRunnableTest, type HealthProbe } from './health-probe.js';
-import { LABEL_IMAGE_COMMAND, withImageCommand } from './image-command.js';
+import { digestOf, LABEL_IMAGE_COMMAND, withImageCommand } from './image-command.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
 import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
@@ -191,6 +191,13 @@ export class Reconciler {
         await gateway.pullImage(image, (p) =>
           this.deps.onProgress({ type: 'stack.image-pulling', ...p }),
         );
+        // What was pulled, exactly: the digest a tag such as `latest` stood for today.
+        const pulled = await gateway.imageConfig(image);
+        this.deps.onProgress({
+          type: 'stack.image-pulling',
+          image,
+          status: `Pulled as ${digestOf(image, pulled) ?? pulled.id}`,
+        });
       } catch (error) {
         throw new AppError(
           'conflict',

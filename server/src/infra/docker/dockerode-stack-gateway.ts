@@ -199,7 +199,13 @@ export class DockerodeStackGateway implements StackGateway {
   }
 
   async imageConfig(image: string): Promise<ImageConfig> {
-    const { Config: config } = (await this.docker.getImage(image).inspect()) as {
+    const {
+      Id: id,
+      RepoDigests: repoDigests,
+      Config: config,
+    } = (await this.docker.getImage(image).inspect()) as {
+      Id: string;
+      RepoDigests?: string[] | null;
       Config?: {
         User?: string;
         WorkingDir?: string;
@@ -212,6 +218,8 @@ export class DockerodeStackGateway implements StackGateway {
     const list = (value: string[] | string | null | undefined): string[] =>
       Array.isArray(value) ? value : value ? ['/bin/sh', '-c', value] : [];
     return {
+      id,
+      repoDigests: repoDigests ?? [],
       user: config?.User || undefined,
       workingDir: config?.WorkingDir || undefined,
       entrypoint: list(config?.Entrypoint),
