@@ -251,8 +251,13 @@ EOF
   install -d -o 1000 -g 1000 -m 0755 "$root/home/mailhog"
   install -d -m 0755 "$root/backups" "$root/opt/standin"
 
-  # ca-certificates' postinst builds the bundle; nothing here needs the network, but curl expects it
+  # ca-certificates' postinst writes /etc/ca-certificates.conf (every shipped certificate on) and builds
+  # the bundle. Nothing here reaches the internet, but programs (certbot's requests) refuse to start
+  # without a bundle, as they would not in the real images.
+  (cd "$root/usr/share/ca-certificates" && find . -name '*.crt' | sed 's|^\./||' | LC_ALL=C sort) \
+    >"$root/etc/ca-certificates.conf"
   chroot "$root" /usr/sbin/update-ca-certificates --fresh >/dev/null 2>&1 || log "warning: update-ca-certificates failed"
+  [[ -s "$root/etc/ssl/certs/ca-certificates.crt" ]] || die "the root has no CA bundle (/etc/ssl/certs/ca-certificates.crt)"
   ldconfig -r "$root"
 }
 
@@ -274,7 +279,7 @@ check_libraries() {
   local bins=(
     /usr/bin/bash /usr/bin/dash /usr/bin/env /usr/bin/setpriv /usr/bin/tini /usr/bin/curl /usr/bin/openssl
     /usr/bin/node /usr/bin/redis-server /usr/bin/redis-cli /usr/sbin/nginx /usr/bin/find /usr/bin/tar
-    /usr/bin/gzip /usr/bin/sha256sum /usr/bin/id /usr/bin/ps
+    /usr/bin/gzip /usr/bin/sha256sum /usr/bin/id /usr/bin/ps /usr/bin/prometheus /usr/bin/python3.11
   )
   while IFS= read -r bin; do bins+=("${bin#"$root"}"); done < <(
     find "$root/usr/lib/postgresql" -type f \( -path '*/bin/*' -o -name '*.so' \) -perm -u+r

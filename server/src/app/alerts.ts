@@ -10,7 +10,10 @@ import { lastVerifiedBackup } from '../core/backup/last-verified.js';
 import { FetchWebhookTransport } from '../infra/net/webhook-transport.js';
 import { SqliteAlerts } from '../infra/store/sqlite-alerts.js';
 import { SqliteBackups } from '../infra/store/sqlite-backups.js';
-import { servedCertificateNotAfter } from '../infra/tls/served-certificate.js';
+import {
+  certbotAttemptRecord,
+  servedCertificateNotAfter,
+} from '../infra/tls/served-certificate.js';
 import type { AppContext } from './context.js';
 import type { AlertsOptions } from './server-types.js';
 
@@ -42,6 +45,7 @@ export function createAlerts(ctx: AppContext, options: AlertsOptions = {}): Aler
             .then((s) => ({ freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }))
             .catch(() => undefined),
         certificateNotAfter: servedCertificateNotAfter,
+        certbotAttempt: certbotAttemptRecord,
         schedule: () => readSchedule(ctx.settings),
         lastSuccessfulBackupAt: lastBackup ?? (() => lastSuccessfulBackupAt(ctx)),
         now: ctx.now,

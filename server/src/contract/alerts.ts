@@ -18,6 +18,7 @@ export const AlertRuleIdSchema = z.enum([
   'disk-low',
   'backup-stale',
   'tls-expiring',
+  'tls-renewal-failed',
   'channel-failing',
 ]);
 export type AlertRuleId = z.infer<typeof AlertRuleIdSchema>;
@@ -29,7 +30,10 @@ export type AlertState = z.infer<typeof AlertStateSchema>;
 export const AlertSchema = z.object({
   id: z.string(),
   rule: AlertRuleIdSchema,
-  /** What it is about: a service name, `data-disk`, `backup`, `tls`, or a channel id. */
+  /**
+   * What it is about: a service name, `data-disk`, `backup`, `tls`, `letsencrypt-issue`,
+   * `letsencrypt-renewal`, or a channel id.
+   */
   subject: z.string(),
   severity: AlertSeveritySchema,
   /** Short, e.g. "redis is unhealthy". */
@@ -131,6 +135,8 @@ export const AlertSettingsSchema = z.object({
   tlsExpiring: z
     .object({ enabled, days: z.number().int().min(1).max(90).default(14) })
     .prefault({}),
+  /** certbot's last attempt to obtain or renew the Let's Encrypt certificate failed (a domain set). */
+  tlsRenewalFailed: z.object({ enabled }).prefault({}),
   /**
    * Quiet hours (local time, may cross midnight): alerts still fire and are recorded, but desktop
    * and webhook notifications are held until the end; `letCriticalThrough` sends critical ones

@@ -33,29 +33,20 @@ export function stackEnv(dockerHost: string, project: string): NodeJS.ProcessEnv
 
 /**
  * `init` into `home` the user's way: every service on its stand-in image, HTTP and HTTPS on a
- * random pair of high ports (tests running at the same time rarely pick the same).
+ * random pair of high ports (tests running at the same time rarely pick the same), plus `more`
+ * flags (profiles, a domain). Returns the two ports.
  */
 export async function initStack(
   rig: RigEnv,
   home: string,
   env: NodeJS.ProcessEnv,
   imagesFile = rig.imagesFile,
-): Promise<void> {
+  more: readonly string[] = [],
+): Promise<{ httpPort: number; httpsPort: number }> {
   const port = 36_000 + 2 * Math.floor(Math.random() * 6_000);
-  await cliOk(
-    [
-      'init',
-      '--home',
-      home,
-      '--images',
-      imagesFile,
-      '--http-port',
-      String(port),
-      '--https-port',
-      String(port + 1),
-    ],
-    env,
-  );
+  const ports = ['--http-port', String(port), '--https-port', String(port + 1)];
+  await cliOk(['init', '--home', home, '--images', imagesFile, ...ports, ...more], env);
+  return { httpPort: port, httpsPort: port + 1 };
 }
 
 export interface InstallOptions {

@@ -45,6 +45,11 @@ const RULES: { id: string; title: string; values: Record<string, string> }[] = [
   { id: 'backupStale', title: 'No recent backup', values: { graceHours: 'Hours late' } },
   { id: 'tlsExpiring', title: 'The certificate expires soon', values: { days: 'Within (days)' } },
   {
+    id: 'tlsRenewalFailed',
+    title: "Let's Encrypt could not issue or renew the certificate",
+    values: {},
+  },
+  {
     id: 'quietHours',
     title: 'Quiet hours: hold notifications',
     values: { start: 'From', end: 'Until' },

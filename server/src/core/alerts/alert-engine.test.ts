@@ -211,6 +211,58 @@ describe('the alert rules', () => {
     r.advance(11_000);
     expect(r.store.firing()).toEqual([]);
   });
+
+  it("say why Let's Encrypt failed, and clear once certbot succeeds", () => {
+    const r = rig();
+    r.status('healthy');
+    const day = 86_400_000;
+    const attempt = (result: 'ok' | 'failed', command: 'certonly' | 'renew', output: string[]) => ({
+      result,
+      at: new Date(T0 - 60_000),
+      command,
+      exitCode: result === 'ok' ? 0 : 1,
+      domain: 'media.example.org',
+      retrySeconds: 3600,
+      output,
+    });
+    const offline = [
+      "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='acme-v02.api.letsencrypt.org', port=443): Max retries exceeded with url: /directory (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f00>: Failed to establish a new connection: [Errno -2] Name or service not known'))",
+    ];
+    r.engine.setSlowInputs({
+      certificateNotAfter: new Date(T0 + 300 * day),
+      letsEncrypt: attempt('failed', 'certonly', offline),
+    });
+    const [first] = r.store.firing();
+    expect(first).toMatchObject({
+      rule: 'tls-renewal-failed',
+      subject: 'letsencrypt-issue',
+      severity: 'warning',
+      title: "Let's Encrypt cannot be reached",
+      page: '/services/certbot',
+    });
+    expect(first?.message).toContain('no internet connection');
+    expect(first?.message).toContain('self-signed certificate');
+    expect(first?.message).toContain('every hour');
+    // A renewal that fails keeps the current certificate: its end date is told.
+    const renewal = rig();
+    renewal.status('healthy');
+    renewal.engine.setSlowInputs({
+      certificateNotAfter: new Date(T0 + 20 * day),
+      letsEncrypt: attempt('failed', 'renew', offline),
+    });
+    expect(renewal.store.firing()[0]?.message).toMatch(/was not renewed.*valid until 2026-06-30/);
+    r.engine.setSlowInputs({
+      certificateNotAfter: new Date(T0 + 90 * day),
+      letsEncrypt: attempt('ok', 'renew', ['Congratulations, all renewals succeeded']),
+    });
+    r.advance(11_000);
+    expect(r.store.firing()).toEqual([]);
+    // Off in the settings: nothing.
+    const quiet = rig({ tlsRenewalFailed: { enabled: false } });
+    quiet.status('healthy');
+    quiet.engine.setSlowInputs({ letsEncrypt: attempt('failed', 'certonly', offline) });
+    expect(quiet.store.firing()).toEqual([]);
+  });
 });
 
 describe('the alert lifecycle', () => {

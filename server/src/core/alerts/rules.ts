@@ -1,6 +1,7 @@
 import type { AlertRuleId, AlertSettings } from '../../contract/alerts.js';
 import type { AffectedServices, OverallStatus, ServiceHealth } from '../../contract/health.js';
 import type { AlertSeverity } from '../../contract/tray.js';
+import { explainCertbotFailure, type CertbotAttempt } from './letsencrypt-attempt.js';
 
 /** A condition that holds now: one alert per (rule, subject) while it does. */
 export interface Condition {
@@ -35,6 +36,8 @@ export interface SlowInputs {
   disk?: { freeBytes: number; totalBytes: number };
   /** When the certificate nginx serves expires. */
   certificateNotAfter?: Date;
+  /** certbot's last attempt for the configured domain (the tls profile with a domain). */
+  letsEncrypt?: CertbotAttempt;
   /** Backups: the last success (undefined = none yet), the schedule's interval, and since when watched. */
   backup?: { lastSuccessAt: Date | undefined; intervalMs: number; watchingSince: Date };
 }
@@ -209,7 +212,7 @@ function serviceConditions(
 
 function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Condition[] {
   const out: Condition[] = [];
-  const { diskLow, backupStale, tlsExpiring } = rules;
+  const { diskLow, backupStale, tlsExpiring, tlsRenewalFailed } = rules;
   if (diskLow.enabled && slow.disk && slow.disk.totalBytes > 0) {
     const freePercent = (slow.disk.freeBytes / slow.disk.totalBytes) * 100;
     if (freePercent < diskLow.minFreePercent) {
@@ -258,7 +261,53 @@ function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Co
       });
     }
   }
+  if (tlsRenewalFailed.enabled && slow.letsEncrypt?.result === 'failed') {
+    out.push(letsEncryptFailed(slow.letsEncrypt, slow.certificateNotAfter));
+  }
   return out;
+}
+
+function every(seconds: number): string {
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
+  return seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} seconds`;
+}
+
+/** certbot's last attempt failed: why, in plain words, what to do, and what browsers see meanwhile. */
+function letsEncryptFailed(attempt: CertbotAttempt, servedNotAfter: Date | undefined): Condition {
+  const { cause, said } = explainCertbotFailure(attempt);
+  const { domain } = attempt;
+  const when = `${attempt.at.toISOString().slice(11, 16)} UTC`;
+  const words = said ? ` (certbot: "${said}")` : '';
+  const what =
+    attempt.command === 'renew'
+      ? `The certificate for ${domain} was not renewed at ${when}:`
+      : `There is no Let's Encrypt certificate for ${domain} yet; the attempt at ${when} failed:`;
+  const why = {
+    offline: ` certbot could not connect to Let's Encrypt (acme-v02.api.letsencrypt.org)${words}. This machine has no internet connection, or its DNS cannot resolve that name: check the network cable or Wi-Fi, the router, and the DNS server.`,
+    refused: ` Let's Encrypt answered but would not certify ${domain}${words}. ${domain} must point to this network's public address, and port 80 must reach this machine from the internet (a port forward on the router).`,
+    'rate-limited': ` Let's Encrypt's rate limit was reached${words}. It lifts by itself, within a week at most; nothing needs to change.`,
+    other: ` certbot stopped with exit code ${attempt.exitCode}${words}. Its full log is on the certbot service's page.`,
+  }[cause];
+  const meanwhile =
+    attempt.command === 'renew'
+      ? servedNotAfter
+        ? ` The current certificate stays valid until ${servedNotAfter.toISOString().slice(0, 10)}.`
+        : ''
+      : ' Meanwhile nginx serves the self-signed certificate, so browsers warn before opening MediaNest.';
+  return {
+    rule: 'tls-renewal-failed',
+    // A failed first issuance and a failed renewal are two situations: one resolves as the other begins.
+    subject: attempt.command === 'renew' ? 'letsencrypt-renewal' : 'letsencrypt-issue',
+    severity: 'warning',
+    title: {
+      offline: "Let's Encrypt cannot be reached",
+      refused: "Let's Encrypt refused the certificate",
+      'rate-limited': "Let's Encrypt's rate limit was reached",
+      other: 'certbot failed',
+    }[cause],
+    message: `${what}${why}${meanwhile} certbot tries again every ${every(attempt.retrySeconds)}.`,
+    page: '/services/certbot',
+  };
 }
 
 /** Every condition that holds at `now`, by the rules' settings. Pure: state and clock are inputs. */
@@ -286,4 +335,5 @@ export const SLOW_RULES: ReadonlySet<AlertRuleId> = new Set([
   'disk-low',
   'backup-stale',
   'tls-expiring',
+  'tls-renewal-failed',
 ]);

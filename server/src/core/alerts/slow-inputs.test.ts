@@ -27,6 +27,7 @@ function ports(settings: SettingsRepository, over: Partial<SlowInputPorts> = {})
     disk: async (dir) => (dir === '/srv/media' ? { freeBytes: 1, totalBytes: 10 } : undefined),
     certificateNotAfter: async ({ domain }) =>
       domain === 'media.example.org' ? new Date('2026-06-01T00:00:00.000Z') : undefined,
+    certbotAttempt: async () => undefined,
     schedule: () => schedule(true, false),
     lastSuccessfulBackupAt: () => new Date('2026-04-30T03:00:00.000Z'),
     now: () => NOW,
@@ -54,6 +55,31 @@ describe('the slow alert inputs', () => {
     });
     // Watching starts once, at the first read: later reads keep that time.
     expect(settings.get(ALERTS_WATCHING_SINCE_KEY)).toBe(NOW.toISOString());
+  });
+
+  it("read certbot's last attempt for the configured domain only, from the data folder", async () => {
+    const record = (domain: string) =>
+      `result=failed\nat=2026-05-01T11:00:00Z\ncommand=certonly\nexit=1\ndomain=${domain}\nretry_seconds=3600\n--\nAn unexpected error occurred:\n`;
+    const read: string[] = [];
+    const settings = memorySettings({
+      [STACK_CONFIG_KEY]: { dataDir: '/srv/media', domain: 'media.example.org', profiles: ['tls'] },
+    });
+    const withRecord = (domain: string) =>
+      ports(settings, {
+        certbotAttempt: async (dir) => {
+          read.push(dir);
+          return record(domain);
+        },
+      });
+    const slow = await readSlowInputs(withRecord('media.example.org'));
+    expect(slow.letsEncrypt).toMatchObject({ result: 'failed', command: 'certonly' });
+    expect(read).toEqual(['/srv/media']);
+    // A record of an earlier domain says nothing about this one.
+    expect((await readSlowInputs(withRecord('old.example.org'))).letsEncrypt).toBeUndefined();
+    // Without the tls profile certbot does not run: its old record is not read.
+    settings.set(STACK_CONFIG_KEY, { dataDir: '/srv/media', domain: 'media.example.org' });
+    expect((await readSlowInputs(withRecord('media.example.org'))).letsEncrypt).toBeUndefined();
+    expect(read).toHaveLength(2);
   });
 
   it('expect a backup a week apart with weekly ones only, and none without a schedule', async () => {

@@ -1,11 +1,12 @@
 /**
- * The alert inputs read on a slow timer (disk, certificate, backup age): what to read is decided
+ * The alert inputs read on a slow timer (disk, certificate, certbot's last attempt, backup age): what to read is decided
  * here, the reading itself goes through the ports.
  */
 import type { BackupSchedule } from '../../contract/backup-routes.js';
 import type { SettingsRepository } from '../settings/settings-repository.js';
 import { dataFolder, type StackConfigStore } from '../settings/stack-settings.js';
 import { ALERTS_WATCHING_SINCE_KEY } from './alert-settings.js';
+import { parseCertbotAttempt } from './letsencrypt-attempt.js';
 import type { SlowInputs } from './rules.js';
 
 export interface SlowInputPorts {
@@ -22,6 +23,8 @@ export interface SlowInputPorts {
     secretsDir: string;
     domain?: string;
   }): Promise<Date | undefined>;
+  /** certbot's record of its last attempt (certbot-loop.sh) under the data folder; undefined when none. */
+  certbotAttempt(dataDir: string): Promise<string | undefined>;
   /** The backup schedule in force. */
   schedule(): BackupSchedule;
   /** When the newest verified backup was made (the catalogue's; undefined: none yet). */
@@ -50,6 +53,13 @@ export async function readSlowInputs(ports: SlowInputPorts): Promise<SlowInputs>
         ...(config.domain ? { domain: config.domain } : {}),
       })
     : undefined;
+  // certbot runs only with a domain; a record left from an earlier domain is not this one's.
+  const attemptText =
+    config.profiles?.includes('tls') && config.domain
+      ? await ports.certbotAttempt(dataDir)
+      : undefined;
+  const attempt = attemptText ? parseCertbotAttempt(attemptText) : undefined;
+  const letsEncrypt = attempt?.domain === config.domain ? attempt : undefined;
   // Backup age counts from when monitoring first saw the stack installed, not from the epoch.
   let since = ports.settings.get(ALERTS_WATCHING_SINCE_KEY);
   if (typeof since !== 'string') {
@@ -60,6 +70,7 @@ export async function readSlowInputs(ports: SlowInputPorts): Promise<SlowInputs>
   return {
     ...(disk ? { disk } : {}),
     ...(certificateNotAfter ? { certificateNotAfter } : {}),
+    ...(letsEncrypt ? { letsEncrypt } : {}),
     // Without a schedule no backup is expected, so none is late.
     ...(intervalMs
       ? {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ComposeFile, Service } from './compose-model.js';
-import { dependencyOrder, planStack } from './plan.js';
+import { dependencyOrder, LABEL_READY_WHEN, planStack } from './plan.js';
 
 const svc = (extra: Partial<Service> = {}): Service => ({
   image: 'img:1',
@@ -149,5 +149,26 @@ describe('the stack plan', () => {
       healthBudgetMs: 10_000 + 8_000 * 6,
     });
     expect(migrate).toMatchObject({ name: 'migrate', oneShot: true, healthBudgetMs: undefined });
+  });
+
+  it('does not wait for the health of a service labelled ready-when running (certbot)', () => {
+    const healthcheck = {
+      test: ['CMD', '/bin/sh', 'certbot-loop.sh', 'health'],
+      interval: '60s',
+      timeout: '10s',
+      retries: 3,
+      start_period: '300s',
+    };
+    const plan = planStack(
+      compose({
+        certbot: svc({ healthcheck, labels: { [LABEL_READY_WHEN]: 'running' } }),
+        nginx: svc({ healthcheck }),
+      }),
+      options,
+    );
+    expect(plan.services.find((s) => s.name === 'certbot')?.healthBudgetMs).toBeUndefined();
+    expect(plan.services.find((s) => s.name === 'nginx')?.healthBudgetMs).toBe(
+      300_000 + 70_000 * 4,
+    );
   });
 });

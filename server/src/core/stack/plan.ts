@@ -13,6 +13,12 @@ export const LABEL_MANAGED = 'org.medianest.appliance.managed';
 export const LABEL_SERVICE = 'com.docker.compose.service';
 export const LABEL_PROJECT = 'com.docker.compose.project';
 export const LABEL_CONFIG_HASH = 'com.docker.compose.config-hash';
+/**
+ * `running` on a service whose healthcheck reports something that may take long or need the
+ * internet (certbot: "the certificate exists"): a start waits for it to run, not to be healthy;
+ * its health is still watched and shown.
+ */
+export const LABEL_READY_WHEN = 'org.medianest.appliance.ready-when';
 
 export interface DesiredNetwork {
   /** The name in the compose file, e.g. "backend". */
@@ -185,7 +191,8 @@ export function planStack(compose: ComposeFile, options: PlanOptions): StackPlan
         1,
         Math.ceil(durationMs(definition.stop_grace_period ?? '10s') / 1000),
       ),
-      healthBudgetMs: healthBudget(definition),
+      healthBudgetMs:
+        definition.labels?.[LABEL_READY_WHEN] === 'running' ? undefined : healthBudget(definition),
       networks: serviceNetworks,
       secretMounts,
     };

@@ -41,3 +41,17 @@ export async function servedCertificateNotAfter(
   }
   return notAfterOf(join(location.secretsDir, 'tls_self_signed'));
 }
+
+/**
+ * certbot's record of its last attempt (compose-templates/files/shims/certbot-loop.sh), from the
+ * data folder's certbot/conf; undefined when certbot has not written one. At most 64 KiB is read.
+ */
+export async function certbotAttemptRecord(dataDir: string): Promise<string | undefined> {
+  const path = join(dataDir, 'certbot', 'conf', 'medianest', 'last-attempt');
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.length > 65_536 ? text.slice(-65_536) : text;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,5 @@
 'use strict';
 // Lightweight stand-ins for MediaNest's profile services, one kind per image:
-//   node standin.js prometheus [--config.file=..] [--storage.tsdb.path=..] [--web.listen-address=..] [--web.enable-lifecycle]
 //   node standin.js grafana | pgadmin | redis-commander | mailhog
 // Each listens on the real image's port, serves the real image's health endpoint, and takes its
 // password from the same variable or secret file as the real image. Contracts: tests/rig/README.md.
@@ -93,49 +92,6 @@ const splitAddr = (addr, defPort) => {
   const i = addr.lastIndexOf(':');
   return { host: (i >= 0 ? addr.slice(0, i) : addr) || '0.0.0.0', port: Number(i >= 0 ? addr.slice(i + 1) : defPort) };
 };
-
-// ---------------------------------------------------------------- prometheus (prom/prometheus)
-function prometheus() {
-  const config = flag('config.file', '/etc/prometheus/prometheus.yml');
-  const data = flag('storage.tsdb.path', '/prometheus');
-  const lifecycle = flag('web.enable-lifecycle', false) !== false;
-  const { host, port } = splitAddr(flag('web.listen-address', '0.0.0.0:9090'), 9090);
-  let configText = readConfig();
-  function readConfig() {
-    try {
-      return fs.readFileSync(config, 'utf8');
-    } catch (e) {
-      return fail(`Error loading config (--config.file=${config}): ${e.code}`);
-    }
-  }
-  writableDir(data, 'lock');
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (url.pathname === '/-/healthy') return text(res, 200, 'Prometheus Server is Healthy.\n');
-    if (url.pathname === '/-/ready') return text(res, 200, 'Prometheus Server is Ready.\n');
-    if (url.pathname === '/-/reload' || url.pathname === '/-/quit') {
-      if (req.method !== 'POST' && req.method !== 'PUT') return text(res, 405, 'Only POST or PUT requests allowed\n');
-      if (!lifecycle) return text(res, 403, 'Lifecycle API is not enabled.\n');
-      if (url.pathname === '/-/quit') {
-        text(res, 200, 'Requesting termination... Goodbye!\n');
-        return process.kill(process.pid, 'SIGTERM');
-      }
-      configText = readConfig();
-      return text(res, 200, '');
-    }
-    if (url.pathname === '/api/v1/status/buildinfo') return json(res, 200, { status: 'success', data: { version: '2.47.0-rig', revision: 'rig' } });
-    if (url.pathname === '/api/v1/status/config') return json(res, 200, { status: 'success', data: { yaml: configText } });
-    if (url.pathname === '/api/v1/targets') return json(res, 200, { status: 'success', data: { activeTargets: [], droppedTargets: [] } });
-    if (url.pathname === '/metrics') return text(res, 200, `# TYPE prometheus_ready gauge\nprometheus_ready 1\n`, 'text/plain; version=0.0.4');
-    if (url.pathname === '/graph') return text(res, 200, html('Prometheus', '<p>Prometheus stand-in</p>'), 'text/html');
-    if (url.pathname === '/') {
-      res.writeHead(302, { location: '/graph' });
-      return res.end();
-    }
-    return text(res, 404, '404 page not found\n');
-  });
-  listenOn([[server, port, host]]);
-}
 
 // ---------------------------------------------------------------- grafana (grafana/grafana)
 function grafana() {
@@ -329,6 +285,6 @@ function mailhog() {
   listenOn([[smtpServer, smtp.port, smtp.host], [httpServer, api.port, api.host]]);
 }
 
-const kinds = { prometheus, grafana, pgadmin, 'redis-commander': redisCommander, mailhog };
+const kinds = { grafana, pgadmin, 'redis-commander': redisCommander, mailhog };
 if (!kinds[kind]) fail(`unknown stand-in kind (expected one of ${Object.keys(kinds).join(', ')})`);
 kinds[kind]();
