@@ -110,7 +110,29 @@ test('the wizard installs MediaNest with the stand-in images to a healthy stack'
   await wizard.nextTo('Data folder');
   await wizard.nextTo('Images');
   await wizard.choose(/My own images/);
+  // Checked before anything is saved: an image that is not MediaNest's is explained per need.
+  const notMediaNest = rig.images.nginx ?? '';
+  await wizard.fill('images', JSON.stringify({ ...rig.images, backend: notMediaNest }, null, 2));
+  await wizard.checkImages.click();
+  await expect(wizard.imageVerdict).toContainText(`It would not start: ${notMediaNest} `);
+  const backend = wizard.imageCheckOf('backend');
+  await expect(backend).toContainText('Problem');
+  // The rig's nginx runs as root and has no migrations (it has node: the rig's base has it).
+  await expect(backend.locator('[data-finding="user"]')).toContainText(
+    'but the stack runs it as uid 1001',
+  );
+  await expect(backend.locator('[data-finding="migrations"]')).toContainText(
+    'Has no database migrations',
+  );
+  await expect(backend.locator('[data-finding="migrations"]')).toContainText(
+    "What to do: Choose an image built from MediaNest's Dockerfile",
+  );
+  await captureScreen(page, 'first-run-images-check');
   await wizard.fill('images', JSON.stringify(rig.images, null, 2));
+  await expect(wizard.wizard).toContainText('The images above changed since this check');
+  await wizard.checkImages.click();
+  await expect(wizard.imageVerdict).toHaveText('The stack will start with these images.');
+  await expect(wizard.imageCheckOf('frontend')).not.toContainText('Problem');
   await wizard.nextTo('Plex (optional)');
   await wizard.nextTo('Review and install');
   await expect(wizard.wizard.locator('.review')).toContainText(`HTTP ${httpPort}`);

@@ -1,13 +1,19 @@
 /**
  * `images check` on the real engine (issue 16, part 3): deliberately wrong backend images (no node,
  * a wrong user, no migrations), each explained per service before anything starts, and `up`
- * refusing with the same findings, nothing created. The rig's images pass.
+ * refusing with the same findings, nothing created. The rig's images pass. The API's
+ * `POST /api/images/check` answers the CLI's report, and checks images being chosen before they
+ * are saved.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../server/src/contract/client.js';
+import type { ImagesCheckInput } from '../../server/src/contract/images-routes.js';
 import type { ImageCheckReport } from '../../server/src/core/stack/image-check.js';
+import { createServer } from '../../server/src/index.js';
+import { createLogger } from '../../server/src/infra/log/logger.js';
 import { tarOfFiles } from '../../server/src/core/tar/tar.test-support.js';
 import { cli, cliOk } from './support/cli.js';
 import { TEST_LABEL } from './support/containers.js';
@@ -58,6 +64,26 @@ const check = async (home: string): Promise<ImageCheckReport> =>
     (await cli(['images', 'check', '--json', '--home', home], env)).stdout,
   ) as ImageCheckReport;
 
+/** `POST /api/images/check` from a server on `home`, as the UI asks it. */
+async function apiCheck(home: string, input: ImagesCheckInput = {}): Promise<ImageCheckReport> {
+  const server = createServer({ home, env, logger: createLogger({ write: () => undefined }) });
+  const { url, token } = await server.start();
+  try {
+    return await createApiClient({ baseUrl: url, token }).imagesCheck(input);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Every secret value the home's stack holds. */
+const secretValues = (home: string): string[] =>
+  readdirSync(join(home, 'stack', 'secrets'), { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(home, 'stack', 'secrets', entry.name), 'utf8').trim())
+    .filter((value) => value.length >= 16);
+
+let goodHome = '';
+
 beforeAll(async () => {
   await removeComposeProject(docker, PROJECT);
 }, 60_000);
@@ -75,6 +101,7 @@ afterAll(async () => {
 describe('images check', () => {
   it("passes the rig's images: every need met, the stack will start", async () => {
     const home = await homeWith('good', imageOf(rig, 'backend'));
+    goodHome = home;
     const result = await cliOk(['images', 'check', '--home', home], env);
     expect(result.stdout).toContain('The stack will start with these images.');
     const report = await check(home);
@@ -84,6 +111,12 @@ describe('images check', () => {
       'frontend',
       'migrate',
     ]);
+    // The API answers the same document, naming each image exactly, and no secret.
+    const viaApi = await apiCheck(home);
+    expect(viaApi).toEqual(report);
+    for (const s of viaApi.services) expect(s.exactly, s.service).toMatch(/sha256:[0-9a-f]{64}$/);
+    const body = JSON.stringify(viaApi);
+    for (const value of secretValues(home)) expect(body).not.toContain(value);
   });
 
   it.each([
@@ -106,6 +139,7 @@ describe('images check', () => {
         .filter((s) => s.service === 'backend' || s.service === 'migrate')
         .flatMap((s) => s.findings.filter((f) => !f.ok));
       expect(failed.map((f) => f.what)).toContain(what);
+      expect(await apiCheck(home)).toEqual(report);
       const human = await cli(['images', 'check', '--home', home], env);
       expect(human.code).toBe(1);
       expect(human.stdout).toContain(`FAIL  ${what}`);
@@ -125,4 +159,26 @@ describe('images check', () => {
       expect(containers).toEqual([]);
     },
   );
+
+  it('the API checks images being chosen, before they are saved: nothing written', async () => {
+    expect(goodHome, 'the first test installs the good home').not.toBe('');
+    const image = await wrongBackend('no-node', 'RUN rm -f /usr/bin/node /usr/local/bin/node');
+    const compose = join(goodHome, 'stack', 'compose.yaml');
+    const rendered = readFileSync(compose, 'utf8');
+
+    const report = await apiCheck(goodHome, {
+      changes: { images: { ...rig.images, backend: image, migrate: image } },
+    });
+    expect(report.willStart).toBe(false);
+    const backend = report.services.find((s) => s.service === 'backend');
+    expect(backend?.image).toBe(image);
+    expect(backend?.findings.find((f) => f.what === 'node')).toMatchObject({
+      ok: false,
+      has: 'none',
+    });
+    expect(report.services.find((s) => s.service === 'frontend')?.ok).toBe(true);
+
+    expect(readFileSync(compose, 'utf8')).toBe(rendered);
+    expect((await check(goodHome)).willStart).toBe(true);
+  });
 });

@@ -56,6 +56,11 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
   const { runner } = areas;
   const stackProgress = (jobId?: string) => (progress: StackProgress) =>
     publish({ type: 'stack.progressed', ...(jobId ? { jobId } : {}), progress });
+  const settingsService = () =>
+    new SettingsService(
+      { fs: new NodeFileSystem(), settings, now: ctx.now },
+      { stackDir: paths.stackDir, composeFile: paths.composeFile, secretsDir: paths.secretsDir },
+    );
   return {
     ...logsHandlers({ logs: () => logService(ctx) }),
     ...resourcesHandlers(areas.monitoring),
@@ -67,7 +72,13 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
         import('../http/images-routes.js'),
         import('./images.js'),
       ]);
-      return imagesHandlers({ images: () => createImageSourceService(env), runner });
+      return imagesHandlers({
+        images: () => createImageSourceService(env),
+        // A check publishes no progress: it answers in the request.
+        stack: () => createStackService(paths, env, () => undefined),
+        settings: settingsService,
+        runner,
+      });
     }),
     health: async () => ({
       status: 'ok',
@@ -77,15 +88,7 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
     doctor: async (query) => serverDoctor(ctx, query),
     ...authHandlers(areas.authDeps),
     ...settingsHandlers({
-      settings: () =>
-        new SettingsService(
-          { fs: new NodeFileSystem(), settings, now: ctx.now },
-          {
-            stackDir: paths.stackDir,
-            composeFile: paths.composeFile,
-            secretsDir: paths.secretsDir,
-          },
-        ),
+      settings: settingsService,
       runner,
       reconcile: (config, jobId, onProgress) =>
         createStackService(paths, env, (progress) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteDef } from './route-def.js';
+import { SettingsChangesSchema } from './settings-routes.js';
 import { JobAcceptedSchema } from './stack-routes.js';
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a service name');
@@ -74,8 +75,56 @@ export type CheckoutRefusal = z.infer<typeof CheckoutRefusalSchema>;
 export const LoadImagesInputSchema = z.object({ archive: absolutePath });
 export type LoadImagesInput = z.infer<typeof LoadImagesInputSchema>;
 
+/** One need of the stack held against an image: what the stack needs, what the image has. */
+export const ImageFindingSchema = z.object({
+  /** What is checked: "image", "user", "command", "working directory", "node", "migrations", "health route". */
+  what: z.string(),
+  needed: z.string(),
+  has: z.string(),
+  ok: z.boolean(),
+  /** What the user can do, when not ok. */
+  action: z.string().optional(),
+});
+export type ImageFinding = z.infer<typeof ImageFindingSchema>;
+
+/** One service's image as `images check` found it. */
+export const ServiceImageCheckSchema = z.object({
+  service: z.string(),
+  /** The reference the stack runs (for `migrate`: the image its migrations come from). */
+  image: z.string(),
+  /** On this machine; when not, the one finding says so and nothing else could be read. */
+  present: z.boolean(),
+  /** Which image exactly: its registry digest when it was pulled, else its id. */
+  exactly: z.string().optional(),
+  findings: z.array(ImageFindingSchema),
+  /** Every finding ok: this service's image fits the stack. */
+  ok: z.boolean(),
+});
+export type ServiceImageCheck = z.infer<typeof ServiceImageCheckSchema>;
+
 /**
- * Both run as jobs (one at a time with the stack's other jobs). Progress arrives as
+ * `images check` (the CLI's `--json` prints the same document): what the stack needs of each
+ * MediaNest image (backend, frontend, the image the migrations come from) and what it has, read
+ * from the image's configuration and files, never by running it. No secret is in it.
+ */
+export const ImageCheckReportSchema = z.object({
+  services: z.array(ServiceImageCheckSchema),
+  /** Every checked image is present and fit: the stack will start as far as its images go. */
+  willStart: z.boolean(),
+});
+export type ImageCheckReport = z.infer<typeof ImageCheckReportSchema>;
+
+/**
+ * Without `changes`: the stack rendered in this home (409 with `notInstalled` before an install).
+ * With them (the same `changes` as the settings' preview): the stack the stored settings with
+ * these changes laid over them would render, so the wizard and the settings page can check the
+ * images typed before anything is saved; a bad field answers 422 per field. Nothing is written.
+ */
+export const ImagesCheckInputSchema = z.object({ changes: SettingsChangesSchema.optional() });
+export type ImagesCheckInput = z.infer<typeof ImagesCheckInputSchema>;
+
+/**
+ * Build and load run as jobs (one at a time with the stack's other jobs). Progress arrives as
  * `job.progressed` events: build steps ("backend (1/2): step 5/14 COPY …"), the builder's output
  * lines ("backend | …"), byte counts while a context or an archive is sent. The last step names
  * the images as `service=reference` pairs, ready for the settings' `images`.
@@ -93,6 +142,14 @@ export const imagesRoutes = {
     path: '/api/images/load',
     input: LoadImagesInputSchema,
     output: JobAcceptedSchema,
+    auth: true,
+  },
+  /** Answered in the request, no job: it reads image configurations and files, running nothing. */
+  imagesCheck: {
+    method: 'POST',
+    path: '/api/images/check',
+    input: ImagesCheckInputSchema,
+    output: ImageCheckReportSchema,
     auth: true,
   },
 } as const satisfies Record<string, RouteDef>;

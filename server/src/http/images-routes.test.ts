@@ -58,6 +58,12 @@ function setup() {
   let clock = 0;
   const handlers = imagesHandlers({
     images: () => new ImageSourceService({ gateway, tree }),
+    stack: () => {
+      throw new Error('no stack in these tests');
+    },
+    settings: () => {
+      throw new Error('no settings in these tests');
+    },
     runner,
     now: () => clock,
   });

@@ -3,9 +3,15 @@ import type { imagesRoutes } from '../contract/images-routes.js';
 import type { ImageProgress } from '../core/images/image-progress.js';
 import type { ImageSourceService } from '../core/images/image-source-service.js';
 import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
+import type { SettingsService } from '../core/settings/settings-service.js';
+import type { StackService } from '../core/stack/stack-service.js';
 
 export interface ImagesRouteDeps {
   images: () => ImageSourceService;
+  /** The stack whose images `imagesCheck` reads. */
+  stack: () => Pick<StackService, 'checkImages'>;
+  /** The settings a check's `changes` would give (validated per field, nothing saved). */
+  settings: () => Pick<SettingsService, 'proposed'>;
   runner: JobRunner;
   /** Shortest gap between two forwarded output lines (default 250 ms); steps always pass. */
   outputIntervalMs?: number;
@@ -68,5 +74,7 @@ export function imagesHandlers(deps: ImagesRouteDeps): ImagesHandlers {
       );
       return { jobId, kind: 'image-load' };
     },
+    imagesCheck: async ({ changes }) =>
+      deps.stack().checkImages(changes ? deps.settings().proposed(changes) : undefined),
   };
 }

@@ -15,6 +15,9 @@ export class FirstRunPage {
   readonly installCard: Locator;
   readonly installStep: Locator;
   readonly openMediaNest: Locator;
+  readonly checkImages: Locator;
+  /** The image check's overall verdict ("The stack will start with these images."). */
+  readonly imageVerdict: Locator;
 
   constructor(private readonly page: Page) {
     this.doctorCard = page.getByRole('region', { name: 'Is this computer ready?' });
@@ -30,6 +33,17 @@ export class FirstRunPage {
     });
     this.installStep = this.installCard.locator('.install-step');
     this.openMediaNest = page.getByRole('link', { name: 'Open MediaNest' });
+    this.checkImages = this.wizard.getByRole('button', { name: 'Check images' });
+    this.imageVerdict = this.wizard
+      .getByRole('region', { name: 'Image check' })
+      .locator('.verdict');
+  }
+
+  /** One service's image in the image check: its findings, each with what to do. */
+  imageCheckOf(service: string): Locator {
+    return this.wizard
+      .getByRole('region', { name: 'Image check' })
+      .locator(`[data-service="${service}"]`);
   }
 
   async open(baseUrl: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { CheckoutFinding } from '@contract';
 
 /** The server's words with their `backquoted` names (files, commands) set as code. */
-function coded(text: string): ReactNode[] {
+export function coded(text: string): ReactNode[] {
   return text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 }
 

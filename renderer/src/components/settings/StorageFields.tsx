@@ -6,6 +6,7 @@ import { RadioChoices, type RadioChoicesProps } from './RadioChoices';
 import { Field } from '../ui/Field';
 import { SelectField } from '../ui/SelectField';
 import type { FieldsProps } from './fields-props';
+import { ImageCheck } from './ImageCheck';
 import { SourceBuild } from './SourceBuild';
 import { TextField } from './TextField';
 
@@ -45,7 +46,8 @@ const PULL_POLICIES: { value: SettingsFormValues['pullPolicy']; label: string }[
 
 /**
  * Which images run: the official ones, or references of the user's own (a local build, a mirror).
- * With a `client`, the user's own can be built here from a MediaNest checkout.
+ * With a `client`, the user's own can be built here from a MediaNest checkout, and the images
+ * chosen checked against what the stack needs of them before anything is saved.
  */
 export function ImageFields(props: FieldsProps & { client?: ApiClient }) {
   const { values, errors, onChange, client } = props;
@@ -92,6 +94,7 @@ export function ImageFields(props: FieldsProps & { client?: ApiClient }) {
         options={PULL_POLICIES}
         onValue={(pullPolicy) => onChange('pullPolicy', pullPolicy)}
       />
+      {client && <ImageCheck client={client} values={values} />}
     </>
   );
 }

@@ -63,14 +63,14 @@ export class SettingsService {
   }
 
   /** The settings that `changes` would give, validated (every bad field named) without writing anything. */
-  private merged(changes: Changes): StackConfig {
+  proposed(changes: Changes): StackConfig {
     return parseStackConfig(withChanges(this.current(), changes), {
       dataDir: posix.join(posix.dirname(this.location.stackDir), 'data'),
     });
   }
 
   async preview(changes: Changes): Promise<SettingsPreview> {
-    const config = this.merged(changes);
+    const config = this.proposed(changes);
     const next = composeToYaml(
       renderStack(config, { stackDir: this.location.stackDir }).compose,
       this.location.stackDir,
@@ -124,7 +124,7 @@ export class SettingsService {
     teardown: () => Promise<unknown>,
   ): Promise<StackConfig> {
     if (!(await this.isFirstInstall())) return this.apply(settings, reconcile);
-    const wanted = this.merged(settings);
+    const wanted = this.proposed(settings);
     const created = await pathsAnInstallWouldCreate(this.deps.fs, this.location, wanted);
     try {
       const config = await this.render(settings);
@@ -151,7 +151,7 @@ export class SettingsService {
     changes: Changes,
     reconcile: (config: StackConfig) => Promise<unknown>,
   ): Promise<StackConfig> {
-    this.merged(changes);
+    this.proposed(changes);
     const previous = this.current();
     const config = await this.render(withChanges(previous, changes));
     try {

@@ -1,3 +1,8 @@
+import type {
+  ImageCheckReport,
+  ImageFinding,
+  ServiceImageCheck,
+} from '../../contract/images-routes.js';
 import { AppError } from '../app-error.js';
 import { digestOf, imageCommand, LABEL_IMAGE_COMMAND, type ImageConfig } from './image-command.js';
 import { LABEL_MIGRATIONS_FROM, migrationFolderCandidates } from './migrations.js';
@@ -9,31 +14,7 @@ import type { DesiredService, StackPlan } from './plan.js';
  * configuration and files, never by running it. `up` runs the same check and refuses on a finding.
  */
 
-export interface ImageFinding {
-  /** What is checked: "user", "command", "working directory", "node", "migrations", "health route". */
-  what: string;
-  needed: string;
-  has: string;
-  ok: boolean;
-  /** What the user can do, when not ok. */
-  action?: string;
-}
-
-export interface ServiceImageCheck {
-  service: string;
-  image: string;
-  present: boolean;
-  /** Which image exactly: its registry digest when it was pulled, else its id. */
-  exactly?: string;
-  findings: ImageFinding[];
-  ok: boolean;
-}
-
-export interface ImageCheckReport {
-  services: ServiceImageCheck[];
-  /** Every checked image is present and fit: the stack will start as far as its images go. */
-  willStart: boolean;
-}
+export type { ImageCheckReport, ImageFinding, ServiceImageCheck };
 
 export interface ImageInspector {
   imageExists(image: string): Promise<boolean>;

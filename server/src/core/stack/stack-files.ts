@@ -8,7 +8,9 @@ import {
   PLEX_CLIENT_SECRET_PLACEHOLDER,
 } from '../secrets/catalogue.js';
 import { ComposeFileSchema, PROJECT_NAME, type ComposeFile } from './compose-model.js';
+import type { StackConfig } from './config.js';
 import { planStack, type StackPlan } from './plan.js';
+import { renderStack } from './render.js';
 import type { OwnershipFix } from './stack-gateway.js';
 import { messageOf } from '../../contract/errors.js';
 
@@ -91,6 +93,20 @@ export async function loadPlan(fs: FileSystem, location: StackLocation): Promise
     composeFile: location.composeFile,
     workingDir: location.stackDir,
     fileHashes,
+  });
+}
+
+/**
+ * The plan `config` would give, rendered in memory and never written. Its config hashes are not
+ * those of the files (none exist yet): for reading what the services are, not for reconciling.
+ */
+export function renderedPlan(config: StackConfig, location: StackLocation): StackPlan {
+  const { compose } = renderStack(config, { stackDir: location.stackDir });
+  return planStack(compose, {
+    project: location.project ?? PROJECT_NAME,
+    composeFile: location.composeFile,
+    workingDir: location.stackDir,
+    fileHashes: new Map(),
   });
 }
 

@@ -5,7 +5,7 @@ import { engineUnavailable } from '../docker-gateway.js';
 import type { FileSystem } from '../file-system.js';
 import { StackLifecycle } from './lifecycle.js';
 import type { DesiredService, StackPlan } from './plan.js';
-import type { PullPolicy } from './config.js';
+import type { PullPolicy, StackConfig } from './config.js';
 import { Reconciler, type GateOptions, type ReconcilerDeps, type UpResult } from './reconciler.js';
 import { LABEL_MIGRATIONS_FROM, prepareMigrations } from './migrations.js';
 import { checkImages, imageCheckRefusal, type ImageCheckReport } from './image-check.js';
@@ -13,6 +13,7 @@ import {
   chownLocally,
   loadPlan,
   ownershipFixes,
+  renderedPlan,
   secretValues,
   type StackLocation,
 } from './stack-files.js';
@@ -68,9 +69,15 @@ export class StackService {
     };
   }
 
-  /** `images check`: what the stack needs of each MediaNest image, and what it has. */
-  async checkImages(): Promise<ImageCheckReport> {
-    const plan = await loadPlan(this.deps.fs, this.location);
+  /**
+   * `images check`: what the stack needs of each MediaNest image, and what it has. Of the stack
+   * rendered in this home; or, given a `config`, of the stack it would render (rendered in memory,
+   * nothing written: the images a user is choosing, before they are saved).
+   */
+  async checkImages(config?: StackConfig): Promise<ImageCheckReport> {
+    const plan = config
+      ? renderedPlan(config, this.location)
+      : await loadPlan(this.deps.fs, this.location);
     return guard(checkImages(this.deps.gateway, plan));
   }
 

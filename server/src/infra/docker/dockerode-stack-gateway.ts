@@ -24,6 +24,9 @@ import { containerName, engineClients, listProjectContainers } from './engine-cl
 import { engineLines } from './engine-lines.js';
 import { demuxFrames } from './frames.js';
 
+/** The role label of the created-never-started containers that read files out of an image. */
+const LABEL_READER = 'org.medianest.appliance.role';
+
 function healthFromStatus(status: string): HealthState {
   if (status.includes('(healthy)')) return 'healthy';
   if (status.includes('(unhealthy)')) return 'unhealthy';
@@ -229,15 +232,44 @@ export class DockerodeStackGateway implements StackGateway {
     };
   }
 
-  async imagePathsExist(image: string, paths: readonly string[]): Promise<Set<string>> {
+  /**
+   * Runs `read` with a container of `image` that is created, never started: the image's files are
+   * read through the engine's archive endpoint. Removed afterwards; readers a killed process left
+   * behind (older than ten minutes) are removed first.
+   */
+  private async withImageReader<T>(
+    image: string,
+    read: (container: Docker.Container) => Promise<T>,
+  ): Promise<T> {
+    const stale = await this.docker
+      .listContainers({
+        all: true,
+        filters: { label: [`${LABEL_READER}=image-reader`], status: ['created'] },
+      })
+      .catch(() => []);
+    const before = Date.now() / 1000 - 600;
+    for (const c of stale.filter((c) => c.Created < before)) {
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
     const container = await this.docker.createContainer({
       Image: image,
       Entrypoint: ['/nonexistent'],
       Cmd: [],
-      Labels: { [LABEL_MANAGED]: 'true', 'org.medianest.appliance.role': 'image-reader' },
+      Labels: { [LABEL_MANAGED]: 'true', [LABEL_READER]: 'image-reader' },
       HostConfig: { NetworkMode: 'none' },
     });
     try {
+      return await read(container);
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  async imagePathsExist(image: string, paths: readonly string[]): Promise<Set<string>> {
+    return this.withImageReader(image, async (container) => {
       const found = new Set<string>();
       for (const path of paths) {
         try {
@@ -248,9 +280,7 @@ export class DockerodeStackGateway implements StackGateway {
         }
       }
       return found;
-    } finally {
-      await container.remove({ force: true }).catch(() => undefined);
-    }
+    });
   }
 
   async readImageFolder(
@@ -258,15 +288,7 @@ export class DockerodeStackGateway implements StackGateway {
     folders: readonly string[],
     limits: TarReadLimits,
   ): Promise<{ folder: string; files: Map<string, Uint8Array> } | undefined> {
-    // Created, never started: the image's files are read through the engine's archive endpoint.
-    const container = await this.docker.createContainer({
-      Image: image,
-      Entrypoint: ['/nonexistent'],
-      Cmd: [],
-      Labels: { [LABEL_MANAGED]: 'true', 'org.medianest.appliance.role': 'image-reader' },
-      HostConfig: { NetworkMode: 'none' },
-    });
-    try {
+    return this.withImageReader(image, async (container) => {
       for (const folder of folders) {
         let stream: NodeJS.ReadableStream;
         try {
@@ -294,9 +316,7 @@ export class DockerodeStackGateway implements StackGateway {
         return { folder, files };
       }
       return undefined;
-    } finally {
-      await container.remove({ force: true }).catch(() => undefined);
-    }
+    });
   }
 
   async *events(
