@@ -108,6 +108,12 @@ export function ServiceCard(props: Props) {
         />
         <PortsFact ports={status?.ports ?? []} unknown={unknown} />
       </dl>
+      {/* A finished job's last words: for migrate, the schema's migration level. */}
+      {status?.detail && !unknown && (
+        <p className="muted" data-field="detail">
+          {status.detail}
+        </p>
+      )}
       {health?.oomKilled && !unknown && (
         <p className="error">It ran out of memory: raise its memory limit in Settings.</p>
       )}

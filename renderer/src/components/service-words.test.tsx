@@ -124,6 +124,15 @@ describe('a service card', () => {
     );
   });
 
+  it("shows what a finished job last said: the schema's migration level", () => {
+    const detail = 'schema at 20250301000000_add_requests (3 of 3 migrations applied)';
+    render(card({ status: { state: 'exited', exitCode: 0, detail } }));
+    expect(document.querySelector('[data-field="detail"]')!.textContent).toBe(detail);
+    cleanup();
+    render(card());
+    expect(document.querySelector('[data-field="detail"]')).toBeNull();
+  });
+
   it('gives CPU as a share of one core, with the dashed line of the charts labelled', () => {
     render(card());
     expect(document.querySelector('[data-field="cpu"]')!.textContent).toBe(
