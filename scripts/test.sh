@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
 
-ensure_debian_packages docker.io docker-compose chromium iptables
+ensure_debian_packages docker.io docker-compose chromium iptables docker-registry
 ensure_node_modules
 build_app
 
