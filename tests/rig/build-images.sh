@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the stand-in images into the rig engine when their inputs changed, then writes images.json.
+# Builds the stand-in images into the rig engine when their inputs changed, then writes images.json,
+# images-root.json and images-versions.json (the backend versions for update tests).
 #
 # Route (see platform-notes "Building stand-in images without a registry"): the host's apt resolves the
 # dependency closure of images/base/packages.txt against an empty dpkg status, using only the machine's
@@ -29,6 +30,14 @@ IMAGE_NAMES=(postgres redis backend frontend nginx certbot prometheus grafana pg
 # Variants shaped like images built from MediaNest's root Dockerfile (R2): the same folder, its
 # Dockerfile.root. images-root.json names them for backend, migrate and frontend.
 declare -A VARIANT_OF=([backend-root]=backend [frontend-root]=frontend)
+# Backend versions for update tests (README "Backend versions"), each `backend-<version>:<hash>`;
+# images-versions.json maps version -> image. v1 is the backend image itself (a second tag); the
+# others are built from images/backend with the overlays images/backend/versions/<overlay>/ laid
+# over it, in order, and VERSION (the org.opencontainers.image.version label) set.
+BACKEND_VERSIONS=(v1 v2 v2-broken v2-badmigration)
+declare -A VERSION_OVERLAYS=([v2]="v2" [v2-broken]="v2 v2-broken" [v2-badmigration]="v2 v2-badmigration")
+VERSION_IMAGES=()
+for v in "${BACKEND_VERSIONS[@]}"; do VERSION_IMAGES+=("backend-$v"); done
 
 # ---------------------------------------------------------------- hashes and tags
 
@@ -42,12 +51,12 @@ tag_of() { printf 'medianest-rig/%s:%s' "$1" "${ALL_HASH:0:12}"; }
 
 all_tags_present() {
   local tags=() n
-  for n in "${IMAGE_NAMES[@]}"; do tags+=("$(tag_of "$n")"); done
+  for n in "${IMAGE_NAMES[@]}" "${VERSION_IMAGES[@]}"; do tags+=("$(tag_of "$n")"); done
   rdocker image inspect "${tags[@]}" >/dev/null 2>&1
 }
 
 write_images_file() {
-  local tmp="$RIG_IMAGES_FILE.tmp" first=1 svc
+  local tmp="$RIG_IMAGES_FILE.tmp" first=1 svc v
   {
     printf '{\n'
     for svc in postgres redis migrate backend frontend nginx certbot prometheus grafana pgadmin redis-commander mailhog; do
@@ -61,6 +70,17 @@ write_images_file() {
   sed -e "s|$(tag_of backend)|$(tag_of backend-root)|" -e "s|$(tag_of frontend)|$(tag_of frontend-root)|" \
     "$RIG_IMAGES_FILE" >"$RIG_IMAGES_ROOT_FILE.tmp"
   mv -f "$RIG_IMAGES_ROOT_FILE.tmp" "$RIG_IMAGES_ROOT_FILE"
+  first=1
+  {
+    printf '{\n'
+    for v in "${BACKEND_VERSIONS[@]}"; do
+      ((first)) || printf ',\n'
+      first=0
+      printf '  "%s": "%s"' "$v" "$(tag_of "backend-$v")"
+    done
+    printf '\n}\n'
+  } >"$RIG_IMAGES_VERSIONS_FILE.tmp"
+  mv -f "$RIG_IMAGES_VERSIONS_FILE.tmp" "$RIG_IMAGES_VERSIONS_FILE"
 }
 
 # ---------------------------------------------------------------- apt, from the machine's Debian sources
@@ -305,11 +325,20 @@ import_base() {
 # ---------------------------------------------------------------- service images
 
 # A staging copy gives every file a known mode (git checkouts differ) and adds the shared helpers.
+# A backend version's context is images/backend with its overlays copied over it.
 stage_context() {
-  local name="$1" ctx="$BUILD/ctx/$1"
+  local name="$1" ctx="$BUILD/ctx/$1" overlay
   rm -rf "$ctx"
   mkdir -p "$ctx"
-  cp -R "$IMAGES_SRC/${VARIANT_OF[$name]:-$name}/." "$ctx/"
+  if [[ "$name" == backend-v* ]]; then
+    cp -R "$IMAGES_SRC/backend/." "$ctx/"
+    for overlay in ${VERSION_OVERLAYS[${name#backend-}]:-}; do
+      cp -R "$IMAGES_SRC/backend/versions/$overlay/." "$ctx/"
+    done
+  else
+    cp -R "$IMAGES_SRC/${VARIANT_OF[$name]:-$name}/." "$ctx/"
+  fi
+  rm -rf "$ctx/versions"
   [[ -d "$IMAGES_SRC/common" ]] && cp -R "$IMAGES_SRC/common" "$ctx/common"
   find "$ctx" -type d -exec chmod 0755 {} +
   find "$ctx" -type f -exec chmod 0644 {} +
@@ -318,10 +347,11 @@ stage_context() {
 }
 
 build_service() {
-  local name="$1" ctx
+  local name="$1" ctx version=()
   ctx="$(stage_context "$name")"
+  [[ "$name" == backend-v* ]] && version=(--build-arg "VERSION=${name#backend-}")
   DOCKER_BUILDKIT=0 rdocker build -q \
-    --build-arg "BASE=$BASE_TAG" \
+    --build-arg "BASE=$BASE_TAG" "${version[@]}" \
     --label "org.medianest.rig.image=$name" \
     --label "org.medianest.rig.hash=${ALL_HASH:0:12}" \
     -f "$ctx/$([[ -n "${VARIANT_OF[$name]:-}" ]] && echo Dockerfile.root || echo Dockerfile)" \
@@ -331,11 +361,29 @@ build_service() {
   }
 }
 
+# The backend, then its versions: v1 is the backend image under a second tag; v2 next, so that
+# v2-broken (v2's migrations) and v2-badmigration (v2's and one more) find the layers they share
+# with it in the build cache. Each differs from the backend only in its last, tiny layers.
+build_backend_and_versions() {
+  local t0 pids=() p failed=0
+  build_service backend || return 1
+  t0=$(date +%s.%N)
+  rdocker tag "$(tag_of backend)" "$(tag_of backend-v1)"
+  build_service backend-v2 || return 1
+  build_service backend-v2-broken &
+  pids+=($!)
+  build_service backend-v2-badmigration &
+  pids+=($!)
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  ((failed == 0)) || return 1
+  awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' >"$BUILD/versions.seconds"
+}
+
 # Old tags of earlier input hashes only take space; an image a container still uses stays.
 prune_old_images() {
   local keep ref
   keep=" $BASE_TAG "
-  for n in "${IMAGE_NAMES[@]}"; do keep+=" $(tag_of "$n") "; done
+  for n in "${IMAGE_NAMES[@]}" "${VERSION_IMAGES[@]}"; do keep+=" $(tag_of "$n") "; done
   rdocker image ls --format '{{.Repository}}:{{.Tag}}' 'medianest-rig/*' | while read -r ref; do
     [[ "$keep" == *" $ref "* ]] || rdocker image rm "$ref" >/dev/null 2>&1 || true
   done
@@ -362,8 +410,9 @@ main() {
   fi
   t1=$(date +%s.%N)
   local pids=() n failed=0
+  rm -f "$BUILD/versions.seconds"
   for n in "${IMAGE_NAMES[@]}"; do
-    build_service "$n" &
+    if [[ "$n" == backend ]]; then build_backend_and_versions & else build_service "$n" & fi
     pids+=($!)
   done
   for n in "${pids[@]}"; do wait "$n" || failed=1; done
@@ -372,7 +421,8 @@ main() {
   prune_old_images
   write_images_file
   awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$(date -Is)" -v h="${ALL_HASH:0:12}" \
-    'BEGIN { printf "%s build: base %.1fs, services %.1fs, total %.1fs (hash %s)\n", d, b - a, c - b, c - a, h }' |
+    -v v="$(cat "$BUILD/versions.seconds" 2>/dev/null || echo '?')" \
+    'BEGIN { printf "%s build: base %.1fs, services %.1fs (backend versions %ss after the backend), total %.1fs (hash %s)\n", d, b - a, c - b, v, c - a, h }' |
     tee -a "$BUILD_LOG" | sed 's/^/[rig] /' >&2
   report_sizes
 }

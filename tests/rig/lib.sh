@@ -9,6 +9,7 @@ RIG_STARTED_MARK="$RIG_HOME/started-by-up"
 RIG_DNS_PIDFILE="$RIG_HOME/nxdns.pid"
 RIG_IMAGES_FILE="$RIG_HOME/images.json"
 RIG_IMAGES_ROOT_FILE="$RIG_HOME/images-root.json" # backend, migrate, frontend: the root-Dockerfile variants
+RIG_IMAGES_VERSIONS_FILE="$RIG_HOME/images-versions.json" # backend version (v1, v2, ...) -> image
 
 # Address plan: unusual private ranges so the rig never collides with a host
 # docker0 (172.17/16) or MediaNest's own compose subnets (172.20-32).

@@ -5,6 +5,7 @@
  * the test with a message saying how to fix it: these tests never skip.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 
 /** Services every images file must map (the profile services are optional). */
@@ -65,6 +66,44 @@ export function imageOf(env: RigEnv, service: string): string {
   const ref = env.images[service];
   if (!ref) throw new Error(`MEDIANEST_IMAGES has no image for "${service}"`);
   return ref;
+}
+
+/** The backend versions the rig builds for update tests (tests/rig/README.md "Backend versions"). */
+export const BACKEND_VERSIONS = ['v1', 'v2', 'v2-broken', 'v2-badmigration'] as const;
+export type BackendVersion = (typeof BACKEND_VERSIONS)[number];
+
+/**
+ * Backend version -> image reference, from `images-versions.json`, which `tests/rig/build-images.sh`
+ * writes beside the images file (MEDIANEST_IMAGES_VERSIONS names another file). v1 is the same image
+ * as the images file's `backend`. Throws a descriptive Error when the file or a version is missing.
+ */
+export function backendVersionImages(
+  env: RigEnv,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Readonly<Record<BackendVersion, string>> {
+  const file =
+    processEnv['MEDIANEST_IMAGES_VERSIONS'] ??
+    join(dirname(env.imagesFile), 'images-versions.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(
+      `${file} is not a readable JSON file (${String(e)}); \`bash tests/rig/up.sh\` writes it`,
+    );
+  }
+  const given = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<
+    string,
+    unknown
+  >;
+  const images = {} as Record<BackendVersion, string>;
+  for (const version of BACKEND_VERSIONS) {
+    const ref = given[version];
+    if (typeof ref !== 'string' || ref.length === 0)
+      throw new Error(`${file} has no image for backend version "${version}"`);
+    images[version] = ref;
+  }
+  return images;
 }
 
 /** A dockerode client for the rig's engine (unix:// or tcp:// DOCKER_HOST). */

@@ -318,7 +318,74 @@ const routes = [
   ],
 ];
 
+// Release v2's feature `record-tags` (its migration 20251020000000_add_record_tags): tags on records.
+// An image whose release lacks the feature (v1) has no such routes: 404 like any unknown path.
+const TAG = /^[A-Za-z0-9._-]{1,64}$/;
+const RECORD_TAGS = /^\/api\/v1\/records\/(\d+)\/tags$/;
+const RECORD_TAG = /^\/api\/v1\/records\/(\d+)\/tags\/([^/]+)$/;
+const tagOf = (m) => {
+  const tag = decodeURIComponent(m[2]);
+  if (!TAG.test(tag)) throw new HttpError(400, 'VALIDATION', 'tag must match [A-Za-z0-9._-]{1,64}');
+  return tag;
+};
+const FEATURE_ROUTES = {
+  'record-tags': [
+    [
+      'GET',
+      RECORD_TAGS,
+      async (cfg, req, m) => {
+        const sql = `SELECT CASE WHEN EXISTS (SELECT 1 FROM rig_records WHERE id = :'id'::bigint)
+        THEN (SELECT coalesce(jsonb_agg(tag ORDER BY tag), '[]'::jsonb) FROM rig_record_tags
+              WHERE record_id = :'id'::bigint)
+        ELSE 'null'::jsonb END;`;
+        const tags = await pg.queryJson(cfg.databaseUrl, sql, { id: m[1] });
+        if (!tags) throw new HttpError(404, 'NOT_FOUND', 'no such record');
+        return [200, { recordId: Number(m[1]), tags }];
+      },
+    ],
+    [
+      'PUT',
+      RECORD_TAG,
+      async (cfg, req, m) => {
+        const tag = tagOf(m);
+        const sql = `WITH r AS (SELECT id FROM rig_records WHERE id = :'id'::bigint),
+        added AS (INSERT INTO rig_record_tags (record_id, tag) SELECT id, :'tag' FROM r
+                  ON CONFLICT DO NOTHING RETURNING 1)
+        SELECT to_jsonb(EXISTS (SELECT 1 FROM r));`;
+        if (!(await pg.queryJson(cfg.databaseUrl, sql, { id: m[1], tag })))
+          throw new HttpError(404, 'NOT_FOUND', 'no such record');
+        return [201, { recordId: Number(m[1]), tag }];
+      },
+    ],
+    [
+      'DELETE',
+      RECORD_TAG,
+      async (cfg, req, m) => {
+        const tag = tagOf(m);
+        await pg.psql(
+          cfg.databaseUrl,
+          `DELETE FROM rig_record_tags WHERE record_id = :'id'::bigint AND tag = :'tag';`,
+          { id: m[1], tag },
+        );
+        return [204, ''];
+      },
+    ],
+  ],
+};
+
+const HEALTH_PATHS = new Set([
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/api/health',
+  '/api/v1/health',
+]);
+
 function createApp(cfg) {
+  const active = [
+    ...routes,
+    ...cfg.release.features.flatMap((feature) => FEATURE_ROUTES[feature] || []),
+  ];
   // In production every route, the health routes included, is behind the limiter (reference R3).
   // Socket.IO is not: the real server attaches it to the HTTP server ahead of express.
   const limiter = cfg.rateLimit
@@ -332,14 +399,33 @@ function createApp(cfg) {
       const { limited, headers } = limiter.hit(req);
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       if (limited) {
-        const hit = routes.find(([method, re]) => method === req.method && re.test(url.pathname));
+        const hit = active.find(([method, re]) => method === req.method && re.test(url.pathname));
         countRequest(req.method, hit ? hit[1].source : route, 429);
         send(res, 429, { error: 'Too many requests from this IP, please try again later.' });
         return;
       }
     }
+    if (cfg.release.defect) {
+      // A broken release (v2-broken): it listens, but its start-up never completed, so every
+      // answer is 503; the health routes say so with its version.
+      countRequest(req.method, 'not_ready', 503);
+      send(
+        res,
+        503,
+        HEALTH_PATHS.has(url.pathname)
+          ? {
+              status: 'unhealthy',
+              service: 'backend',
+              timestamp: new Date().toISOString(),
+              version: cfg.version,
+              error: cfg.release.defect,
+            }
+          : { error: { code: 'NOT_READY', message: cfg.release.defect } },
+      );
+      return;
+    }
     try {
-      const candidates = routes.filter(([, re]) => re.test(url.pathname));
+      const candidates = active.filter(([, re]) => re.test(url.pathname));
       if (candidates.length === 0)
         throw new HttpError(404, 'NOT_FOUND', `no route for ${url.pathname}`);
       const hit = candidates.find(([method]) => method === req.method);
@@ -382,32 +468,90 @@ async function waitFor(what, fn, seconds) {
   }
 }
 
-// What each migration in prisma/migrations creates that the stand-in needs, oldest first.
-const SCHEMA_CHECKS = [
-  { migration: '20250704075237_init', table: 'users' },
-  { migration: '20250704075237_init', table: 'service_config' },
-  { migration: '20250704075237_init', table: 'rig_records' },
-  { migration: '20250720000000_add_error_logs_and_missing_indexes', table: 'error_logs' },
-  { migration: '20250905150611_add_password_hash_to_users', table: 'users', column: 'password_hash' },
-];
+// The release this image is (release.json beside server.js: `version`, `features`, `defect`; see
+// tests/rig/README.md "Backend versions"). An image without the file is v1.
+function loadRelease(file = path.join(__dirname, 'release.json')) {
+  let release;
+  try {
+    release = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if (e.code === 'ENOENT') return { version: 'v1', features: [] };
+    throw new Error(`${file}: ${e.message}`);
+  }
+  return { features: [], ...release };
+}
+
+const MIGRATIONS_DIR = path.join(__dirname, 'prisma', 'migrations');
+const IDENT = '"?([A-Za-z_][A-Za-z0-9_]*)"?';
+const CREATE_TABLE = new RegExp(`^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${IDENT}`, 'i');
+const DROP_TABLE = new RegExp(`^DROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?${IDENT}`, 'i');
+const ALTER_TABLE = new RegExp(
+  `^ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${IDENT}`,
+  'i',
+);
+const ADD_COLUMN = new RegExp(`\\bADD\\s+COLUMN\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${IDENT}`, 'gi');
+const DROP_COLUMN = new RegExp(`\\bDROP\\s+COLUMN\\s+(?:IF\\s+EXISTS\\s+)?${IDENT}`, 'gi');
+
+/**
+ * What the image's own migrations (prisma/migrations, oldest first) leave in the schema: every table
+ * they create and every column they add, each with the migration that makes it. Read from the SQL as
+ * Prisma writes it (CREATE TABLE, ALTER TABLE ... ADD/DROP COLUMN, DROP TABLE); indexes and
+ * constraints are not checked. An image with a newer migration thus needs that migration's schema.
+ */
+function schemaChecks(dir = MIGRATIONS_DIR) {
+  const names = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^\d+_/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  let checks = [];
+  for (const migration of names) {
+    const sql = fs
+      .readFileSync(path.join(dir, migration, 'migration.sql'), 'utf8')
+      .replace(/--[^\n]*/g, '');
+    for (const statement of sql.split(';').map((s) => s.trim())) {
+      let m;
+      if ((m = CREATE_TABLE.exec(statement))) checks.push({ migration, table: m[1] });
+      else if ((m = DROP_TABLE.exec(statement))) {
+        const table = m[1];
+        checks = checks.filter((c) => c.table !== table);
+      } else if ((m = ALTER_TABLE.exec(statement))) {
+        const table = m[1];
+        for (const [, column] of statement.matchAll(ADD_COLUMN))
+          checks.push({ migration, table, column });
+        for (const [, column] of statement.matchAll(DROP_COLUMN))
+          checks = checks.filter((c) => !(c.table === table && c.column === column));
+      }
+    }
+  }
+  return checks;
+}
 
 /** The checks whose table or column information_schema does not show, in migration order. */
-async function missingSchema(cfg) {
+async function missingSchema(cfg, checks) {
+  const tables = [...new Set(checks.map((c) => c.table))].map((t) => `'${t}'`).join(', ');
   const sql = `SELECT coalesce(string_agg(table_name || '.' || column_name, ','), '')
     FROM information_schema.columns
     WHERE table_schema = current_schema()
-      AND table_name IN ('users', 'service_config', 'rig_records', 'error_logs');`;
+      AND table_name IN (${tables || "''"});`;
   const present = new Set((await pg.psql(cfg.databaseUrl, sql, {}, 5000)).trim().split(','));
-  const tables = new Set([...present].map((c) => c.split('.')[0]));
-  return SCHEMA_CHECKS.filter((c) =>
-    c.column ? !present.has(`${c.table}.${c.column}`) : !tables.has(c.table),
-  ).map((c) => ({ ...c, what: c.column ? `${c.table}.${c.column}` : `table ${c.table}` }));
+  const found = new Set([...present].map((c) => c.split('.')[0]));
+  return checks
+    .filter((c) => (c.column ? !present.has(`${c.table}.${c.column}`) : !found.has(c.table)))
+    .map((c) => ({ ...c, what: c.column ? `${c.table}.${c.column}` : `table ${c.table}` }));
 }
 
 async function serve() {
+  const release = loadRelease();
+  if (!Array.isArray(release.features) || typeof release.version !== 'string')
+    throw new Error('release.json: version must be a string and features a list');
   let cfg;
   try {
-    cfg = { ...loadConfig(process.env), rateLimit: rateLimitConfig(process.env) };
+    cfg = {
+      ...loadConfig(process.env, release),
+      release,
+      rateLimit: rateLimitConfig(process.env),
+    };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(
@@ -432,10 +576,10 @@ async function serve() {
     log('error', 'startup failed', { error: e.message });
     process.exit(1);
   }
-  // The real backend cannot serve without the tables of its latest migration.
+  // The real backend cannot serve without the tables of its migrations, the latest included.
   let missing;
   try {
-    missing = await missingSchema(cfg);
+    missing = await missingSchema(cfg, schemaChecks());
   } catch (e) {
     log('error', 'startup failed', { error: `schema check: ${e.message}` });
     process.exit(1);
@@ -455,12 +599,15 @@ async function serve() {
   server.keepAliveTimeout = 61000;
   server.headersTimeout = 65000;
   const sockets = attachSocketIo(server);
-  server.listen(cfg.port, cfg.host, () =>
+  server.listen(cfg.port, cfg.host, () => {
     log('info', `listening on ${cfg.host}:${cfg.port}`, {
       env: cfg.nodeEnv,
+      version: cfg.version,
       rateLimit: cfg.rateLimit ?? 'off',
-    }),
-  );
+    });
+    if (release.defect)
+      log('error', 'startup incomplete; answering 503', { error: release.defect });
+  });
 
   let stopping = false;
   const shutdown = (signal) => {

@@ -80,8 +80,11 @@ function readDockerSecret(name, envName, env) {
 
 class ConfigError extends Error {}
 
-/** Returns the effective configuration or throws ConfigError listing every problem. */
-function loadConfig(env = process.env) {
+/**
+ * Returns the effective configuration or throws ConfigError listing every problem. `release` is the
+ * image's release.json: its version is the one the health routes report unless APP_VERSION is set.
+ */
+function loadConfig(env = process.env, release = { version: 'v1' }) {
   const errors = validateSecrets(env);
   const production = env.NODE_ENV === 'production';
   const cfg = {
@@ -89,7 +92,7 @@ function loadConfig(env = process.env) {
     nodeEnv: env.NODE_ENV || 'development',
     port: Number(env.PORT || 4000),
     host: env.HOST || '0.0.0.0',
-    version: env.APP_VERSION || '1.0.0-rig',
+    version: env.APP_VERSION || release.version,
     databaseUrl: readFileIfSet('DATABASE_URL_FILE', env) ?? env.DATABASE_URL,
     redisUrl: readFileIfSet('REDIS_URL_FILE', env) ?? env.REDIS_URL,
     skipRedis: env.SKIP_REDIS === 'true' || env.DISABLE_REDIS === 'true',
