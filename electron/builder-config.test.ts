@@ -76,6 +76,22 @@ describe('electron-builder.yml', () => {
     expect(config.files).toContain('build/tray/**');
   });
 
+  it('packs the one-file main (the server inside) and its preload, not the compiled modules', () => {
+    const files = config.files as string[];
+    expect(section('extraMetadata').main).toBe('dist/electron/main/bundle.mjs');
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'dist/electron/main/bundle.mjs',
+        'dist/electron/preload/**',
+        'dist/renderer/**',
+        'compose-templates/**',
+      ]),
+    );
+    expect(files.filter((f) => f.startsWith('dist/server') || f === 'dist/electron/**')).toEqual(
+      [],
+    );
+  });
+
   it('publishes to GitHub releases and starts the compiled main', () => {
     expect(section('publish')).toMatchObject({ provider: 'github' });
     const pkg = JSON.parse(read('package.json')) as { main: string };

@@ -38,6 +38,8 @@ export const CORE_DIRECTION = {
   settings: ['stack'],
   support: ['logs', 'tar'],
   alerts: ['settings'],
+  // The update check reads the rendered stack's images and keeps its answers in the settings.
+  updates: ['stack', 'settings'],
   // Backup and restore drive the whole stack, its secrets and settings, as jobs.
   backup: ['stack', 'settings', 'secrets', 'doctor', 'jobs'],
 };

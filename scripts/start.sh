@@ -13,4 +13,5 @@ if electron_bin=$(timeout 120 node -e "process.stdout.write(require('electron'))
   exec "$electron_bin" .
 fi
 echo "The Electron binary is not available on this machine; running the headless server and web UI instead." >&2
-exec node dist/server/src/cli.js serve "$@"
+# The shipped one-file server (npm run build makes it, with the compiled modules as well).
+exec node dist/server/medianest-appliance.mjs serve "$@"

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { matchPath, navigate, usePath } from './router';
 import { useAppStore } from './state/app-store';
 import { useLiveStore } from './state/live-store';
+import { useFields } from './state/use-fields';
 
 const HEALTH_INTERVAL_MS = 5_000;
 
@@ -17,11 +18,16 @@ const named = <K extends string>(
   load: () => Promise<Record<K, ComponentType<Record<string, never>>>>,
   name: K,
 ) => lazy(() => load().then((m) => ({ default: m[name] })));
-const LogsPage = named(() => import('./pages/LogsPage'), 'LogsPage');
-const AlertsPage = named(() => import('./pages/AlertsPage'), 'AlertsPage');
-const FirstRunPage = named(() => import('./pages/FirstRunPage'), 'FirstRunPage');
-const SettingsPage = named(() => import('./pages/SettingsPage'), 'SettingsPage');
-const BackupsPage = named(() => import('./pages/BackupsPage'), 'BackupsPage');
+
+/** The pages by path; a service's page (`/services/:name`) is matched on its own. */
+const PAGES: Record<string, ComponentType> = {
+  '/': DashboardPage,
+  '/logs': named(() => import('./pages/LogsPage'), 'LogsPage'),
+  '/alerts': named(() => import('./pages/AlertsPage'), 'AlertsPage'),
+  '/setup': named(() => import('./pages/FirstRunPage'), 'FirstRunPage'),
+  '/settings': named(() => import('./pages/SettingsPage'), 'SettingsPage'),
+  '/backups': named(() => import('./pages/BackupsPage'), 'BackupsPage'),
+};
 const ServicePage = lazy(() =>
   import('./pages/ServicePage').then((m) => ({ default: m.ServicePage })),
 );
@@ -33,37 +39,26 @@ function Routes() {
   const path = usePath();
   const service = matchPath('/services/:name', path);
   if (service?.name) return <ServicePage name={service.name} />;
-  switch (path.replace(/\/+$/, '') || '/') {
-    case '/':
-      return <DashboardPage />;
-    case '/logs':
-      return <LogsPage />;
-    case '/alerts':
-      return <AlertsPage />;
-    case '/setup':
-      return <FirstRunPage />;
-    case '/settings':
-      return <SettingsPage />;
-    case '/backups':
-      return <BackupsPage />;
-    default:
-      return (
-        <section className="card" aria-labelledby="nf-title">
-          <h2 id="nf-title">There is no such page</h2>
-          <p>
-            <a href="/">Go to the dashboard</a>
-          </p>
-        </section>
-      );
-  }
+  const Page = PAGES[path.replace(/\/+$/, '') || '/'];
+  if (Page) return <Page />;
+  return (
+    <section className="card" aria-labelledby="nf-title">
+      <h2 id="nf-title">There is no such page</h2>
+      <p>
+        <a href="/">Go to the dashboard</a>
+      </p>
+    </section>
+  );
 }
 
 export function App() {
-  const attach = useAppStore((s) => s.attach);
-  const refreshHealth = useAppStore((s) => s.refreshHealth);
-  const checkSession = useAppStore((s) => s.checkSession);
-  const signedIn = useAppStore((s) => s.signedIn);
-  const client = useAppStore((s) => s.client);
+  const { attach, refreshHealth, checkSession, signedIn, client } = useFields(useAppStore, [
+    'attach',
+    'refreshHealth',
+    'checkSession',
+    'signedIn',
+    'client',
+  ]);
   const startLive = useLiveStore((s) => s.start);
   const stopLive = useLiveStore((s) => s.stop);
   const installed = useLiveStore((s) => s.installed);

@@ -5,6 +5,7 @@ import { useLiveStore } from '../state/live-store';
 import { useLogFollow } from '../state/use-log-follow';
 import { downloadLogs } from './download-logs';
 import { plural } from './format';
+import { Options } from './ui/Options';
 import { LogRow } from './LogRow';
 import { startsWrapped, useWrappedRows } from './use-wrapped-rows';
 import { VirtualList } from './VirtualList';
@@ -18,7 +19,10 @@ const RANGES = [
   { value: '6h', label: 'Last 6 hours' },
   { value: '1d', label: 'Last day' },
 ] as const;
-const LEVELS: LevelFilter[] = ['all', 'debug', 'info', 'warn', 'error'];
+const LEVELS = (['all', 'debug', 'info', 'warn', 'error'] satisfies LevelFilter[]).map((level) => ({
+  value: level,
+  label: level === 'all' ? 'All lines' : `${level} and above`,
+}));
 
 type Search =
   | { state: 'off' }
@@ -82,21 +86,13 @@ export function LogsView({
         <label>
           Level{' '}
           <select value={level} onChange={(e) => setLevel(e.target.value as LevelFilter)}>
-            {LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {l === 'all' ? 'All lines' : `${l} and above`}
-              </option>
-            ))}
+            <Options options={LEVELS} />
           </select>
         </label>
         <label>
           Time{' '}
           <select value={since} onChange={(e) => setSince(e.target.value)}>
-            {RANGES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <Options options={RANGES} />
           </select>
         </label>
         <label>

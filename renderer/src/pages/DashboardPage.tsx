@@ -10,6 +10,7 @@ import { JobStatus } from '../components/JobStatus';
 import { ServiceCard } from '../components/ServiceCard';
 import { SetupSteps } from '../components/SetupSteps';
 import { useLiveStore } from '../state/live-store';
+import { useFields } from '../state/use-fields';
 
 const OVERALL_TONE = {
   healthy: 'ok',
@@ -21,14 +22,10 @@ const OVERALL_TONE = {
 
 /** The stack at a glance: overall status, a card per service, alerts, backups and disk. */
 export function DashboardPage() {
-  const health = useLiveStore((s) => s.health);
-  const status = useLiveStore((s) => s.status);
-  const samples = useLiveStore((s) => s.samples);
-  const jobs = useLiveStore((s) => s.jobs);
-  const activeJobId = useLiveStore((s) => s.activeJobId);
-  const actionError = useLiveStore((s) => s.actionError);
-  const firing = useLiveStore((s) => s.firing);
-  const runAction = useLiveStore((s) => s.runAction);
+  const { health, status, samples, jobs, activeJobId, actionError, firing, runAction } = useFields(
+    useLiveStore,
+    ['health', 'status', 'samples', 'jobs', 'activeJobId', 'actionError', 'firing', 'runAction'],
+  );
 
   // One-shot jobs (migrate) are setup steps, not services: nothing to start or stop.
   const jobsOnce = (health?.services ?? []).filter((s) => s.oneShot === true);

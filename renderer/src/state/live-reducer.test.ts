@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, ResourceSample, ServerEvent, ServiceHealth, StackHealth } from '@contract';
 import { acceptedJob } from './job-view';
-import { applyEvent, readAfter, SAMPLES_CAP, ALERTS_CAP, type LiveData } from './live-reducer';
+import {
+  applyEvent,
+  readAfter,
+  SAMPLES_CAP,
+  ALERTS_CAP,
+  NO_LIVE_DATA,
+  type LiveData,
+} from './live-reducer';
 
 const AT = '2026-12-07T12:00:00.000Z';
-
-const EMPTY: LiveData = {
-  streamDetail: undefined,
-  health: undefined,
-  history: {},
-  jobs: {},
-  activeJobId: undefined,
-  actionError: undefined,
-  firing: [],
-  alertHistory: [],
-  samples: {},
-};
 
 const service = (name: string, state: ServiceHealth['state']): ServiceHealth => ({
   service: name,
@@ -40,12 +35,12 @@ const alert = (id: string, state: Alert['state']): Alert =>
 const sample = (name: string, at: string): ResourceSample =>
   ({ service: name, at, cpuPercent: 1, memoryBytes: 1 }) as ResourceSample;
 
-const fold = (events: ServerEvent[], from: LiveData = EMPTY): LiveData =>
+const fold = (events: ServerEvent[], from: LiveData = NO_LIVE_DATA): LiveData =>
   events.reduce((state, event) => applyEvent(state, event, AT), from);
 
 describe('the live reducer', () => {
   it('service.state-changed: replaces the service, keeps names in order, and records the change', () => {
-    const before = { ...EMPTY, health: health('healthy', [service('redis', 'healthy')]) };
+    const before = { ...NO_LIVE_DATA, health: health('healthy', [service('redis', 'healthy')]) };
     const after = fold(
       [
         {
@@ -76,7 +71,7 @@ describe('the live reducer', () => {
 
   it('stack.status-changed: takes the new status; an affected list not sent is gone', () => {
     const before = {
-      ...EMPTY,
+      ...NO_LIVE_DATA,
       health: { ...health('degraded'), affected: { backend: ['redis'] } },
     };
     const event: ServerEvent = {
@@ -88,11 +83,15 @@ describe('the live reducer', () => {
     expect(after.health).toEqual({ status: 'healthy', reason: 'all well', services: [], at: AT });
     expect(readAfter(before, event)).toBeUndefined();
     // Before the first read of the health there is nothing to update.
-    expect(applyEvent(EMPTY, event, AT)).toBe(EMPTY);
+    expect(applyEvent(NO_LIVE_DATA, event, AT)).toBe(NO_LIVE_DATA);
   });
 
   it('stack.status-changed: Docker back clears a refusal made while it was away, and reads again', () => {
-    const before = { ...EMPTY, health: health('unknown'), actionError: 'Docker is not reachable' };
+    const before = {
+      ...NO_LIVE_DATA,
+      health: health('unknown'),
+      actionError: 'Docker is not reachable',
+    };
     const event: ServerEvent = { type: 'stack.status-changed', status: 'healthy', reason: 'ok' };
     expect(applyEvent(before, event, AT).actionError).toBeUndefined();
     expect(readAfter(before, event)).toBe('reload');
@@ -164,19 +163,19 @@ describe('the live reducer', () => {
 
   it('stream.closed shows the server’s words; stream.reset changes nothing but reads everything again', () => {
     const closed = applyEvent(
-      EMPTY,
+      NO_LIVE_DATA,
       { type: 'stream.closed', reason: 'server-stopping', message: 'The server is stopping.' },
       AT,
     );
     expect(closed.streamDetail).toBe('The server is stopping.');
     const reset: ServerEvent = { type: 'stream.reset', reason: 'server-restarted' };
-    expect(applyEvent(EMPTY, reset, AT)).toBe(EMPTY);
-    expect(readAfter(EMPTY, reset)).toBe('reload');
+    expect(applyEvent(NO_LIVE_DATA, reset, AT)).toBe(NO_LIVE_DATA);
+    expect(readAfter(NO_LIVE_DATA, reset)).toBe('reload');
   });
 
   it('events the store does not keep (heartbeats) leave the state as it was', () => {
     const heartbeat: ServerEvent = { type: 'server.heartbeat', at: AT };
-    expect(applyEvent(EMPTY, heartbeat, AT)).toBe(EMPTY);
-    expect(readAfter(EMPTY, heartbeat)).toBeUndefined();
+    expect(applyEvent(NO_LIVE_DATA, heartbeat, AT)).toBe(NO_LIVE_DATA);
+    expect(readAfter(NO_LIVE_DATA, heartbeat)).toBeUndefined();
   });
 });

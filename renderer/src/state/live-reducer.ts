@@ -25,6 +25,19 @@ export interface LiveData {
   samples: Record<string, ResourceSample[]>;
 }
 
+/** The live data before the stream has said anything. */
+export const NO_LIVE_DATA: LiveData = {
+  streamDetail: undefined,
+  health: undefined,
+  history: {},
+  jobs: {},
+  activeJobId: undefined,
+  actionError: undefined,
+  firing: [],
+  alertHistory: [],
+  samples: {},
+};
+
 export const HISTORY_CAP = 100;
 export const SAMPLES_CAP = 60;
 export const ALERTS_CAP = 200;

@@ -15,7 +15,14 @@ import {
   messageOf,
 } from '@contract';
 import { acceptedJob, jobCaughtUp } from './job-view';
-import { applyEvent, capped, readAfter, SAMPLES_CAP, type LiveData } from './live-reducer';
+import {
+  applyEvent,
+  capped,
+  NO_LIVE_DATA,
+  readAfter,
+  SAMPLES_CAP,
+  type LiveData,
+} from './live-reducer';
 
 const notInstalled = (error: unknown): boolean =>
   error instanceof ApiError && error.details?.notInstalled === true;
@@ -121,17 +128,10 @@ export const useLiveStore = create<LiveState>((set, get) => {
     client: undefined,
     token: undefined,
     stream: 'connecting',
-    streamDetail: undefined,
-    health: undefined,
+    ...NO_LIVE_DATA,
     status: undefined,
     loadError: undefined,
     installed: undefined,
-    history: {},
-    jobs: {},
-    activeJobId: undefined,
-    actionError: undefined,
-    firing: [],
-    alertHistory: [],
     lastBackup: undefined,
     acknowledge: async (id) => {
       const client = get().client;
@@ -140,7 +140,6 @@ export const useLiveStore = create<LiveState>((set, get) => {
       const swap = (list: Alert[]) => list.map((a) => (a.id === id ? alert : a));
       set({ firing: swap(get().firing), alertHistory: swap(get().alertHistory) });
     },
-    samples: {},
     disk: undefined,
     start: (client, token) => {
       handle?.close();

@@ -20,6 +20,7 @@ import { metricsRouter } from '../http/metrics-route.js';
 import { resourcesHandlers } from '../http/resources-routes.js';
 import type { RouteHandlers } from '../http/routes.js';
 import { settingsHandlers } from '../http/settings-routes.js';
+import { updatesHandlers } from '../http/updates-routes.js';
 import { stackHandlers } from '../http/stack-routes.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
 import type { SqliteJobs } from '../infra/store/sqlite-jobs.js';
@@ -36,6 +37,7 @@ import type { HealthHistory } from './health-history.js';
 import { createLogService } from './logs.js';
 import type { Monitoring } from './monitoring.js';
 import { createStackService } from './stack.js';
+import type { UpdatesArea } from './updates.js';
 
 export interface RouteAreas {
   runner: JobRunner;
@@ -49,6 +51,7 @@ export interface RouteAreas {
   authenticator: ReturnType<typeof createAuthenticator>;
   authDeps: Parameters<typeof authHandlers>[0] & { mode: ServerMode };
   startedAt: number;
+  updates: UpdatesArea;
 }
 
 export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers {
@@ -115,6 +118,11 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
         return createSecretsService(paths, env, settings, () => undefined).dropExpiredGrace();
       },
       pullPolicy: () => pullPolicyOf(ctx.stackConfig.read()),
+    }),
+    ...updatesHandlers({
+      updates: () => areas.updates.service,
+      nextCheckAt: () => areas.updates.scheduler.next(),
+      settingsChanged: () => areas.updates.scheduler.changed(),
     }),
     ...lazyHandlers(secretsRoutes, async () => {
       const [{ secretsHandlers }, { createSecretsService }] = await Promise.all([

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/app-error.js';
 import { EngineWatcher, findAnsweringEngine } from '../core/doctor/engine-watcher.js';
@@ -28,10 +29,17 @@ import { createHealthHistory } from './health-history.js';
 import { createMonitoring } from './monitoring.js';
 import { routeHandlers, routeRouters } from './routes.js';
 import type { AppServer, ServerEvents, ServerOptions } from './server-types.js';
+import { foldersAbove } from '../folders-above.js';
 import { followTray } from './tray.js';
+import { createUpdatesArea } from './updates.js';
 
-const RENDERER_CANDIDATES = ['../../dist/renderer', '../../renderer'].map((rel) =>
-  fileURLToPath(new URL(`../${rel}`, import.meta.url)),
+/**
+ * dist/renderer in the folders above this module, nearest first: the repository's from server/src,
+ * dist/server/src and the bundles in dist/ (whose modules all have the bundle's own location); the
+ * app's from inside the packaged asar.
+ */
+const RENDERER_CANDIDATES = foldersAbove(fileURLToPath(new URL('.', import.meta.url))).map((dir) =>
+  join(dir, 'dist', 'renderer'),
 );
 
 /** Host names a LAN browser may use besides IP addresses: this machine's name, and mDNS's. */
@@ -98,6 +106,15 @@ export function createServer(options: ServerOptions): AppServer {
     });
     return backupLoaded;
   });
+  // The update check on its schedule, never while a job (here or a CLI verb's) runs.
+  const updates = createUpdatesArea({
+    paths: ctx.paths,
+    env: ctx.env,
+    settings: ctx.settings,
+    publish: ctx.publish,
+    jobRunning: () => runner.current() !== undefined || jobLock.holder() !== undefined,
+    onError: (message, error) => logger.warn(message, { error }),
+  });
   // Notices an engine being installed or started while the setup page waits for it.
   const engineWatcher = new EngineWatcher({
     probe: () => findAnsweringEngine(discoveryContext(ctx.env, ctx.probe), ctx.connect),
@@ -129,6 +146,7 @@ export function createServer(options: ServerOptions): AppServer {
     authenticator,
     authDeps,
     startedAt: Date.now(),
+    updates,
   };
   const app = createHttpApp({
     handlers: routeHandlers(ctx, areas),
@@ -182,18 +200,23 @@ export function createServer(options: ServerOptions): AppServer {
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
       if (options.monitorHealth !== false) {
-        healthHistory.start();
-        monitor.start();
-        monitoring.start();
-        alerts.start();
-        // The backup area's clean-up and schedule start once it is loaded, after the ready line.
-        backupArea().then(
-          (backup) => {
-            if (!stopped) backup.start();
-          },
-          (error: unknown) => logger.warn('the backup area did not load', { error }),
-        );
-        engineWatcher.start();
+        // Just after the caller hears `ready` (issue 22: start fast): the first engine request,
+        // the alert rules' first evaluation and the rest take some 25 ms that no answer waits on.
+        setImmediate(() => {
+          if (stopped) return;
+          healthHistory.start();
+          monitor.start();
+          monitoring.start();
+          alerts.start();
+          // The backup area's clean-up and schedule start once it is loaded.
+          backupArea().then(
+            (backup) => {
+              if (!stopped) backup.start();
+            },
+            (error: unknown) => logger.warn('the backup area did not load', { error }),
+          );
+          engineWatcher.start();
+        });
       }
       logger.info('server ready', { url, mode });
       events.emit('ready', { url });
@@ -205,6 +228,7 @@ export function createServer(options: ServerOptions): AppServer {
       const current = server;
       server = undefined;
       backupLoaded?.stop();
+      updates.scheduler.stop();
       await engineWatcher.stop();
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();

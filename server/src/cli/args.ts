@@ -156,6 +156,14 @@ export const VERBS: Record<string, VerbSpec> = {
     },
     positionals: true,
   },
+  updates: {
+    summary:
+      'newer images for the stack: a new digest on the same tag, newer version tags (--check asks the registries now); pin a service, skip a version, set the schedule',
+    usage:
+      'updates [--check] [--json] | updates pin|unpin SERVICE | updates skip SERVICE VERSION | updates unskip SERVICE | updates schedule on|off|HOURS',
+    options: { check: { type: 'boolean' } },
+    positionals: true,
+  },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },
 };

@@ -8,7 +8,7 @@ import { ImageSourceService } from '../core/images/image-source-service.js';
 import type { ParsedCommand } from './args.js';
 import { imagesCommand } from './images-command.js';
 import type { CliIo } from './io.js';
-import { runCli } from './run.js';
+import { NO_ENGINE, runCaptured } from './run-cli.test-support.js';
 
 const SRC = '/src/medianest';
 
@@ -82,29 +82,24 @@ describe('images build on a checkout with a known defect', () => {
         join(dir, 'Dockerfile'),
         'FROM node:20 AS backend-production\nCOPY package*.json ./\nRUN npm ci\nFROM node:20 AS frontend-production\nCOPY frontend/public ./public\n',
       );
-      const run = async (json: boolean) => {
-        const out: string[] = [];
-        const err: string[] = [];
-        const io: CliIo = {
-          stdout: (t) => out.push(t),
-          stderr: (t) => err.push(t),
-          // No engine answers there: a refusal after asking it would read differently.
-          env: { HOME: dir, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
-          untilShutdown: () => Promise.resolve(),
-        };
-        const argv = ['images', 'build', dir, ...(json ? ['--json'] : [])];
-        return { code: await runCli(argv, io), out: out.join('\n'), err: err.join('\n') };
-      };
+      // No engine answers there: a refusal after asking it would read differently.
+      const run = (json: boolean) =>
+        runCaptured(['images', 'build', dir, ...(json ? ['--json'] : [])], {
+          HOME: dir,
+          ...NO_ENGINE,
+        });
       const plain = await run(false);
       expect(plain.code).toBe(2);
-      expect(plain.err).toContain('2 known defects that would stop the build');
-      expect(plain.err).toContain(
+      expect(plain.stderr).toContain('2 known defects that would stop the build');
+      expect(plain.stderr).toContain(
         '  1. .dockerignore, line 2: `.dockerignore` leaves `package-lock.json` out',
       );
-      expect(plain.err).toContain('  2. Dockerfile, line 5: `Dockerfile` copies `frontend/public`');
+      expect(plain.stderr).toContain(
+        '  2. Dockerfile, line 5: `Dockerfile` copies `frontend/public`',
+      );
       const json = await run(true);
       expect(json.code).toBe(2);
-      const body = JSON.parse(json.out) as { error: { code: string; details: unknown } };
+      const body = JSON.parse(json.stdout) as { error: { code: string; details: unknown } };
       expect(body.error.code).toBe('validation_failed');
       const { findings } = CheckoutRefusalSchema.parse(body.error.details);
       expect(findings.map((f) => [f.code, f.file, f.line])).toEqual([

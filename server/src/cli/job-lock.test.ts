@@ -5,9 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jobLockPath } from '../infra/fs/file-job-lock.js';
 import { writeLockHolder } from '../infra/fs/job-lock.test-support.js';
 import { parseCommand } from './args.js';
-import type { CliIo } from './io.js';
 import { jobKindOf } from './job-lock.js';
-import { runCli } from './run.js';
+import { NO_ENGINE, runCaptured } from './run-cli.test-support.js';
 
 let home: string;
 beforeEach(() => {
@@ -15,19 +14,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    // No engine: a verb that got past the lock would fail on the engine, not with "Busy".
-    env: { HOME: home, DOCKER_HOST: 'unix:///nonexistent.sock' },
-    untilShutdown: () => Promise.resolve(),
-  };
-  const code = await runCli([...argv, '--home', home], io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+// No engine: a verb that got past the lock would fail on the engine, not with "Busy".
+const run = (argv: string[]) =>
+  runCaptured([...argv, '--home', home], { HOME: home, ...NO_ENGINE });
 
 /** The server of this home running a scheduled backup (a live process: this one). */
 function serverRunsBackup(): string {

@@ -5,7 +5,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, parseCommand } from './args.js';
 import { recoveryKeyText } from './recovery-key-input.js';
-import { runCli } from './run.js';
+import { runCaptured } from './run-cli.test-support.js';
 
 const KEY = 'ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789';
 
@@ -38,56 +38,49 @@ function terminal(typed: string): { stdin: NodeJS.ReadStream; rawModes: boolean[
 
 describe('restore --recovery-key K', () => {
   it('is refused with a usage error naming what to use instead, never repeating the key', async () => {
-    const out: string[] = [];
     const home = join(dir, 'home');
-    const code = await runCli(
-      ['restore', join(dir, 'old.mnbackup'), '--recovery-key', KEY, '--yes', '--home', home],
-      {
-        stdout: (t) => out.push(t),
-        stderr: (t) => out.push(t),
-        env: {},
-        untilShutdown: () => Promise.resolve(),
-      },
-    );
+    const { code, output } = await runCaptured([
+      'restore',
+      join(dir, 'old.mnbackup'),
+      '--recovery-key',
+      KEY,
+      '--yes',
+      '--home',
+      home,
+    ]);
     expect(code).toBe(2);
-    const said = out.join('\n');
-    expect(said).toContain('--recovery-key-file FILE');
-    expect(said).toMatch(/standard input/);
-    expect(said).not.toContain(KEY);
+    expect(output).toContain('--recovery-key-file FILE');
+    expect(output).toMatch(/standard input/);
+    expect(output).not.toContain(KEY);
     // Nothing started: no recovery key adopted, no job lock taken, no backups folder.
     expect(readdirSync(home).filter((n) => /recovery|lock|backups/.test(n))).toEqual([]);
   });
 
   it('is refused in its --recovery-key=K form too', async () => {
-    const out: string[] = [];
-    const code = await runCli(
-      ['restore', 'x.mnbackup', `--recovery-key=${KEY}`, '--home', join(dir, 'h')],
-      {
-        stdout: (t) => out.push(t),
-        stderr: (t) => out.push(t),
-        env: {},
-        untilShutdown: () => Promise.resolve(),
-      },
-    );
+    const { code, output } = await runCaptured([
+      'restore',
+      'x.mnbackup',
+      `--recovery-key=${KEY}`,
+      '--home',
+      join(dir, 'h'),
+    ]);
     expect(code).toBe(2);
-    expect(out.join('\n')).toContain('no longer takes the key on the command line');
-    expect(out.join('\n')).not.toContain(KEY);
+    expect(output).toContain('no longer takes the key on the command line');
+    expect(output).not.toContain(KEY);
   });
 });
 
 it('restore ID --recovery-key-file FILE is refused: a backup of this home opens with its own key', async () => {
-  const out: string[] = [];
-  const code = await runCli(
-    ['restore', 'abcd1234', '--recovery-key-file', join(dir, 'k'), '--home', join(dir, 'h')],
-    {
-      stdout: (t) => out.push(t),
-      stderr: (t) => out.push(t),
-      env: {},
-      untilShutdown: () => Promise.resolve(),
-    },
-  );
+  const { code, output } = await runCaptured([
+    'restore',
+    'abcd1234',
+    '--recovery-key-file',
+    join(dir, 'k'),
+    '--home',
+    join(dir, 'h'),
+  ]);
   expect(code).toBe(2);
-  expect(out.join('\n')).toContain('--recovery-key-file is for restoring an archive FILE');
+  expect(output).toContain('--recovery-key-file is for restoring an archive FILE');
 });
 
 describe('the recovery key of restore FILE', () => {

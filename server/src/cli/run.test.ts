@@ -6,8 +6,7 @@ import { DoctorReportSchema } from '../contract/doctor.js';
 import { STACK_CONFIG_KEY } from '../core/settings/settings-repository.js';
 import { openDatabase } from '../infra/store/database.js';
 import { SqliteSettings } from '../infra/store/sqlite-settings.js';
-import type { CliIo } from './io.js';
-import { runCli } from './run.js';
+import { runCaptured } from './run-cli.test-support.js';
 
 let dir: string;
 beforeEach(() => {
@@ -15,18 +14,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: { HOME: dir, ...env },
-    untilShutdown: () => Promise.resolve(),
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCaptured(argv, { HOME: dir, ...env });
 
 describe('medianest-appliance CLI', () => {
   it('prints usage and exits 2 for an unknown verb', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 import { JobAcceptedSchema } from './stack-routes.js';
 
 /** Why a backup was taken: by hand, by the daily or weekly schedule, or before a restore. */
@@ -153,28 +153,16 @@ export type RecoveryKeyState = z.infer<typeof RecoveryKeyStateSchema>;
 
 export const backupRoutes = {
   /** Whether this home has a recovery key and whether the user confirmed saving it. Never the key. */
-  recoveryKeyState: {
-    method: 'GET',
-    path: '/api/backups/recovery-key',
-    input: z.object({}),
-    output: RecoveryKeyStateSchema,
-    auth: true,
-  },
+  recoveryKeyState: route('GET', '/api/backups/recovery-key', { output: RecoveryKeyStateSchema }),
   /**
    * The recovery key's text, for the user to save or print: created now when the home has none.
    * Answered only until the user confirms saving it; after that, 409 `conflict`.
    */
-  revealRecoveryKey: {
-    method: 'POST',
-    path: '/api/backups/recovery-key/reveal',
-    input: z.object({}),
+  revealRecoveryKey: route('POST', '/api/backups/recovery-key/reveal', {
     output: z.object({ recoveryKey: z.string() }),
-    auth: true,
-  },
+  }),
   /** The user saved the key: proven by its last 6 letters or digits. It is never shown again. */
-  confirmRecoveryKey: {
-    method: 'POST',
-    path: '/api/backups/recovery-key/confirm',
+  confirmRecoveryKey: route('POST', '/api/backups/recovery-key/confirm', {
     input: z.object({
       lastCharacters: z
         .string()
@@ -182,76 +170,39 @@ export const backupRoutes = {
         .regex(/^[A-Za-z0-9]{6}$/, 'must be the last 6 letters or digits of the key'),
     }),
     output: RecoveryKeyStateSchema,
-    auth: true,
-  },
+  }),
   /** The catalogue, newest first. */
-  backups: {
-    method: 'GET',
-    path: '/api/backups',
-    input: z.object({}),
-    output: z.array(BackupSchema),
-    auth: true,
-  },
+  backups: route('GET', '/api/backups', { output: z.array(BackupSchema) }),
   /**
    * Takes a manual backup as a job (`kind: "backup"`): progress events carry the step, percent and
    * bytes; the job succeeds only once the archive has verified. 409 `busy` while another job runs.
    */
-  createBackup: {
-    method: 'POST',
-    path: '/api/backups',
-    input: z.object({}),
-    output: JobAcceptedSchema,
-    auth: true,
-  },
+  createBackup: route('POST', '/api/backups', { output: JobAcceptedSchema }),
   /** Verifies a backup as a job (`kind: "verify"`); `restoreTest` also restores it into scratch containers. */
-  verifyBackup: {
-    method: 'POST',
-    path: '/api/backups/:id/verify',
+  verifyBackup: route('POST', '/api/backups/:id/verify', {
     input: z.object({ id: z.string().min(1), restoreTest: z.boolean().default(false) }),
     output: JobAcceptedSchema,
-    auth: true,
-  },
+  }),
   /** What an archive holds and whether it can be restored here; touches nothing. */
-  restorePreflight: {
-    method: 'POST',
-    path: '/api/backups/restore/preflight',
+  restorePreflight: route('POST', '/api/backups/restore/preflight', {
     input: RestoreInputSchema,
     output: BackupPreflightSchema,
-    auth: true,
-  },
+  }),
   /**
    * Restores as a job (`kind: "restore"`): verify, safety snapshot, stop the app, restore into
    * staging, swap, start, health gate; on failure rolls back to the safety snapshot and the job
    * fails with the reason.
    */
-  restore: {
-    method: 'POST',
-    path: '/api/backups/restore',
+  restore: route('POST', '/api/backups/restore', {
     input: RestoreInputSchema,
     output: JobAcceptedSchema,
-    auth: true,
-  },
-  backupSchedule: {
-    method: 'GET',
-    path: '/api/backups/schedule',
-    input: z.object({}),
-    output: BackupScheduleSchema,
-    auth: true,
-  },
+  }),
+  backupSchedule: route('GET', '/api/backups/schedule', { output: BackupScheduleSchema }),
   /** Replaces the schedule and retention; 422 naming the field when invalid. */
-  setBackupSchedule: {
-    method: 'PUT',
-    path: '/api/backups/schedule',
+  setBackupSchedule: route('PUT', '/api/backups/schedule', {
     input: BackupScheduleSchema,
     output: BackupScheduleSchema,
-    auth: true,
-  },
+  }),
   /** The backups folder, its sizes, the last successful backup and the next scheduled run. */
-  backupStorage: {
-    method: 'GET',
-    path: '/api/backups/storage',
-    input: z.object({}),
-    output: BackupStorageSchema,
-    auth: true,
-  },
+  backupStorage: route('GET', '/api/backups/storage', { output: BackupStorageSchema }),
 } as const satisfies Record<string, RouteDef>;

@@ -6,6 +6,7 @@ import { ServiceStateChangedSchema, StackStatusChangedSchema } from './health.js
 import { ResourcesSampledSchema } from './resources-routes.js';
 import { StackProgressSchema } from './stack.js';
 import { AlertRaisedSchema, TrayChangedSchema } from './tray.js';
+import { UpdateBecameAvailableSchema } from './updates-routes.js';
 
 /** The one server-push stream: `GET` with the token or a session; `text/event-stream`. */
 export const EVENTS_PATH = '/api/events';
@@ -58,6 +59,7 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   ResourcesSampledSchema,
   EngineAppearedSchema,
   EngineWentAwaySchema,
+  UpdateBecameAvailableSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 

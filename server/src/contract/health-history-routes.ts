@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ServiceStateSchema } from './health.js';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 
 /** One recorded transition of a service: its state, how it exited, its deep-check verdict. */
 export const HealthHistoryEntrySchema = z.object({
@@ -40,11 +40,8 @@ export type HealthHistoryPage = z.infer<typeof HealthHistoryPageSchema>;
 
 export const healthHistoryRoutes = {
   /** One service's recorded health transitions, newest first, a page at a time. */
-  healthHistory: {
-    method: 'GET',
-    path: '/api/services/:service/health-history',
+  healthHistory: route('GET', '/api/services/:service/health-history', {
     input: HealthHistoryQuerySchema,
     output: HealthHistoryPageSchema,
-    auth: true,
-  },
+  }),
 } as const satisfies Record<string, RouteDef>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 
 /** A level read from the line itself (JSON `level` field or a common text prefix); absent when none. */
 export const LogLineLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
@@ -91,21 +91,15 @@ export type LogSearchResult = z.infer<typeof LogSearchResultSchema>;
 
 export const logsRoutes = {
   /** The merged log of the stack (or the named services), oldest first, masked. */
-  logsHistory: {
-    method: 'GET',
-    path: '/api/logs',
+  logsHistory: route('GET', '/api/logs', {
     input: LogHistoryQuerySchema,
     output: LogHistorySchema,
-    auth: true,
-  },
+  }),
   /** Server-side search over the engine's retained logs, masked before matching. */
-  logsSearch: {
-    method: 'GET',
-    path: '/api/logs/search',
+  logsSearch: route('GET', '/api/logs/search', {
     input: LogSearchQuerySchema,
     output: LogSearchResultSchema,
-    auth: true,
-  },
+  }),
 } as const satisfies Record<string, RouteDef>;
 
 /**

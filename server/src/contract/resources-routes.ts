@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 
 /**
  * One reading of a service's container, taken every few seconds (the figures `docker stats` shows,
@@ -112,29 +112,14 @@ export type DiskUsage = z.infer<typeof DiskUsageSchema>;
 
 export const resourcesRoutes = {
   /** The latest CPU, memory, network and block I/O reading of every running service. */
-  resourcesLatest: {
-    method: 'GET',
-    path: '/api/resources',
-    input: z.object({}),
-    output: ResourcesSnapshotSchema,
-    auth: true,
-  },
+  resourcesLatest: route('GET', '/api/resources', { output: ResourcesSnapshotSchema }),
   /** One service's history, downsampled to the range's step (404 for an unknown service). */
-  resourcesHistory: {
-    method: 'GET',
-    path: '/api/resources/:service/history',
+  resourcesHistory: route('GET', '/api/resources/:service/history', {
     input: ResourceHistoryQuerySchema,
     output: ResourceHistorySchema,
-    auth: true,
-  },
+  }),
   /** Space used by the data and backup folders, and free space on their file systems. */
-  diskUsage: {
-    method: 'GET',
-    path: '/api/disk',
-    input: z.object({}),
-    output: DiskUsageSchema,
-    auth: true,
-  },
+  diskUsage: route('GET', '/api/disk', { output: DiskUsageSchema }),
 } as const satisfies Record<string, RouteDef>;
 
 /**

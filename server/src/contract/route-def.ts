@@ -16,3 +16,25 @@ export interface RouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType =
    */
   auth: boolean;
 }
+
+/** The input of a route that takes none. */
+const NoInputSchema = z.object({});
+
+/**
+ * One entry of the route table: `input` is left out for a route that takes none, `auth` for one
+ * that needs the token or a session (every route but the few that say `auth: false`).
+ */
+export function route<O extends z.ZodType, I extends z.ZodType = typeof NoInputSchema>(
+  method: HttpMethod,
+  path: `/api/${string}`,
+  schemas: { input?: I; output: O; auth?: boolean },
+): RouteDef<I, O> {
+  return {
+    method,
+    path,
+    // Without an input schema, I is its default: the no-input schema.
+    input: schemas.input ?? (NoInputSchema as z.ZodType as I),
+    output: schemas.output,
+    auth: schemas.auth ?? true,
+  };
+}

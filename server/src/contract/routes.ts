@@ -4,13 +4,14 @@ import { backupRoutes } from './backup-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
 import { healthHistoryRoutes } from './health-history-routes.js';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { imagesRoutes } from './images-routes.js';
 import { logsRoutes } from './logs-routes.js';
 import { resourcesRoutes } from './resources-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { stackRoutes } from './stack-routes.js';
+import { updatesRoutes } from './updates-routes.js';
 
 export { HttpMethodSchema, type HttpMethod, type RouteDef } from './route-def.js';
 
@@ -29,52 +30,20 @@ export type DoctorQuery = z.infer<typeof DoctorQuerySchema>;
 
 /** Routes of the server itself: health, doctor, sign-in. */
 const coreRoutes = {
-  health: {
-    method: 'GET',
-    path: '/api/health',
-    input: z.object({}),
-    output: HealthSchema,
-    auth: false,
-  },
-  doctor: {
-    method: 'GET',
-    path: '/api/doctor',
-    input: DoctorQuerySchema,
-    output: DoctorReportSchema,
-    auth: true,
-  },
+  health: route('GET', '/api/health', { output: HealthSchema, auth: false }),
+  doctor: route('GET', '/api/doctor', { input: DoctorQuerySchema, output: DoctorReportSchema }),
   /** Whether this caller is signed in, and which ways to sign in the server offers. */
-  authSession: {
-    method: 'GET',
-    path: '/api/auth/session',
-    input: z.object({}),
-    output: AuthSessionSchema,
-    auth: false,
-  },
+  authSession: route('GET', '/api/auth/session', { output: AuthSessionSchema, auth: false }),
   /** Admin password -> session cookie. Rate-limited per client address (429 with Retry-After). */
-  authLogin: {
-    method: 'POST',
-    path: '/api/auth/login',
+  authLogin: route('POST', '/api/auth/login', {
     input: PasswordLoginSchema,
     output: AuthSessionSchema,
     auth: false,
-  },
+  }),
   /** Ends this browser's session (a no-op with the token). */
-  authLogout: {
-    method: 'POST',
-    path: '/api/auth/logout',
-    input: z.object({}),
-    output: AuthSessionSchema,
-    auth: true,
-  },
+  authLogout: route('POST', '/api/auth/logout', { output: AuthSessionSchema }),
   /** A fresh one-time login link (10 minutes), e.g. for another browser or after the first expired. */
-  authLoginLink: {
-    method: 'POST',
-    path: '/api/auth/login-link',
-    input: z.object({}),
-    output: LoginLinkSchema,
-    auth: true,
-  },
+  authLoginLink: route('POST', '/api/auth/login-link', { output: LoginLinkSchema }),
 } as const satisfies Record<string, RouteDef>;
 
 /**
@@ -93,6 +62,7 @@ export const routes = {
   ...resourcesRoutes,
   ...backupRoutes,
   ...healthHistoryRoutes,
+  ...updatesRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 import { JobAcceptedSchema } from './stack-routes.js';
 
 /** A secret as the API shows it: names, ages and consumers, never a value. */
@@ -31,22 +31,13 @@ export type RotateSecretInput = z.infer<typeof RotateSecretInputSchema>;
 
 export const secretsRoutes = {
   /** Every secret of the stack with its age and consumers; never a value. */
-  secrets: {
-    method: 'GET',
-    path: '/api/secrets',
-    input: z.object({}),
-    output: z.array(SecretInfoSchema),
-    auth: true,
-  },
+  secrets: route('GET', '/api/secrets', { output: z.array(SecretInfoSchema) }),
   /**
    * Rotates one secret as a job (`kind: "rotate"`). Unknown names answer 422 naming the
    * rotatable ones, refused ones (encryption_key...) 409 with the reason, before any job starts.
    */
-  rotateSecret: {
-    method: 'POST',
-    path: '/api/secrets/:name/rotate',
+  rotateSecret: route('POST', '/api/secrets/:name/rotate', {
     input: RotateSecretInputSchema,
     output: JobAcceptedSchema,
-    auth: true,
-  },
+  }),
 } as const satisfies Record<string, RouteDef>;

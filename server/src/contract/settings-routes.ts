@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 import { JobAcceptedSchema } from './stack-routes.js';
 
 /**
@@ -38,43 +38,24 @@ export type MediaNestAddress = z.infer<typeof MediaNestAddressSchema>;
 
 export const settingsRoutes = {
   /** The stored settings (no secret values). */
-  settings: {
-    method: 'GET',
-    path: '/api/settings',
-    input: z.object({}),
-    output: z.record(z.string(), z.unknown()),
-    auth: true,
-  },
+  settings: route('GET', '/api/settings', { output: z.record(z.string(), z.unknown()) }),
   /** Where MediaNest answers for others (null before an install); follows port and domain changes. */
-  mediaNestAddress: {
-    method: 'GET',
-    path: '/api/settings/address',
-    input: z.object({}),
+  mediaNestAddress: route('GET', '/api/settings/address', {
     output: z.object({ address: MediaNestAddressSchema.nullable() }),
-    auth: true,
-  },
+  }),
   /** What applying `changes` would change, without changing anything. */
-  settingsPreview: {
-    method: 'POST',
-    path: '/api/settings/preview',
+  settingsPreview: route('POST', '/api/settings/preview', {
     input: z.object({ changes: SettingsChangesSchema }),
     output: SettingsPreviewSchema,
-    auth: true,
-  },
+  }),
   /** Applies `changes` as a job: re-render, reconcile what changed, roll back if it does not come up. */
-  settingsApply: {
-    method: 'POST',
-    path: '/api/settings/apply',
+  settingsApply: route('POST', '/api/settings/apply', {
     input: z.object({ changes: SettingsChangesSchema }),
     output: JobAcceptedSchema,
-    auth: true,
-  },
+  }),
   /** First install: the same path as `init` + `up`, as one job. */
-  install: {
-    method: 'POST',
-    path: '/api/install',
+  install: route('POST', '/api/install', {
     input: z.object({ settings: SettingsChangesSchema }),
     output: JobAcceptedSchema,
-    auth: true,
-  },
+  }),
 } as const satisfies Record<string, RouteDef>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route, type RouteDef } from './route-def.js';
 import { StackHealthSchema } from './health.js';
 import { ServiceStatusSchema } from './stack.js';
 
@@ -32,41 +32,20 @@ export type StackAction = z.infer<typeof StackActionSchema>;
 
 export const stackRoutes = {
   /** Live health from the engine's event stream: overall status with its reason, per service. */
-  stackHealth: {
-    method: 'GET',
-    path: '/api/stack/health',
-    input: z.object({}),
-    output: StackHealthSchema,
-    auth: true,
-  },
+  stackHealth: route('GET', '/api/stack/health', { output: StackHealthSchema }),
   /** Per service: state, health, uptime, restarts, exit code, ports, image. */
-  stackStatus: {
-    method: 'GET',
-    path: '/api/stack/status',
-    input: z.object({}),
-    output: z.array(ServiceStatusSchema),
-    auth: true,
-  },
+  stackStatus: route('GET', '/api/stack/status', { output: z.array(ServiceStatusSchema) }),
   /** up, down, start, stop or restart, as a job (one at a time; a second one answers 409 busy). */
-  stackAction: {
-    method: 'POST',
-    path: '/api/stack/:action',
+  stackAction: route('POST', '/api/stack/:action', {
     input: ServicesInputSchema.extend({ action: StackActionSchema }),
     output: JobAcceptedSchema,
-    auth: true,
-  },
-  jobs: {
-    method: 'GET',
-    path: '/api/jobs',
+  }),
+  jobs: route('GET', '/api/jobs', {
     input: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     output: z.array(JobSchema),
-    auth: true,
-  },
-  job: {
-    method: 'GET',
-    path: '/api/jobs/:id',
+  }),
+  job: route('GET', '/api/jobs/:id', {
     input: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a job id') }),
     output: JobSchema,
-    auth: true,
-  },
+  }),
 } as const satisfies Record<string, RouteDef>;

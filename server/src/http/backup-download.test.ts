@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
@@ -9,12 +7,11 @@ import { backupDownloadPath } from '../contract/backup-routes.js';
 import { AppError } from '../core/app-error.js';
 import type { BackupRecord } from '../core/backup/ports.js';
 import { backupDownloadRouter } from './backup-download.js';
-import { errorMiddleware } from './error-middleware.js';
+import { serveWithErrors, TestAuth, type Served } from './serve.test-support.js';
 
 let dir: string;
-let server: Server;
-let base: string;
-let authorised = true;
+let served: Served;
+let auth: TestAuth;
 
 const row = (id: string, state: BackupRecord['state'], file = `${id}.mnbackup`): BackupRecord => ({
   id,
@@ -30,9 +27,8 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mna-backup-download-'));
   writeFileSync(join(dir, 'good.mnbackup'), Buffer.alloc(70_000, 3));
   writeFileSync(join(dir, 'broken.mnbackup'), 'partial');
-  authorised = true;
-  const app = express();
-  app.use(
+  auth = new TestAuth();
+  const app = express().use(
     backupDownloadRouter({
       backups: () => ({
         find: (id) => {
@@ -42,22 +38,18 @@ beforeEach(async () => {
         },
         pathOf: (record) => join(dir, record.file),
       }),
-      requireAuth: (_req, _res, next) =>
-        next(authorised ? undefined : new AppError('unauthorized', 'Sign in first.')),
+      requireAuth: auth.requireAuth,
     }),
   );
-  app.use(errorMiddleware(() => undefined));
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveWithErrors(app);
 });
 
 afterEach(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const get = (id: string): Promise<Response> => fetch(base + backupDownloadPath(id));
+const get = (id: string): Promise<Response> => fetch(served.base + backupDownloadPath(id));
 
 describe('downloading a backup', () => {
   it('answers the archive byte for byte, as an attachment named as in the catalogue', async () => {
@@ -74,7 +66,7 @@ describe('downloading a backup', () => {
     expect((await get('broken')).status).toBe(409);
     expect((await get('gone')).status).toBe(404);
     expect((await get('nothing')).status).toBe(404);
-    authorised = false;
+    auth.signedIn = false;
     expect((await get('good')).status).toBe(401);
   });
 });

@@ -1,27 +1,25 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_UPLOAD_PATH, RestoreInputSchema } from '../contract/backup-routes.js';
-import { AppError } from '../core/app-error.js';
 import { BackupUploads, backupUploadRouter, UPLOAD_SPACE_MARGIN } from './backup-upload.js';
-import { errorMiddleware } from './error-middleware.js';
 import { stateChangeCheck } from './security.js';
+import { serveWithErrors, TestAuth, type Served } from './serve.test-support.js';
 
 let dir: string;
-let server: Server;
+let served: Served;
 let port: number;
 let uploads: BackupUploads;
 let free: number;
-let authorised: boolean;
+let auth: TestAuth;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mna-backup-upload-'));
   free = 10 * 1024 ** 3;
-  authorised = true;
+  auth = new TestAuth();
   uploads = new BackupUploads({ dir: () => dir, freeBytes: async () => free, maxBytes: 1_000_000 });
   const app = express();
   // As the app mounts them: the state-change check with the one raw-body exception, the JSON parser.
@@ -30,20 +28,16 @@ beforeEach(async () => {
   app.use(
     backupUploadRouter({
       uploads: () => uploads,
-      requireAuth: (_req, _res, next) =>
-        next(authorised ? undefined : new AppError('unauthorized', 'Sign in first.')),
+      requireAuth: auth.requireAuth,
     }),
   );
   app.put('/api/other', (_req, res) => res.json({ reached: true }));
-  app.use(errorMiddleware(() => undefined));
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await serveWithErrors(app);
+  port = served.port;
 });
 
 afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -113,7 +107,7 @@ describe('uploading a backup file for a restore', () => {
     expect(crossOrigin.status).toBe(403);
     const cookieOnly = await put(archive, { cookie: 'mna_session=abc' });
     expect(cookieOnly.status).toBe(403);
-    authorised = false;
+    auth.signedIn = false;
     expect((await put(archive, { origin: `http://127.0.0.1:${port}` })).status).toBe(401);
     expect(files()).toEqual([]);
   });

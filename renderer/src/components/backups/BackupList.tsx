@@ -2,6 +2,7 @@ import { messageOf } from '@contract';
 import { useState } from 'react';
 import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
+import { useFields } from '../../state/use-fields';
 
 import { JobStatus } from '../JobStatus';
 import { downloadBackup } from './download-backup';
@@ -16,12 +17,21 @@ const KIND = {
 
 /** Every backup with its state (and why it failed), and what can be done with it. */
 export function BackupList({ client }: { client: ApiClient }) {
-  const list = useBackupsStore((s) => s.list);
-  const verify = useBackupsStore((s) => s.verify);
-  const backupRun = useBackupsStore((s) => s.backup);
-  const restore = useBackupsStore((s) => s.restore);
-  const verifyBackup = useBackupsStore((s) => s.verifyBackup);
-  const prepareRestore = useBackupsStore((s) => s.prepareRestore);
+  const {
+    list,
+    verify,
+    backup: backupRun,
+    restore,
+    verifyBackup,
+    prepareRestore,
+  } = useFields(useBackupsStore, [
+    'list',
+    'verify',
+    'backup',
+    'restore',
+    'verifyBackup',
+    'prepareRestore',
+  ]);
   const [downloadError, setDownloadError] = useState<string | undefined>();
   const busy =
     verify.phase === 'running' || backupRun.phase === 'running' || restore?.run.phase === 'running';

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '@contract';
 import { useBackupsStore } from '../../state/backups-store';
+import { useFields } from '../../state/use-fields';
 import { Choice } from '../ui/Choice';
 import { InputField } from '../ui/InputField';
 import { FormFooter } from '../ui/FormFooter';
@@ -12,11 +13,10 @@ const WEEKDAYS = DAYS.map((day, index) => ({ value: String(index), label: day })
 
 /** When backups run by themselves and how many are kept. */
 export function ScheduleForm({ client }: { client: ApiClient }) {
-  const schedule = useBackupsStore((s) => s.schedule);
-  const errors = useBackupsStore((s) => s.scheduleErrors);
-  const saved = useBackupsStore((s) => s.scheduleSaved);
-  const setSchedule = useBackupsStore((s) => s.setSchedule);
-  const saveSchedule = useBackupsStore((s) => s.saveSchedule);
+  const { schedule, scheduleErrors, scheduleSaved, setSchedule, saveSchedule } = useFields(
+    useBackupsStore,
+    ['schedule', 'scheduleErrors', 'scheduleSaved', 'setSchedule', 'saveSchedule'],
+  );
   if (!schedule) return null;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -36,14 +36,14 @@ export function ScheduleForm({ client }: { client: ApiClient }) {
           <InputField
             id="daily.time"
             label="Daily at (24-hour)"
-            error={errors['daily.time']}
+            error={scheduleErrors['daily.time']}
             value={schedule.dailyTime}
             onValue={(value) => setSchedule('dailyTime', value)}
           />
           <InputField
             id="retention.daily"
             label="Daily backups kept"
-            error={errors['retention.daily']}
+            error={scheduleErrors['retention.daily']}
             inputMode="numeric"
             value={schedule.keepDaily}
             onValue={(value) => setSchedule('keepDaily', value)}
@@ -59,7 +59,7 @@ export function ScheduleForm({ client }: { client: ApiClient }) {
           <SelectField
             id="weekly.weekday"
             label="On"
-            error={errors['weekly.weekday']}
+            error={scheduleErrors['weekly.weekday']}
             value={schedule.weeklyDay}
             options={WEEKDAYS}
             onValue={(day) => setSchedule('weeklyDay', day)}
@@ -67,20 +67,24 @@ export function ScheduleForm({ client }: { client: ApiClient }) {
           <InputField
             id="weekly.time"
             label="At (24-hour)"
-            error={errors['weekly.time']}
+            error={scheduleErrors['weekly.time']}
             value={schedule.weeklyTime}
             onValue={(value) => setSchedule('weeklyTime', value)}
           />
           <InputField
             id="retention.weekly"
             label="Weekly backups kept"
-            error={errors['retention.weekly']}
+            error={scheduleErrors['retention.weekly']}
             inputMode="numeric"
             value={schedule.keepWeekly}
             onValue={(value) => setSchedule('keepWeekly', value)}
           />
         </div>
-        <FormFooter error={errors['(schedule)']} saved={saved} submit="Save the schedule" />
+        <FormFooter
+          error={scheduleErrors['(schedule)']}
+          saved={scheduleSaved}
+          submit="Save the schedule"
+        />
       </form>
     </section>
   );

@@ -1,4 +1,5 @@
 import { Field, type FieldProps } from './Field';
+import { Options } from './Options';
 
 export interface SelectFieldProps<V extends string> extends Omit<FieldProps, 'children'> {
   value: V;
@@ -18,11 +19,7 @@ export function SelectField<V extends string>({
       {(aria) => (
         // A select only ever answers with one of its options' values, all of them a V.
         <select {...aria} value={value} onChange={(e) => onValue(e.target.value as V)}>
-          {options.map((option) => (
-            <option key={option.value} value={option.value}>
-              {option.label}
-            </option>
-          ))}
+          <Options options={options} />
         </select>
       )}
     </Field>

@@ -13,6 +13,14 @@ const backup = (id: string, iso: string, state: BackupState = 'verified'): Reten
   state,
 });
 
+/** The plan at `now` (ISO time), with the seed's counts in UTC unless told otherwise. */
+const planAt = (
+  backups: RetentionCandidate[],
+  now: string,
+  counts: { daily: number; weekly: number } = SEED_COUNTS,
+  zone = 'UTC',
+) => planRetention(backups, counts, zone, new Date(now));
+
 /** One good backup a day at 02:00 UTC, from `from` for `days` days: ids are their dates. */
 const daily = (from: string, days: number): RetentionCandidate[] =>
   Array.from({ length: days }, (_, i) => {
@@ -26,12 +34,7 @@ const kept = (plan: ReturnType<typeof planRetention>): string[] =>
 describe('retention', () => {
   it('keeps the newest of the last 7 days and of the last 4 ISO weeks by default', () => {
     // 2026-10-01 (Thursday) to 2026-11-26 (Thursday), one a day.
-    const plan = planRetention(
-      daily('2026-10-01', 57),
-      SEED_COUNTS,
-      'UTC',
-      new Date('2026-11-26T12:00:00Z'),
-    );
+    const plan = planAt(daily('2026-10-01', 57), '2026-11-26T12:00:00Z');
     // ISO weeks 45-47 end on Sundays the 8th, 15th and 22nd; this week's newest is the 26th.
     const days = ['08', '15', '20', '21', '22', '23', '24', '25', '26'];
     expect(kept(plan)).toEqual(days.map((d) => `2026-11-${d}`));
@@ -45,15 +48,15 @@ describe('retention', () => {
 
   it('never counts or removes a failed or unverified backup, so a failed run deletes nothing good', () => {
     const good = daily('2026-11-01', 26);
-    const now = new Date('2026-11-27T12:00:00Z');
-    const before = planRetention(good, SEED_COUNTS, 'UTC', now);
+    const now = '2026-11-27T12:00:00Z';
+    const before = planAt(good, now);
     const failed = [
       backup('failed-today', '2026-11-27T02:00:00Z', 'failed'),
       backup('unverified', '2026-11-27T03:00:00Z', 'complete'),
       backup('running', '2026-11-27T04:00:00Z', 'running'),
       backup('gone', '2026-11-27T05:00:00Z', 'missing'),
     ];
-    const after = planRetention([...good, ...failed], SEED_COUNTS, 'UTC', now);
+    const after = planAt([...good, ...failed], now);
     expect(after.keep).toEqual(before.keep);
     expect(after.remove).toEqual(before.remove);
     expect(after.ignored.sort()).toEqual(['failed-today', 'gone', 'running', 'unverified']);
@@ -61,24 +64,14 @@ describe('retention', () => {
 
   it('does not let missed days push good backups out: only days that have a backup count', () => {
     // Ten days of backups, then the machine is off for three weeks.
-    const plan = planRetention(
-      daily('2026-10-20', 10),
-      SEED_COUNTS,
-      'UTC',
-      new Date('2026-11-20T12:00:00Z'),
-    );
+    const plan = planAt(daily('2026-10-20', 10), '2026-11-20T12:00:00Z');
     expect(plan.keep.filter((k) => k.reasons.some((r) => r.startsWith('daily')))).toHaveLength(7);
     expect(kept(plan)).toContain('2026-10-29');
   });
 
   it('keeps backups dated after now (clock set back) without letting them take a place', () => {
     const backups = [...daily('2026-11-01', 10), ...daily('2027-03-01', 3)];
-    const plan = planRetention(
-      backups,
-      { daily: 2, weekly: 0 },
-      'UTC',
-      new Date('2026-11-10T12:00:00Z'),
-    );
+    const plan = planAt(backups, '2026-11-10T12:00:00Z', { daily: 2, weekly: 0 });
     expect(kept(plan)).toEqual([
       '2026-11-09',
       '2026-11-10',
@@ -97,40 +90,24 @@ describe('retention', () => {
       backup('sun-repeat', '2026-10-25T01:30:00Z'), // the second 02:30 Sunday
       backup('mon-early', '2026-10-25T23:30:00Z'), // 00:30 Monday
     ];
-    const plan = planRetention(
-      backups,
-      { daily: 3, weekly: 0 },
-      'Europe/Berlin',
-      new Date('2026-10-26T12:00:00Z'),
-    );
+    const plan = planAt(backups, '2026-10-26T12:00:00Z', { daily: 3, weekly: 0 }, 'Europe/Berlin');
     expect(kept(plan)).toEqual(['mon-early', 'sat-late', 'sun-repeat']);
     // In UTC the same four fall on the 24th (two) and the 25th (two).
-    expect(
-      kept(
-        planRetention(backups, { daily: 3, weekly: 0 }, 'UTC', new Date('2026-10-26T12:00:00Z')),
-      ),
-    ).toEqual(['mon-early', 'sun-early']);
+    expect(kept(planAt(backups, '2026-10-26T12:00:00Z', { daily: 3, weekly: 0 }))).toEqual([
+      'mon-early',
+      'sun-early',
+    ]);
   });
 
   it('uses the zone recorded with a backup over the configured one', () => {
     const a = { ...backup('tokyo-27th', '2026-11-26T16:00:00Z'), timeZone: 'Asia/Tokyo' }; // 01:00 on the 27th
     const b = backup('utc-26th', '2026-11-26T15:00:00Z');
-    const plan = planRetention(
-      [a, b],
-      { daily: 2, weekly: 0 },
-      'UTC',
-      new Date('2026-11-28T00:00:00Z'),
-    );
+    const plan = planAt([a, b], '2026-11-28T00:00:00Z', { daily: 2, weekly: 0 });
     expect(plan.keep.map((k) => k.reasons[0])).toEqual(['daily 2026-11-27', 'daily 2026-11-26']);
   });
 
   it('always keeps the newest good backup, even with both counts at 0', () => {
-    const plan = planRetention(
-      daily('2026-11-01', 3),
-      { daily: 0, weekly: 0 },
-      'UTC',
-      new Date('2026-11-05T00:00:00Z'),
-    );
+    const plan = planAt(daily('2026-11-01', 3), '2026-11-05T00:00:00Z', { daily: 0, weekly: 0 });
     expect(kept(plan)).toEqual(['2026-11-03']);
   });
 });

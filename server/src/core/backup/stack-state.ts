@@ -116,27 +116,14 @@ export class StackState {
   }
 
   /** `pg_dump -Fc` of the MediaNest database, streamed out of the container. */
-  async dump(): Promise<Readable> {
-    const stream = await this.streams.run('postgres', [
-      'pg_dump',
-      '-U',
-      DB_USER,
-      '-d',
-      DB_NAME,
-      '-Fc',
-    ]);
-    return checkedStdout(stream, 'pg_dump');
+  dump(): Promise<Readable> {
+    return this.output('postgres', ['pg_dump', '-U', DB_USER, '-d', DB_NAME, '-Fc'], 'pg_dump');
   }
 
   /** The cluster's roles; a restore creates the ones its target lacks (`createMissingRoles`). */
-  async roles(): Promise<Readable> {
-    const stream = await this.streams.run('postgres', [
-      'pg_dumpall',
-      '-U',
-      DB_USER,
-      '--roles-only',
-    ]);
-    return checkedStdout(stream, 'pg_dumpall --roles-only');
+  roles(): Promise<Readable> {
+    const command = ['pg_dumpall', '-U', DB_USER, '--roles-only'];
+    return this.output('postgres', command, 'pg_dumpall --roles-only');
   }
 
   /**
@@ -268,8 +255,12 @@ export class StackState {
   }
 
   /** The snapshot file's bytes, streamed out of the Redis container. */
-  async redisFile(path: string): Promise<Readable> {
-    const stream = await this.streams.run('redis', ['cat', path]);
-    return checkedStdout(stream, 'reading the Redis snapshot');
+  redisFile(path: string): Promise<Readable> {
+    return this.output('redis', ['cat', path], 'reading the Redis snapshot');
+  }
+
+  /** What `command` writes in `service`'s container, as a stream that fails if the command does. */
+  private async output(service: string, command: string[], what: string): Promise<Readable> {
+    return checkedStdout(await this.streams.run(service, command), what);
   }
 }

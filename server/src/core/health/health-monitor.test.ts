@@ -48,13 +48,19 @@ async function running(engine: FakeEngine): Promise<void> {
   await new Promise((r) => setTimeout(r, 20));
 }
 
+/** A monitor of a stack whose every service runs, started and past its first inspect. */
+async function watchingHealthyStack() {
+  const engine = new FakeEngine();
+  await running(engine);
+  const { monitor, events } = monitorOf(engine);
+  monitor.start();
+  await until(() => monitor.snapshot().status === 'healthy');
+  return { engine, monitor, events };
+}
+
 describe('the health monitor', () => {
   it('starts from one inspect, then follows events: an exited service degrades the stack', async () => {
-    const engine = new FakeEngine();
-    await running(engine);
-    const { monitor, events } = monitorOf(engine);
-    monitor.start();
-    await until(() => monitor.snapshot().status === 'healthy');
+    const { engine, monitor, events } = await watchingHealthyStack();
     const redis = [...engine.containers.values()].find((c) => c.service === 'redis')!;
     redis.state = 'exited';
     redis.exitCode = 137;
@@ -137,11 +143,7 @@ describe('the health monitor', () => {
 
 describe('deep checks and late plans in the health monitor', () => {
   it('degrades the stack on a failing deep check, once per verdict, and drops it when the container dies', async () => {
-    const engine = new FakeEngine();
-    await running(engine);
-    const { monitor, events } = monitorOf(engine);
-    monitor.start();
-    await until(() => monitor.snapshot().status === 'healthy');
+    const { engine, monitor, events } = await watchingHealthyStack();
     const changes = (): number =>
       events.filter((e) => e.type === 'service.state-changed' && e.service.service === 'backend')
         .length;

@@ -84,11 +84,29 @@ function setup(publishIntervalMs = 3_600_000) {
 const sampled = (events: DomainEvent[]) =>
   events.flatMap((e) => (e.type === 'resources.sampled' ? [e] : []));
 
+interface Container extends Counters {
+  id: string;
+  service: string;
+}
+
+const POSTGRES: Container = { id: 'c1', service: 'postgres', cpuSeconds: 1, memoryMiB: 100 };
+const REDIS: Container = { id: 'c2', service: 'redis', cpuSeconds: 1, memoryMiB: 5 };
+
+/** A started sampler with these containers running, its first reading of each taken. */
+async function startedWith(containers: Container[], publishIntervalMs?: number) {
+  const started = setup(publishIntervalMs);
+  started.engine.running = containers.map(({ id, service }) => ({ id, service }));
+  for (const { id, cpuSeconds, memoryMiB } of containers) {
+    started.engine.counters.set(id, { cpuSeconds, memoryMiB });
+  }
+  started.sampler.start();
+  await started.sampler.reconcile();
+  return started;
+}
+
 describe('the resource sampler', () => {
   it('reads nothing and publishes nothing while nothing runs', async () => {
-    const { engine, sampler, events } = setup();
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler, events } = await startedWith([]);
     await sampler.sample();
     expect(sampler.watchedContainers).toBe(0);
     expect(engine.reads).toEqual([]);
@@ -133,11 +151,9 @@ describe('the resource sampler', () => {
   });
 
   it('works out CPU over the interval since the previous reading, as docker stats does', async () => {
-    const { engine, sampler, samples } = setup();
-    engine.running = [{ id: 'c1', service: 'backend' }];
-    engine.counters.set('c1', { cpuSeconds: 10, memoryMiB: 50 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler, samples } = await startedWith([
+      { id: 'c1', service: 'backend', cpuSeconds: 10, memoryMiB: 50 },
+    ]);
     // The first reading has nothing to compare with.
     expect(samples.at(-1)?.cpuPercent).toBe(0);
 
@@ -155,15 +171,7 @@ describe('the resource sampler', () => {
   });
 
   it('publishes every service in one event per round', async () => {
-    const { engine, sampler, events } = setup();
-    engine.running = [
-      { id: 'c1', service: 'postgres' },
-      { id: 'c2', service: 'redis' },
-    ];
-    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
-    engine.counters.set('c2', { cpuSeconds: 1, memoryMiB: 5 });
-    sampler.start();
-    await sampler.reconcile();
+    const { sampler, events } = await startedWith([POSTGRES, REDIS]);
     expect(sampled(events)).toHaveLength(0);
     await sampler.sample();
     await sampler.sample();
@@ -176,22 +184,14 @@ describe('the resource sampler', () => {
   });
 
   it('reads and publishes on its own timer', async () => {
-    const { engine, sampler, events } = setup(20);
-    engine.running = [{ id: 'c1', service: 'postgres' }];
-    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, events } = await startedWith([POSTGRES], 20);
     await new Promise((resolve) => setTimeout(resolve, 70));
     expect(sampled(events).length).toBeGreaterThanOrEqual(1);
     expect(engine.reads.length).toBeGreaterThanOrEqual(2);
   });
 
   it('does not start a round while one is under way', async () => {
-    const { engine, sampler } = setup();
-    engine.running = [{ id: 'c1', service: 'postgres' }];
-    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler } = await startedWith([POSTGRES]);
     let release = (): void => undefined;
     engine.gate = new Promise((resolve) => (release = resolve));
     engine.reads.length = 0;
@@ -203,15 +203,7 @@ describe('the resource sampler', () => {
   });
 
   it('shows no reading for a container that did not answer, and reads it again next round', async () => {
-    const { engine, sampler, errors } = setup();
-    engine.running = [
-      { id: 'c1', service: 'postgres' },
-      { id: 'c2', service: 'redis' },
-    ];
-    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
-    engine.counters.set('c2', { cpuSeconds: 1, memoryMiB: 5 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler, errors } = await startedWith([POSTGRES, REDIS]);
     engine.failing.add('c2');
     await sampler.sample();
     expect(errors).toHaveLength(1);
@@ -236,11 +228,7 @@ describe('the resource sampler', () => {
   });
 
   it('watches nothing when the engine cannot be asked', async () => {
-    const { engine, sampler } = setup();
-    engine.running = [{ id: 'c1', service: 'postgres' }];
-    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler } = await startedWith([POSTGRES]);
     expect(sampler.watchedContainers).toBe(1);
     engine.runningContainers = () => Promise.reject(new Error('connect ENOENT'));
     await sampler.reconcile();
@@ -249,22 +237,21 @@ describe('the resource sampler', () => {
   });
 
   it('gives every read its own signal (a dozen requests on one make Node warn of a leak)', async () => {
-    const { engine, sampler } = setup();
-    engine.running = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, service: `s${i}` }));
-    for (const c of engine.running) engine.counters.set(c.id, { cpuSeconds: 1, memoryMiB: 1 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler } = await startedWith(
+      Array.from({ length: 12 }, (_, i) => ({
+        id: `c${i}`,
+        service: `s${i}`,
+        cpuSeconds: 1,
+        memoryMiB: 1,
+      })),
+    );
     await sampler.sample();
     expect(engine.reads).toHaveLength(24);
     expect(engine.signals.size).toBe(24);
   });
 
   it('gives up a read under way when stopped', async () => {
-    const { engine, sampler, errors } = setup();
-    engine.running = [{ id: 'c1', service: 'postgres' }];
-    engine.counters.set('c1', { cpuSeconds: 1, memoryMiB: 100 });
-    sampler.start();
-    await sampler.reconcile();
+    const { engine, sampler, errors } = await startedWith([POSTGRES]);
     engine.gate = new Promise(() => undefined);
     const round = sampler.sample();
     await sampler.stop();

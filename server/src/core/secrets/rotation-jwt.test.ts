@@ -2,25 +2,18 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRotationState } from './rotation-state.js';
-import {
-  T0,
-  failure,
-  readCopy,
-  readSecret,
-  rotateIn,
-  useRotationRig,
-} from './rotation.test-support.js';
+import { T0, failure, useRotationRig } from './rotation.test-support.js';
 
 const rig = useRotationRig();
 
 describe('rotating jwt_secret', () => {
   it('keeps the previous value as jwt_secret_rotation for 7 days by default', async () => {
-    const old = readSecret(rig, 'jwt_secret');
-    const result = await rotateIn(rig, 'jwt_secret');
+    const old = rig.secret('jwt_secret');
+    const result = await rig.rotate('jwt_secret');
     expect(rig.steps).toEqual(['write jwt_secret_rotation', 'write jwt_secret', 'render', 'up']);
-    expect(readSecret(rig, 'jwt_secret_rotation')).toBe(old);
-    expect(readCopy(rig, 'backend', 'jwt_secret_rotation')).toBe(old);
-    expect(readSecret(rig, 'jwt_secret')).not.toBe(old);
+    expect(rig.secret('jwt_secret_rotation')).toBe(old);
+    expect(rig.copy('backend', 'jwt_secret_rotation')).toBe(old);
+    expect(rig.secret('jwt_secret')).not.toBe(old);
     const until = new Date(T0.getTime() + 7 * 86_400_000).toISOString();
     expect(result.graceUntil).toBe(until);
     expect(await readRotationState(rig.fs, join(rig.home, 'stack'))).toEqual({
@@ -32,48 +25,43 @@ describe('rotating jwt_secret', () => {
   });
 
   it('with no grace period, accepts only the new value at once', async () => {
-    const old = readSecret(rig, 'jwt_secret');
-    const result = await rotateIn(rig, 'jwt_secret', { graceDays: 0 });
+    const old = rig.secret('jwt_secret');
+    const result = await rig.rotate('jwt_secret', { graceDays: 0 });
     expect(result.graceUntil).toBeUndefined();
-    expect(readSecret(rig, 'jwt_secret_rotation')).not.toBe(old);
-    expect(readSecret(rig, 'jwt_secret_rotation')).not.toBe(readSecret(rig, 'jwt_secret'));
+    expect(rig.secret('jwt_secret_rotation')).not.toBe(old);
+    expect(rig.secret('jwt_secret_rotation')).not.toBe(rig.secret('jwt_secret'));
   });
 
   it('drops the previous value once the grace period is over (for up, or the next rotation)', async () => {
-    const old = readSecret(rig, 'jwt_secret');
-    await rotateIn(rig, 'jwt_secret', { graceDays: 2 });
+    const old = rig.secret('jwt_secret');
+    await rig.rotate('jwt_secret', { graceDays: 2 });
     rig.now = new Date(T0.getTime() + 86_400_000);
     expect(await rig.service.dropExpiredGrace()).toBe(false);
-    expect(readSecret(rig, 'jwt_secret_rotation')).toBe(old);
+    expect(rig.secret('jwt_secret_rotation')).toBe(old);
 
     rig.now = new Date(T0.getTime() + 2 * 86_400_000);
     rig.steps = [];
     expect(await rig.service.dropExpiredGrace()).toBe(true);
     expect(rig.steps).toEqual(['write jwt_secret_rotation', 'render']);
-    expect(readSecret(rig, 'jwt_secret_rotation')).not.toBe(old);
-    expect(readCopy(rig, 'backend', 'jwt_secret_rotation')).toBe(
-      readSecret(rig, 'jwt_secret_rotation'),
-    );
+    expect(rig.secret('jwt_secret_rotation')).not.toBe(old);
+    expect(rig.copy('backend', 'jwt_secret_rotation')).toBe(rig.secret('jwt_secret_rotation'));
     expect(await readRotationState(rig.fs, join(rig.home, 'stack'))).toEqual({});
 
-    await rotateIn(rig, 'jwt_secret', { graceDays: 1 });
-    const second = readSecret(rig, 'jwt_secret_rotation');
+    await rig.rotate('jwt_secret', { graceDays: 1 });
+    const second = rig.secret('jwt_secret_rotation');
     rig.now = new Date(rig.now.getTime() + 86_400_000);
-    await rotateIn(rig, 'metrics_token');
-    expect(readSecret(rig, 'jwt_secret_rotation')).not.toBe(second);
+    await rig.rotate('metrics_token');
+    expect(rig.secret('jwt_secret_rotation')).not.toBe(second);
   });
 
   it('restores jwt_secret, the rotation value and the grace period when the render fails', async () => {
-    await rotateIn(rig, 'jwt_secret');
-    const [secret, previous] = [
-      readSecret(rig, 'jwt_secret'),
-      readSecret(rig, 'jwt_secret_rotation'),
-    ];
+    await rig.rotate('jwt_secret');
+    const [secret, previous] = [rig.secret('jwt_secret'), rig.secret('jwt_secret_rotation')];
     const state = await readRotationState(rig.fs, join(rig.home, 'stack'));
     rig.renderFailures = 2;
     rig.now = new Date(T0.getTime() + 3600_000);
-    await failure(rotateIn(rig, 'jwt_secret'));
-    expect([readSecret(rig, 'jwt_secret'), readSecret(rig, 'jwt_secret_rotation')]).toEqual([
+    await failure(rig.rotate('jwt_secret'));
+    expect([rig.secret('jwt_secret'), rig.secret('jwt_secret_rotation')]).toEqual([
       secret,
       previous,
     ]);

@@ -1,12 +1,12 @@
 /** Rotation refused before anything changes, and the listing (names and ages, never values). */
 import { describe, expect, it } from 'vitest';
-import { T0, failure, readSecret, rotateIn, useRotationRig } from './rotation.test-support.js';
+import { T0, failure, useRotationRig } from './rotation.test-support.js';
 
 const rig = useRotationRig();
 
 describe('refusals', () => {
   it('refuses encryption_key with the reason, before touching anything', async () => {
-    const error = await failure(rotateIn(rig, 'encryption_key'));
+    const error = await failure(rig.rotate('encryption_key'));
     expect(error.code).toBe('conflict');
     expect(error.message).toMatch(/encrypts the Plex tokens and service API keys/);
     expect(rig.steps).toEqual([]);
@@ -14,39 +14,35 @@ describe('refusals', () => {
   });
 
   it('refuses an unknown name, naming the rotatable ones, and never echoes a value', async () => {
-    const unknown = await failure(rotateIn(rig, 'jwt_secrett'));
+    const unknown = await failure(rig.rotate('jwt_secrett'));
     expect(unknown.code).toBe('validation_failed');
     expect(unknown.message).toBe(
       'There is no secret "jwt_secrett". Secrets that can be rotated: postgres_password, redis_password, jwt_secret, nextauth_secret, metrics_token, grafana_password.',
     );
-    const pasted = await failure(rotateIn(rig, readSecret(rig, 'jwt_secret')));
-    expect(pasted.message).not.toContain(readSecret(rig, 'jwt_secret'));
+    const pasted = await failure(rig.rotate(rig.secret('jwt_secret')));
+    expect(pasted.message).not.toContain(rig.secret('jwt_secret'));
   });
 
   it('points derived secrets to their source', async () => {
-    expect((await failure(rotateIn(rig, 'database_url'))).message).toMatch(
-      /rotate postgres_password/,
-    );
-    expect((await failure(rotateIn(rig, 'jwt_secret_rotation'))).message).toMatch(
-      /rotate jwt_secret/,
-    );
+    expect((await failure(rig.rotate('database_url'))).message).toMatch(/rotate postgres_password/);
+    expect((await failure(rig.rotate('jwt_secret_rotation'))).message).toMatch(/rotate jwt_secret/);
   });
 
   it('takes a grace period only for jwt_secret, and a sane one', async () => {
-    expect((await failure(rotateIn(rig, 'redis_password', { graceDays: 3 }))).code).toBe(
+    expect((await failure(rig.rotate('redis_password', { graceDays: 3 }))).code).toBe(
       'validation_failed',
     );
-    expect((await failure(rotateIn(rig, 'jwt_secret', { graceDays: 91 }))).code).toBe(
+    expect((await failure(rig.rotate('jwt_secret', { graceDays: 91 }))).code).toBe(
       'validation_failed',
     );
   });
 
   it('needs PostgreSQL running to change its password, and changes nothing otherwise', async () => {
     rig.engine.running = rig.engine.running.filter((r) => r.service !== 'postgres');
-    const before = readSecret(rig, 'postgres_password');
-    const error = await failure(rotateIn(rig, 'postgres_password'));
+    const before = rig.secret('postgres_password');
+    const error = await failure(rig.rotate('postgres_password'));
     expect(error.message).toMatch(/kept inside postgres, which is not running/);
-    expect(readSecret(rig, 'postgres_password')).toBe(before);
+    expect(rig.secret('postgres_password')).toBe(before);
     expect(rig.steps).toEqual([]);
   });
 });
@@ -65,7 +61,7 @@ describe('listing', () => {
     expect(byName.get('jwt_secret_rotation')?.consumers).toEqual(['backend']);
     const text = JSON.stringify(rows);
     for (const row of rows) {
-      const random = /[0-9a-f]{64}/.exec(readSecret(rig, row.name))?.[0];
+      const random = /[0-9a-f]{64}/.exec(rig.secret(row.name))?.[0];
       if (random) expect(text).not.toContain(random);
     }
   });

@@ -8,7 +8,7 @@ import { initStack } from '../stack/init-service.js';
 import type { UpResult } from '../stack/reconciler.js';
 import type { ExecResult, ServiceExec } from '../service-exec.js';
 import { scramKeys } from './rotation-scram.js';
-import { SecretsService } from './rotation-service.js';
+import { SecretsService, type RotateOptions, type RotationResult } from './rotation-service.js';
 
 export const T0 = new Date('2026-03-01T12:00:00Z');
 
@@ -104,13 +104,27 @@ export interface RotationRig {
   service: SecretsService;
   steps: string[];
   progress: string[];
+  /** A secret file's value. */
+  secret(name: string): string;
+  /** A service's copy of a secret. */
+  copy(service: string, name: string): string;
+  /** Rotates one secret through the service, its progress steps kept in `progress`. */
+  rotate(name: string, options?: RotateOptions): Promise<RotationResult>;
 }
 
 const config = { profiles: ['monitoring'] };
 
 /** Registers the rig's set-up and clean-up around each test of the calling file. */
 export function useRotationRig(): RotationRig {
-  const rig = { steps: [] as string[], progress: [] as string[] } as RotationRig;
+  const secretsDir = (): string => join(rig.home, 'stack', 'secrets');
+  const rig = {
+    steps: [] as string[],
+    progress: [] as string[],
+    secret: (name) => readFileSync(join(secretsDir(), name), 'utf8'),
+    copy: (service, name) => readFileSync(join(secretsDir(), 'by-service', service, name), 'utf8'),
+    rotate: (name, options = {}) =>
+      rig.service.rotate(name, options, (step) => rig.progress.push(step)),
+  } as RotationRig;
   beforeEach(async () => {
     rig.home = mkdtempSync(join(tmpdir(), 'mn-rotate-'));
     rig.fs = new RecordingFileSystem(() => rig.steps);
@@ -150,15 +164,6 @@ export function useRotationRig(): RotationRig {
   afterEach(() => rmSync(rig.home, { recursive: true, force: true }));
   return rig;
 }
-
-/** A secret file's value, and a service's copy of it. */
-export const readSecret = (rig: RotationRig, name: string): string =>
-  readFileSync(join(rig.home, 'stack', 'secrets', name), 'utf8');
-export const readCopy = (rig: RotationRig, svc: string, name: string): string =>
-  readFileSync(join(rig.home, 'stack', 'secrets', 'by-service', svc, name), 'utf8');
-
-export const rotateIn = (rig: RotationRig, name: string, options = {}) =>
-  rig.service.rotate(name, options, (step) => rig.progress.push(step));
 
 export const failure = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(

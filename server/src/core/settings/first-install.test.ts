@@ -42,21 +42,37 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
+/**
+ * Installs with a reconcile that answers "port taken" (for the configs `fails` picks; all when
+ * omitted) and a take-down that does what `takeDown` does: what was reconciled, how often it was
+ * taken down, and the error the install answered.
+ */
+async function installRefused(
+  input: Parameters<SettingsService['install']>[0],
+  options: { fails?: (config: StackConfig) => boolean; takeDown?: () => Promise<void> } = {},
+) {
+  const { fails = () => true, takeDown = async () => undefined } = options;
+  const reconciled: StackConfig[] = [];
+  let tornDown = 0;
+  const error = await service
+    .install(
+      input,
+      async (config) => {
+        reconciled.push(config);
+        if (fails(config)) throw portTaken;
+      },
+      async () => {
+        tornDown++;
+        await takeDown();
+      },
+    )
+    .catch((e: unknown) => e);
+  return { reconciled, tornDown, error };
+}
+
 describe('a first install that fails', () => {
   it('reconciles once, takes down what it started, removes what it created and forgets the settings', async () => {
-    const reconciled: StackConfig[] = [];
-    let tornDown = 0;
-    const error = await service
-      .install(
-        { httpPort: 8620 },
-        async (config) => {
-          reconciled.push(config);
-          throw portTaken;
-        },
-        async () => void tornDown++,
-      )
-      .catch((e: unknown) => e);
-
+    const { reconciled, tornDown, error } = await installRefused({ httpPort: 8620 });
     expect(error).toBeInstanceOf(AppError);
     const message = (error as AppError).message;
     expect(message).toContain('Port 8620 (for nginx) is already in use by python3');
@@ -76,32 +92,21 @@ describe('a first install that fails', () => {
     const dataDir = join(home, 'media-data');
     mkdirSync(join(dataDir, 'uploads'), { recursive: true });
     writeFileSync(join(dataDir, 'uploads', 'holiday.jpg'), 'a photo');
-    await service
-      .install(
-        { dataDir },
-        async () => {
-          throw portTaken;
-        },
-        async () => undefined,
-      )
-      .catch(() => undefined);
+    await installRefused({ dataDir });
     expect(existsSync(join(dataDir, 'uploads', 'holiday.jpg'))).toBe(true);
     expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
     expect(existsSync(join(home, 'stack'))).toBe(false);
   });
 
   it('says so when its containers could not be taken down', async () => {
-    const error = await service
-      .install(
-        {},
-        async () => {
-          throw portTaken;
-        },
-        async () => {
+    const { error } = await installRefused(
+      {},
+      {
+        takeDown: async () => {
           throw new Error('the engine went away');
         },
-      )
-      .catch((e: unknown) => e);
+      },
+    );
     expect((error as Error).message).toContain(
       'its containers could not be removed (the engine went away)',
     );
@@ -116,18 +121,10 @@ describe('installing over a stack that exists', () => {
       async () => undefined,
       async () => undefined,
     );
-    const reconciled: StackConfig[] = [];
-    let tornDown = 0;
-    const error = await service
-      .install(
-        { httpPort: 8621 },
-        async (config) => {
-          reconciled.push(config);
-          if (config.httpPort === 8621) throw portTaken;
-        },
-        async () => void tornDown++,
-      )
-      .catch((e: unknown) => e);
+    const { reconciled, tornDown, error } = await installRefused(
+      { httpPort: 8621 },
+      { fails: (config) => config.httpPort === 8621 },
+    );
     expect((error as Error).message).toContain('the previous settings were restored');
     expect(reconciled.map((c) => c.httpPort)).toEqual([8621, 8620]);
     expect(tornDown).toBe(0);

@@ -28,6 +28,21 @@ export class DockerodeScratch implements ScratchEngine {
     const docker = this.docker;
     const containers = new Map<string, Docker.Container>();
     let network: Docker.Network | undefined;
+    /** One of the two: on the scratch network, labelled for clean-up, with 512 MiB at most. */
+    const create = async (
+      service: 'postgres' | 'redis',
+      options: Docker.ContainerCreateOptions,
+    ): Promise<Docker.Container> => {
+      const container = await docker.createContainer({
+        name: `${name}-${service}`,
+        Image: images[service],
+        Labels: { [LABEL]: id },
+        HostConfig: { NetworkMode: name, Memory: 512 * 1024 * 1024 },
+        ...options,
+      });
+      containers.set(service, container);
+      return container;
+    };
     const close = async (): Promise<void> => {
       for (const container of containers.values()) {
         await container.remove({ force: true, v: true }).catch(() => undefined);
@@ -36,18 +51,13 @@ export class DockerodeScratch implements ScratchEngine {
     };
     try {
       network = await docker.createNetwork({ Name: name, Internal: true, Labels: { [LABEL]: id } });
-      const postgres = await docker.createContainer({
-        name: `${name}-postgres`,
-        Image: images.postgres,
+      const postgres = await create('postgres', {
         Env: [
           'POSTGRES_USER=medianest',
           'POSTGRES_DB=medianest',
           'POSTGRES_HOST_AUTH_METHOD=trust',
         ],
-        Labels: { [LABEL]: id },
-        HostConfig: { NetworkMode: name, Memory: 512 * 1024 * 1024 },
       });
-      containers.set('postgres', postgres);
       await postgres.start();
     } catch (error) {
       await close();
@@ -75,9 +85,7 @@ export class DockerodeScratch implements ScratchEngine {
         [...containers.keys()].map((service) => ({ service, health: 'none' as const })),
       startRedis: async (rdb: Readable): Promise<void> => {
         // The snapshot goes in on stdin before Redis starts, so Redis loads it as it would at boot.
-        const redis = await docker.createContainer({
-          name: `${name}-redis`,
-          Image: images.redis,
+        const redis = await create('redis', {
           Cmd: [
             'sh',
             '-c',
@@ -86,10 +94,7 @@ export class DockerodeScratch implements ScratchEngine {
           OpenStdin: true,
           StdinOnce: true,
           AttachStdin: true,
-          Labels: { [LABEL]: id },
-          HostConfig: { NetworkMode: name, Memory: 512 * 1024 * 1024 },
         });
-        containers.set('redis', redis);
         const attached = await redis.attach({ stream: true, stdin: true, hijack: true });
         await redis.start();
         await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,7 @@ import type {
 } from '../../core/logs/log-gateway.js';
 import { toEngineTimestamp } from '../../core/logs/time.js';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
-import { containerName, engineClients, listProjectContainers } from './engine-clients.js';
+import { EngineClientsGateway, listedContainer, listProjectContainers } from './engine-clients.js';
 import { openEngineStream, streamLines } from './engine-lines.js';
 import { LogDecoder } from './log-decoder.js';
 
@@ -42,21 +42,22 @@ function engineOptions(options: LogReadOptions): Docker.ContainerLogsOptions {
   };
 }
 
-/** The engine's logs through dockerode: finished reads, follows (no request timeout), events. */
-export class DockerodeLogGateway implements LogGateway {
-  private readonly docker: Docker;
-  /** Follows and event streams are long-lived: the request timeout would cut them. */
-  private readonly streams: Docker;
-
-  constructor(endpoint: string) {
-    ({ docker: this.docker, streams: this.streams } = engineClients(endpoint));
+/** A log stream as the engine sends it, as batches of lines; a last line without its newline last. */
+async function* batchesOfLines(stream: Readable): AsyncIterable<EngineLogLine[]> {
+  const decoder = new LogDecoder();
+  for await (const chunk of stream) {
+    const lines = decoder.push(chunk as Buffer);
+    if (lines.length > 0) yield lines;
   }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
+}
 
+/** The engine's logs through dockerode: finished reads, follows (no request timeout), events. */
+export class DockerodeLogGateway extends EngineClientsGateway implements LogGateway {
   async listSources(project: string): Promise<LogSource[]> {
     return (await listProjectContainers(this.docker, project)).map((c) => ({
-      id: c.Id,
-      name: containerName(c.Names),
-      service: c.Labels[LABEL_SERVICE] ?? '',
+      ...listedContainer(c),
       running: c.State === 'running',
       // Unknown from a list; the decoder tells frames from raw text by the first byte.
       tty: false,
@@ -116,14 +117,8 @@ export class DockerodeLogGateway implements LogGateway {
       if (isNotFound(error)) return;
       throw error;
     }
-    const decoder = new LogDecoder();
     try {
-      for await (const chunk of stream) {
-        const lines = decoder.push(chunk as Buffer);
-        if (lines.length > 0) yield lines;
-      }
-      const rest = decoder.end();
-      if (rest.length > 0) yield rest;
+      yield* batchesOfLines(stream);
     } finally {
       stream.destroy();
     }
@@ -153,14 +148,8 @@ export class DockerodeLogGateway implements LogGateway {
     if (!stream) return;
     const stop = (): void => void stream.destroy();
     signal.addEventListener('abort', stop, { once: true });
-    const decoder = new LogDecoder();
     try {
-      for await (const chunk of stream) {
-        const lines = decoder.push(chunk as Buffer);
-        if (lines.length > 0) yield lines;
-      }
-      const rest = decoder.end();
-      if (rest.length > 0) yield rest;
+      yield* batchesOfLines(stream);
     } catch (error) {
       if (!signal.aborted) throw error;
     } finally {

@@ -20,7 +20,7 @@ import type {
 } from '../../core/stack/stack-gateway.js';
 import { readTarFiles, type TarReadLimits } from '../../core/tar/tar.js';
 import { containerCreateOptions } from './container-spec.js';
-import { containerName, engineClients, listProjectContainers } from './engine-clients.js';
+import { EngineClientsGateway, listedContainer, listProjectContainers } from './engine-clients.js';
 import { engineLines } from './engine-lines.js';
 import { demuxFrames } from './frames.js';
 
@@ -39,20 +39,10 @@ const isNotModified = (error: unknown): boolean =>
 const isNotFound = (error: unknown): boolean =>
   (error as { statusCode?: number }).statusCode === 404;
 
-export class DockerodeStackGateway implements StackGateway {
-  private readonly docker: Docker;
-  /** Long-lived streams (events) must not be cut by the request timeout. */
-  private readonly streams: Docker;
-
-  constructor(endpoint: string) {
-    ({ docker: this.docker, streams: this.streams } = engineClients(endpoint));
-  }
-
+export class DockerodeStackGateway extends EngineClientsGateway implements StackGateway {
   async listContainers(project: string): Promise<ContainerSummary[]> {
     return (await listProjectContainers(this.docker, project)).map((c) => ({
-      id: c.Id,
-      name: containerName(c.Names),
-      service: c.Labels[LABEL_SERVICE] ?? '',
+      ...listedContainer(c),
       configHash: c.Labels[LABEL_CONFIG_HASH] ?? '',
       image: c.Image,
       state: c.State as ContainerState,

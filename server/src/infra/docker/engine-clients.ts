@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { LABEL_PROJECT } from '../../core/stack/plan.js';
+import { LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import { connectionOptions } from './endpoint.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -19,6 +19,17 @@ export function engineClients(endpoint: string): EngineClients {
   };
 }
 
+/** A gateway that reaches one engine through both clients. */
+export abstract class EngineClientsGateway {
+  protected readonly docker: Docker;
+  /** Follows and event streams are long-lived: the request timeout would cut them. */
+  protected readonly streams: Docker;
+
+  constructor(endpoint: string) {
+    ({ docker: this.docker, streams: this.streams } = engineClients(endpoint));
+  }
+}
+
 /** A compose project's containers, without the one-off ones `docker compose run` leaves. */
 export async function listProjectContainers(
   docker: Docker,
@@ -36,6 +47,9 @@ export async function listProjectContainers(
   return list.filter((c) => c.Labels['com.docker.compose.oneoff'] !== 'True');
 }
 
-/** The container's name without the engine's leading slash. */
-export const containerName = (names: readonly string[]): string =>
-  (names[0] ?? '').replace(/^\//, '');
+/** A listed container's id, its name without the engine's leading slash, and its compose service. */
+export const listedContainer = (c: Docker.ContainerInfo) => ({
+  id: c.Id,
+  name: (c.Names[0] ?? '').replace(/^\//, ''),
+  service: c.Labels[LABEL_SERVICE] ?? '',
+});

@@ -1,4 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { demuxExec } from './exec-demux.js';
 
@@ -15,12 +16,6 @@ function socket(frames: Buffer[], size: number): Readable {
   const pieces: Buffer[] = [];
   for (let at = 0; at < all.length; at += size) pieces.push(all.subarray(at, at + size));
   return Readable.from(pieces, { objectMode: false });
-}
-
-async function drain(stream: PassThrough): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(part as Buffer);
-  return Buffer.concat(parts);
 }
 
 describe("splitting an exec's output", () => {
@@ -49,7 +44,7 @@ describe("splitting an exec's output", () => {
         stdout.end();
         stderr.end();
       });
-      const [o, e] = await Promise.all([drain(stdout), drain(stderr)]);
+      const [o, e] = await Promise.all([buffer(stdout), buffer(stderr)]);
       expect(o.equals(Buffer.concat(out)), `pieces of ${size}`).toBe(true);
       expect(e.toString()).toBe('warning\ndone\n');
     }
@@ -66,6 +61,6 @@ describe("splitting an exec's output", () => {
     expect(stdout.readableLength).toBeLessThan(1024 * 1024);
     expect(source.isPaused()).toBe(true);
     source.on('end', () => stdout.end());
-    expect((await drain(stdout)).length).toBe(256 * payload.length);
+    expect((await buffer(stdout)).length).toBe(256 * payload.length);
   });
 });

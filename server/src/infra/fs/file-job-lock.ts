@@ -181,6 +181,15 @@ export class FileJobLock implements JobLock {
     );
   }
 
+  /**
+   * Who holds the lock now, without taking it (a dead holder's lock counts as free); for work
+   * that only waits for jobs, such as the scheduled update check.
+   */
+  holder(): JobHolder | undefined {
+    const holder = parseRecord(readText(this.path) ?? '');
+    return holder && !isStale(holder, this.host) ? this.holderOf(holder) : undefined;
+  }
+
   private holderOf(record: LockRecord): JobHolder {
     const { owner, kind, jobId, pid, host, startedAt } = record;
     return {

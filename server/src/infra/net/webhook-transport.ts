@@ -14,7 +14,7 @@ const CODES: Record<string, string> = {
 };
 
 /** A plain reason for a failed request, built from codes only: never the URL (it holds tokens). */
-function reason(error: unknown, timeoutMs: number): string {
+export function reason(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`;
   }

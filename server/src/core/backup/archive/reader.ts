@@ -14,6 +14,22 @@ import { ioError } from './files.js';
 import { DEFAULT_LIMITS, MODE_MASK } from './framing.js';
 import { ManifestCache, dataEntries, limitsWith, openArchive } from './open-archive.js';
 
+/** Plain bytes read over the whole archive, reported as each entry starts and as it is counted. */
+class Progress {
+  bytes = 0;
+
+  constructor(private readonly onProgress?: (progress: ArchiveProgress) => void) {}
+
+  /** Reports the entry's start; the function returned counts bytes read of it and reports them. */
+  entering(path: string): (length: number) => void {
+    this.onProgress?.({ path, bytes: this.bytes });
+    return (length) => {
+      this.bytes += length;
+      this.onProgress?.({ path, bytes: this.bytes });
+    };
+  }
+}
+
 export function createArchiveReader(): ArchiveReader {
   const manifests = new ManifestCache();
   return {
@@ -32,13 +48,9 @@ export function createArchiveReader(): ArchiveReader {
     ) {
       const opened = await openArchive(path, key, DEFAULT_LIMITS, undefined, expected);
       try {
-        let bytes = 0;
+        const progress = new Progress(onProgress);
         for await (const { entry, body } of dataEntries(opened)) {
-          onProgress?.({ path: entry.path, bytes });
-          const count = (length: number): void => {
-            bytes += length;
-            onProgress?.({ path: entry.path, bytes });
-          };
+          const count = progress.entering(entry.path);
           if (await consumeIfNamed(consume, entry, body, count)) continue;
           for (let piece = await body?.next(); piece; piece = await body?.next())
             count(piece.length);
@@ -77,26 +89,22 @@ export function createArchiveReader(): ArchiveReader {
       const opened = await openArchive(path, key, limitsWith(options.limits), manifests);
       const { prefixes, consume = {}, onProgress, owner } = options;
       const folders: ManifestEntry[] = [];
-      let bytes = 0;
+      const progress = new Progress(onProgress);
       let extraction: Extraction | undefined;
       try {
         await mkdir(stagingDir, { recursive: true, mode: 0o700 });
         const root = await realpath(stagingDir);
         extraction = new Extraction(root, owner);
         for await (const { entry, body } of dataEntries(opened)) {
-          onProgress?.({ path: entry.path, bytes });
-          const count = (length: number): void => {
-            bytes += length;
-            onProgress?.({ path: entry.path, bytes });
-          };
+          const count = progress.entering(entry.path);
           if (await consumeIfNamed(consume, entry, body, count)) continue;
           if (prefixes && !prefixes.some((prefix) => entry.path.startsWith(prefix))) {
-            bytes += entry.size;
+            progress.bytes += entry.size;
             continue;
           }
           if (body) {
             await extraction.file(entry, body);
-            bytes += entry.size;
+            progress.bytes += entry.size;
           } else {
             await extraction.folder(entry.path);
             folders.push(entry);

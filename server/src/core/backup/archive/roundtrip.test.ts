@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import type { EntrySource, Manifest } from './format.js';
 import { createArchiveReader } from './reader.js';
@@ -210,7 +211,7 @@ describe('backup archive round trip', () => {
         seen.push('skipped');
         continue;
       }
-      seen.push(`${entry.path}=${stream ? (await readAll(stream)).toString() : 'dir'}`);
+      seen.push(`${entry.path}=${stream ? (await buffer(stream)).toString() : 'dir'}`);
     }
     expect(seen).toEqual(['a.txt=alpha', 'd=dir', 'skipped', 'd/z.txt=zulu']);
   });
@@ -258,12 +259,6 @@ describe('backup archive round trip', () => {
     expect(await readFile(target, 'utf8')).toBe('older backup');
   });
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const piece of stream) parts.push(piece as Buffer);
-  return Buffer.concat(parts);
-}
 
 describe('a reader that stops early', () => {
   it('closes the archive cleanly when the caller stops in the middle of an entry', async () => {
