@@ -4,12 +4,16 @@
 //
 //   node healthcheck.cjs PORT PATH [HTTP_EVERY_SECONDS]
 //
-// Passes when the app answers HTTP on 127.0.0.1:PORT PATH (200; a 429 is an answer too: the app
-// is up, its rate limiter spoke). The backend's production rate limiter counts every request,
-// health routes included (100 per 15 minutes per address, R3), so with HTTP_EVERY_SECONDS the
-// HTTP request is made at most that often; in between, the check is that the app still accepts
-// connections on PORT, which costs the limiter nothing. The time of the last HTTP answer is kept
-// in /tmp (the container's tmpfs).
+// Passes when the app answers 200 on 127.0.0.1:PORT PATH. The backend's production rate limiter
+// counts every request, health routes included (100 per 15 minutes per address, R3), so:
+// - with HTTP_EVERY_SECONDS the HTTP request is made at most that often after a 200; in between,
+//   the check is that the app still accepts connections on PORT, which costs the limiter nothing;
+// - after an answer other than 200 the next HTTP request waits RETRY_SECONDS (5): the checks in
+//   between fail with that answer, so a failing app (and the app's own start gate, which runs this
+//   check twice a second) spends at most 12 requests a minute;
+// - a 429 is the limiter speaking, not the app: it passes only when the app answered 200 before
+//   (it is up; something else used the budget), never for an app that has not been healthy yet.
+// The last 200 and the last other answer are kept in /tmp (the container's tmpfs).
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
@@ -19,15 +23,24 @@ const [port, path, every] = [
   process.argv[3] || '/',
   Number(process.argv[4] || 0),
 ];
-const STAMP = `/tmp/.medianest-health-${port}`;
+const STAMP = `/tmp/.medianest-health-${port}`; // the last 200
+const FAILED = `/tmp/.medianest-health-${port}.failed`; // the last other answer, as its words
 const TIMEOUT_MS = 4000;
+const RETRY_MS = 5000;
 
-function fresh() {
-  if (!(every > 0)) return false;
+function ageMs(file) {
   try {
-    return Date.now() - fs.statSync(STAMP).mtimeMs < every * 1000;
+    return Date.now() - fs.statSync(file).mtimeMs;
   } catch {
-    return false;
+    return Infinity;
+  }
+}
+
+function write(file, text) {
+  try {
+    fs.writeFileSync(file, text);
+  } catch {
+    // no writable /tmp: every check asks over HTTP
   }
 }
 
@@ -47,19 +60,42 @@ function listening() {
 function answers() {
   const request = http.get({ host: '127.0.0.1', port, path, timeout: TIMEOUT_MS }, (response) => {
     response.resume();
-    const ok = response.statusCode === 200 || response.statusCode === 429;
-    if (ok && every > 0) fs.writeFileSync(STAMP, '');
-    console.log(`GET ${path}: ${response.statusCode}`);
-    process.exit(ok ? 0 : 1);
+    const status = response.statusCode;
+    if (status === 200) {
+      write(STAMP, '');
+      fs.rmSync(FAILED, { force: true });
+      console.log(`GET ${path}: 200`);
+      process.exit(0);
+    }
+    const wasHealthy = ageMs(STAMP) !== Infinity;
+    if (status === 429 && wasHealthy) {
+      console.log(`GET ${path}: 429 (rate limited; the app answered 200 before)`);
+      process.exit(0);
+    }
+    const said =
+      status === 429 ? `${status} (rate limited before any healthy answer)` : String(status);
+    write(FAILED, said);
+    console.log(`GET ${path}: ${said}`);
+    process.exit(1);
   });
   request.on('timeout', () =>
     request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)),
   );
   request.on('error', (e) => {
+    // Not listening or no answer costs the limiter nothing: the next check asks again.
     console.log(`GET ${path}: ${e.message}`);
     process.exit(1);
   });
 }
 
-if (fresh()) listening();
-else answers();
+if (every > 0 && ageMs(STAMP) < every * 1000) listening();
+else if (ageMs(FAILED) < RETRY_MS) {
+  let said = '';
+  try {
+    said = fs.readFileSync(FAILED, 'utf8');
+  } catch {
+    // removed meanwhile
+  }
+  console.log(`GET ${path}: ${said} (asked again within ${RETRY_MS / 1000} s)`);
+  process.exit(1);
+} else answers();

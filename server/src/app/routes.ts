@@ -21,6 +21,8 @@ import { resourcesHandlers } from '../http/resources-routes.js';
 import type { RouteHandlers } from '../http/routes.js';
 import { settingsHandlers } from '../http/settings-routes.js';
 import { updatesHandlers } from '../http/updates-routes.js';
+import { updateApplyHandlers } from '../http/update-apply-routes.js';
+import { settingsUpdateHistory } from '../core/updates/update-history.js';
 import { stackHandlers } from '../http/stack-routes.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
 import type { SqliteJobs } from '../infra/store/sqlite-jobs.js';
@@ -123,6 +125,26 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
       updates: () => areas.updates.service,
       nextCheckAt: () => areas.updates.scheduler.next(),
       settingsChanged: () => areas.updates.scheduler.changed(),
+    }),
+    ...updateApplyHandlers({
+      runner,
+      images: () => ({ ...(ctx.stackConfig.read()?.images ?? {}) }),
+      history: () => settingsUpdateHistory(settings).list(),
+      applier: async (jobId) => {
+        const [backup, { createUpdateApplier }] = await Promise.all([
+          areas.backupArea(),
+          import('./update-apply.js'),
+        ]);
+        return createUpdateApplier({
+          paths,
+          env,
+          settings,
+          backups: backup.services,
+          onStackProgress: stackProgress(jobId),
+          onRolledBack: (record) =>
+            ctx.logger.warn('an update was rolled back', { to: record.to, reason: record.reason }),
+        });
+      },
     }),
     ...lazyHandlers(secretsRoutes, async () => {
       const [{ secretsHandlers }, { createSecretsService }] = await Promise.all([

@@ -67,7 +67,18 @@ export function createServer(options: ServerOptions): AppServer {
     now: ctx.now,
     lock: jobLock,
     // Under the job's lock: an interrupted restore or backup is settled before anything else.
-    prepare: async (kind, jobCtx) => (await backupArea()).recoverBefore(kind, jobCtx),
+    prepare: async (kind, jobCtx) => {
+      const backup = await backupArea();
+      await backup.recoverBefore(kind, jobCtx);
+      const { recoverUpdateBefore } = await import('./update-apply.js');
+      await recoverUpdateBefore(kind, (line) => (jobCtx.progress(line), logger.warn(line)), {
+        paths: ctx.paths,
+        env: ctx.env,
+        settings: ctx.settings,
+        backups: backup.services,
+        onStackProgress: (progress) => ctx.publish({ type: 'stack.progressed', progress }),
+      });
+    },
   });
   const alerts = createAlerts(ctx, options.alerts);
   const stopTray = followTray(ctx, alerts);

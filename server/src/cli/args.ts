@@ -164,6 +164,13 @@ export const VERBS: Record<string, VerbSpec> = {
     options: { check: { type: 'boolean' } },
     positionals: true,
   },
+  update: {
+    summary:
+      'apply an update: preflight, a safety snapshot with the app stopped, migrations and a health-gated start; rolled back by itself on failure. `update rollback` goes back to the version before the last update',
+    usage: 'update [SERVICE] --to REF|TAG [--yes] | update rollback [--yes] | update history',
+    options: { to: { type: 'string' }, yes: { type: 'boolean' } },
+    positionals: true,
+  },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },
 };

@@ -33,6 +33,8 @@ export function jobKindOf(cmd: ParsedCommand): string | undefined {
       return cmd.values['restore-test'] === true ? 'verify' : undefined;
     case 'secrets':
       return action === 'rotate' ? 'rotate' : undefined;
+    case 'update':
+      return action === 'history' ? undefined : 'update';
     default:
       return undefined;
   }

@@ -1,8 +1,10 @@
 /**
  * Before a verb that touches the stack or its data (under the job lock): an interrupted restore
- * or backup is settled first and the verb says what was done, one line each on stderr.
+ * or backup is settled first, then an interrupted update (finished or rolled back), and the verb
+ * says what was done, one line each on stderr.
  */
 import { createBackupServices } from '../app/backup.js';
+import { createUpdateApplier } from '../app/update-apply.js';
 import { recoverInterrupted } from '../core/backup/interrupted-work.js';
 import { stackConfigStore } from '../core/settings/stack-settings.js';
 import type { HomePaths } from '../infra/fs/home.js';
@@ -16,7 +18,17 @@ export async function recoverFirst(paths: HomePaths, io: CliIo): Promise<void> {
     const settings = new SqliteSettings(db);
     // No stack yet (a first `init`): nothing can have been interrupted.
     if (!stackConfigStore(settings).installed()) return;
-    const said = await recoverInterrupted(createBackupServices(paths, io.env, db, settings));
+    const backups = createBackupServices(paths, io.env, db, settings);
+    const said = await recoverInterrupted(backups);
+    const update = await createUpdateApplier({
+      paths,
+      env: io.env,
+      settings,
+      backups: () => backups,
+      onStackProgress: () => undefined,
+      onRolledBack: () => undefined,
+    }).recover();
+    if (update) said.push(update);
     for (const line of said) io.stderr(line);
   } finally {
     db.close();

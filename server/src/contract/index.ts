@@ -22,6 +22,7 @@ export * from './alerts-routes.js';
 export * from './tray.js';
 export * from './secrets-routes.js';
 export * from './updates-routes.js';
+export * from './update-apply-routes.js';
 export * from './route-def.js';
 export * from './format-bytes.js';
 export * from './client.js';

@@ -11,6 +11,7 @@ import { logsRoutes } from './logs-routes.js';
 import { resourcesRoutes } from './resources-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { stackRoutes } from './stack-routes.js';
+import { updateApplyRoutes } from './update-apply-routes.js';
 import { updatesRoutes } from './updates-routes.js';
 
 export { HttpMethodSchema, type HttpMethod, type RouteDef } from './route-def.js';
@@ -63,6 +64,7 @@ export const routes = {
   ...backupRoutes,
   ...healthHistoryRoutes,
   ...updatesRoutes,
+  ...updateApplyRoutes,
 } as const;
 
 export type Routes = typeof routes;

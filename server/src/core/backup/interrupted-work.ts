@@ -41,6 +41,7 @@ export const KINDS_THAT_RECOVER: ReadonlySet<string> = new Set([
   'restore',
   'verify',
   'rotate',
+  'update',
 ]);
 
 export interface InterruptedWork {

@@ -481,7 +481,14 @@ function loadRelease(file = path.join(__dirname, 'release.json')) {
   return { features: [], ...release };
 }
 
-const MIGRATIONS_DIR = path.join(__dirname, 'prisma', 'migrations');
+// Beside server.js in the rig's image; in the working directory (/app/backend) or one folder up from
+// dist/ in an image built from a MediaNest-shaped checkout (tests/fixtures/medianest-source).
+const MIGRATIONS_DIR =
+  [
+    path.join(__dirname, 'prisma', 'migrations'),
+    path.join(process.cwd(), 'prisma', 'migrations'),
+    path.join(__dirname, '..', 'prisma', 'migrations'),
+  ].find((dir) => fs.existsSync(dir)) ?? path.join(__dirname, 'prisma', 'migrations');
 const IDENT = '"?([A-Za-z_][A-Za-z0-9_]*)"?';
 const CREATE_TABLE = new RegExp(`^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${IDENT}`, 'i');
 const DROP_TABLE = new RegExp(`^DROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?${IDENT}`, 'i');
