@@ -7,6 +7,7 @@ import { createAlertsService, type AlertsService } from '../core/alerts/alerts-s
 import { readSlowInputs } from '../core/alerts/slow-inputs.js';
 import { readSchedule } from '../core/backup/backup-schedule.js';
 import { lastVerifiedBackup } from '../core/backup/last-verified.js';
+import { settingsUpdateHistory } from '../core/updates/update-history.js';
 import { FetchWebhookTransport } from '../infra/net/webhook-transport.js';
 import { SqliteAlerts } from '../infra/store/sqlite-alerts.js';
 import { SqliteBackups } from '../infra/store/sqlite-backups.js';
@@ -46,6 +47,7 @@ export function createAlerts(ctx: AppContext, options: AlertsOptions = {}): Aler
             .catch(() => undefined),
         certificateNotAfter: servedCertificateNotAfter,
         certbotAttempt: certbotAttemptRecord,
+        lastUpdate: () => settingsUpdateHistory(ctx.settings).list()[0],
         schedule: () => readSchedule(ctx.settings),
         lastSuccessfulBackupAt: lastBackup ?? (() => lastSuccessfulBackupAt(ctx)),
         now: ctx.now,

@@ -19,6 +19,7 @@ export const AlertRuleIdSchema = z.enum([
   'backup-stale',
   'tls-expiring',
   'tls-renewal-failed',
+  'update-rolled-back',
   'channel-failing',
 ]);
 export type AlertRuleId = z.infer<typeof AlertRuleIdSchema>;
@@ -32,7 +33,7 @@ export const AlertSchema = z.object({
   rule: AlertRuleIdSchema,
   /**
    * What it is about: a service name, `data-disk`, `backup`, `tls`, `letsencrypt-issue`,
-   * `letsencrypt-renewal`, or a channel id.
+   * `letsencrypt-renewal`, `update`, or a channel id.
    */
   subject: z.string(),
   severity: AlertSeveritySchema,
@@ -137,6 +138,8 @@ export const AlertSettingsSchema = z.object({
     .prefault({}),
   /** certbot's last attempt to obtain or renew the Let's Encrypt certificate failed (a domain set). */
   tlsRenewalFailed: z.object({ enabled }).prefault({}),
+  /** The last update (within a week) was rolled back by itself, or failed to roll back. */
+  updateRolledBack: z.object({ enabled }).prefault({}),
   /**
    * Quiet hours (local time, may cross midnight): alerts still fire and are recorded, but desktop
    * and webhook notifications are held until the end; `letCriticalThrough` sends critical ones

@@ -49,6 +49,7 @@ const RULES: { id: string; title: string; values: Record<string, string> }[] = [
     title: "Let's Encrypt could not issue or renew the certificate",
     values: {},
   },
+  { id: 'updateRolledBack', title: 'An update was rolled back (or failed)', values: {} },
   {
     id: 'quietHours',
     title: 'Quiet hours: hold notifications',

@@ -5,6 +5,7 @@ import type { ServiceHealth } from '../../contract/health.js';
 import { serviceHealth as svc } from '../health/service-health.test-support.js';
 import { AlertEngine } from './alert-engine.js';
 import { MemoryAlertStore } from './memory-alert-store.test-support.js';
+import type { SlowInputs } from './rules.js';
 
 const T0 = Date.parse('2026-06-10T12:00:00Z');
 
@@ -44,6 +45,14 @@ function rig(settings: AlertSettingsInput = {}, oneShot: string[] = []) {
     now = Date.parse(iso);
   };
   return { engine, store, events, delivered, service, status, advance, raised, changes, setNow };
+}
+
+/** A rig whose stack is healthy, with these slow inputs read. */
+function withSlowInputs(slow: SlowInputs, settings: AlertSettingsInput = {}) {
+  const r = rig(settings);
+  r.status('healthy');
+  r.engine.setSlowInputs(slow);
+  return r;
 }
 
 describe('the alert rules', () => {
@@ -212,6 +221,42 @@ describe('the alert rules', () => {
     expect(r.store.firing()).toEqual([]);
   });
 
+  it('tell of an update that was undone, or failed to be, for a week after it', () => {
+    const record = (result: 'succeeded' | 'rolled-back' | 'failed', hoursAgo: number) => ({
+      id: `u-${result}`,
+      kind: 'update' as const,
+      from: { backend: 'medianest/backend:v1', migrate: 'medianest/backend:v1' },
+      to: { backend: 'medianest/backend:v2', migrate: 'medianest/backend:v2' },
+      target: 'v2',
+      startedAt: new Date(T0 - hoursAgo * 3_600_000).toISOString(),
+      durationMs: 60_000,
+      snapshotId: 'backup-20260610-115900',
+      result,
+      reason: 'migration 20251105000000_add_tag_colors failed: column "colour" does not exist',
+    });
+    const r = withSlowInputs({ lastUpdate: record('rolled-back', 1) });
+    const [undone] = r.store.firing();
+    expect(undone).toMatchObject({
+      rule: 'update-rolled-back',
+      subject: 'update',
+      severity: 'warning',
+      title: 'An update was undone',
+    });
+    expect(undone?.message).toContain('The update of backend and migrate to v2');
+    expect(undone?.message).toContain('column "colour" does not exist');
+    expect(undone?.message).toContain('runs the version it ran before');
+    // A later successful update clears it; so does the week passing.
+    r.engine.setSlowInputs({ lastUpdate: record('succeeded', 0) });
+    r.advance(20_000);
+    expect(r.store.firing()).toEqual([]);
+    const old = withSlowInputs({ lastUpdate: record('rolled-back', 24 * 7 + 1) });
+    expect(old.store.firing()).toEqual([]);
+    // A rollback that failed too is critical and sends the user to the snapshot.
+    const failed = withSlowInputs({ lastUpdate: record('failed', 2) });
+    expect(failed.store.firing()[0]).toMatchObject({ severity: 'critical', page: '/backups' });
+    expect(failed.store.firing()[0]?.message).toContain('backup-20260610-115900');
+  });
+
   it("say why Let's Encrypt failed, and clear once certbot succeeds", () => {
     const r = rig();
     r.status('healthy');
@@ -244,9 +289,7 @@ describe('the alert rules', () => {
     expect(first?.message).toContain('self-signed certificate');
     expect(first?.message).toContain('every hour');
     // A renewal that fails keeps the current certificate: its end date is told.
-    const renewal = rig();
-    renewal.status('healthy');
-    renewal.engine.setSlowInputs({
+    const renewal = withSlowInputs({
       certificateNotAfter: new Date(T0 + 20 * day),
       letsEncrypt: attempt('failed', 'renew', offline),
     });
@@ -258,9 +301,10 @@ describe('the alert rules', () => {
     r.advance(11_000);
     expect(r.store.firing()).toEqual([]);
     // Off in the settings: nothing.
-    const quiet = rig({ tlsRenewalFailed: { enabled: false } });
-    quiet.status('healthy');
-    quiet.engine.setSlowInputs({ letsEncrypt: attempt('failed', 'certonly', offline) });
+    const quiet = withSlowInputs(
+      { letsEncrypt: attempt('failed', 'certonly', offline) },
+      { tlsRenewalFailed: { enabled: false } },
+    );
     expect(quiet.store.firing()).toEqual([]);
   });
 });

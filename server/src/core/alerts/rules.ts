@@ -1,4 +1,5 @@
 import type { AlertRuleId, AlertSettings } from '../../contract/alerts.js';
+import type { UpdateRecord } from '../../contract/update-apply-routes.js';
 import type { AffectedServices, OverallStatus, ServiceHealth } from '../../contract/health.js';
 import type { AlertSeverity } from '../../contract/tray.js';
 import { explainCertbotFailure, type CertbotAttempt } from './letsencrypt-attempt.js';
@@ -38,6 +39,8 @@ export interface SlowInputs {
   certificateNotAfter?: Date;
   /** certbot's last attempt for the configured domain (the tls profile with a domain). */
   letsEncrypt?: CertbotAttempt;
+  /** The newest update of the stack (its history's first record). */
+  lastUpdate?: UpdateRecord;
   /** Backups: the last success (undefined = none yet), the schedule's interval, and since when watched. */
   backup?: { lastSuccessAt: Date | undefined; intervalMs: number; watchingSince: Date };
 }
@@ -264,7 +267,45 @@ function slowConditions(slow: SlowInputs, rules: AlertSettings, now: number): Co
   if (tlsRenewalFailed.enabled && slow.letsEncrypt?.result === 'failed') {
     out.push(letsEncryptFailed(slow.letsEncrypt, slow.certificateNotAfter));
   }
+  const update = slow.lastUpdate;
+  if (
+    rules.updateRolledBack.enabled &&
+    update &&
+    update.result !== 'succeeded' &&
+    now - Date.parse(update.startedAt) < 7 * DAY
+  ) {
+    out.push(updateNotApplied(update));
+  }
   return out;
+}
+
+/** The newest update did not stay: what was tried, why it failed, and where the stack is now. */
+function updateNotApplied(update: UpdateRecord): Condition {
+  const services = Object.keys(update.to).join(' and ') || 'the stack';
+  const what =
+    update.kind === 'rollback'
+      ? `The rollback of ${services}`
+      : `The update of ${services} to ${update.target}`;
+  const when = `${update.startedAt.slice(0, 10)} ${update.startedAt.slice(11, 16)} UTC`;
+  const why = update.reason ? `: ${update.reason.slice(0, 300)}` : '';
+  const snapshot = update.snapshotId ? ` (${update.snapshotId})` : '';
+  return update.result === 'rolled-back'
+    ? {
+        rule: 'update-rolled-back',
+        subject: 'update',
+        severity: 'warning',
+        title: `${update.kind === 'rollback' ? 'A rollback' : 'An update'} was undone`,
+        message: `${what} (${when}) was rolled back by itself${why}. MediaNest runs the version it ran before, with its data as it was; the safety snapshot${snapshot} is kept.`,
+        page: '/',
+      }
+    : {
+        rule: 'update-rolled-back',
+        subject: 'update',
+        severity: 'critical',
+        title: `${update.kind === 'rollback' ? 'A rollback' : 'An update'} failed and was not undone`,
+        message: `${what} (${when}) failed and could not be rolled back${why}. Restore the safety snapshot${snapshot} from the Backups page.`,
+        page: '/backups',
+      };
 }
 
 function every(seconds: number): string {
@@ -336,4 +377,5 @@ export const SLOW_RULES: ReadonlySet<AlertRuleId> = new Set([
   'backup-stale',
   'tls-expiring',
   'tls-renewal-failed',
+  'update-rolled-back',
 ]);

@@ -28,6 +28,7 @@ function ports(settings: SettingsRepository, over: Partial<SlowInputPorts> = {})
     certificateNotAfter: async ({ domain }) =>
       domain === 'media.example.org' ? new Date('2026-06-01T00:00:00.000Z') : undefined,
     certbotAttempt: async () => undefined,
+    lastUpdate: () => undefined,
     schedule: () => schedule(true, false),
     lastSuccessfulBackupAt: () => new Date('2026-04-30T03:00:00.000Z'),
     now: () => NOW,
@@ -80,6 +81,24 @@ describe('the slow alert inputs', () => {
     settings.set(STACK_CONFIG_KEY, { dataDir: '/srv/media', domain: 'media.example.org' });
     expect((await readSlowInputs(withRecord('media.example.org'))).letsEncrypt).toBeUndefined();
     expect(read).toHaveLength(2);
+  });
+
+  it('carry the newest record of the update history', async () => {
+    const settings = memorySettings({ [STACK_CONFIG_KEY]: {} });
+    const record = {
+      id: 'u1',
+      kind: 'update' as const,
+      from: { backend: 'b:v1' },
+      to: { backend: 'b:v2' },
+      target: 'v2',
+      startedAt: NOW.toISOString(),
+      durationMs: 1,
+      result: 'rolled-back' as const,
+    };
+    expect(
+      (await readSlowInputs(ports(settings, { lastUpdate: () => record }))).lastUpdate,
+    ).toEqual(record);
+    expect((await readSlowInputs(ports(settings))).lastUpdate).toBeUndefined();
   });
 
   it('expect a backup a week apart with weekly ones only, and none without a schedule', async () => {

@@ -1,8 +1,9 @@
 /**
- * The alert inputs read on a slow timer (disk, certificate, certbot's last attempt, backup age): what to read is decided
+ * The alert inputs read on a slow timer (disk, certificate, certbot's last attempt, the last update, backup age): what to read is decided
  * here, the reading itself goes through the ports.
  */
 import type { BackupSchedule } from '../../contract/backup-routes.js';
+import type { UpdateRecord } from '../../contract/update-apply-routes.js';
 import type { SettingsRepository } from '../settings/settings-repository.js';
 import { dataFolder, type StackConfigStore } from '../settings/stack-settings.js';
 import { ALERTS_WATCHING_SINCE_KEY } from './alert-settings.js';
@@ -25,6 +26,8 @@ export interface SlowInputPorts {
   }): Promise<Date | undefined>;
   /** certbot's record of its last attempt (certbot-loop.sh) under the data folder; undefined when none. */
   certbotAttempt(dataDir: string): Promise<string | undefined>;
+  /** The newest record of the update history; undefined when there is none. */
+  lastUpdate(): UpdateRecord | undefined;
   /** The backup schedule in force. */
   schedule(): BackupSchedule;
   /** When the newest verified backup was made (the catalogue's; undefined: none yet). */
@@ -60,6 +63,7 @@ export async function readSlowInputs(ports: SlowInputPorts): Promise<SlowInputs>
       : undefined;
   const attempt = attemptText ? parseCertbotAttempt(attemptText) : undefined;
   const letsEncrypt = attempt?.domain === config.domain ? attempt : undefined;
+  const lastUpdate = ports.lastUpdate();
   // Backup age counts from when monitoring first saw the stack installed, not from the epoch.
   let since = ports.settings.get(ALERTS_WATCHING_SINCE_KEY);
   if (typeof since !== 'string') {
@@ -71,6 +75,7 @@ export async function readSlowInputs(ports: SlowInputPorts): Promise<SlowInputs>
     ...(disk ? { disk } : {}),
     ...(certificateNotAfter ? { certificateNotAfter } : {}),
     ...(letsEncrypt ? { letsEncrypt } : {}),
+    ...(lastUpdate ? { lastUpdate } : {}),
     // Without a schedule no backup is expected, so none is late.
     ...(intervalMs
       ? {
