@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tarOfFiles } from '../../server/src/core/tar/tar.test-support.js';
-import { execIn, TEST_LABEL } from './support/containers.js';
-import { runMigrate, useMiniStack } from './support/mini-stack.js';
+import { TEST_LABEL } from './support/containers.js';
+import { createDatabase, psqlRows, runMigrate, useMiniStack } from './support/mini-stack.js';
 import { imageOf } from './support/rig.js';
 
 const SUITE = 'migrations';
@@ -40,33 +40,9 @@ describe('migrations without the Prisma CLI', { timeout: 180_000 }, () => {
         .catch(() => undefined);
   });
 
-  /** psql as the database's owner inside the stack's PostgreSQL; rows as tab-separated lines. */
-  const sql = async (database: string, query: string): Promise<string[]> => {
-    const result = await execIn(the().stack.postgres, [
-      'psql',
-      '-X',
-      '-q',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-U',
-      'medianest',
-      '-d',
-      database,
-      '-At',
-      '-F',
-      '\t',
-      '-c',
-      query,
-    ]);
-    if (result.exitCode !== 0) throw new Error(`psql failed: ${result.stderr}`);
-    return result.stdout.split('\n').filter((l) => l.length > 0);
-  };
-
-  /** A fresh database owned by the backend's user, and the DATABASE_URL that reaches it. */
-  const freshDatabase = async (name: string): Promise<string> => {
-    await sql('medianest', `CREATE DATABASE ${name} OWNER medianest`);
-    return the().stack.databaseUrl.replace('/medianest?', `/${name}?`);
-  };
+  const sql = (database: string, query: string): Promise<string[]> =>
+    psqlRows(the().stack, database, query);
+  const freshDatabase = (name: string): Promise<string> => createDatabase(the().stack, name);
 
   const migrate = (databaseUrl: string, image?: string) =>
     runMigrate(the().docker, the().env, the().stack, { databaseUrl, ...(image ? { image } : {}) });

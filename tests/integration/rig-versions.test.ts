@@ -19,7 +19,13 @@ import {
   waitUntil,
 } from './support/containers.js';
 import { request } from './support/http.js';
-import { runMigrate, startBackend, useMiniStack } from './support/mini-stack.js';
+import {
+  createDatabase,
+  psqlRows,
+  runMigrate,
+  startBackend,
+  useMiniStack,
+} from './support/mini-stack.js';
 import {
   BACKEND_VERSIONS,
   backendVersionImages,
@@ -82,31 +88,9 @@ describe('the backend versions the rig builds', { timeout: 120_000 }, () => {
     return out;
   };
 
-  /** psql as the database's owner inside the stack's PostgreSQL; rows as tab-separated lines. */
-  const sql = async (database: string, query: string): Promise<string[]> => {
-    const r = await execIn(the().stack.postgres, [
-      'psql',
-      '-X',
-      '-q',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-U',
-      'medianest',
-      '-d',
-      database,
-      '-At',
-      '-F',
-      '\t',
-      '-c',
-      query,
-    ]);
-    if (r.exitCode !== 0) throw new Error(`psql failed: ${r.stderr}`);
-    return r.stdout.split('\n').filter((l) => l.length > 0);
-  };
-  const freshDatabase = async (name: string): Promise<string> => {
-    await sql('medianest', `CREATE DATABASE ${name} OWNER medianest`);
-    return the().stack.databaseUrl.replace('/medianest?', `/${name}?`);
-  };
+  const sql = (database: string, query: string): Promise<string[]> =>
+    psqlRows(the().stack, database, query);
+  const freshDatabase = (name: string): Promise<string> => createDatabase(the().stack, name);
   const migrate = (version: BackendVersion, databaseUrl?: string) =>
     runMigrate(the().docker, the().env, the().stack, {
       image: versions()[version],

@@ -279,3 +279,21 @@ export function useMiniStack(
     return given;
   };
 }
+
+/** psql as the database's owner inside the stack's PostgreSQL; rows as tab-separated lines. */
+export async function psqlRows(
+  stack: MiniStack,
+  database: string,
+  query: string,
+): Promise<string[]> {
+  const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'medianest', '-d', database];
+  const result = await execIn(stack.postgres, ['psql', ...args, '-At', '-F', '\t', '-c', query]);
+  if (result.exitCode !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  return result.stdout.split('\n').filter((l) => l.length > 0);
+}
+
+/** A fresh database owned by the backend's user, and the DATABASE_URL that reaches it. */
+export async function createDatabase(stack: MiniStack, name: string): Promise<string> {
+  await psqlRows(stack, 'medianest', `CREATE DATABASE ${name} OWNER medianest`);
+  return stack.databaseUrl.replace('/medianest?', `/${name}?`);
+}
