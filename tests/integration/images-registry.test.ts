@@ -2,13 +2,18 @@
  * An image the user names by a registry reference, pulled from a real registry (Debian's
  * docker-registry on loopback): `up` pulls it, its progress says exactly what was pulled (the
  * digest the tag stood for), `images check` names the image by that digest, and with the registry
- * gone a pull fails with the reason and changes nothing.
+ * gone a pull fails with the reason and changes nothing. The size the registry states for a pull
+ * and the free space of the engine's storage, which an update weighs before it pulls.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageCheckReport } from '../../server/src/contract/images-routes.js';
+import { parseImageReference } from '../../server/src/core/updates/image-reference.js';
+import { DockerodeEngineStorage } from '../../server/src/infra/docker/dockerode-engine-storage.js';
+import { machineArchitecture, RegistryClient } from '../../server/src/infra/net/registry-client.js';
 import { cli, cliOk } from './support/cli.js';
 import { initStack, stackEnv } from './support/installed-stack.js';
 import { removeComposeProject } from './support/project.js';
@@ -60,6 +65,20 @@ describe('an image from a registry', () => {
     const backend = report.services.find((s) => s.service === 'backend');
     expect(backend).toMatchObject({ image: reference, exactly: pulledAs, ok: true });
     expect(report.willStart).toBe(true);
+  });
+
+  it("states what a pull downloads, and reads the free space of the engine's own storage", async () => {
+    // What an update's preflight weighs before it pulls (core/updates/update-space.ts).
+    const client = new RegistryClient({ architecture: machineArchitecture() });
+    const download = await client.downloadSize(parseImageReference(reference), 'v1');
+    const unpacked = (await docker.getImage(reference).inspect()).Size;
+    expect(download).toBeGreaterThan(0);
+    expect(download).toBeLessThanOrEqual(unpacked);
+    const storage = await new DockerodeEngineStorage(rig.dockerHost).free();
+    const root = ((await docker.info()) as { DockerRootDir: string }).DockerRootDir;
+    expect(storage?.dir).toBe(root);
+    const fs = await statfs(root);
+    expect(Math.abs(storage!.freeBytes - fs.bavail * fs.bsize)).toBeLessThan(256 * 1024 ** 2);
   });
 
   it('cannot be pulled with the registry gone: up says why and changes nothing', async () => {

@@ -24,7 +24,11 @@ import { UpdateApplier, type UpdateProgress } from '../core/updates/update-apply
 import type { UpdateRecord } from '../core/updates/update-history.js';
 import { settingsUpdateHistory } from '../core/updates/update-history.js';
 import { fileUpdateJournal } from '../core/updates/update-journal.js';
+import { engineSpaceProblem } from '../core/updates/update-space.js';
+import { parseImageReference } from '../core/updates/image-reference.js';
+import { DockerodeEngineStorage } from '../infra/docker/dockerode-engine-storage.js';
 import { DockerodeImageRemover } from '../infra/docker/dockerode-image-remover.js';
+import { machineArchitecture, RegistryClient } from '../infra/net/registry-client.js';
 import { DockerodeExecStream } from '../infra/docker/dockerode-exec-stream.js';
 import { DockerodeServiceExec } from '../infra/docker/dockerode-service-exec.js';
 import { DockerodeStackGateway } from '../infra/docker/dockerode-stack-gateway.js';
@@ -46,6 +50,22 @@ export interface UpdateApplyOptions {
   backups: () => BackupServices;
   onStackProgress: (event: StackProgress) => void;
   onRolledBack: (record: UpdateRecord) => void;
+}
+
+const registry = new RegistryClient({
+  architecture: machineArchitecture(),
+  timeoutMs: 10_000,
+});
+
+/** What the registry says a pull of `image` downloads; undefined when it cannot say. */
+async function downloadSizeOf(image: string): Promise<number | undefined> {
+  try {
+    const reference = parseImageReference(image);
+    const named = reference.digest ?? reference.tag;
+    return named ? await registry.downloadSize(reference, named) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How long the new backend has to answer its health route once its start passed the gate. */
@@ -138,8 +158,24 @@ export function createUpdateApplier(options: UpdateApplyOptions): UpdateApplier 
       },
       ensureImages: async (images, progress) => {
         const engineGateway = gateway();
+        const missing: string[] = [];
         for (const image of images) {
-          if (await engineGateway.imageExists(image)) continue;
+          if (!(await engineGateway.imageExists(image))) missing.push(image);
+        }
+        if (missing.length > 0) {
+          const storage = await engine
+            .connect((endpoint) => new DockerodeEngineStorage(endpoint))
+            .free()
+            .catch(() => undefined);
+          if (!storage)
+            progress("Docker's storage is not on this machine: its free space is not checked");
+          const sized = await Promise.all(
+            missing.map(async (image) => ({ image, downloadBytes: await downloadSizeOf(image) })),
+          );
+          const problem = engineSpaceProblem(sized, storage);
+          if (problem) throw new AppError('insufficient_space', problem);
+        }
+        for (const image of missing) {
           progress(`Pulling ${image}`);
           await engineGateway.pullImage(image, (p) =>
             options.onStackProgress({ type: 'stack.image-pulling', ...p }),

@@ -3,7 +3,6 @@
  * registries' HTTP API (tags, labels) and the settings table; used by the CLI's `updates` verb
  * and by createServer, whose scheduler runs it on the settings' interval.
  */
-import { arch } from 'node:os';
 import type { DomainEvent } from '../contract/events.js';
 import type { SettingsRepository } from '../core/settings/settings-repository.js';
 import type { ImageReference } from '../core/updates/image-reference.js';
@@ -14,11 +13,8 @@ import { updateStore } from '../core/updates/update-store.js';
 import { DockerodeUpdateGateway } from '../infra/docker/dockerode-update-gateway.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
-import { RegistryClient } from '../infra/net/registry-client.js';
+import { machineArchitecture, RegistryClient } from '../infra/net/registry-client.js';
 import { engineAccess, type Env } from './engine.js';
-
-/** Node's names for the architectures an index's platforms use. */
-const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
 
 export function createUpdateService(
   paths: HomePaths,
@@ -29,7 +25,7 @@ export function createUpdateService(
   // The engine is looked up when a check runs, so reading the last answers needs none.
   const engine = () =>
     engineAccess(env).connect((endpoint) => new DockerodeUpdateGateway(endpoint));
-  const http = new RegistryClient({ architecture: ARCHITECTURES[arch()] ?? arch() });
+  const http = new RegistryClient({ architecture: machineArchitecture() });
   return new UpdateService({
     registry: {
       remoteDigest: (reference: ImageReference) => engine().remoteDigest(reference),

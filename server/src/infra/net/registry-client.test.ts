@@ -67,7 +67,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       ],
     });
   if (url.pathname === `/v2/library/app/manifests/${AMD64}`)
-    return answer(res, 200, { config: { digest: CONFIG } });
+    return answer(res, 200, {
+      config: { digest: CONFIG },
+      layers: [{ size: 30_000_000 }, { size: 1_500_000 }, { size: 512 }],
+    });
+  if (url.pathname === '/v2/library/app/manifests/v4')
+    return answer(res, 200, { config: { digest: CONFIG }, layers: [{ size: -1 }] });
   if (url.pathname === `/v2/library/app/blobs/${CONFIG}`)
     return answer(res, 200, {
       config: {
@@ -125,6 +130,14 @@ describe('the registry HTTP API client', () => {
       'org.opencontainers.image.version': '3.0.0',
       'org.medianest.release-notes': 'Faster scans.',
     });
+  });
+
+  it("sums the compressed layers of the platform's manifest a pull downloads", async () => {
+    const client = new RegistryClient({ architecture: 'amd64' });
+    const app = parseImageReference(`${host}/library/app:v1`);
+    expect(await client.downloadSize(app, 'v3')).toBe(31_500_512);
+    // A size the manifest does not state sensibly is not guessed.
+    expect(await client.downloadSize(app, 'v4')).toBeUndefined();
   });
 
   it('says "not listed" for a refused repository, and why for a registry that does not answer', async () => {

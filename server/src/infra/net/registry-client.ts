@@ -1,11 +1,12 @@
 /**
  * A registry's HTTP API v2, read anonymously: the tag list and an image's configuration (for its
- * labels). A registry that wants a token says so in a 401 (`WWW-Authenticate: Bearer realm=…,
+ * labels, the size a pull downloads). A registry that wants a token says so in a 401 (`WWW-Authenticate: Bearer realm=…,
  * service=…,scope=…`); the token is fetched from that realm without credentials, as `docker pull`
  * does for a public image, and the request is made once more with it. No credentials are ever
  * sent: a private repository answers "not listed", and only the engine (which has them) is asked
  * for its digest.
  */
+import { arch } from 'node:os';
 import { registryApiBase, type ImageReference } from '../../core/updates/image-reference.js';
 import { reason } from './webhook-transport.js';
 
@@ -57,6 +58,19 @@ function interesting(name: string): boolean {
   return name.startsWith('org.opencontainers.image.') || /release|changelog|notes/i.test(name);
 }
 
+/** Node's names for the architectures an index's platforms use. */
+const ARCHITECTURES: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm' };
+
+/** This machine's architecture as an image index names it (`amd64` for Node's `x64`). */
+export const machineArchitecture = (): string => ARCHITECTURES[arch()] ?? arch();
+
+/** The parts of an image manifest or index this client reads. */
+interface ImageManifest {
+  manifests?: Array<{ digest?: string; platform?: { os?: string; architecture?: string } }>;
+  config?: { digest?: string };
+  layers?: Array<{ size?: unknown } | undefined>;
+}
+
 class RegistryRefusal extends Error {
   constructor(readonly status: number) {
     super(`HTTP ${status}`);
@@ -100,28 +114,11 @@ export class RegistryClient {
     reference: ImageReference,
     tag: string,
   ): Promise<Record<string, string> | undefined> {
-    const base = `${registryApiBase(reference.registry)}/v2/${reference.repository}`;
-    let manifest = (await this.json(
-      await this.get(reference, `${base}/manifests/${tag}`, MANIFEST_TYPES),
-    )) as {
-      manifests?: Array<{ digest?: string; platform?: { os?: string; architecture?: string } }>;
-      config?: { digest?: string };
-    };
-    if (Array.isArray(manifest.manifests)) {
-      const wanted = this.options.architecture ?? 'amd64';
-      const chosen =
-        manifest.manifests.find(
-          (m) => m.platform?.os === 'linux' && m.platform.architecture === wanted,
-        ) ?? manifest.manifests[0];
-      if (!chosen?.digest) return undefined;
-      manifest = (await this.json(
-        await this.get(reference, `${base}/manifests/${chosen.digest}`, MANIFEST_TYPES),
-      )) as typeof manifest;
-    }
-    const config = manifest.config?.digest;
+    const manifest = await this.platformManifest(reference, tag);
+    const config = manifest?.config?.digest;
     if (!config || !/^sha256:[0-9a-f]{64}$/.test(config)) return undefined;
     const image = (await this.json(
-      await this.get(reference, `${base}/blobs/${config}`, '*/*'),
+      await this.get(reference, `${this.repositoryBase(reference)}/blobs/${config}`, '*/*'),
     )) as {
       config?: { Labels?: Record<string, unknown> | null };
     };
@@ -131,6 +128,47 @@ export class RegistryClient {
       .slice(0, LABELS_KEPT)
       .map(([name, value]): [string, string] => [name, value.slice(0, LABEL_VALUE_MAX)]);
     return labels.length > 0 ? Object.fromEntries(labels) : undefined;
+  }
+
+  /**
+   * The bytes a pull of `tag` downloads: its layers' compressed sizes as the manifest states them
+   * (undefined when the manifest gives none). What the engine then unpacks is larger.
+   */
+  async downloadSize(reference: ImageReference, tag: string): Promise<number | undefined> {
+    const layers = (await this.platformManifest(reference, tag))?.layers;
+    if (!Array.isArray(layers) || layers.length === 0) return undefined;
+    let total = 0;
+    for (const layer of layers) {
+      const size = layer?.size;
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
+      total += size;
+    }
+    return total;
+  }
+
+  /** The manifest of `tag` for this machine's platform (chosen from an index when it is one). */
+  private async platformManifest(
+    reference: ImageReference,
+    tag: string,
+  ): Promise<ImageManifest | undefined> {
+    const base = this.repositoryBase(reference);
+    const manifest = (await this.json(
+      await this.get(reference, `${base}/manifests/${tag}`, MANIFEST_TYPES),
+    )) as ImageManifest;
+    if (!Array.isArray(manifest.manifests)) return manifest;
+    const wanted = this.options.architecture ?? 'amd64';
+    const chosen =
+      manifest.manifests.find(
+        (m) => m.platform?.os === 'linux' && m.platform.architecture === wanted,
+      ) ?? manifest.manifests[0];
+    if (!chosen?.digest) return undefined;
+    return (await this.json(
+      await this.get(reference, `${base}/manifests/${chosen.digest}`, MANIFEST_TYPES),
+    )) as ImageManifest;
+  }
+
+  private repositoryBase(reference: ImageReference): string {
+    return `${registryApiBase(reference.registry)}/v2/${reference.repository}`;
   }
 
   /** One GET; on a Bearer challenge, a token from its realm and the same GET once more. */
