@@ -14,6 +14,7 @@ import { DockerodeUpdateGateway } from '../infra/docker/dockerode-update-gateway
 import type { HomePaths } from '../infra/fs/home.js';
 import { NodeFileSystem } from '../infra/fs/node-file-system.js';
 import { machineArchitecture, RegistryClient } from '../infra/net/registry-client.js';
+import { GitCheckoutRemote } from '../infra/system/git-checkout-remote.js';
 import { engineAccess, type Env } from './engine.js';
 
 export function createUpdateService(
@@ -32,7 +33,11 @@ export function createUpdateService(
       tags: (reference) => http.tags(reference),
       labels: (reference, tag) => http.labels(reference, tag),
     },
-    local: { repoDigests: (image) => engine().repoDigests(image) },
+    local: {
+      repoDigests: (image) => engine().repoDigests(image),
+      buildCheckout: (image) => engine().buildCheckout(image),
+    },
+    checkouts: new GitCheckoutRemote(),
     images: () =>
       stackImages(new NodeFileSystem(), {
         stackDir: paths.stackDir,

@@ -54,6 +54,40 @@ describe('updates, as the terminal shows it', () => {
     ]);
   });
 
+  it('shows a local build from a checkout by its branch and commit, its newer commits, and how to take them', () => {
+    const report: UpdatesReport = {
+      settings: UpdateSettingsSchema.parse({}),
+      services: [
+        {
+          service: 'frontend',
+          image: 'medianest/frontend:local-0123456789ab',
+          tag: 'local-0123456789ab',
+          present: true,
+          localBuild: true,
+          newerVersions: [],
+          checkout: {
+            dir: '/home/me/medianest',
+            branch: 'develop',
+            commit: 'a'.repeat(40),
+            behind: 3,
+            newest: 'b'.repeat(40),
+            subject: 'Faster library scans',
+          },
+          updateAvailable: true,
+          pinned: false,
+          checkedAt: '2027-01-10T12:00:00Z',
+        },
+      ],
+    };
+    const lines = formatUpdates(report, NOW).split('\n');
+    expect(lines[1]).toMatch(
+      /^frontend .* local-0123456789ab \(built here from develop aaaaaaaaaaaa\)\s+3 newer commits on develop \(bbbbbbbbbbbb Faster library scans\)\s+1 h ago$/,
+    );
+    expect(lines[2]).toBe(
+      'frontend: to take the newer commits, pull them in /home/me/medianest (git pull), rebuild (medianest-appliance images build /home/me/medianest) and update to the new image (medianest-appliance update frontend --to <its tag>).',
+    );
+  });
+
   it('refuses a schedule of less than an hour, naming the field', () => {
     const parsed = UpdateSettingsSchema.safeParse({ check: { everyHours: 0 } });
     expect(parsed.success).toBe(false);

@@ -23,6 +23,8 @@ const short = (digest: string): string => digest.replace(/^(sha256:[0-9a-f]{12})
 
 function current(s: ServiceUpdate): string {
   if (!s.present) return `${s.tag ?? '-'} (not pulled yet)`;
+  if (s.checkout)
+    return `${s.tag ?? '-'} (built here from ${s.checkout.branch} ${s.checkout.commit.slice(0, 12)})`;
   if (s.localBuild) return `${s.tag ?? '-'} (built or loaded here)`;
   return [s.tag, s.currentDigest && short(s.currentDigest)].filter(Boolean).join(' ') || '-';
 }
@@ -32,6 +34,14 @@ function available(s: ServiceUpdate): string {
     ...(s.newDigest ? [`new digest on ${s.tag ?? 'the tag'} (${short(s.newDigest)})`] : []),
     ...(s.newerVersions.length > 0
       ? [`newer version ${s.newerVersions.map((v) => `${v.tag} (${v.step})`).join(', ')}`]
+      : []),
+    ...(s.checkout?.newest && s.checkout.behind > 0 && s.checkout.newest !== s.skipped
+      ? [
+          `${s.checkout.behind} newer commit${s.checkout.behind === 1 ? '' : 's'} on ${s.checkout.branch} (${s.checkout.newest.slice(0, 12)} ${s.checkout.subject ?? ''})`.replace(
+            / \)$/,
+            ')',
+          ),
+        ]
       : []),
   ];
   const said = offers.join('; ') || (s.checkedAt ? 'up to date' : 'not checked yet');
@@ -54,6 +64,12 @@ export function formatUpdates(report: UpdatesReport, now: Date): string {
       lines.push(
         `${s.service}: ${s.error.message} (${ageOf(s.error.at, now)}); the answer above is from ${s.checkedAt ? ageOf(s.checkedAt, now) : 'no earlier check'}.`,
       );
+  }
+  for (const s of report.services) {
+    if (!s.updateAvailable || !s.checkout?.newest || s.checkout.behind === 0) continue;
+    lines.push(
+      `${s.service}: to take the newer commits, pull them in ${s.checkout.dir} (git pull), rebuild (medianest-appliance images build ${s.checkout.dir}) and update to the new image (medianest-appliance update ${s.service === 'frontend' ? 'frontend' : 'backend'} --to <its tag>).`,
+    );
   }
   for (const s of report.services) {
     if (!s.updateAvailable || !s.labels) continue;

@@ -45,6 +45,23 @@ export const NewerVersionSchema = z.object({
 });
 export type NewerVersion = z.infer<typeof NewerVersionSchema>;
 
+/**
+ * A local build from a git checkout (its image's labels say which folder, branch and commit), and
+ * what the checkout's remote has on that branch now.
+ */
+export const CheckoutStateSchema = z.object({
+  dir: z.string(),
+  branch: z.string(),
+  /** The commit the image was built from. */
+  commit: z.string(),
+  /** How many commits the remote's branch has beyond it (0: none, or not asked yet). */
+  behind: z.number().int().nonnegative(),
+  /** The remote branch's newest commit and its subject line, when it is ahead. */
+  newest: z.string().optional(),
+  subject: z.string().optional(),
+});
+export type CheckoutState = z.infer<typeof CheckoutStateSchema>;
+
 /** One service's image as the last check found it. */
 export const ServiceUpdateSchema = z.object({
   service: z.string(),
@@ -67,6 +84,8 @@ export const ServiceUpdateSchema = z.object({
    * from its configuration in the registry; absent when it has none or could not be read.
    */
   labels: z.record(z.string(), z.string()).optional(),
+  /** Built here from a git checkout: newer commits on its branch (rebuild to take them). */
+  checkout: CheckoutStateSchema.optional(),
   /** Anything to offer (not pinned, not skipped). */
   updateAvailable: z.boolean(),
   pinned: z.boolean(),
@@ -106,9 +125,9 @@ export const UpdateBecameAvailableSchema = z.object({
   type: z.literal('update.became-available'),
   service: z.string(),
   image: z.string(),
-  /** The newer tag, or the new digest of the same tag. */
+  /** The newer tag, the new digest of the same tag, or the newest commit of a checkout's branch. */
   version: z.string(),
-  kind: z.enum(['version', 'digest']),
+  kind: z.enum(['version', 'digest', 'commit']),
 });
 export type UpdateBecameAvailable = z.infer<typeof UpdateBecameAvailableSchema>;
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../app-error.js';
 import { collectBuildContext } from './build-context.js';
+import { checkoutRevision } from './checkout-revision.js';
 import { BUILD_TARGETS, checkSource, type BuildDeps, type BuildOptions } from './build-source.js';
 import { ImageEngineError, type Builder, type BuildEvent } from './image-gateway.js';
 import { byteReporter, monotonic, type ImageProgressListener } from './image-progress.js';
@@ -21,6 +22,13 @@ export const LABEL_IMAGE_SOURCE = 'org.medianest.appliance.image.source';
 export const LABEL_IMAGE_SERVICE = 'org.medianest.appliance.image.service';
 export const LABEL_IMAGE_TARGET = 'org.medianest.appliance.image.target';
 export const LABEL_SOURCE_HASH = 'org.medianest.appliance.image.source-hash';
+/**
+ * A build from a git checkout: the folder, its branch and commit (OCI's own revision label). The
+ * update check asks that checkout's remote for newer commits on the branch.
+ */
+export const LABEL_CHECKOUT = 'org.medianest.appliance.image.checkout';
+export const LABEL_BRANCH = 'org.medianest.appliance.image.branch';
+export const LABEL_REVISION = 'org.opencontainers.image.revision';
 
 export interface BuiltImage {
   service: string;
@@ -71,6 +79,21 @@ export async function buildImages(
     `Build context: ${context.files} files, ${formatBytes(context.bytes)} (${context.defaultIgnore ? 'no .dockerignore: .git and node_modules left out' : '.dockerignore applied'}); ${dockerfile} with ${builder === 'buildkit' ? 'BuildKit' : 'the classic builder'}`,
     1,
   );
+
+  const revision = await checkoutRevision(deps.tree, sourceDir);
+  if (revision) {
+    phase(
+      `Checkout at ${revision.branch ? `branch ${revision.branch}, ` : ''}commit ${revision.commit.slice(0, 12)}`,
+      1,
+    );
+  }
+  const checkoutLabels = revision
+    ? {
+        [LABEL_CHECKOUT]: sourceDir,
+        [LABEL_REVISION]: revision.commit,
+        ...(revision.branch ? { [LABEL_BRANCH]: revision.branch } : {}),
+      }
+    : {};
 
   const buildArgs = { ...options.buildArgs };
   const sourceHash = await context.hash();
@@ -125,6 +148,7 @@ export async function buildImages(
       [LABEL_IMAGE_SERVICE]: service,
       [LABEL_IMAGE_TARGET]: target,
       [LABEL_SOURCE_HASH]: sourceHash,
+      ...checkoutLabels,
     };
     const { repo, tag } = splitReference(
       options.images?.[service] ?? `medianest/${service}:local-${tagSuffix}`,

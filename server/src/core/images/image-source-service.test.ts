@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../app-error.js';
-import { LABEL_IMAGE_SERVICE, LABEL_IMAGE_TARGET, LABEL_SOURCE_HASH } from './build-images.js';
+import {
+  LABEL_BRANCH,
+  LABEL_CHECKOUT,
+  LABEL_IMAGE_SERVICE,
+  LABEL_IMAGE_TARGET,
+  LABEL_REVISION,
+  LABEL_SOURCE_HASH,
+} from './build-images.js';
 import { FakeImageGateway, MemoryTree } from './fakes.test-support.js';
 import type { ImageProgress } from './image-progress.js';
 import { ImageSourceService } from './image-source-service.js';
@@ -73,6 +80,25 @@ describe('ImageSourceService.build', () => {
       [LABEL_IMAGE_TARGET]: 'frontend-production',
       [LABEL_SOURCE_HASH]: result.sourceHash,
     });
+  });
+
+  it('labels the images of a git checkout with its folder, branch and commit, and says so', async () => {
+    const commit = 'c0ffee'.repeat(6) + 'c0ff';
+    const tree = source().file(`${SRC}/.git/refs/heads/develop`, `${commit}\n`);
+    const { gateway, service, events, listen } = setup(tree);
+    await service.build({ sourceDir: SRC, services: ['backend'] }, listen);
+    expect(gateway.builds[0]?.labels).toMatchObject({
+      [LABEL_CHECKOUT]: SRC,
+      [LABEL_BRANCH]: 'develop',
+      [LABEL_REVISION]: commit,
+    });
+    expect(events.map((e) => e.step)).toContain(
+      `Checkout at branch develop, commit ${commit.slice(0, 12)}`,
+    );
+    // A folder whose branch has no commit yet (as source() alone) gets none of them.
+    const bare = setup();
+    await bare.service.build({ sourceDir: SRC, services: ['backend'] }, bare.listen);
+    expect(Object.keys(bare.gateway.builds[0]?.labels ?? {})).not.toContain(LABEL_CHECKOUT);
   });
 
   it('sends what the CLI would: no .git or node_modules without a .dockerignore, modes kept', async () => {

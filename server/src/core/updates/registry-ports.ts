@@ -3,6 +3,7 @@
  * exist, what an image says about itself) and the engine (what the local image was pulled as).
  * infra implements them: the digest through the engine's distribution API (its credentials and
  * proxy, and exactly what a pull would get), tags and labels through the registry's HTTP API v2.
+ * A local build from a git checkout is asked of the checkout's remote instead (git).
  */
 import type { ImageReference } from './image-reference.js';
 
@@ -21,4 +22,28 @@ export interface UpdateRegistry {
 export interface LocalImages {
   /** The local image's RepoDigests ("repo@sha256:…"); undefined when it is not on this machine. */
   repoDigests(image: string): Promise<string[] | undefined>;
+  /** The checkout a local build was made from, as its labels record it; undefined: none. */
+  buildCheckout?(image: string): Promise<BuildCheckout | undefined>;
+}
+
+/** A git checkout an image was built from: its folder, branch and the commit built. */
+export interface BuildCheckout {
+  dir: string;
+  branch: string;
+  commit: string;
+}
+
+/** The newest commit of a checkout's branch on its remote, and how far it is beyond the one built. */
+export interface NewerCommits {
+  behind: number;
+  newest: string;
+  subject: string;
+}
+
+export interface CheckoutRemote {
+  /**
+   * Fetches the branch from the checkout's remote (its files and branches untouched) and counts
+   * the commits beyond `commit`. Throws, with the reason, when the remote does not answer.
+   */
+  newer(checkout: BuildCheckout): Promise<NewerCommits>;
 }

@@ -173,3 +173,91 @@ describe('the update check', () => {
     expect(service.report().settings.check).toEqual({ enabled: true, everyHours: 24 });
   });
 });
+
+describe('the update check of a local build from a git checkout', () => {
+  const BUILT = 'medianest/backend:local-0123456789ab';
+  const C1 = 'a'.repeat(40);
+  const C2 = 'b'.repeat(40);
+
+  function checkoutWorld() {
+    const remote = {
+      answer: { behind: 0, newest: C1, subject: '' },
+      down: undefined as string | undefined,
+    };
+    const published: UpdateBecameAvailable[] = [];
+    const settings = memorySettings();
+    const asked: string[] = [];
+    const service = new UpdateService({
+      registry: {
+        remoteDigest: async () => {
+          throw new Error('no registry is asked about a local build');
+        },
+        tags: async () => {
+          throw new Error('no registry is asked about a local build');
+        },
+        labels: async () => undefined,
+      },
+      local: {
+        repoDigests: async () => [],
+        buildCheckout: async () => ({ dir: '/src/medianest', branch: 'develop', commit: C1 }),
+      },
+      checkouts: {
+        newer: async (checkout) => {
+          asked.push(`${checkout.dir} ${checkout.branch} ${checkout.commit}`);
+          if (remote.down) throw new Error(remote.down);
+          return remote.answer;
+        },
+      },
+      images: async () => [{ service: 'backend', image: BUILT }],
+      store: updateStore(settings),
+      now: () => new Date('2027-01-10T10:00:00Z'),
+      publish: (event) => void published.push(event),
+    });
+    return { remote, published, service, asked };
+  }
+
+  it('offers the newer commits of its branch once, and notifies the newest once', async () => {
+    const { remote, published, service, asked } = checkoutWorld();
+    const first = (await service.check()).services[0];
+    expect(asked).toEqual([`/src/medianest develop ${C1}`]);
+    expect(first).toMatchObject({
+      localBuild: true,
+      updateAvailable: false,
+      checkout: { dir: '/src/medianest', branch: 'develop', commit: C1, behind: 0 },
+    });
+    remote.answer = { behind: 2, newest: C2, subject: 'Faster library scans' };
+    const second = (await service.check()).services[0];
+    expect(second).toMatchObject({
+      updateAvailable: true,
+      checkout: { behind: 2, newest: C2, subject: 'Faster library scans' },
+    });
+    await service.check();
+    expect(published).toEqual([
+      {
+        type: 'update.became-available',
+        service: 'backend',
+        image: BUILT,
+        version: C2,
+        kind: 'commit',
+      },
+    ]);
+    // Skipping that commit offers nothing until a newer one.
+    service.skip('backend', C2);
+    expect(service.report().services[0]?.updateAvailable).toBe(false);
+  });
+
+  it('keeps the last answer and says why when the remote does not answer', async () => {
+    const { remote, service } = checkoutWorld();
+    remote.answer = { behind: 1, newest: C2, subject: 'Fix' };
+    await service.check();
+    remote.down =
+      'git could not fetch develop from origin in /src/medianest: Could not resolve host';
+    const after = (await service.check()).services[0];
+    expect(after).toMatchObject({
+      updateAvailable: true,
+      checkout: { behind: 1, newest: C2 },
+      checkedAt: '2027-01-10T10:00:00.000Z',
+      error: { message: remote.down },
+    });
+  });
+});

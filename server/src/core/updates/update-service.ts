@@ -14,7 +14,7 @@ import type {
 import { messageOf } from '../../contract/errors.js';
 import { AppError } from '../app-error.js';
 import { digestOfRepository, parseImageReference, type ImageReference } from './image-reference.js';
-import type { LocalImages, UpdateRegistry } from './registry-ports.js';
+import type { CheckoutRemote, LocalImages, UpdateRegistry } from './registry-ports.js';
 import type { StoredAnswer, UpdateState, UpdateStore } from './update-store.js';
 import { newerVersionTags } from './version-tags.js';
 
@@ -28,6 +28,8 @@ export interface UpdateServiceDeps {
   local: LocalImages;
   /** The services of the installed stack and their images (`conflict` before an install). */
   images: () => Promise<ServiceImage[]>;
+  /** The remotes of the checkouts local builds were made from (git); absent: not asked. */
+  checkouts?: CheckoutRemote;
   store: UpdateStore;
   now: () => Date;
   /** The server publishes first sightings; the CLI has no one to tell and leaves them to it. */
@@ -36,7 +38,7 @@ export interface UpdateServiceDeps {
 
 /** The answer for one image, asked once however many services run it (backend and migrate). */
 async function ask(
-  deps: Pick<UpdateServiceDeps, 'registry' | 'local'>,
+  deps: Pick<UpdateServiceDeps, 'registry' | 'local' | 'checkouts'>,
   image: string,
   previous: StoredAnswer | undefined,
   at: string,
@@ -54,7 +56,7 @@ async function ask(
   const base = { image, present, ...(localDigest ? { localDigest } : {}) };
   // Built or loaded here: no registry has it, and asking one would only leak its name.
   if (present && !localDigest && !reference.digest) {
-    return { ...base, localBuild: true, newerVersions: [], checkedAt: at };
+    return askCheckout(deps, { ...base, localBuild: true, newerVersions: [] }, kept, at);
   }
   try {
     // A reference by digest runs exactly that digest: its tag moving changes nothing.
@@ -82,6 +84,37 @@ async function ask(
   }
 }
 
+/**
+ * A local build from a git checkout: its remote's branch, fetched. A remote that does not answer
+ * keeps the last answer for the same commit, with the reason; a rebuild from another commit
+ * starts afresh.
+ */
+async function askCheckout(
+  deps: Pick<UpdateServiceDeps, 'local' | 'checkouts'>,
+  answer: StoredAnswer,
+  kept: Partial<StoredAnswer>,
+  at: string,
+): Promise<StoredAnswer> {
+  const built =
+    deps.checkouts && (await deps.local.buildCheckout?.(answer.image).catch(() => undefined));
+  if (!built || !deps.checkouts) return { ...answer, checkedAt: at };
+  const same = kept.checkout?.commit === built.commit && kept.checkout.dir === built.dir;
+  try {
+    const newer = await deps.checkouts.newer(built);
+    const checkout = newer.behind > 0 ? { ...built, ...newer } : { ...built, behind: 0 };
+    return { ...answer, checkout, checkedAt: at };
+  } catch (error) {
+    const checkout = same && kept.checkout ? kept.checkout : { ...built, behind: 0 };
+    const checkedAt = same ? kept.checkedAt : undefined;
+    return {
+      ...answer,
+      checkout,
+      ...(checkedAt ? { checkedAt } : {}),
+      error: { message: messageOf(error), at },
+    };
+  }
+}
+
 /** The versions a service is offered now: the new digest, then newer tags; pins and skips applied. */
 function offered(answer: StoredAnswer, settings: UpdateSettings, service: string) {
   const skipped = settings.skipped[service];
@@ -93,7 +126,11 @@ function offered(answer: StoredAnswer, settings: UpdateSettings, service: string
       ? answer.remoteDigest
       : undefined;
   const newerVersions = answer.newerVersions.filter((v) => v.tag !== skipped);
-  return { newDigest, newerVersions, pinned: settings.pinned[service] === true, skipped };
+  const { checkout } = answer;
+  const newCommit =
+    checkout && checkout.behind > 0 && checkout.newest !== skipped ? checkout.newest : undefined;
+  const pinned = settings.pinned[service] === true;
+  return { newDigest, newerVersions, newCommit, pinned, skipped };
 }
 
 export function serviceUpdate(
@@ -101,7 +138,11 @@ export function serviceUpdate(
   answer: StoredAnswer,
   settings: UpdateSettings,
 ): ServiceUpdate {
-  const { newDigest, newerVersions, pinned, skipped } = offered(answer, settings, service);
+  const { newDigest, newerVersions, newCommit, pinned, skipped } = offered(
+    answer,
+    settings,
+    service,
+  );
   let tag: string | undefined;
   try {
     tag = parseImageReference(answer.image).tag;
@@ -118,7 +159,9 @@ export function serviceUpdate(
     ...(newDigest ? { newDigest } : {}),
     newerVersions,
     ...(answer.labels ? { labels: answer.labels } : {}),
-    updateAvailable: !pinned && (newDigest !== undefined || newerVersions.length > 0),
+    ...(answer.checkout ? { checkout: answer.checkout } : {}),
+    updateAvailable:
+      !pinned && (newDigest !== undefined || newerVersions.length > 0 || newCommit !== undefined),
     pinned,
     ...(skipped ? { skipped } : {}),
     ...(answer.checkedAt ? { checkedAt: answer.checkedAt } : {}),
@@ -185,17 +228,21 @@ export class UpdateService {
     return this.report();
   }
 
-  /** Each newly offered version once: the new digest, and the newest newer tag (not every step). */
+  /**
+   * Each newly offered version once: the new digest, a checkout's newest commit, and the newest
+   * newer tag (not every step).
+   */
   private notify(state: UpdateState): void {
     const { publish } = this.deps;
     if (!publish) return;
     const settings = this.deps.store.settings();
     for (const [service, answer] of Object.entries(state.answers)) {
-      const { newDigest, newerVersions, pinned } = offered(answer, settings, service);
+      const { newDigest, newerVersions, newCommit, pinned } = offered(answer, settings, service);
       if (pinned) continue;
       const seen = state.notified[service] ?? [];
       const fresh = [
         ...(newDigest ? [{ version: newDigest, kind: 'digest' as const }] : []),
+        ...(newCommit ? [{ version: newCommit, kind: 'commit' as const }] : []),
         ...newerVersions.slice(-1).map((v) => ({ version: v.tag, kind: 'version' as const })),
       ].filter((v) => !seen.includes(v.version));
       for (const { version, kind } of fresh) {

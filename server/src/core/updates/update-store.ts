@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  CheckoutStateSchema,
   NewerVersionSchema,
   UpdateSettingsSchema,
   type UpdateSettings,
@@ -23,6 +24,7 @@ export const StoredAnswerSchema = z.object({
   remoteDigest: z.string().optional(),
   newerVersions: z.array(NewerVersionSchema).default([]),
   labels: z.record(z.string(), z.string()).optional(),
+  checkout: CheckoutStateSchema.optional(),
   checkedAt: z.string().optional(),
   error: z.object({ message: z.string(), at: z.string() }).optional(),
 });

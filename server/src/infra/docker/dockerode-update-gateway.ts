@@ -3,10 +3,17 @@
  * what a tag stands for in its registry now, asked through the engine's distribution API
  * (`GET /distribution/{name}/json`), so the engine's own credentials, mirrors and proxy apply.
  */
+import { isAbsolute } from 'node:path';
 import type Docker from 'dockerode';
 import { AppError } from '../../core/app-error.js';
 import type { ImageReference } from '../../core/updates/image-reference.js';
-import type { LocalImages } from '../../core/updates/registry-ports.js';
+import {
+  LABEL_BRANCH,
+  LABEL_CHECKOUT,
+  LABEL_IMAGE_SOURCE,
+  LABEL_REVISION,
+} from '../../core/images/build-images.js';
+import type { BuildCheckout, LocalImages } from '../../core/updates/registry-ports.js';
 import { engineClients } from './engine-clients.js';
 
 type DialError = Error & { statusCode?: number; json?: { message?: string }; code?: string };
@@ -35,6 +42,21 @@ export class DockerodeUpdateGateway implements LocalImages {
       if ((error as DialError).statusCode === 404) return undefined;
       throw this.failure(error as DialError);
     }
+  }
+
+  /** The checkout a build of ours recorded in the image's labels (build-images.ts). */
+  async buildCheckout(image: string): Promise<BuildCheckout | undefined> {
+    const info = (await this.docker.getImage(image).inspect()) as {
+      Config?: { Labels?: Record<string, string> | null };
+    };
+    const labels = info.Config?.Labels ?? {};
+    const dir = labels[LABEL_CHECKOUT];
+    const branch = labels[LABEL_BRANCH];
+    const commit = labels[LABEL_REVISION];
+    if (labels[LABEL_IMAGE_SOURCE] !== 'build' || !dir || !branch || !commit) return undefined;
+    if (!isAbsolute(dir) || !/^[0-9a-f]{40,64}$/.test(commit) || branch.startsWith('-'))
+      return undefined;
+    return { dir, branch, commit };
   }
 
   async remoteDigest(reference: ImageReference): Promise<string> {
