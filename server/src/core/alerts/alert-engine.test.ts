@@ -1,63 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AlertSettingsSchema, type Alert, type AlertSettingsInput } from '../../contract/alerts.js';
-import type { DomainEvent } from '../../contract/events.js';
-import type { ServiceHealth } from '../../contract/health.js';
 import { serviceHealth as svc } from '../health/service-health.test-support.js';
-import { AlertEngine } from './alert-engine.js';
-import { MemoryAlertStore } from './memory-alert-store.test-support.js';
-import type { SlowInputs } from './rules.js';
-
-const T0 = Date.parse('2026-06-10T12:00:00Z');
-
-/** An engine on a fake clock, with everything it publishes and delivers recorded. */
-function rig(settings: AlertSettingsInput = {}, oneShot: string[] = []) {
-  let now = T0;
-  const store = new MemoryAlertStore();
-  const events: DomainEvent[] = [];
-  const delivered: Array<{ alert: Alert; change: string }> = [];
-  let ids = 0;
-  const engine = new AlertEngine({
-    store,
-    settings: () => AlertSettingsSchema.parse(settings),
-    now: () => new Date(now),
-    publish: (e) => events.push(e),
-    deliver: (alert, change) => delivered.push({ alert, change }),
-    oneShot: (s) => oneShot.includes(s),
-    timeZone: 'UTC',
-    resolveHoldMs: 10_000,
-    newId: () => `a${++ids}`,
-  });
-  const service = (s: ServiceHealth): void =>
-    engine.handle({ type: 'service.state-changed', service: s, previous: null });
-  const status = (s: 'healthy' | 'degraded' | 'down' | 'stopped' | 'unknown'): void =>
-    engine.handle({ type: 'stack.status-changed', status: s, reason: '' });
-  const advance = (ms: number): void => {
-    now += ms;
-    engine.tick();
-  };
-  const raised = () => events.filter((e) => e.type === 'alert.raised');
-  const changes = (change: string) =>
-    events.filter(
-      (e): e is Extract<DomainEvent, { type: 'alert.changed' }> =>
-        e.type === 'alert.changed' && e.change === change,
-    );
-  const setNow = (iso: string): void => {
-    now = Date.parse(iso);
-  };
-  return { engine, store, events, delivered, service, status, advance, raised, changes, setNow };
-}
-
-/** A rig whose stack is healthy, with these slow inputs read. */
-function withSlowInputs(slow: SlowInputs, settings: AlertSettingsInput = {}) {
-  const r = rig(settings);
-  r.status('healthy');
-  r.engine.setSlowInputs(slow);
-  return r;
-}
+import { alertRig, T0, withSlowInputs } from './alert-engine.test-support.js';
 
 describe('the alert rules', () => {
   it('fire "unhealthy" only after N seconds, once however long it lasts, and resolve when it clears', () => {
-    const r = rig({ serviceUnhealthy: { afterSeconds: 60 } });
+    const r = alertRig({ serviceUnhealthy: { afterSeconds: 60 } });
     r.status('healthy');
     r.service(svc('redis'));
     r.status('degraded');
@@ -92,7 +39,7 @@ describe('the alert rules', () => {
   });
 
   it('see a crash loop in M restarts within T, and let it go when the window empties', () => {
-    const r = rig({ crashLoop: { restarts: 3, withinSeconds: 60 } });
+    const r = alertRig({ crashLoop: { restarts: 3, withinSeconds: 60 } });
     r.status('degraded');
     r.service(svc('backend', { state: 'running' }));
     for (let n = 1; n <= 2; n++) {
@@ -109,7 +56,7 @@ describe('the alert rules', () => {
   });
 
   it('report an OOM kill until the service runs again', () => {
-    const r = rig({ exitedNonZero: { enabled: false } });
+    const r = alertRig({ exitedNonZero: { enabled: false } });
     r.status('degraded');
     r.service(svc('hog', { state: 'exited', exitCode: 137, oomKilled: true }));
     expect(r.store.firing()).toMatchObject([
@@ -122,9 +69,10 @@ describe('the alert rules', () => {
   });
 
   it('report a non-zero exit after its grace, but not a stopped stack nor a one-shot job that succeeded', () => {
-    const r = rig({ exitedNonZero: { afterSeconds: 10 }, serviceStopped: { afterSeconds: 30 } }, [
-      'migrate',
-    ]);
+    const r = alertRig(
+      { exitedNonZero: { afterSeconds: 10 }, serviceStopped: { afterSeconds: 30 } },
+      ['migrate'],
+    );
     r.status('healthy');
     r.service(svc('migrate', { state: 'exited', exitCode: 0 }));
     r.service(svc('redis'));
@@ -145,7 +93,7 @@ describe('the alert rules', () => {
   });
 
   it('call a long-running service that stopped cleanly "stopped", but not a one-shot job', () => {
-    const r = rig({ serviceStopped: { afterSeconds: 30 } }, ['migrate']);
+    const r = alertRig({ serviceStopped: { afterSeconds: 30 } }, ['migrate']);
     r.status('healthy');
     r.service(svc('backend'));
     r.service(svc('backend', { state: 'exited', exitCode: 0 }));
@@ -160,7 +108,7 @@ describe('the alert rules', () => {
   });
 
   it('fire on memory above X % of the limit for T, and clear below it', () => {
-    const r = rig({ memoryHigh: { percent: 90, forSeconds: 120 } });
+    const r = alertRig({ memoryHigh: { percent: 90, forSeconds: 120 } });
     r.status('healthy');
     r.service(svc('postgres'));
     const sample = (bytes: number): void =>
@@ -195,7 +143,7 @@ describe('the alert rules', () => {
   });
 
   it('watch the data disk, the backup age and the certificate from the slow inputs', () => {
-    const r = rig({ diskLow: { minFreePercent: 10 }, backupStale: { graceHours: 12 } });
+    const r = alertRig({ diskLow: { minFreePercent: 10 }, backupStale: { graceHours: 12 } });
     r.status('healthy');
     const day = 86_400_000;
     r.engine.setSlowInputs({
@@ -258,7 +206,7 @@ describe('the alert rules', () => {
   });
 
   it("say why Let's Encrypt failed, and clear once certbot succeeds", () => {
-    const r = rig();
+    const r = alertRig();
     r.status('healthy');
     const day = 86_400_000;
     const attempt = (result: 'ok' | 'failed', command: 'certonly' | 'renew', output: string[]) => ({
@@ -306,114 +254,5 @@ describe('the alert rules', () => {
       { tlsRenewalFailed: { enabled: false } },
     );
     expect(quiet.store.firing()).toEqual([]);
-  });
-});
-
-describe('the alert lifecycle', () => {
-  it('keeps an acknowledged alert firing until its condition clears', () => {
-    const r = rig();
-    r.status('degraded');
-    r.service(svc('hog', { state: 'exited', exitCode: 137, oomKilled: true }));
-    const [alert] = r.store.firing();
-    const acked = r.engine.acknowledge(alert!.id);
-    expect(acked).toMatchObject({ state: 'firing', acknowledgedAt: new Date(T0).toISOString() });
-    expect(r.changes('acknowledged')).toHaveLength(1);
-    expect(() => r.engine.acknowledge('nope')).toThrow(/no alert nope/);
-  });
-
-  it('reopens an alert that comes back soon after resolving, without notifying again', () => {
-    const r = rig({ exitedNonZero: { afterSeconds: 0 } });
-    r.status('degraded');
-    r.service(svc('worker', { state: 'running' }));
-    r.service(svc('worker', { state: 'exited', exitCode: 2 }));
-    r.service(svc('worker', { state: 'running' }));
-    r.advance(11_000);
-    expect(r.store.firing()).toEqual([]);
-    r.advance(60_000);
-    r.service(svc('worker', { state: 'exited', exitCode: 2 }));
-    expect(r.store.alerts).toHaveLength(1);
-    expect(r.store.firing()).toHaveLength(1);
-    expect(r.raised()).toHaveLength(1);
-  });
-
-  it('after a restart, keeps the stored alerts of slow inputs until those are read again', () => {
-    const r = rig();
-    r.status('healthy');
-    r.engine.setSlowInputs({ disk: { freeBytes: 1e9, totalBytes: 100e9 } });
-    expect(r.store.firing()).toMatchObject([{ rule: 'disk-low', severity: 'critical' }]);
-    const restarted = new AlertEngine({
-      store: r.store,
-      settings: () => AlertSettingsSchema.parse({}),
-      now: () => new Date(T0 + 60_000),
-      publish: () => undefined,
-      deliver: () => undefined,
-      resolveHoldMs: 0,
-    });
-    restarted.handle({ type: 'stack.status-changed', status: 'healthy', reason: '' });
-    expect(r.store.firing()).toHaveLength(1);
-    restarted.setSlowInputs({ disk: { freeBytes: 50e9, totalBytes: 100e9 } });
-    expect(r.store.firing()).toEqual([]);
-  });
-
-  it('keeps service alerts as they are while the engine cannot be asked', () => {
-    const r = rig({ exitedNonZero: { afterSeconds: 0 } });
-    r.status('degraded');
-    r.service(svc('redis', { state: 'exited', exitCode: 137 }));
-    expect(r.store.firing()).toHaveLength(1);
-    r.status('unknown');
-    r.advance(60_000);
-    expect(r.store.firing()).toHaveLength(1);
-  });
-
-  it('records alerts in quiet hours but holds their notifications until the end; critical ones pass', () => {
-    const r = rig({
-      quietHours: { enabled: true, start: '23:00', end: '07:00' },
-      exitedNonZero: { afterSeconds: 0 },
-      crashLoop: { restarts: 2, withinSeconds: 600 },
-    });
-    r.setNow('2026-06-10T23:30:00Z');
-    r.status('degraded');
-    r.service(svc('redis', { state: 'exited', exitCode: 137 }));
-    expect(r.store.firing()).toMatchObject([{ rule: 'exited-nonzero', notifiedAt: null }]);
-    expect(r.changes('fired')).toHaveLength(1);
-    expect(r.raised()).toEqual([]);
-    expect(r.delivered).toEqual([]);
-    // A crash loop is critical: it goes out at once.
-    r.service(svc('api', { state: 'running' }));
-    r.service(svc('api', { state: 'running', restarts: 2 }));
-    expect(r.raised()).toMatchObject([{ severity: 'critical' }]);
-    r.setNow('2026-06-11T06:59:00Z');
-    r.engine.tick();
-    expect(r.raised()).toHaveLength(1);
-    r.setNow('2026-06-11T07:00:00Z');
-    r.engine.tick();
-    expect(r.raised().map((e) => (e as { title: string }).title)).toEqual([
-      'api keeps crashing',
-      'redis stopped with exit code 137',
-    ]);
-    // The crash loop's window emptied overnight: it resolved, which channels hear about too.
-    expect(r.delivered.map((d) => `${d.alert.subject} ${d.change}`)).toEqual([
-      'api fired',
-      'api resolved',
-      'redis fired',
-    ]);
-  });
-
-  it('never notifies an alert that fired and resolved inside quiet hours', () => {
-    const r = rig({
-      quietHours: { enabled: true, start: '22:00', end: '06:00', letCriticalThrough: false },
-      exitedNonZero: { afterSeconds: 0 },
-    });
-    r.setNow('2026-06-10T23:00:00Z');
-    r.status('degraded');
-    r.service(svc('redis', { state: 'exited', exitCode: 1 }));
-    r.service(svc('redis'));
-    r.status('healthy');
-    r.advance(11_000);
-    r.setNow('2026-06-11T08:00:00Z');
-    r.engine.tick();
-    expect(r.store.alerts).toMatchObject([{ state: 'resolved', notifiedAt: null }]);
-    expect(r.raised()).toEqual([]);
-    expect(r.delivered).toEqual([]);
   });
 });

@@ -4,11 +4,11 @@ import type { HostProbe } from '../doctor/host-probe.js';
 import { durationMs } from './compose-model.js';
 import type { PullPolicy } from './config.js';
 import { isRunnableTest, type HealthProbe } from './health-probe.js';
-import { digestOf, LABEL_IMAGE_COMMAND, withImageCommand } from './image-command.js';
+import { LABEL_IMAGE_COMMAND, withImageCommand } from './image-command.js';
 import type { DesiredService, StackPlan } from './plan.js';
 import type { ContainerSummary, OwnershipFix, StackGateway } from './stack-gateway.js';
+import { preflightStart } from './start-preflight.js';
 import { ContainerWatcher, ServiceFailure, type ActiveProbe, type Readiness } from './watcher.js';
-import { messageOf } from '../../contract/errors.js';
 
 export interface ReconcilerDeps {
   gateway: StackGateway;
@@ -163,70 +163,6 @@ export class Reconciler {
     return new AppError('conflict', message, { service: service.name, reason: failure.reason });
   }
 
-  /** Everything that can be checked before touching anything: images and host ports. */
-  private async preflight(
-    services: DesiredService[],
-    existing: ContainerSummary[],
-    policy: PullPolicy,
-  ): Promise<void> {
-    const { gateway, probe } = this.deps;
-    const images = [...new Set(services.map((s) => s.definition.image))];
-    const present = await Promise.all(images.map((image) => gateway.imageExists(image)));
-    const missing = images.filter((_, i) => !present[i]);
-    if (policy === 'never' && missing.length > 0) {
-      const users = (image: string): string =>
-        services
-          .filter((s) => s.definition.image === image)
-          .map((s) => s.name)
-          .join(', ');
-      throw new AppError(
-        'conflict',
-        `Image${missing.length > 1 ? 's' : ''} not on this machine and the pull policy is "never": ${missing.map((i) => `${i} (for ${users(i)})`).join('; ')}. Load or build ${missing.length > 1 ? 'them' : 'it'}, or allow pulling.`,
-        { images: missing },
-      );
-    }
-    const toPull = policy === 'always' ? images : missing;
-    for (const image of toPull) {
-      try {
-        await gateway.pullImage(image, (p) =>
-          this.deps.onProgress({ type: 'stack.image-pulling', ...p }),
-        );
-        // What was pulled, exactly: the digest a tag such as `latest` stood for today.
-        const pulled = await gateway.imageConfig(image);
-        this.deps.onProgress({
-          type: 'stack.image-pulling',
-          image,
-          status: `Pulled as ${digestOf(image, pulled) ?? pulled.id}`,
-        });
-      } catch (error) {
-        throw new AppError(
-          'conflict',
-          `Could not pull ${image}: ${messageOf(error)}. Nothing was changed.`,
-          {
-            image,
-          },
-        );
-      }
-    }
-    for (const service of services) {
-      const container = existing.find((c) => c.service === service.name);
-      if (container && container.configHash === service.configHash) continue;
-      for (const spec of service.definition.ports ?? []) {
-        const hostPort = Number(spec.split('/')[0]?.split(':').at(-2));
-        // A port our own container of this service holds is freed when it is recreated.
-        if (container?.ports.some((p) => p.includes(`:${hostPort}->`))) continue;
-        const state = await probe.probePort(hostPort);
-        if (state.state === 'taken') {
-          throw new AppError(
-            'conflict',
-            `Port ${hostPort} (for ${service.name}) is already in use${state.holder ? ` by ${state.holder}` : ''}. Stop that program or choose another port. Nothing was changed.`,
-            { service: service.name, port: hostPort },
-          );
-        }
-      }
-    }
-  }
-
   async up(plan: StackPlan, options: UpOptions): Promise<UpResult> {
     const { gateway } = this.deps;
     const gate: HealthGate = options.activeHealth ? 'probe' : (options.healthGate ?? 'confirmed');
@@ -234,7 +170,7 @@ export class Reconciler {
       throw new Error('activeHealth needs a health probe in the reconciler deps');
     const services = options.services ? withDependencies(plan, options.services) : plan.services;
     const existing = await gateway.listContainers(plan.project);
-    await this.preflight(services, existing, options.pullPolicy);
+    await preflightStart(this.deps, services, existing, options.pullPolicy);
     await this.deps.checkImages?.(services);
     const helperImage =
       services.find((s) => s.name === 'postgres')?.definition.image ??
