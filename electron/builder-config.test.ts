@@ -60,10 +60,10 @@ describe('electron-builder.yml', () => {
     expect(config.asar).toBe(true);
   });
 
-  it('builds AppImage, deb and rpm, NSIS and dmg', () => {
+  it('builds AppImage, deb and rpm, NSIS, and dmg with the zip electron-updater needs on macOS', () => {
     expect(section('linux').target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(section('win').target).toEqual(['nsis']);
-    expect(section('mac').target).toEqual(['dmg']);
+    expect(section('mac').target).toEqual(['dmg', 'zip']);
   });
 
   it('points at icons that exist and packs the tray icons the app loads', () => {

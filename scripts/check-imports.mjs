@@ -40,6 +40,8 @@ export const CORE_DIRECTION = {
   alerts: ['settings'],
   // The update check reads the rendered stack's images and keeps its answers in the settings.
   updates: ['stack', 'settings'],
+  // The app's own releases: version tags compared as the update check does, answers in the settings.
+  'app-release': ['updates'],
   // Backup and restore drive the whole stack, its secrets and settings, as jobs.
   backup: ['stack', 'settings', 'secrets', 'doctor', 'jobs'],
 };

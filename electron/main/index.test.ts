@@ -1,11 +1,14 @@
 /**
  * The composition in index.ts, run with the real server and a fake `electron` module: the window
- * loads the server, the bridge answers only our window, and quitting stops the server.
+ * loads the server, the bridge answers only our window, the tray shows the stack updates on offer,
+ * and quitting stops the server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase } from '../../server/src/infra/store/database.js';
+import { SqliteSettings } from '../../server/src/infra/store/sqlite-settings.js';
 import type { FakeWindow } from './fakes.test-support.js';
 import type { InvokeEvent } from './ipc.js';
 
@@ -64,6 +67,25 @@ vi.mock('electron', async () => {
 });
 
 fake.home = mkdtempSync(join(tmpdir(), 'desktop-shell-'));
+// The last update check of an earlier run found a newer backend.
+{
+  mkdirSync(join(fake.home, 'userData'), { mode: 0o700 });
+  const db = openDatabase(join(fake.home, 'userData', 'appliance.db'));
+  new SqliteSettings(db).set('updates.state', {
+    lastCheckAt: '2027-01-01T00:00:00Z',
+    answers: {
+      backend: {
+        image: 'registry.example/medianest/backend:v1',
+        present: true,
+        localDigest: `sha256:${'1'.repeat(64)}`,
+        remoteDigest: `sha256:${'1'.repeat(64)}`,
+        newerVersions: [{ tag: 'v2', step: 'major' }],
+        checkedAt: '2027-01-01T00:00:00Z',
+      },
+    },
+  });
+  db.close();
+}
 
 const until = async (condition: () => boolean) => {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -90,6 +112,15 @@ describe('the desktop shell (index.ts) around the real server', () => {
     expect(fake.trays[0]?.icon).toMatch(/tray[/\\]unknown\.png$/);
     const health = await fetch(`${url}/api/health`);
     expect(health.status).toBe(200);
+  });
+
+  it('shows the stack update the last check found in the tray, opening the dashboard', async () => {
+    const entry = () => fake.trays[0]?.menu.find((item) => item.label?.startsWith('Update'));
+    await until(() => entry() !== undefined);
+    expect(entry()?.label).toBe('Update available: backend v2');
+    const win = fake.windows[0] as FakeWindow;
+    (entry() as { click?: () => void }).click?.();
+    expect(win.loaded.at(-1)).toBe(`${url}/`);
   });
 
   it('hands the token to our window only', async () => {

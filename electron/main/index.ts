@@ -21,6 +21,7 @@ import { registerIpc } from './ipc.js';
 import { installLifecycle } from './lifecycle.js';
 import { createLoginItem, launchedAtLogin } from './login-item.js';
 import { createNotifier } from './notifications.js';
+import { followStackUpdates } from './stack-updates.js';
 import { createTray } from './tray.js';
 import { createUpdater, loadAutoUpdater, type Updater } from './updater.js';
 import { createExternalOpener, createWindowManager, type WindowManager } from './window.js';
@@ -33,14 +34,16 @@ const log = (message: string): void => console.warn(`[desktop] ${message}`);
 
 let server: AppServer | undefined;
 let windows: WindowManager<BrowserWindow> | undefined;
+let updater: Updater | undefined;
 
 async function main(): Promise<void> {
   await app.whenReady();
   const home = app.getPath('userData');
-  server = createServer({ home });
-  const { url, token } = await server.start();
+  // The app's own releases come through electron-updater: the server's daily check stays off.
+  const embedded = createServer({ home, appRelease: { scheduled: false } });
+  server = embedded;
+  const { url, token } = await embedded.start();
   let mediaNestUrl: string | undefined;
-  let updater: Updater | undefined;
 
   const openExternal = createExternalOpener({
     openExternal: (target) => shell.openExternal(target),
@@ -98,7 +101,8 @@ async function main(): Promise<void> {
       stopStack: () => stack('stop'),
       backUpNow,
       openMediaNest: (target) => void openExternal(target),
-      installUpdate: () => updater?.install(),
+      openUpdates: () => win.openPage('/'),
+      installUpdate: () => void updater?.install(),
       setStartAtLogin: (enabled) => {
         setStartAtLogin(enabled).catch((error: unknown) => {
           notifier.notice('Start at login could not be changed', messageOf(error));
@@ -147,7 +151,16 @@ async function main(): Promise<void> {
     startAtLogin: { get: () => loginItem.get(), set: setStartAtLogin },
     installDocker: () => installDockerWithPrompt(process.env),
   });
-  server.subscribe((event) => {
+  const stackUpdates = followStackUpdates({
+    report: () => api.updates({}),
+    show: (updates) => tray.setStackUpdates(updates),
+    notify: (title, body) => notifier.notice(title, body, () => win.openPage('/')),
+    log,
+  });
+  void stackUpdates.refresh();
+  embedded.subscribe((event) => {
+    stackUpdates.handle(event);
+    if (event.type === 'job.finished') updater?.jobFinished();
     const parsed = DesktopEventSchema.safeParse(event);
     if (!parsed.success) return;
     if (parsed.data.type === 'tray.changed') {
@@ -169,9 +182,17 @@ async function main(): Promise<void> {
         notifier.notice(
           'Update ready',
           `Version ${version} installs when you restart MediaNest Appliance.`,
-          () => ready.install(),
+          () => void ready.install(),
         );
       },
+      onWaiting: (version, job) => {
+        tray.setUpdateReady(version, job.description);
+        notifier.notice(
+          'The update waits for a job',
+          `MediaNest Appliance restarts to install version ${version} once ${job.description} has finished.`,
+        );
+      },
+      runningJob: () => embedded.runningJob(),
       log,
     });
     updater = ready;
@@ -183,6 +204,8 @@ const primary = installLifecycle({
   app,
   showWindow: () => windows?.show(),
   stopServer: () => server?.stop() ?? Promise.resolve(),
+  // Installs on this quit only when no job was left running (the server stops first).
+  beforeExit: () => updater?.beforeExit(),
   log,
 });
 if (primary) {

@@ -26,7 +26,14 @@ class FakeApp extends FakeEmitter {
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup(options: { primary?: boolean; stop?: () => Promise<void>; timeout?: number } = {}) {
+function setup(
+  options: {
+    primary?: boolean;
+    stop?: () => Promise<void>;
+    timeout?: number;
+    beforeExit?: () => void;
+  } = {},
+) {
   const app = new FakeApp(options.primary ?? true);
   const showWindow = vi.fn();
   const stopServer = vi.fn(options.stop ?? (async () => undefined));
@@ -37,6 +44,7 @@ function setup(options: { primary?: boolean; stop?: () => Promise<void>; timeout
     stopServer,
     log,
     ...(options.timeout !== undefined ? { stopTimeoutMs: options.timeout } : {}),
+    ...(options.beforeExit ? { beforeExit: options.beforeExit } : {}),
   });
   return { app, showWindow, stopServer, log, primary };
 }
@@ -75,6 +83,25 @@ describe('the app lifecycle', () => {
     expect(app.exited).toBe(false);
     finish();
     await flush();
+    expect(app.exited).toBe(true);
+  });
+
+  it('lets the updater decide, after the server stopped and before the exit, whether to install', async () => {
+    const order: string[] = [];
+    let finish!: () => void;
+    const { app } = setup({
+      stop: () =>
+        new Promise<void>((r) => (finish = r)).then(() => {
+          order.push('server stopped');
+        }),
+      beforeExit: () => order.push(`before exit (exited: ${String(app.exited)})`),
+    });
+    app.quit();
+    await flush();
+    expect(order).toEqual([]);
+    finish();
+    await flush();
+    expect(order).toEqual(['server stopped', 'before exit (exited: false)']);
     expect(app.exited).toBe(true);
   });
 

@@ -29,6 +29,11 @@ export interface LifecycleDeps {
    * the next start (JobRunner.recover), so the history stays true.
    */
   stopTimeoutMs?: number;
+  /**
+   * Runs once the server has stopped (or did not in time), just before the app exits: the updater
+   * decides there whether a downloaded update may install on this quit.
+   */
+  beforeExit?: () => void;
 }
 
 /**
@@ -66,6 +71,11 @@ export function installLifecycle(deps: LifecycleDeps): boolean {
     void Promise.race([stopped, timeout]).then(() => {
       clearTimeout(timer);
       phase = 'stopped';
+      try {
+        deps.beforeExit?.();
+      } catch (error) {
+        deps.log(`before exit: ${String(error)}`);
+      }
       app.quit();
     });
   });

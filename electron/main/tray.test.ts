@@ -9,6 +9,7 @@ import {
 import {
   createTray,
   TRAY_STATES,
+  stackUpdatesLabel,
   trayIconPath,
   trayMenu,
   trayTooltip,
@@ -22,6 +23,7 @@ const actions = (): TrayActions => ({
   stopStack: vi.fn(),
   backUpNow: vi.fn(),
   openMediaNest: vi.fn(),
+  openUpdates: vi.fn(),
   installUpdate: vi.fn(),
   setStartAtLogin: vi.fn(),
   quit: vi.fn(),
@@ -163,6 +165,46 @@ describe('the tray', () => {
     appTray.setUpdateReady('0.2.0');
     item(tray.menu, 'Restart to install version 0.2.0')?.click?.();
     expect(act.installUpdate).toHaveBeenCalledOnce();
+  });
+
+  it('says when the ready update waits for a job, and offers no restart meanwhile', () => {
+    const act = actions();
+    const { tray, surface } = fakeSurface();
+    const appTray = createTray({ surface, iconDir: '/icons', actions: act });
+    appTray.setUpdateReady('0.2.0', 'a backup');
+    const waiting = item(tray.menu, /^Version 0\.2\.0/);
+    expect(waiting).toMatchObject({
+      label: 'Version 0.2.0 installs when a backup has finished',
+      enabled: false,
+    });
+    expect(item(tray.menu, /Restart to install/)).toBeUndefined();
+    appTray.setUpdateReady('0.2.0');
+    expect(item(tray.menu, 'Restart to install version 0.2.0')).toBeDefined();
+  });
+
+  it('shows stack updates on offer under the status, opening the dashboard, and drops the entry when none is left', () => {
+    const act = actions();
+    const { tray, surface } = fakeSurface();
+    const appTray = createTray({ surface, iconDir: '/icons', actions: act });
+    expect(item(tray.menu, /available/)).toBeUndefined();
+    appTray.setStackUpdates(['backend v2']);
+    const entry = item(tray.menu, 'Update available: backend v2');
+    expect(tray.menu.indexOf(entry!)).toBe(
+      tray.menu.findIndex((e) => e.label === 'MediaNest status unknown') + 1,
+    );
+    entry?.click?.();
+    expect(act.openUpdates).toHaveBeenCalledOnce();
+    appTray.setStackUpdates([]);
+    expect(item(tray.menu, /available/)).toBeUndefined();
+  });
+
+  it('names several stack updates on one line, at most three', () => {
+    expect(stackUpdatesLabel(['backend v2', 'frontend v2'])).toBe(
+      'Updates available: backend v2, frontend v2',
+    );
+    expect(stackUpdatesLabel(['a 1', 'b 2', 'c 3', 'd 4', 'e 5'])).toBe(
+      'Updates available: a 1, b 2, c 3 and 2 more',
+    );
   });
 
   it('shows "Start at login" as a checkbox once known, which toggles it', () => {

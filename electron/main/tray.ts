@@ -1,7 +1,7 @@
 /**
  * The tray: an icon per state (from the server's `tray.changed` event), its tooltip, and a menu.
- * It holds no state of its own beyond the last event, whether an update is ready and whether the
- * app starts at login.
+ * It holds no state of its own beyond the last event, the stack updates on offer, whether an update
+ * of the app is ready (or waits for a job) and whether the app starts at login.
  */
 import { join } from 'node:path';
 import type { TrayChanged, TrayState } from '../../server/src/contract/tray.js';
@@ -34,6 +34,8 @@ export interface TrayActions {
   /** Takes a manual backup (the server's backup job; a busy server says so in a notice). */
   backUpNow: () => void;
   openMediaNest: (url: string) => void;
+  /** Opens the dashboard, where the update card is. */
+  openUpdates: () => void;
   installUpdate: () => void;
   /** The "Start at login" checkbox was clicked: turn it to `enabled`. */
   setStartAtLogin: (enabled: boolean) => void;
@@ -44,6 +46,10 @@ export interface TrayActions {
 export interface TrayExtras {
   /** The version of a downloaded update, ready to install. */
   updateReady?: string;
+  /** The job the ready update waits for ("a backup"): it installs once that has finished. */
+  updateWaitsFor?: string;
+  /** Newer images for the stack, e.g. "backend v2" (stack-updates.ts); none: no entry. */
+  stackUpdates?: string[];
   /** Start at login, on or off; no checkbox while undefined (unsupported, or not read yet). */
   startAtLogin?: boolean;
 }
@@ -68,6 +74,15 @@ export function trayTooltip(text: string): string {
 }
 
 const MAX_PROBLEMS = 5;
+const MAX_STACK_UPDATES = 3;
+
+/** "Update available: backend v2"; several on one line, the rest counted. */
+export function stackUpdatesLabel(updates: readonly string[]): string {
+  const shown = updates.slice(0, MAX_STACK_UPDATES).join(', ');
+  const more =
+    updates.length > MAX_STACK_UPDATES ? ` and ${updates.length - MAX_STACK_UPDATES} more` : '';
+  return `${updates.length === 1 ? 'Update' : 'Updates'} available: ${shown}${more}`;
+}
 
 /** The menu for `status`: pure, so a test can read it item by item. */
 export function trayMenu(
@@ -76,7 +91,7 @@ export function trayMenu(
   extras: TrayExtras = {},
 ): TrayMenuItem[] {
   const { mediaNestUrl } = status;
-  const { updateReady, startAtLogin } = extras;
+  const { updateReady, updateWaitsFor, startAtLogin, stackUpdates = [] } = extras;
   const problems = status.problems
     .slice(0, MAX_PROBLEMS)
     .map((problem): TrayMenuItem => ({ label: `  ${problem}`, enabled: false }));
@@ -87,6 +102,9 @@ export function trayMenu(
     { type: 'separator' },
     { label: STATE_LABEL[status.state], enabled: false },
     ...problems,
+    ...(stackUpdates.length > 0
+      ? [{ label: stackUpdatesLabel(stackUpdates), click: actions.openUpdates }]
+      : []),
     { type: 'separator' },
     { label: 'Start stack', enabled: status.state !== 'healthy', click: actions.startStack },
     { label: 'Stop stack', enabled: status.state !== 'down', click: actions.stopStack },
@@ -104,7 +122,12 @@ export function trayMenu(
     { type: 'separator' },
     ...(updateReady !== undefined
       ? [
-          { label: `Restart to install version ${updateReady}`, click: actions.installUpdate },
+          updateWaitsFor === undefined
+            ? { label: `Restart to install version ${updateReady}`, click: actions.installUpdate }
+            : {
+                label: `Version ${updateReady} installs when ${updateWaitsFor} has finished`,
+                enabled: false,
+              },
           { type: 'separator' } as const,
         ]
       : []),
@@ -125,8 +148,13 @@ export function trayMenu(
 export interface AppTray {
   /** Shows a new status (a `tray.changed` event). */
   update(status: TrayChanged): void;
-  /** Shows "Restart to install version X" in the menu. */
-  setUpdateReady(version: string): void;
+  /**
+   * Shows "Restart to install version X" in the menu; with `waitsFor`, that it installs once that
+   * job has finished.
+   */
+  setUpdateReady(version: string, waitsFor?: string): void;
+  /** Shows the stack updates on offer (none: no entry). */
+  setStackUpdates(updates: string[]): void;
   /** Shows the "Start at login" checkbox, ticked or not; undefined hides it. */
   setStartAtLogin(enabled: boolean | undefined): void;
   destroy(): void;
@@ -158,8 +186,14 @@ export function createTray<M>(deps: {
       status = next;
       render();
     },
-    setUpdateReady(version) {
+    setUpdateReady(version, waitsFor) {
       extras.updateReady = version;
+      if (waitsFor === undefined) delete extras.updateWaitsFor;
+      else extras.updateWaitsFor = waitsFor;
+      render();
+    },
+    setStackUpdates(updates) {
+      extras.stackUpdates = updates;
       render();
     },
     setStartAtLogin(enabled) {

@@ -3,4 +3,4 @@ export type { DomainEvent, ServerEvent } from './contract/events.js';
 export { preferSmallHeap } from './infra/system/lean-heap.js';
 export { installDockerWithPrompt } from './app/docker-setup.js';
 export { createServer } from './app/server.js';
-export type { AppServer, ServerEvents, ServerOptions } from './app/server-types.js';
+export type { AppServer, RunningJob, ServerEvents, ServerOptions } from './app/server-types.js';

@@ -11,6 +11,7 @@ import { metricsExtras } from '../core/health/metrics.js';
 import { SettingsService } from '../core/settings/settings-service.js';
 import { pullPolicyOf } from '../core/settings/stack-settings.js';
 import { alertsHandlers } from '../http/alerts-routes.js';
+import { appReleaseHandlers } from '../http/app-release-routes.js';
 import type { createAuthenticator } from '../http/auth.js';
 import { authHandlers, type ServerMode } from '../http/auth-routes.js';
 import { healthHistoryHandlers } from '../http/health-history-routes.js';
@@ -40,6 +41,7 @@ import { createLogService } from './logs.js';
 import type { Monitoring } from './monitoring.js';
 import { createStackService } from './stack.js';
 import type { UpdatesArea } from './updates.js';
+import type { AppReleaseArea } from './app-release.js';
 
 export interface RouteAreas {
   runner: JobRunner;
@@ -54,6 +56,7 @@ export interface RouteAreas {
   authDeps: Parameters<typeof authHandlers>[0] & { mode: ServerMode };
   startedAt: number;
   updates: UpdatesArea;
+  appRelease: AppReleaseArea;
 }
 
 export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers {
@@ -125,6 +128,11 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
       updates: () => areas.updates.service,
       nextCheckAt: () => areas.updates.scheduler.next(),
       settingsChanged: () => areas.updates.scheduler.changed(),
+    }),
+    ...appReleaseHandlers({
+      appRelease: () => areas.appRelease.service,
+      nextCheckAt: () => areas.appRelease.scheduler.next(),
+      settingsChanged: () => areas.appRelease.scheduler.changed(),
     }),
     ...updateApplyHandlers({
       runner,

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { LoginLink } from '../contract/auth.js';
 import type { DomainEvent } from '../contract/events.js';
 import type { AlertTimings } from '../core/alerts/alerts-service.js';
+import type { JobHolder } from '../core/jobs/job-lock.js';
 import type { ScryptParams } from '../core/auth/password-hash.js';
 import type { DockerGatewayFactory } from '../core/docker-gateway.js';
 import type { HostProbe } from '../core/doctor/host-probe.js';
@@ -11,6 +12,7 @@ import type { ServerMode } from '../http/auth-routes.js';
 import type { EventStreamOptions } from '../http/event-stream.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import type { Logger } from '../infra/log/logger.js';
+import type { AppReleaseOptions } from './app-release.js';
 
 /** Timings and inputs from other areas; tests shorten the timings. */
 export interface AlertsOptions extends AlertTimings {
@@ -56,7 +58,12 @@ export interface ServerOptions {
   alerts?: AlertsOptions;
   /** scrypt cost for the admin password; tests lower it. */
   scrypt?: ScryptParams;
+  /** The app's own release check: daily by default; off in the desktop app (it has its updater). */
+  appRelease?: AppReleaseOptions;
 }
+
+/** A job under way in the home: who runs it, its kind and, in words, what it does ("a backup"). */
+export type RunningJob = Pick<JobHolder, 'owner' | 'kind' | 'jobId'> & { description: string };
 
 export interface ServerEvents {
   ready: [{ url: string }];
@@ -78,6 +85,11 @@ export interface AppServer {
   /** A fresh one-time login link (a code valid once, for 10 minutes); after `start()`. */
   createLoginLink(): LoginLink;
   hasAdminPassword(): boolean;
+  /**
+   * The job running now in this home, the server's or a CLI verb's (undefined: none), with what it
+   * does in words ("a backup"): the desktop app installs its own update only between jobs.
+   */
+  runningJob(): RunningJob | undefined;
   /** Makes `password` (12+ characters) the admin password; replacing one signs browsers out. */
   setAdminPassword(password: string): Promise<'unchanged' | 'set' | 'changed'>;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/app-error.js';
 import { EngineWatcher, findAnsweringEngine } from '../core/doctor/engine-watcher.js';
+import { describeKind } from '../core/jobs/job-lock.js';
 import { JobRunner } from '../core/jobs/job-runner.js';
 import { createHttpApp, findRendererDir } from '../http/app.js';
 import { createAuthenticator } from '../http/auth.js';
@@ -32,6 +33,7 @@ import type { AppServer, ServerEvents, ServerOptions } from './server-types.js';
 import { foldersAbove } from '../folders-above.js';
 import { followTray } from './tray.js';
 import { createUpdatesArea } from './updates.js';
+import { createAppReleaseArea } from './app-release.js';
 
 /**
  * dist/renderer in the folders above this module, nearest first: the repository's from server/src,
@@ -126,6 +128,18 @@ export function createServer(options: ServerOptions): AppServer {
     jobRunning: () => runner.current() !== undefined || jobLock.holder() !== undefined,
     onError: (message, error) => logger.warn(message, { error }),
   });
+  // Whether a newer app is released, once a day; what to run to update goes to the log as well.
+  const appRelease = createAppReleaseArea({
+    env: ctx.env,
+    settings: ctx.settings,
+    ...(options.appRelease ? { options: options.appRelease } : {}),
+    onNewer: (report) =>
+      logger.warn(`MediaNest Appliance ${report.latest?.version ?? ''} is released`, {
+        current: report.current,
+        howToUpdate: report.howToUpdate,
+      }),
+    onError: (message, error) => logger.warn(message, { error }),
+  });
   // Notices an engine being installed or started while the setup page waits for it.
   const engineWatcher = new EngineWatcher({
     probe: () => findAnsweringEngine(discoveryContext(ctx.env, ctx.probe), ctx.connect),
@@ -158,6 +172,7 @@ export function createServer(options: ServerOptions): AppServer {
     authDeps,
     startedAt: Date.now(),
     updates,
+    appRelease,
   };
   const app = createHttpApp({
     handlers: routeHandlers(ctx, areas),
@@ -185,6 +200,19 @@ export function createServer(options: ServerOptions): AppServer {
     publish: ctx.publish,
     subscribe: ctx.subscribe,
     hasAdminPassword: () => auth.hasAdminPassword(),
+    runningJob() {
+      // The lock names a CLI verb's job as well as ours; our own is known even without it.
+      const holder = jobLock.holder();
+      const own = runner.current();
+      const job = holder ?? (own && { owner: 'server' as const, kind: own.kind, jobId: own.id });
+      if (!job) return undefined;
+      return {
+        owner: job.owner,
+        kind: job.kind,
+        ...(job.jobId ? { jobId: job.jobId } : {}),
+        description: describeKind(job.kind),
+      };
+    },
     setAdminPassword: (password) => auth.ensureAdminPassword(password),
     createLoginLink() {
       if (!url) throw new AppError('conflict', 'The server is not listening yet.');
@@ -227,6 +255,9 @@ export function createServer(options: ServerOptions): AppServer {
             (error: unknown) => logger.warn('the backup area did not load', { error }),
           );
           engineWatcher.start();
+          // The daily check for newer stack images (issue 18 §1); it waits while a job runs.
+          updates.scheduler.start();
+          appRelease.scheduler.start();
         });
       }
       logger.info('server ready', { url, mode });
@@ -240,6 +271,7 @@ export function createServer(options: ServerOptions): AppServer {
       server = undefined;
       backupLoaded?.stop();
       updates.scheduler.stop();
+      appRelease.scheduler.stop();
       await engineWatcher.stop();
       // A running job finishes first (its history stays true); then the streams close.
       await runner.settle();

@@ -171,6 +171,13 @@ export const VERBS: Record<string, VerbSpec> = {
     options: { to: { type: 'string' }, yes: { type: 'boolean' } },
     positionals: true,
   },
+  'app-release': {
+    summary:
+      "whether a newer MediaNest Appliance is released (--check asks now) and how to update this copy (npm, .deb, AppImage, checkout); `auto on|off` for the server's daily check",
+    usage: 'app-release [--check] [--json] | app-release auto on|off',
+    options: { check: { type: 'boolean' } },
+    positionals: true,
+  },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsRoutes } from './alerts-routes.js';
+import { appReleaseRoutes } from './app-release-routes.js';
 import { backupRoutes } from './backup-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
@@ -65,6 +66,7 @@ export const routes = {
   ...healthHistoryRoutes,
   ...updatesRoutes,
   ...updateApplyRoutes,
+  ...appReleaseRoutes,
 } as const;
 
 export type Routes = typeof routes;

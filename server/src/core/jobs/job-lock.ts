@@ -56,9 +56,11 @@ const KIND_NAMES: Record<string, string> = {
   recover: 'the clean-up of an interrupted backup or restore',
   'image-build': 'an image build',
   'image-load': 'an image load',
+  update: 'an update of the stack',
 };
 
-function describeKind(kind: string): string {
+/** A job's kind in words: `backup` -> "a backup". */
+export function describeKind(kind: string): string {
   return KIND_NAMES[kind] ?? `a "${kind}" job`;
 }
 

@@ -1,19 +1,23 @@
 import Database from 'better-sqlite3';
 import { ensurePrivateFile, tightenIfShared } from '../fs/private-file.js';
+import { APP_VERSION } from '../../version.js';
 import type { Migration } from './migration.js';
 import { ALERTS_MIGRATIONS } from './migrations-alerts.js';
 import { BACKUP_MIGRATIONS } from './migrations-backup.js';
 import { HEALTH_MIGRATIONS } from './migrations-health.js';
 import { RESOURCES_MIGRATIONS } from './migrations-resources.js';
+import { refuseNewerSchema, upgradeSchema } from './schema-upgrade.js';
 
 type Db = Database.Database;
 
 /**
- * Versioned migrations: append only; each runs once, in a transaction, recorded in
- * schema_migrations, in version order. An area with tables of its own keeps its migrations in its
- * own file (migrations-<area>.ts) and adds them to this list.
+ * Versioned migrations, forward only: append, never edit one that was released (a database past it
+ * never sees the edit). Each runs once, recorded in schema_migrations, in version order; the
+ * pending ones run together in one transaction (schema-upgrade.ts). An area with tables of its own
+ * keeps its migrations in its own file (migrations-<area>.ts) and adds them to this list; and
+ * schema-history.test.ts a row or two for its tables, so every upgrade path is tested with data.
  */
-const MIGRATIONS: Migration[] = [
+export const APPLIANCE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'settings',
@@ -64,46 +68,38 @@ const MIGRATIONS: Migration[] = [
   ...HEALTH_MIGRATIONS,
 ];
 
-export function migrate(db: Db): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-             version INTEGER PRIMARY KEY,
-             name TEXT NOT NULL,
-             applied_at TEXT NOT NULL
-           );`);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
-      (r) => r.version,
-    ),
-  );
-  const ordered = [...MIGRATIONS].sort((a, b) => a.version - b.version);
-  for (const migration of ordered) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        new Date().toISOString(),
-      );
-    })();
-  }
-}
-
 /**
  * Opens (creating and migrating when needed) the appliance database. It holds webhook URLs with
  * their tokens and the admin password's hash, so it is private (0600) before SQLite opens it: SQLite
  * creates the `-wal` and `-shm` files with the database file's own mode, so they follow. Those two
  * are tightened as well in case an older version left them readable.
+ *
+ * A database a newer app version wrote is refused, unchanged. Before pending migrations change an
+ * existing database, a copy is kept beside it (`<path>.before-v<N>`, the newest two); a migration
+ * that fails leaves the database as it was and the error says where the copy is (schema-upgrade.ts).
+ * `migrations` and `appVersion` are for tests.
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(
+  path: string,
+  options: { migrations?: readonly Migration[]; appVersion?: string } = {},
+): Db {
+  const migrations = options.migrations ?? APPLIANCE_MIGRATIONS;
+  const appVersion = options.appVersion ?? APP_VERSION;
   ensurePrivateFile(path);
   for (const suffix of ['-wal', '-shm']) tightenIfShared(`${path}${suffix}`);
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    // Before any pragma: switching to WAL would already write to the file.
+    db.pragma('busy_timeout = 5000');
+    refuseNewerSchema(db, path, migrations, appVersion);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    upgradeSchema(db, path, migrations, appVersion);
+  } catch (error) {
+    if (db.open) db.close();
+    throw error;
+  }
   return db;
 }
 
