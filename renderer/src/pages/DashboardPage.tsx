@@ -9,6 +9,7 @@ import { DiskCard } from '../components/DiskCard';
 import { JobStatus } from '../components/JobStatus';
 import { ServiceCard } from '../components/ServiceCard';
 import { SetupSteps } from '../components/SetupSteps';
+import { UpdatesCard } from '../components/updates/UpdatesCard';
 import { useLiveStore } from '../state/live-store';
 import { useFields } from '../state/use-fields';
 
@@ -41,8 +42,10 @@ export function DashboardPage() {
   const busy = activeJobId !== undefined;
   // Without the engine no action can work: disabled rather than answered with an error.
   const engineDown = health?.status === 'unknown';
-  // The job running now, else the last one seen: how it ended stays in place until the next.
+  // The job running now, else the last one seen: how it ended stays in place until the next. An
+  // update is followed by the Updates card, step by step, so it is not shown twice.
   const lastJob = activeJobId ? jobs[activeJobId] : Object.values(jobs).at(-1);
+  const jobLine = lastJob?.kind === 'update' ? undefined : lastJob;
   const act = (action: StackAction, services: string[]) => void runAction(action, services);
   const [confirmStop, setConfirmStop] = useState(false);
   // Jobs that ended: one may have moved the port or the domain, so the address is read again.
@@ -90,7 +93,7 @@ export function DashboardPage() {
             {actionError}
           </p>
         )}
-        {lastJob && <JobStatus job={lastJob} />}
+        {jobLine && <JobStatus job={jobLine} />}
       </section>
 
       <section aria-labelledby="services-title">
@@ -119,6 +122,8 @@ export function DashboardPage() {
       </section>
 
       <SetupSteps jobs={jobsOnce} engineDown={engineDown} />
+
+      <UpdatesCard />
 
       <div className="grid">
         <section className="card" aria-labelledby="alerts-title">

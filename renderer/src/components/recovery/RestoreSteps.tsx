@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
 import { RESTORE_STEPS, stopwatch, type RestoreSteps as Position } from '../../state/restore-steps';
 import type { JobRun } from '../../state/job-view';
+import { useNow } from '../../state/use-now';
 
 type StepState = 'done' | 'current' | 'upcoming' | 'failed' | 'not-needed';
 
@@ -11,17 +11,6 @@ const STATE_WORDS: Record<StepState, string> = {
   failed: 'failed here',
   'not-needed': 'not needed',
 };
-
-/** Ticks once a second while `active`, so the time so far moves without any event. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
-}
 
 /**
  * The six steps of a restore: before it runs, what will happen; while it runs, the current one
