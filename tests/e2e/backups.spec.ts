@@ -96,7 +96,7 @@ test('a backup made and restored from the UI brings back the data as it was', as
   await expect(current).toHaveCount(0);
   expect(await media.snapshot()).toEqual(before);
   // The safety backup of the state before the restore is listed too.
-  await expect(backups.list).toContainText('Before a restore');
+  await expect(backups.list).toContainText('Safety snapshot (before a restore or an update)');
 });
 
 /** Chromium sends request bodies at `bytesPerSecond` (downloads unthrottled), so progress shows. */

@@ -153,6 +153,11 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
             ctx.logger.warn('an update was rolled back', { to: record.to, reason: record.reason }),
         });
       },
+      imagesChanged: () => {
+        areas.updates.service.check().catch((error: unknown) => {
+          ctx.logger.warn('the update check after an update failed', { error });
+        });
+      },
     }),
     ...lazyHandlers(secretsRoutes, async () => {
       const [{ secretsHandlers }, { createSecretsService }] = await Promise.all([

@@ -7,7 +7,7 @@ import { updateApplyHandlers } from './update-apply-routes.js';
 const req = {} as Request;
 const res = {} as Response;
 
-function setup() {
+function setup(fails = false) {
   const calls: unknown[] = [];
   const steps: string[] = [];
   const runs: Array<Promise<unknown>> = [];
@@ -23,6 +23,7 @@ function setup() {
     apply: async (request: unknown, progress: (step: string) => void) => {
       calls.push(['apply', request]);
       progress('Preflight: free space');
+      if (fails) throw new Error('rolled back: backend did not become healthy');
     },
     rollbackLast: async () => calls.push(['rollback']),
   } as unknown as UpdateApplier;
@@ -31,6 +32,7 @@ function setup() {
     images: () => ({ backend: 'mn/backend:1', migrate: 'mn/backend:1', frontend: 'mn/frontend:1' }),
     history: () => [],
     applier: async () => applier,
+    imagesChanged: () => calls.push(['asked again']),
   });
   return { handlers, calls, steps, runs };
 }
@@ -44,6 +46,8 @@ describe('the update job routes', () => {
     expect(calls).toEqual([
       ['job', 'update'],
       ['apply', { images: { backend: 'mn/backend:2', migrate: 'mn/backend:2' }, target: '2' }],
+      // The answers about what runs are asked again: the old ones would offer version 2 still.
+      ['asked again'],
     ]);
     expect(steps).toEqual(['Preflight: free space']);
   });
@@ -60,6 +64,13 @@ describe('the update job routes', () => {
     const { handlers, calls, runs } = setup();
     await handlers.updatesRollback(undefined, req, res);
     await Promise.all(runs);
-    expect(calls).toEqual([['job', 'update'], ['rollback']]);
+    expect(calls).toEqual([['job', 'update'], ['rollback'], ['asked again']]);
+  });
+
+  it('asks nothing again after an update that was rolled back (the images are as before)', async () => {
+    const { handlers, calls, runs } = setup(true);
+    await handlers.updatesApply({ service: 'backend', to: '2' }, req, res);
+    await Promise.allSettled(runs);
+    expect(calls.map((c) => (c as string[])[0])).toEqual(['job', 'apply']);
   });
 });

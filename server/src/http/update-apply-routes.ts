@@ -12,6 +12,11 @@ export interface UpdateApplyRouteDeps {
   history: () => UpdateRecord[];
   /** The applier for one job, its stack progress published under the job's id. */
   applier: (jobId: string) => Promise<UpdateApplier>;
+  /**
+   * After an update or a rollback that changed the images: the update answers still describe the
+   * images before it (and would offer the version just installed) until they are asked again.
+   */
+  imagesChanged?: () => void;
 }
 
 /**
@@ -28,9 +33,13 @@ export function updateApplyHandlers(
       progress: (step: string, percent?: number) => void,
     ) => Promise<unknown>,
   ) => {
-    const { jobId } = deps.runner.start('update', async (ctx) =>
-      work(await deps.applier(ctx.jobId), (step, percent) => ctx.progress(step, percent)),
-    );
+    const { jobId } = deps.runner.start('update', async (ctx) => {
+      const result = await work(await deps.applier(ctx.jobId), (step, percent) =>
+        ctx.progress(step, percent),
+      );
+      deps.imagesChanged?.();
+      return result;
+    });
     return { jobId, kind: 'update' };
   };
   return {

@@ -12,7 +12,7 @@ const KIND = {
   manual: 'By hand',
   daily: 'Daily',
   weekly: 'Weekly',
-  safety: 'Before a restore',
+  safety: 'Safety snapshot (before a restore or an update)',
 } as const;
 
 /** Every backup with its state (and why it failed), and what can be done with it. */
