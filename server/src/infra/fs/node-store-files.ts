@@ -4,6 +4,7 @@
  * or reads goes through a link someone put in its place.
  */
 import { constants, promises as fsp } from 'node:fs';
+import { fsyncFolder, writeAll } from '../../core/backup/archive/files.js';
 import type {
   StoreFileReader,
   StoreFileWriter,
@@ -14,23 +15,6 @@ import type {
 const CREATE =
   constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 const READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
-
-/** Writes all of `parts` at the file's position, again from where a short write stopped. */
-async function writeAll(handle: fsp.FileHandle, parts: readonly Buffer[]): Promise<void> {
-  let rest = parts.filter((part) => part.length > 0);
-  while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest);
-    const left: Buffer[] = [];
-    for (const part of rest) {
-      if (bytesWritten >= part.length) bytesWritten -= part.length;
-      else {
-        left.push(bytesWritten > 0 ? part.subarray(bytesWritten) : part);
-        bytesWritten = 0;
-      }
-    }
-    rest = left;
-  }
-}
 
 const missing = (error: unknown): boolean =>
   (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
@@ -101,19 +85,8 @@ export function nodeStoreFiles(): StoreFiles {
       await fsp.rm(path, { force: true });
     },
 
-    async syncFolder(folder) {
-      let handle: fsp.FileHandle | undefined;
-      try {
-        handle = await fsp.open(folder, constants.O_RDONLY);
-        await handle.sync();
-      } catch (error) {
-        // Windows cannot open a folder for sync; the rename is as durable as it gets there.
-        const code = (error as NodeJS.ErrnoException).code;
-        if (!['EISDIR', 'EINVAL', 'EPERM', 'EBADF'].includes(code ?? '')) throw error;
-      } finally {
-        await handle?.close();
-      }
-    },
+    // Where a folder cannot be opened for sync (Windows), the rename is as durable as it gets.
+    syncFolder: fsyncFolder,
 
     chmod: (path, mode) => fsp.chmod(path, mode),
     chown: (path, uid, gid) => fsp.chown(path, uid, gid),

@@ -9,17 +9,9 @@ import { promisify } from 'node:util';
 import type { ManifestEntry } from './entry-table.js';
 import type { ExtractOwner } from './format.js';
 import { MODE_MASK, unsafe } from './framing.js';
-import { CREATE_FLAGS, FileBatchError, FileBatches, type FileToWrite } from './file-batches.js';
+import { CREATE_FLAGS } from './file-batches.js';
 import type { EntryBody } from './records.js';
-
-/**
- * Files at most this big are read whole (checked) and handed to the staging writer in batches,
- * while the next ones are read; at most two batches are being written at a time.
- */
-const BATCH_FILE = 256 * 1024;
-const BATCH_FILES = 128;
-const BATCH_BYTES = 8 * 1024 * 1024;
-const BATCHES_IN_FLIGHT = 2;
+import { BATCH_FILE, StagingBatches } from './staging-batches.js';
 
 /** Plain descriptors for the few large files (a FileHandle costs more than its system calls). */
 const fd = {
@@ -33,20 +25,19 @@ const fd = {
 /**
  * Writing an archive's files into staging: folders checked once each (the archive itself can
  * only add regular files and folders, so a folder found once stays one), small files written in
- * batches by a worker thread while the next ones are read (file-batches.ts), large ones
+ * batches by a worker thread while the next ones are read (staging-batches.ts), large ones
  * streamed. Only a file whose bytes have all been read and checked is written at all.
  */
 export class Extraction {
   private readonly folders = new Set<string>();
-  private readonly writer = new FileBatches();
-  private batch: Array<FileToWrite & { entry: ManifestEntry }> = [];
-  private batchBytes = 0;
-  private inFlight: Array<Promise<void>> = [];
+  private readonly batches: StagingBatches;
 
   constructor(
     private readonly root: string,
     private readonly owner: ExtractOwner | undefined,
-  ) {}
+  ) {
+    this.batches = new StagingBatches(owner);
+  }
 
   async folder(relative: string): Promise<void> {
     let at = this.root;
@@ -82,57 +73,18 @@ export class Extraction {
       return;
     }
     const data: Buffer[] = [];
-    let size = 0;
-    for (let piece = await body.next(); piece; piece = await body.next()) {
-      data.push(piece);
-      size += piece.length;
-    }
-    this.batch.push({
-      entry,
-      target,
-      mode: entry.mode & MODE_MASK,
-      owner: this.owner?.(entry.path),
-      data,
-      size,
-    });
-    this.batchBytes += size;
-    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flush();
-  }
-
-  /** Hands the current batch to the writer; waits while too many are being written. */
-  private async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (batch.length === 0) return;
-    const written = this.writer.write(batch).catch((error: unknown) => {
-      // Anything else keeps its errno code, which ioError turns into the user's message.
-      const entry =
-        error instanceof FileBatchError && error.code === 'EEXIST'
-          ? batch.find((f) => f.target === error.path)?.entry
-          : undefined;
-      throw entry ? unsafe(entry.path, 'it already exists in staging') : error;
-    });
-    // Failures are collected by settle(); none may go unhandled meanwhile.
-    written.catch(() => undefined);
-    this.inFlight.push(written);
-    if (this.inFlight.length > BATCHES_IN_FLIGHT) await this.inFlight.shift();
+    for (let piece = await body.next(); piece; piece = await body.next()) data.push(piece);
+    await this.batches.add(entry, target, data);
   }
 
   /** Writes what is batched and waits for every batch; the first failure is thrown. */
   async settle(): Promise<void> {
-    await this.flush();
-    const inFlight = this.inFlight;
-    this.inFlight = [];
-    const results = await Promise.allSettled(inFlight);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await this.batches.settle();
   }
 
   /** Once done, failed or not: no write may still land in staging after this. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.inFlight);
-    await this.writer.close();
+    await this.batches.close();
   }
 }
 

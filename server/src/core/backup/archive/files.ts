@@ -1,8 +1,10 @@
 /**
- * File-level helpers of the archive: the temporary name beside a target, fsync of a folder,
- * cleaning leftovers of an interrupted write, and turning a full disk into `insufficient_space`.
+ * File-level helpers of the archive: the temporary name beside a target, whole gathered writes,
+ * fsync of a folder, cleaning leftovers of an interrupted write, and turning a full disk into
+ * `insufficient_space`. The backup store's disk adapter (infra/fs/node-store-files.ts) writes and
+ * syncs with the same two.
  */
-import { open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ErrorCode } from '../../../contract/errors.js';
 import { AppError } from '../../app-error.js';
@@ -12,6 +14,23 @@ const PARTIAL = /^\..+\.partial$/;
 /** `.<name>.partial` beside `target`: hidden, and never a name a finished backup can have. */
 export function partialPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.partial`);
+}
+
+/** Writes all of `parts` at the file's position, again from where a short write stopped. */
+export async function writeAll(handle: FileHandle, parts: readonly Buffer[]): Promise<void> {
+  let rest = parts.filter((part) => part.length > 0);
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    const left: Buffer[] = [];
+    for (const part of rest) {
+      if (bytesWritten >= part.length) bytesWritten -= part.length;
+      else {
+        left.push(bytesWritten > 0 ? part.subarray(bytesWritten) : part);
+        bytesWritten = 0;
+      }
+    }
+    rest = left;
+  }
 }
 
 /** Makes a rename durable; a no-op where folders cannot be opened for sync (Windows). */

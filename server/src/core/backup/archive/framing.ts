@@ -38,6 +38,16 @@ export function unsafe(path: string, why: string): AppError {
   );
 }
 
+/** A framed kind other than a file or a folder (a link, a device) is never restored. */
+export function checkEntryKind(kind: number, path: string): void {
+  if (kind !== KIND_FILE && kind !== KIND_DIR) {
+    throw unsafe(
+      path,
+      'a link, device or other special file; only regular files and folders are restored',
+    );
+  }
+}
+
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why `path` may not be restored, or undefined when it is a plain relative POSIX path. */

@@ -12,7 +12,7 @@ import {
   RECORD_OVERHEAD,
   type ArchiveKeys,
 } from './crypto.js';
-import { KIND_DIR, KIND_FILE, MAX_SEGMENT, TAG_END, TAG_ENTRY, unsafe } from './framing.js';
+import { KIND_FILE, MAX_SEGMENT, TAG_END, TAG_ENTRY, checkEntryKind, unsafe } from './framing.js';
 import type { EntryTable, ManifestEntry } from './entry-table.js';
 
 export async function readAt(
@@ -72,10 +72,21 @@ export class RecordReader {
   }
 }
 
-/** The plain byte stream carried by a RecordReader, read in exact or bounded amounts. */
+/** Plain records in order (a RecordReader, or the store's sealed files); undefined after the last. */
+export interface PlainRecords {
+  next(): Promise<Buffer | undefined>;
+}
+
+/**
+ * The plain byte stream carried by records, read in exact or bounded amounts. `endsEarly` is the
+ * error when the records end before a read is satisfied (the store names its own file in it).
+ */
 export class PlainReader {
   private buffer: Buffer = Buffer.alloc(0);
-  constructor(private readonly records: RecordReader) {}
+  constructor(
+    private readonly records: PlainRecords,
+    private readonly endsEarly: () => Error = () => corrupt('its contents end inside an entry'),
+  ) {}
 
   private async fill(): Promise<boolean> {
     while (this.buffer.length === 0) {
@@ -88,7 +99,7 @@ export class PlainReader {
 
   /** Between 1 and `max` bytes. */
   async some(max: number): Promise<Buffer> {
-    if (!(await this.fill())) throw corrupt('its contents end inside an entry');
+    if (!(await this.fill())) throw this.endsEarly();
     const out = this.buffer.subarray(0, max);
     this.buffer = this.buffer.subarray(out.length);
     return out;
@@ -175,12 +186,7 @@ export async function* framedEntries(
     const head = await plain.exact(7);
     const kind = head.readUInt8(0);
     const path = (await plain.exact(head.readUInt16BE(5))).toString('utf8');
-    if (kind !== KIND_FILE && kind !== KIND_DIR) {
-      throw unsafe(
-        path,
-        'a link, device or other special file; only regular files and folders are restored',
-      );
-    }
+    checkEntryKind(kind, path);
     const entry = manifest.at(index);
     if (entry?.path !== path && manifest.indexOf(path) < 0) {
       throw unsafe(path, 'not named in the manifest');

@@ -31,7 +31,7 @@ import {
   segmentHeader,
   unsafe,
 } from './framing.js';
-import { fsyncFolder, ioError, partialPathFor } from './files.js';
+import { fsyncFolder, ioError, partialPathFor, writeAll } from './files.js';
 import { EntryTable, type ManifestEntry } from './entry-table.js';
 
 export interface ArchiveWriterOptions {
@@ -42,23 +42,6 @@ export interface ArchiveWriterOptions {
 
 /** How many sealed bytes may wait for the disk while the next ones are read and encrypted. */
 const WRITE_AHEAD = 4 * 1024 * 1024;
-
-/** Writes all of `parts` at the file's position, again from where a short write stopped. */
-async function writeAll(handle: FileHandle, parts: readonly Buffer[]): Promise<void> {
-  let rest = parts;
-  while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest);
-    const left: Buffer[] = [];
-    for (const part of rest) {
-      if (bytesWritten >= part.length) bytesWritten -= part.length;
-      else {
-        left.push(bytesWritten > 0 ? part.subarray(bytesWritten) : part);
-        bytesWritten = 0;
-      }
-    }
-    rest = left;
-  }
-}
 
 /**
  * Appends bytes to the open partial file in order, counting them. Writes run behind the caller by
@@ -99,6 +82,14 @@ export class Output {
 }
 
 /**
+ * Where sealed records go, in order: the archive's Output, or a file of the backup store (which
+ * seals its snapshots and indexes as records of this same format, store/sealed-file.ts).
+ */
+export interface RecordSink {
+  write(parts: Buffer[]): Promise<void>;
+}
+
+/**
  * Cuts a byte stream into sealed records of `chunkSize` plain bytes; the last one is final. The
  * bytes are gathered into one record buffer, reused for every record: pushing many small pieces
  * (the framing of 100k small files) allocates nothing per piece, and only the ciphertext is new.
@@ -108,7 +99,7 @@ export class SealedStream {
   private filled = 0;
   chunks = 0;
   constructor(
-    private readonly out: Output,
+    private readonly out: RecordSink,
     private readonly keys: ArchiveKeys,
     private readonly stream: number,
   ) {
@@ -145,13 +136,15 @@ export class SealedStream {
   }
 }
 
-function cancelled(signal: AbortSignal): AppError {
+/** A backup stopped by its signal (the store's writer says it the same way). */
+export function cancelled(signal: AbortSignal): AppError {
   return new AppError('backup_failed', 'The backup was cancelled before it finished.', undefined, {
     cause: signal.reason,
   });
 }
 
-const toBuffer = (piece: unknown): Buffer =>
+/** A piece of a file's Readable (a string, a Buffer or other bytes) as a Buffer. */
+export const toBuffer = (piece: unknown): Buffer =>
   typeof piece === 'string'
     ? Buffer.from(piece, 'utf8')
     : Buffer.isBuffer(piece)

@@ -128,26 +128,10 @@ describe('deduplication', () => {
     await writeTree(source, { 'private.txt': secret, 'large.bin': large });
     const rootA = join(await tempFolder(), 'a');
     const rootB = join(await tempFolder(), 'b');
-    await (
-      await openStore(rootA, testKey())
-    ).write(
-      'b',
-      treeEntries(source, 'f'),
-      {},
-      {
-        chunker: SMALL_PIECES,
-      },
-    );
-    await (
-      await openStore(rootB, testKey())
-    ).write(
-      'b',
-      treeEntries(source, 'f'),
-      {},
-      {
-        chunker: SMALL_PIECES,
-      },
-    );
+    for (const root of [rootA, rootB]) {
+      const store = await openStore(root, testKey());
+      await store.write('b', treeEntries(source, 'f'), {}, { chunker: SMALL_PIECES });
+    }
     const disk = await allStoreBytes(rootA);
     for (const content of [secret, large.subarray(0, 4096)]) {
       const digest = createHash('sha256').update(content).digest();

@@ -6,12 +6,9 @@
  * record changed, moved, dropped or taken from another file, or a file cut short, fails.
  */
 import type { ArchiveKeys } from '../archive/crypto.js';
-import {
-  RECORD_OVERHEAD,
-  STREAM_MANIFEST,
-  openRecord,
-  sealRecordParts,
-} from '../archive/crypto.js';
+import { RECORD_OVERHEAD, STREAM_MANIFEST, openRecord } from '../archive/crypto.js';
+import { PlainReader, type PlainRecords } from '../archive/records.js';
+import { SealedStream } from '../archive/writer.js';
 import type { StoreFileReader, StoreFileWriter, StoreFiles } from './store-files.js';
 import {
   FILE_HEADER_SIZE,
@@ -28,9 +25,8 @@ import {
 const WRITE_BATCH = 1024 * 1024;
 
 export class SealedFileWriter {
-  private readonly record: Buffer;
-  private filled = 0;
-  private index = 0;
+  /** Records sealed as format 1's writer seals them; only where they go differs. */
+  private readonly sealed: SealedStream;
   private queued: Buffer[] = [];
   private queuedBytes = 0;
   /** Bytes written to the file so far, header included. */
@@ -38,9 +34,9 @@ export class SealedFileWriter {
 
   private constructor(
     private readonly file: StoreFileWriter,
-    private readonly keys: ArchiveKeys,
+    keys: ArchiveKeys,
   ) {
-    this.record = Buffer.allocUnsafe(keys.chunkSize);
+    this.sealed = new SealedStream({ write: (parts) => this.queue(parts) }, keys, STREAM_MANIFEST);
   }
 
   /** Creates `path` (exclusively, 0600) with a fresh header. */
@@ -60,19 +56,13 @@ export class SealedFileWriter {
   }
 
   /** Copies `buffer` in; the caller may reuse it once this resolves. */
-  async push(buffer: Buffer): Promise<void> {
-    for (let at = 0; at < buffer.length;) {
-      // A full record is sealed only when more bytes follow, so the final one is never empty.
-      if (this.filled === this.record.length) await this.seal(false);
-      const copied = buffer.copy(this.record, this.filled, at);
-      this.filled += copied;
-      at += copied;
-    }
+  push(buffer: Buffer): Promise<void> {
+    return this.sealed.push(buffer);
   }
 
   /** Seals the final record, writes everything, fsyncs and closes. */
   async finish(): Promise<void> {
-    await this.seal(true);
+    await this.sealed.finish();
     await this.flush();
     await this.file.sync();
     await this.file.close();
@@ -81,14 +71,6 @@ export class SealedFileWriter {
   /** After a failure: the handle closed, whatever it holds left for the next clean-up. */
   async abandon(): Promise<void> {
     await this.file.close().catch(() => undefined);
-  }
-
-  private async seal(final: boolean): Promise<void> {
-    const plain = this.record.subarray(0, this.filled);
-    const parts = sealRecordParts(this.keys, STREAM_MANIFEST, this.index, final, plain);
-    this.filled = 0;
-    this.index += 1;
-    await this.queue(parts);
   }
 
   private async queue(parts: Buffer[]): Promise<void> {
@@ -109,43 +91,19 @@ export class SealedFileWriter {
   }
 }
 
-/** The plain bytes of a sealed file, each record authenticated before any of its bytes is used. */
-export class SealedFileReader {
+/** The records of a sealed file after its header, each authenticated before it is returned. */
+class SealedRecords implements PlainRecords {
   private position = FILE_HEADER_SIZE;
   private index = 0;
   private done = false;
-  private buffer: Buffer = Buffer.alloc(0);
 
-  private constructor(
+  constructor(
     private readonly file: StoreFileReader,
     private readonly keys: ArchiveKeys,
     private readonly what: string,
   ) {}
 
-  static async open(
-    files: StoreFiles,
-    path: string,
-    kind: StoreFileKind,
-    store: StoreKeys,
-    what: string,
-  ): Promise<SealedFileReader> {
-    const file = await files.open(path);
-    try {
-      const head = await file.read(0, FILE_HEADER_SIZE);
-      checkFileHeader(kind, head, what);
-      return new SealedFileReader(file, fileKeys(store, kind, head), what);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  }
-
-  /** The file's size on disk. */
-  get size(): number {
-    return this.file.size;
-  }
-
-  private async nextRecord(): Promise<Buffer | undefined> {
+  async next(): Promise<Buffer | undefined> {
     if (this.done) return undefined;
     const end = this.file.size;
     if (this.position + RECORD_OVERHEAD > end) throw storeCorrupt(`${this.what} is cut short`);
@@ -175,37 +133,39 @@ export class SealedFileReader {
     }
     return plain;
   }
+}
 
-  private async fill(): Promise<boolean> {
-    while (this.buffer.length === 0) {
-      const next = await this.nextRecord();
-      if (next === undefined) return false;
-      this.buffer = next;
+/** The plain bytes of a sealed file, each record authenticated before any of its bytes is used. */
+export class SealedFileReader extends PlainReader {
+  private constructor(
+    private readonly file: StoreFileReader,
+    keys: ArchiveKeys,
+    what: string,
+  ) {
+    super(new SealedRecords(file, keys, what), () => storeCorrupt(`${what} ends inside a record`));
+  }
+
+  static async open(
+    files: StoreFiles,
+    path: string,
+    kind: StoreFileKind,
+    store: StoreKeys,
+    what: string,
+  ): Promise<SealedFileReader> {
+    const file = await files.open(path);
+    try {
+      const head = await file.read(0, FILE_HEADER_SIZE);
+      checkFileHeader(kind, head, what);
+      return new SealedFileReader(file, fileKeys(store, kind, head), what);
+    } catch (error) {
+      await file.close();
+      throw error;
     }
-    return true;
   }
 
-  /** Between 1 and `max` bytes. */
-  async some(max: number): Promise<Buffer> {
-    if (!(await this.fill())) throw storeCorrupt(`${this.what} ends inside a record`);
-    const out = this.buffer.subarray(0, max);
-    this.buffer = this.buffer.subarray(out.length);
-    return out;
-  }
-
-  async exact(length: number): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    let got = 0;
-    while (got < length) {
-      const part = await this.some(length - got);
-      parts.push(part);
-      got += part.length;
-    }
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
-  }
-
-  async atEnd(): Promise<boolean> {
-    return !(await this.fill());
+  /** The file's size on disk. */
+  get size(): number {
+    return this.file.size;
   }
 
   async close(): Promise<void> {

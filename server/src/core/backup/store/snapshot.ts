@@ -17,6 +17,7 @@ import {
   DEFAULT_LIMITS,
   KIND_DIR,
   KIND_FILE,
+  checkEntryKind,
   depthOf,
   pathProblem,
   unsafe,
@@ -179,12 +180,7 @@ async function readEntry(
   const kind = head.readUInt8(0);
   const mode = head.readUInt32BE(1);
   const path = (await reader.exact(head.readUInt16BE(5))).toString('utf8');
-  if (kind !== KIND_FILE && kind !== KIND_DIR) {
-    throw unsafe(
-      path,
-      'a link, device or other special file; only regular files and folders are restored',
-    );
-  }
+  checkEntryKind(kind, path);
   const problem = pathProblem(path);
   if (problem) throw unsafe(path, problem);
   if (depthOf(path) > limits.maxDepth) throw unsafe(path, `deeper than ${limits.maxDepth} folders`);

@@ -2,15 +2,15 @@
  * Extracting a backup of the store into staging, with format 1's rules: only regular files and
  * folders, folders made as real folders (a link or file in their place is refused), files created
  * with O_EXCL | O_NOFOLLOW (never over or through anything there), given their mode and owner.
- * Small files are handed in batches to the archive's worker (archive/file-batches.ts), as format
+ * Small files are handed in batches to the archive's worker (archive/staging-batches.ts), as format
  * 1's extraction does: thousands of uploads are not four round trips each through the thread pool.
  */
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ManifestEntry } from '../archive/entry-table.js';
 import type { ExtractLimits, ExtractOwner, Manifest } from '../archive/format.js';
-import { FileBatchError, FileBatches, type FileToWrite } from '../archive/file-batches.js';
 import { MODE_MASK, unsafe } from '../archive/framing.js';
+import { BATCH_FILE, StagingBatches } from '../archive/staging-batches.js';
 import { PieceReader } from './piece-reader.js';
 import { SnapshotReader } from './snapshot.js';
 import type { StoreState } from './store-index.js';
@@ -26,28 +26,21 @@ export interface ExtractOptions {
   owner?: ExtractOwner;
 }
 
-/** Files at most this big are gathered whole and written in batches by the worker. */
-const BATCH_FILE = 256 * 1024;
-const BATCH_FILES = 128;
-const BATCH_BYTES = 8 * 1024 * 1024;
-const BATCHES_IN_FLIGHT = 2;
-
 const wanted = (path: string, prefixes?: string[]): boolean =>
   !prefixes || prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
 /** Folders and files of staging. */
 class Staging {
   private readonly made = new Map<string, number>();
-  private readonly writer = new FileBatches();
-  private batch: Array<FileToWrite & { path: string }> = [];
-  private batchBytes = 0;
-  private inFlight: Array<Promise<void>> = [];
+  private readonly batches: StagingBatches;
 
   constructor(
     private readonly ctx: StoreContext,
     private readonly root: string,
     private readonly owner?: ExtractOwner,
-  ) {}
+  ) {
+    this.batches = new StagingBatches(owner);
+  }
 
   async folder(relative: string, mode?: number): Promise<void> {
     let path = '';
@@ -78,29 +71,17 @@ class Staging {
     if (parent) await this.folder(parent);
     const target = join(this.root, entry.path);
     if (entry.size > BATCH_FILE) {
-      await this.settle();
+      await this.batches.settle();
       await this.stream(entry, target, stream, count);
       return;
     }
     // Whole and checked (its SHA-256 at the end of the stream) before it is handed to the worker.
     const data: Buffer[] = [];
-    let size = 0;
     for await (const piece of stream) {
       data.push(piece as Buffer);
-      size += (piece as Buffer).length;
       count((piece as Buffer).length);
     }
-    const mode = entry.mode & MODE_MASK;
-    this.batch.push({
-      path: entry.path,
-      target,
-      mode,
-      owner: this.owner?.(entry.path),
-      data,
-      size,
-    });
-    this.batchBytes += size;
-    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flush();
+    await this.batches.add(entry, target, data);
   }
 
   private async stream(
@@ -131,36 +112,9 @@ class Staging {
     }
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (batch.length === 0) return;
-    const written = this.writer.write(batch).catch((error: unknown) => {
-      const file =
-        error instanceof FileBatchError && error.code === 'EEXIST'
-          ? batch.find((f) => f.target === error.path)
-          : undefined;
-      throw file ? unsafe(file.path, 'it already exists in staging') : error;
-    });
-    // Failures are collected by settle(); none may go unhandled meanwhile.
-    written.catch(() => undefined);
-    this.inFlight.push(written);
-    if (this.inFlight.length > BATCHES_IN_FLIGHT) await this.inFlight.shift();
-  }
-
-  /** Writes what is batched and waits for every batch; the first failure is thrown. */
-  async settle(): Promise<void> {
-    await this.flush();
-    const inFlight = this.inFlight;
-    this.inFlight = [];
-    const failed = (await Promise.allSettled(inFlight)).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
   /** Folders get their mode last (deepest first), the owner's rwx kept so staging can be cleaned. */
   async finish(): Promise<void> {
-    await this.settle();
+    await this.batches.settle();
     const folders = [...this.made.entries()].sort((a, b) => b[0].length - a[0].length);
     for (const [path, mode] of folders) {
       await this.ctx.files.chmod(join(this.root, path), (mode & MODE_MASK) | 0o700);
@@ -169,8 +123,7 @@ class Staging {
 
   /** Once done, failed or not: no write may still land in staging after this. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.inFlight);
-    await this.writer.close();
+    await this.batches.close();
   }
 }
 

@@ -16,6 +16,7 @@ import { EntryTable, type ManifestEntry } from '../archive/entry-table.js';
 import { ioError } from '../archive/files.js';
 import type { ArchiveProgress, EntrySource, Manifest } from '../archive/format.js';
 import { MODE_MASK, pathProblem, unsafe } from '../archive/framing.js';
+import { cancelled, toBuffer } from '../archive/writer.js';
 import { Chunker, MIN_PIECE, type ChunkerOptions } from './chunker.js';
 import { PackWriter } from './pack.js';
 import { idKey } from './piece-table.js';
@@ -48,19 +49,6 @@ export interface WrittenBackup {
   /** The snapshot file's size (the pieces are counted in `summary.addedBytes`). */
   snapshotBytes: number;
 }
-
-function cancelled(signal: AbortSignal): AppError {
-  return new AppError('backup_failed', 'The backup was cancelled before it finished.', undefined, {
-    cause: signal.reason,
-  });
-}
-
-const toBuffer = (piece: unknown): Buffer =>
-  typeof piece === 'string'
-    ? Buffer.from(piece, 'utf8')
-    : Buffer.isBuffer(piece)
-      ? piece
-      : Buffer.from(piece as Uint8Array);
 
 class BackupWriting {
   readonly entries = new EntryTable();

@@ -26,7 +26,7 @@ async function flipByte(path: string, at: number): Promise<void> {
 
 /**
  * b1: shared.bin; b2: shared.bin and unique.bin; b3: unique.bin only. The first pack holds
- * shared.bin's pieces and nothing else; returns its name.
+ * shared.bin's pieces and nothing else; returns its name. unique.bin is one piece.
  */
 async function threeBackups(): Promise<{ root: string; key: Uint8Array; sharedPack: string }> {
   const source = join(await tempFolder(), 'src');
@@ -36,7 +36,8 @@ async function threeBackups(): Promise<{ root: string; key: Uint8Array; sharedPa
   await writeTree(source, { 'shared.bin': await bytesOf(1024 * 1024, 'shared') });
   await store.write('b1', treeEntries(source, 'f'), {});
   const [sharedPack] = await readdir(join(root, 'packs'));
-  await writeTree(source, { 'unique.bin': await bytesOf(700 * 1024, 'unique') });
+  // Under MIN_PIECE: one piece whatever the key (a 700 KiB file was cut in two by a third of keys).
+  await writeTree(source, { 'unique.bin': await bytesOf(500 * 1024, 'unique') });
   await store.write('b2', treeEntries(source, 'f'), {});
   await rm(join(source, 'shared.bin'));
   await store.write('b3', treeEntries(source, 'f'), {});
@@ -49,7 +50,7 @@ describe('verifying a backup of the store', () => {
     const store = await openStore(root, key);
     const result = await store.verify('b2');
     expect(result).toMatchObject({ ok: true, files: 2, damaged: [], affectedBackups: [] });
-    expect(result.bytes).toBe(1024 * 1024 + 700 * 1024);
+    expect(result.bytes).toBe(1024 * 1024 + 500 * 1024);
   });
 
   it('finds a flipped byte in a shared piece and names every backup that needs it', async () => {
