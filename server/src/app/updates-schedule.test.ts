@@ -2,37 +2,18 @@
  * The server runs the update check on its schedule: once started, GET /api/updates says when the
  * next check comes (a minute after the start when none ran before), and the off switch clears it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiClient } from '../contract/client.js';
-import { createServer, type AppServer } from '../index.js';
-import { createLogger } from '../infra/log/logger.js';
+import { startTestServer, type TestServer } from './test-server.test-support.js';
 
-const TOKEN = 'e'.repeat(64);
-let home: string;
-let server: AppServer;
-let url: string;
-
+let t: TestServer;
 beforeEach(async () => {
-  home = mkdtempSync(join(tmpdir(), 'mna-updates-schedule-'));
-  server = createServer({
-    home,
-    token: TOKEN,
-    env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
-    logger: createLogger({ write: () => undefined }),
-  });
-  ({ url } = await server.start());
+  t = await startTestServer('updates-schedule');
 });
-afterEach(async () => {
-  await server.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+afterEach(() => t.close());
 
 describe('the scheduled update check in the server', () => {
   it('is armed once the server runs, and off when the settings say so', async () => {
-    const api = createApiClient({ baseUrl: url, token: TOKEN });
+    const api = t.api();
     const startedAt = Date.now();
     let next: string | undefined;
     // The schedule starts just after `ready` (with the monitors).

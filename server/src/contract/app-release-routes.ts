@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { route, type RouteDef } from './route-def.js';
+import type { RouteDef } from './route-def.js';
+import { scheduledCheckRoutes } from './scheduled-check-routes.js';
 
 /**
  * The app's own release check's settings (`app.release.settings`): on, `serve` asks at most once a
@@ -62,13 +63,16 @@ export const AppReleaseSchema = z.object({
 });
 export type AppRelease = z.infer<typeof AppReleaseSchema>;
 
-/** Whether a newer release of the app itself exists, and how to install it. */
+/**
+ * Whether a newer release of the app itself exists, and how to install it: appRelease,
+ * appReleaseCheck (asks the release source now; offline, the answer says so, never an error) and
+ * appReleaseSettings.
+ */
 export const appReleaseRoutes = {
-  appRelease: route('GET', '/api/app/release', { output: AppReleaseSchema }),
-  /** Asks the release source now; offline, the answer says so (never an error). */
-  appReleaseCheck: route('POST', '/api/app/release/check', { output: AppReleaseSchema }),
-  appReleaseSettings: route('PUT', '/api/app/release/settings', {
-    input: AppReleaseSettingsSchema,
-    output: AppReleaseSchema,
-  }),
+  ...scheduledCheckRoutes(
+    'appRelease',
+    '/api/app/release',
+    AppReleaseSchema,
+    AppReleaseSettingsSchema,
+  ),
 } as const satisfies Record<string, RouteDef>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route, type RouteDef } from './route-def.js';
+import { scheduledCheckRoutes } from './scheduled-check-routes.js';
 
 const serviceName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a service name');
 /** A tag (`v2`, `1.2.3-alpine`) or a digest (`sha256:…`), as a registry spells them. */
@@ -133,17 +134,12 @@ export type UpdateBecameAvailable = z.infer<typeof UpdateBecameAvailableSchema>;
 
 /**
  * Knowing that there is an update. Checks talk to registries (through the engine for digests,
- * directly for tag lists) and answer in the request; nothing is pulled or changed.
+ * directly for tag lists) and answer in the request; nothing is pulled or changed. updatesCheck
+ * checks every service's image now (a registry that does not answer keeps its last answer);
+ * updatesSettings validates per field (`check.everyHours: must be …`).
  */
 export const updatesRoutes = {
-  updates: route('GET', '/api/updates', { output: UpdatesReportSchema }),
-  /** Checks every service's image now; a registry that does not answer keeps its last answer. */
-  updatesCheck: route('POST', '/api/updates/check', { output: UpdatesReportSchema }),
-  /** The whole settings object, validated per field (`check.everyHours: must be …`). */
-  updatesSettings: route('PUT', '/api/updates/settings', {
-    input: UpdateSettingsSchema,
-    output: UpdatesReportSchema,
-  }),
+  ...scheduledCheckRoutes('updates', '/api/updates', UpdatesReportSchema, UpdateSettingsSchema),
   updatesPin: route('POST', '/api/updates/pin', {
     input: UpdatePinInputSchema,
     output: UpdatesReportSchema,

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * The filesystem as core/ sees it: a port implemented by infra/fs. Paths are absolute.
  * Writes are atomic (temp file, fsync, rename), so a crash never leaves a half-written file.
@@ -18,4 +20,26 @@ export interface FileSystem {
   remove(path: string): Promise<void>;
   /** The effective user id of this process (0 for root); undefined on Windows. */
   uid(): number | undefined;
+}
+
+/**
+ * A JSON file that `schema` describes: undefined when it is missing; a file that does not parse or
+ * does not match throws `damaged()` (the caller says what the file is and what to do with it).
+ */
+export async function readJsonFile<T>(
+  fs: FileSystem,
+  path: string,
+  schema: z.ZodType<T>,
+  damaged: () => Error,
+): Promise<T | undefined> {
+  if (!(await fs.exists(path))) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await fs.readText(path));
+  } catch {
+    raw = undefined;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw damaged();
+  return parsed.data;
 }

@@ -1,28 +1,13 @@
 import type { appReleaseRoutes } from '../contract/app-release-routes.js';
 import type { AppReleaseService } from '../core/app-release/app-release-service.js';
 import type { HandlersOf } from './routes.js';
+import { scheduledCheckHandlers, type CheckScheduleDeps } from './scheduled-check-handlers.js';
 
-export interface AppReleaseRouteDeps {
+export interface AppReleaseRouteDeps extends CheckScheduleDeps {
   appRelease: () => AppReleaseService;
-  /** When the scheduled check runs next (undefined: off). */
-  nextCheckAt: () => Date | undefined;
-  /** The settings changed: the schedule follows them. */
-  settingsChanged: () => void;
 }
 
 /** Reads answer from the store; a check answers in the request, offline included. */
 export function appReleaseHandlers(deps: AppReleaseRouteDeps): HandlersOf<typeof appReleaseRoutes> {
-  const report = () => deps.appRelease().report(deps.nextCheckAt());
-  return {
-    appRelease: async () => report(),
-    appReleaseCheck: async () => {
-      await deps.appRelease().check();
-      return report();
-    },
-    appReleaseSettings: async (settings) => {
-      deps.appRelease().setSettings(settings);
-      deps.settingsChanged();
-      return report();
-    },
-  };
+  return scheduledCheckHandlers('appRelease', deps.appRelease, deps);
 }

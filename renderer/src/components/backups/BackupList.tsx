@@ -7,6 +7,7 @@ import { useFields } from '../../state/use-fields';
 import { JobStatus } from '../JobStatus';
 import { downloadBackup } from './download-backup';
 import { bytes, STATE, when } from './format';
+import { TableHead } from '../ui/TableHead';
 
 const KIND = {
   manual: 'By hand',
@@ -43,17 +44,7 @@ export function BackupList({ client }: { client: ApiClient }) {
         <p>No backups yet. Make the first one with “Back up now”.</p>
       ) : (
         <table className="backups">
-          <thead>
-            <tr>
-              <th scope="col">Made</th>
-              <th scope="col">Why</th>
-              <th scope="col">State</th>
-              <th scope="col">Size</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Made', 'Why', 'State', 'Size']} actions />
           <tbody>
             {list.map((backup) => {
               const state = STATE[backup.state];

@@ -1,16 +1,7 @@
 import { RESTORE_STEPS, stopwatch, type RestoreSteps as Position } from '../../state/restore-steps';
 import type { JobRun } from '../../state/job-view';
 import { useNow } from '../../state/use-now';
-
-type StepState = 'done' | 'current' | 'upcoming' | 'failed' | 'not-needed';
-
-const STATE_WORDS: Record<StepState, string> = {
-  done: 'done',
-  current: 'now',
-  upcoming: '',
-  failed: 'failed here',
-  'not-needed': 'not needed',
-};
+import { StepList, type StepState } from '../ui/StepList';
 
 /**
  * The six steps of a restore: before it runs, what will happen; while it runs, the current one
@@ -29,38 +20,22 @@ export function RestoreSteps({ run, steps }: { run: JobRun; steps: Position | un
     return run.phase === 'failed' ? 'failed' : 'current';
   };
   return (
-    <div className="safety restore-steps">
+    <div className="safety">
       <h3>{running ? 'Restoring' : 'What happens'}</h3>
       {running && steps && (
         <p className="muted" role="timer" aria-label="Time so far">
           Step {current + 1} of {RESTORE_STEPS.length}, {stopwatch(now - steps.startedAt)} so far
         </p>
       )}
-      <ol>
-        {RESTORE_STEPS.map((text, i) => {
+      <StepList
+        className="restore-steps"
+        steps={RESTORE_STEPS.map((text, i) => {
           const state = stateOf(i);
-          const words = state ? STATE_WORDS[state] : '';
           const time =
             state === 'current' && steps ? `, ${stopwatch(now - steps.stepStartedAt)} so far` : '';
-          return (
-            <li
-              key={text}
-              data-state={state}
-              aria-current={state === 'current' ? 'step' : undefined}
-              className={state ? `restore-step restore-step-${state}` : undefined}
-            >
-              {text}
-              {words && (
-                <span className="restore-step-state">
-                  {' '}
-                  ({words}
-                  {time})
-                </span>
-              )}
-            </li>
-          );
+          return { text, state, time };
         })}
-      </ol>
+      />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '@contract';
 import { useAlertSettingsStore, type ChannelForm } from '../../state/settings-store-alerts';
+import { useFields } from '../../state/use-fields';
 import { FormFooter } from '../ui/FormFooter';
 import { InputField } from '../ui/InputField';
 import { SelectField } from '../ui/SelectField';
@@ -19,15 +20,27 @@ const SEVERITIES: { value: ChannelForm['minSeverity']; label: string }[] = [
 
 /** Webhook channels (generic JSON, ntfy, Discord): add, edit, remove, save, send a test. */
 export function AlertChannelsForm({ client }: { client: ApiClient }) {
-  const channels = useAlertSettingsStore((s) => s.channels);
-  const errors = useAlertSettingsStore((s) => s.channelErrors);
-  const saved = useAlertSettingsStore((s) => s.channelsSaved);
-  const tests = useAlertSettingsStore((s) => s.tests);
-  const addChannel = useAlertSettingsStore((s) => s.addChannel);
-  const setChannel = useAlertSettingsStore((s) => s.setChannel);
-  const removeChannel = useAlertSettingsStore((s) => s.removeChannel);
-  const saveChannels = useAlertSettingsStore((s) => s.saveChannels);
-  const testChannel = useAlertSettingsStore((s) => s.testChannel);
+  const {
+    channels,
+    channelErrors: errors,
+    channelsSaved: saved,
+    tests,
+    addChannel,
+    setChannel,
+    removeChannel,
+    saveChannels,
+    testChannel,
+  } = useFields(useAlertSettingsStore, [
+    'channels',
+    'channelErrors',
+    'channelsSaved',
+    'tests',
+    'addChannel',
+    'setChannel',
+    'removeChannel',
+    'saveChannels',
+    'testChannel',
+  ]);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     void saveChannels(client);

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import type { ApiClient } from '@contract';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
+import { useFields } from '../../state/use-fields';
 import { FormFooter } from '../ui/FormFooter';
 import { InputField } from '../ui/InputField';
 
@@ -61,11 +62,19 @@ const fieldId = (path: string) => `alert-${path.replace('.', '-')}`;
 
 /** The alert rules and quiet hours; each refused value named next to its field. */
 export function AlertRulesForm({ client }: { client: ApiClient }) {
-  const rules = useAlertSettingsStore((s) => s.rules);
-  const errors = useAlertSettingsStore((s) => s.rulesErrors);
-  const saved = useAlertSettingsStore((s) => s.rulesSaved);
-  const setRule = useAlertSettingsStore((s) => s.setRule);
-  const saveRules = useAlertSettingsStore((s) => s.saveRules);
+  const {
+    rules,
+    rulesErrors: errors,
+    rulesSaved: saved,
+    setRule,
+    saveRules,
+  } = useFields(useAlertSettingsStore, [
+    'rules',
+    'rulesErrors',
+    'rulesSaved',
+    'setRule',
+    'saveRules',
+  ]);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     void saveRules(client);

@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
 import type { ApiClient } from '@contract';
 import { useAlertSettingsStore } from '../../state/settings-store-alerts';
+import { useLoad } from '../../state/use-load';
 import { AlertChannelsForm } from './AlertChannelsForm';
 import { AlertRulesForm } from './AlertRulesForm';
 
@@ -8,9 +8,7 @@ import { AlertRulesForm } from './AlertRulesForm';
 export function AlertsPanel({ client }: { client: ApiClient }) {
   const load = useAlertSettingsStore((s) => s.load);
   const loadAlerts = useAlertSettingsStore((s) => s.loadAlerts);
-  useEffect(() => {
-    void loadAlerts(client);
-  }, [client, loadAlerts]);
+  useLoad(client, loadAlerts);
   return (
     <section
       className="card"

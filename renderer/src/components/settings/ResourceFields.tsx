@@ -1,5 +1,6 @@
 import { RESOURCE_SERVICES } from '../../state/settings-store-form';
 import type { FieldsProps } from './fields-props';
+import { TableHead } from '../ui/TableHead';
 
 /** CPU and memory limits per service; empty keeps the template's limit. */
 export function ResourceFields({ values, errors, onChange }: FieldsProps) {
@@ -10,13 +11,7 @@ export function ResourceFields({ values, errors, onChange }: FieldsProps) {
   return (
     <table className="resources">
       <caption>Limits per service (empty: the default)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Service</th>
-          <th scope="col">CPUs</th>
-          <th scope="col">Memory</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Service', 'CPUs', 'Memory']} />
       <tbody>
         {RESOURCE_SERVICES.map((service) => {
           const limits = values.resources[service] ?? { cpus: '', memory: '' };

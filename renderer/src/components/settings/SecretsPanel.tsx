@@ -1,8 +1,10 @@
-import { useEffect } from 'react';
 import type { ApiClient } from '@contract';
 import { useSettingsStore } from '../../state/settings-store';
+import { useLoad } from '../../state/use-load';
+import { useFields } from '../../state/use-fields';
 import { JobStatus } from '../JobStatus';
 import { notRotatedBecause, secretAbout, secretLabel } from './secret-words';
+import { TableHead } from '../ui/TableHead';
 
 function age(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
@@ -14,18 +16,27 @@ function age(seconds: number): string {
 
 /** The stack's secrets by name and age (never a value), each rotatable after a confirmation. */
 export function SecretsPanel({ client }: { client: ApiClient }) {
-  const secrets = useSettingsStore((s) => s.secrets);
-  const confirm = useSettingsStore((s) => s.confirmRotate);
-  const graceDays = useSettingsStore((s) => s.graceDays);
-  const rotation = useSettingsStore((s) => s.rotation);
-  const loadSecrets = useSettingsStore((s) => s.loadSecrets);
-  const askRotate = useSettingsStore((s) => s.askRotate);
-  const setGraceDays = useSettingsStore((s) => s.setGraceDays);
-  const rotate = useSettingsStore((s) => s.rotate);
+  const {
+    secrets,
+    confirmRotate: confirm,
+    graceDays,
+    rotation,
+    loadSecrets,
+    askRotate,
+    setGraceDays,
+    rotate,
+  } = useFields(useSettingsStore, [
+    'secrets',
+    'confirmRotate',
+    'graceDays',
+    'rotation',
+    'loadSecrets',
+    'askRotate',
+    'setGraceDays',
+    'rotate',
+  ]);
 
-  useEffect(() => {
-    void loadSecrets(client);
-  }, [client, loadSecrets]);
+  useLoad(client, loadSecrets);
 
   return (
     <section className="card" aria-labelledby="secrets-title">
@@ -45,16 +56,7 @@ export function SecretsPanel({ client }: { client: ApiClient }) {
       )}
       {secrets.list.length > 0 && (
         <table className="secrets">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Age</th>
-              <th scope="col">Used by</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Age', 'Used by']} actions />
           <tbody>
             {secrets.list.map((secret) => (
               <tr key={secret.name} data-secret={secret.name}>

@@ -1,6 +1,8 @@
 import { useEffect, type FormEvent } from 'react';
 import type { ApiClient } from '@contract';
 import { useSettingsStore } from '../../state/settings-store';
+import { useLoad } from '../../state/use-load';
+import { useFields } from '../../state/use-fields';
 import { AddressFields } from './AddressFields';
 import { EnvironmentFields } from './EnvironmentFields';
 import { JobStatus } from '../JobStatus';
@@ -12,22 +14,35 @@ import { DataFields, ImageFields } from './StorageFields';
 
 /** Every stack setting; preview first, then apply as a job that rolls back when it fails. */
 export function SettingsForm({ client }: { client: ApiClient }) {
-  const load = useSettingsStore((s) => s.load);
-  const values = useSettingsStore((s) => s.values);
-  const errors = useSettingsStore((s) => s.errors);
-  const preview = useSettingsStore((s) => s.preview);
-  const previewing = useSettingsStore((s) => s.previewing);
-  const apply = useSettingsStore((s) => s.apply);
-  const setValue = useSettingsStore((s) => s.set);
-  const loadSettings = useSettingsStore((s) => s.loadSettings);
-  const previewChanges = useSettingsStore((s) => s.previewChanges);
-  const applyChanges = useSettingsStore((s) => s.applyChanges);
-  const ports = useSettingsStore((s) => s.ports);
-  const checkPorts = useSettingsStore((s) => s.checkPorts);
+  const {
+    load,
+    values,
+    errors,
+    preview,
+    previewing,
+    apply,
+    set: setValue,
+    loadSettings,
+    previewChanges,
+    applyChanges,
+    ports,
+    checkPorts,
+  } = useFields(useSettingsStore, [
+    'load',
+    'values',
+    'errors',
+    'preview',
+    'previewing',
+    'apply',
+    'set',
+    'loadSettings',
+    'previewChanges',
+    'applyChanges',
+    'ports',
+    'checkPorts',
+  ]);
 
-  useEffect(() => {
-    void loadSettings(client);
-  }, [client, loadSettings]);
+  useLoad(client, loadSettings);
   useEffect(() => {
     if (load.state === 'ready') checkPorts(client);
   }, [load.state, values.httpPort, values.httpsPort, checkPorts, client]);

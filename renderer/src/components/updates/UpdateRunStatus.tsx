@@ -6,16 +6,7 @@ import {
   type UpdateOutcome,
 } from '../../state/update-steps';
 import type { UpdateFlow } from '../../state/updates-store';
-
-type StepState = 'done' | 'current' | 'failed' | 'skipped' | 'upcoming';
-
-const STATE_WORDS: Record<StepState, string> = {
-  done: 'done',
-  current: 'now',
-  failed: 'failed here',
-  skipped: 'not reached',
-  upcoming: '',
-};
+import { StepList, type StepState } from '../ui/StepList';
 
 /** Each listed step's state while the job runs, or once it ended without an outcome yet. */
 function stepStates(flow: Pick<UpdateFlow, 'run' | 'step' | 'failedAt'>): StepState[] {
@@ -51,25 +42,14 @@ export function UpdateProgress({
         {job?.step ? reasonParts(job.step).summary : 'Starting…'}
       </p>
       <progress max={100} value={job?.percent} aria-label="Update progress" />
-      <ol className="update-steps">
-        {UPDATE_STEPS.map((text, i) => {
-          // The rollback is listed only once it happens: it is no step of an update that works.
-          if (i === ROLLBACK_STEP && !rolling) return null;
-          const state = states[i] ?? 'upcoming';
-          const words = STATE_WORDS[state];
-          return (
-            <li
-              key={text}
-              data-state={state}
-              aria-current={state === 'current' ? 'step' : undefined}
-              className={`update-step update-step-${state}`}
-            >
-              {text}
-              {words && <span className="update-step-state"> ({words})</span>}
-            </li>
-          );
-        })}
-      </ol>
+      <StepList
+        className="update-steps"
+        itemClass="update-step"
+        // The rollback is listed only once it happens: it is no step of an update that works.
+        steps={UPDATE_STEPS.flatMap((text, i) =>
+          i === ROLLBACK_STEP && !rolling ? [] : [{ text, state: states[i] ?? 'upcoming' }],
+        )}
+      />
     </div>
   );
 }

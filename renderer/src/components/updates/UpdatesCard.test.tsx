@@ -22,23 +22,19 @@ beforeEach(() => {
   useUpdatesStore.setState(initial.updates, true);
 });
 
+/** The backend and its migrate (one row) offered v2 and v3; postgres a local build. */
 const offered = () =>
   updatesReport([
-    serviceUpdate({
-      newerVersions: [
-        { tag: 'v2', step: 'major' },
-        { tag: 'v3', step: 'major' },
-      ],
-      updateAvailable: true,
-    }),
-    serviceUpdate({
-      service: 'migrate',
-      newerVersions: [
-        { tag: 'v2', step: 'major' },
-        { tag: 'v3', step: 'major' },
-      ],
-      updateAvailable: true,
-    }),
+    ...['backend', 'migrate'].map((service) =>
+      serviceUpdate({
+        service,
+        newerVersions: [
+          { tag: 'v2', step: 'major' },
+          { tag: 'v3', step: 'major' },
+        ],
+        updateAvailable: true,
+      }),
+    ),
     serviceUpdate({
       service: 'postgres',
       image: 'medianest-rig/postgres:1',

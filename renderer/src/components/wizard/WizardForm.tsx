@@ -1,6 +1,7 @@
 import { useEffect, useRef, type FormEvent } from 'react';
 import type { ApiClient } from '@contract';
 import { WIZARD_STEPS, useWizardStore } from '../../state/wizard-store';
+import { useFields } from '../../state/use-fields';
 import { AddressFields } from '../settings/AddressFields';
 import { EnvironmentFields } from '../settings/EnvironmentFields';
 import { PlexFields } from '../settings/PlexFields';
@@ -22,17 +23,31 @@ const INTRO: Record<(typeof WIZARD_STEPS)[number]['id'], string> = {
 
 /** The wizard's steps: one question at a time, each checked by the server before moving on. */
 export function WizardForm({ client }: { client: ApiClient }) {
-  const step = useWizardStore((s) => s.step);
-  const values = useWizardStore((s) => s.values);
-  const errors = useWizardStore((s) => s.errors);
-  const validating = useWizardStore((s) => s.validating);
-  const ports = useWizardStore((s) => s.ports);
-  const setValue = useWizardStore((s) => s.set);
-  const next = useWizardStore((s) => s.next);
-  const back = useWizardStore((s) => s.back);
-  const chooseDoor = useWizardStore((s) => s.chooseDoor);
-  const checkPorts = useWizardStore((s) => s.checkPorts);
-  const startInstall = useWizardStore((s) => s.startInstall);
+  const {
+    step,
+    values,
+    errors,
+    validating,
+    ports,
+    set: setValue,
+    next,
+    back,
+    chooseDoor,
+    checkPorts,
+    startInstall,
+  } = useFields(useWizardStore, [
+    'step',
+    'values',
+    'errors',
+    'validating',
+    'ports',
+    'set',
+    'next',
+    'back',
+    'chooseDoor',
+    'checkPorts',
+    'startInstall',
+  ]);
   const current = WIZARD_STEPS[step] ?? WIZARD_STEPS[0];
   const heading = useRef<HTMLHeadingElement>(null);
   const first = useRef(true);

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../contract/events.js';
 import type { DockerGatewayFactory } from '../docker-gateway.js';
+import { Rounds } from '../rounds.js';
 import { discoverEngines } from './discovery.js';
 import type { DiscoveryContext } from './host-probe.js';
 
@@ -45,11 +46,14 @@ export interface EngineWatcherDeps {
  * look sets the baseline and publishes nothing: only changes are news.
  */
 export class EngineWatcher {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
   private current: string | undefined;
   private known = false;
-  private inFlight: Promise<void> | undefined;
+  // Often while no engine answers (someone is waiting for it), seldom while one does.
+  private readonly rounds = new Rounds(
+    () => this.look(),
+    () =>
+      this.current !== undefined ? (this.deps.presentMs ?? 15_000) : (this.deps.absentMs ?? 3_000),
+  );
 
   constructor(private readonly deps: EngineWatcherDeps) {}
 
@@ -59,16 +63,11 @@ export class EngineWatcher {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.rounds.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** Looks now (also used by tests and by a "Check again" that should not wait for the timer). */
@@ -83,18 +82,5 @@ export class EngineWatcher {
     }
     this.current = endpoint;
     this.known = true;
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.inFlight = this.look().finally(() => {
-        this.inFlight = undefined;
-        if (!this.running) return;
-        const present = this.current !== undefined;
-        this.schedule(present ? (this.deps.presentMs ?? 15_000) : (this.deps.absentMs ?? 3_000));
-      });
-    }, ms);
-    // A watcher alone must not keep a CLI process or a test runner alive.
-    this.timer.unref?.();
   }
 }

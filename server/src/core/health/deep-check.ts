@@ -1,4 +1,5 @@
 import type { DeepCheckResult, StackHealth } from '../../contract/health.js';
+import { Rounds } from '../rounds.js';
 
 /** What an exec into a service's container gave back. */
 export interface DeepCheckExecResult {
@@ -100,37 +101,24 @@ const RUNNING = new Set(['running', 'healthy', 'unhealthy', 'starting']);
  * (never more than one exec at a time, never a round on top of an unfinished one).
  */
 export class DeepChecker {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private round: Promise<void> | undefined;
-  private running = false;
+  private readonly rounds = new Rounds(
+    () => this.checkAll(),
+    () => this.deps.intervalMs ?? 30_000,
+  );
 
   constructor(private readonly deps: DeepCheckerDeps) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.rounds.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.round;
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One round now (tests; the timer calls it too). */
   runOnce(): Promise<void> {
-    this.round ??= this.checkAll().finally(() => (this.round = undefined));
-    return this.round;
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce().finally(() => this.schedule(this.deps.intervalMs ?? 30_000));
-    }, delayMs);
-    this.timer.unref?.();
+    return this.rounds.runOnce();
   }
 
   private async checkAll(): Promise<void> {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../app-error.js';
-import type { FileSystem } from '../file-system.js';
+import { readJsonFile, type FileSystem } from '../file-system.js';
 import { ROTATABLE_SECRETS } from './rotation-specs.js';
 
 /**
@@ -29,21 +29,17 @@ const path = (stackDir: string): string => posix.join(stackDir, ROTATION_STATE_F
 
 export async function readRotationState(fs: FileSystem, stackDir: string): Promise<RotationState> {
   const file = path(stackDir);
-  if (!(await fs.exists(file))) return {};
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await fs.readText(file));
-  } catch {
-    raw = undefined;
-  }
-  const parsed = RotationStateSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(
-      'conflict',
-      `${file} is damaged. It only records a running JWT grace period and an unfinished rotation; remove it to carry on without them.`,
-    );
-  }
-  return parsed.data;
+  const state = await readJsonFile(
+    fs,
+    file,
+    RotationStateSchema,
+    () =>
+      new AppError(
+        'conflict',
+        `${file} is damaged. It only records a running JWT grace period and an unfinished rotation; remove it to carry on without them.`,
+      ),
+  );
+  return state ?? {};
 }
 
 export async function writeRotationState(

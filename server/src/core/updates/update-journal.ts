@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { FileSystem } from '../file-system.js';
+import { readJsonFile, type FileSystem } from '../file-system.js';
 
 const ImagesSchema = z.record(z.string().max(100), z.string().max(500));
 
@@ -48,22 +48,16 @@ export const UPDATE_JOURNAL_FILE = 'update-journal.json';
 export function fileUpdateJournal(fs: FileSystem, home: string): UpdateJournal {
   const path = join(home, UPDATE_JOURNAL_FILE);
   return {
-    async read() {
-      if (!(await fs.exists(path))) return undefined;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await fs.readText(path));
-      } catch {
-        raw = undefined;
-      }
-      const entry = UpdateJournalEntrySchema.safeParse(raw);
-      if (!entry.success) {
-        throw new Error(
-          `${path} is not a readable update journal; check the stack, then move the file aside.`,
-        );
-      }
-      return entry.data;
-    },
+    read: () =>
+      readJsonFile(
+        fs,
+        path,
+        UpdateJournalEntrySchema,
+        () =>
+          new Error(
+            `${path} is not a readable update journal; check the stack, then move the file aside.`,
+          ),
+      ),
     write: (entry) =>
       fs.writeFile(path, JSON.stringify(UpdateJournalEntrySchema.parse(entry), null, 2), 0o600),
     clear: () => fs.remove(path),

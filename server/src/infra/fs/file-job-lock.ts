@@ -13,19 +13,11 @@
  * leaves it behind, and the next one uses guard n + 1.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../core/app-error.js';
+import { writeFlushed } from './private-file.js';
 import type {
   HeldJobLock,
   JobHolder,
@@ -205,13 +197,7 @@ export class FileJobLock implements JobLock {
 
   private writeDraft(draft: string, text: string): void {
     try {
-      const fd = openSync(draft, 'wx', 0o600);
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      writeFlushed(draft, text, 'wx');
     } catch (error) {
       this.unlinkQuietly(draft);
       throw this.failure(error);

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { AppError } from '../../core/app-error.js';
 import { messageOf } from '../../contract/errors.js';
 
@@ -34,5 +34,20 @@ export function tightenIfShared(path: string): void {
       { path },
       { cause: error },
     );
+  }
+}
+
+/**
+ * Writes `data` to `path` with mode 0600 (`wx`: only a file that does not exist yet) and flushes it
+ * to the disk before closing it, so a rename or a link that follows never points at a half-written
+ * file after a crash.
+ */
+export function writeFlushed(path: string, data: string | Buffer, flags: 'w' | 'wx'): void {
+  const fd = openSync(path, flags, 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -5,19 +5,11 @@
  * was and says where the copy is.
  */
 import type Database from 'better-sqlite3';
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { messageOf } from '../../contract/errors.js';
 import { AppError } from '../../core/app-error.js';
-import { tightenIfShared } from '../fs/private-file.js';
+import { tightenIfShared, writeFlushed } from '../fs/private-file.js';
 import type { Migration } from './migration.js';
 
 type Db = Database.Database;
@@ -63,13 +55,7 @@ export function refuseNewerSchema(
 /** Writes `bytes` to `path` (mode 0600) through a temporary file, flushed before the rename. */
 function writePrivately(path: string, bytes: Buffer): void {
   const temporary = `${path}.partial`;
-  const fd = openSync(temporary, 'w', 0o600);
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFlushed(temporary, bytes, 'w');
   tightenIfShared(temporary);
   renameSync(temporary, path);
 }
