@@ -26,7 +26,7 @@ export interface RunResult {
 /** The steps of our update, named by the progress line that starts each. */
 const STEPS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Preflight/, 'preflight (v1 still serving; pulls v2)'],
-  [/^Stopping the app/, 'stopping backend, frontend, nginx'],
+  [/^Stopping the app/, 'stopping the app (the backend)'],
   [/^Safety snapshot/, 'safety snapshot'],
   [/^Rendering the stack/, 'rendering the new images'],
   [/^Migrations, new containers/, 'migrations, recreate, health gate'],

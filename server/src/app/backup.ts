@@ -22,9 +22,14 @@ import { KINDS_THAT_RECOVER, recoverInterrupted } from '../core/backup/interrupt
 import { RestoreService } from '../core/backup/restore-service.js';
 import { StackState } from '../core/backup/stack-state.js';
 import { restoreTest } from '../core/backup/restore-test.js';
+import { fileUpdateJournal } from '../core/updates/update-journal.js';
 import { busyMessage, type JobLock } from '../core/jobs/job-lock.js';
 import type { JobContext, JobRunner } from '../core/jobs/job-runner.js';
-import { STACK_CONFIG_KEY, type SettingsRepository } from '../core/settings/settings-repository.js';
+import {
+  STACK_CONFIG_KEY,
+  type ForgettingSettingsRepository,
+  type SettingsRepository,
+} from '../core/settings/settings-repository.js';
 import {
   backupsFolder,
   dataFolder,
@@ -181,7 +186,7 @@ export function createBackupArea(options: {
   paths: HomePaths;
   env: Record<string, string | undefined>;
   db: Db;
-  settings: SettingsRepository;
+  settings: ForgettingSettingsRepository;
   runner: JobRunner;
   publish: (event: DomainEvent) => void;
   onError: (message: string, error: unknown) => void;
@@ -227,6 +232,23 @@ export function createBackupArea(options: {
     now,
     onError: options.onError,
   });
+  // An interrupted update is settled after this clean-up (at start, or by the next job), and its
+  // rollback starts the app itself: see recoverInterrupted.
+  const updateFollows = async (): Promise<boolean> =>
+    (await fileUpdateJournal(new NodeFileSystem(), paths.root).read()) !== undefined;
+  /** An update a kill interrupted, finished or rolled back now: MediaNest is not left down. */
+  const settleUpdate = async (): Promise<void> => {
+    const { createUpdateApplier } = await import('./update-apply.js');
+    const line = await createUpdateApplier({
+      paths,
+      env,
+      settings,
+      backups: get,
+      onStackProgress: (progress) => publish({ type: 'stack.progressed', progress }),
+      onRolledBack: () => undefined,
+    }).recover();
+    if (line) options.onError(line, undefined);
+  };
   const recoverUnlessBusy = async (): Promise<void> => {
     if (!stackConfigStore(settings).installed()) return;
     // A backup or restore a CLI verb runs right now is no crash's leftover: left alone then.
@@ -236,7 +258,10 @@ export function createBackupArea(options: {
       return;
     }
     try {
-      for (const line of await recoverInterrupted(get())) options.onError(line, undefined);
+      const follows = await updateFollows();
+      const said = await recoverInterrupted(get(), { updateFollows: follows });
+      for (const line of said) options.onError(line, undefined);
+      if (follows) await settleUpdate();
     } finally {
       taken?.held.release();
     }
@@ -261,7 +286,8 @@ export function createBackupArea(options: {
     services: get,
     recoverBefore: async (kind, ctx) => {
       if (!KINDS_THAT_RECOVER.has(kind) || !stackConfigStore(settings).installed()) return;
-      for (const line of await recoverInterrupted(get())) {
+      const said = await recoverInterrupted(get(), { updateFollows: await updateFollows() });
+      for (const line of said) {
         ctx.progress(line);
         options.onError(line, undefined);
       }

@@ -19,15 +19,18 @@ export async function recoverFirst(paths: HomePaths, io: CliIo): Promise<void> {
     // No stack yet (a first `init`): nothing can have been interrupted.
     if (!stackConfigStore(settings).installed()) return;
     const backups = createBackupServices(paths, io.env, db, settings);
-    const said = await recoverInterrupted(backups);
-    const update = await createUpdateApplier({
+    const updates = createUpdateApplier({
       paths,
       env: io.env,
       settings,
       backups: () => backups,
       onStackProgress: () => undefined,
       onRolledBack: () => undefined,
-    }).recover();
+    });
+    const said = await recoverInterrupted(backups, {
+      updateFollows: await updates.interrupted(),
+    });
+    const update = await updates.recover();
     if (update) said.push(update);
     for (const line of said) io.stderr(line);
   } finally {

@@ -45,14 +45,26 @@ export const KINDS_THAT_RECOVER: ReadonlySet<string> = new Set([
 ]);
 
 export interface InterruptedWork {
-  restore: { recover(): Promise<{ source: string; outcome: RecoveryOutcome } | undefined> };
+  restore: {
+    recover(options?: {
+      startApp?: boolean;
+    }): Promise<{ source: string; outcome: RecoveryOutcome } | undefined>;
+  };
   backups: { recover(): Promise<{ interrupted: string[] }> };
 }
 
-/** Settles whatever an interrupted job left; returns one line a user reads per thing it did. */
-export async function recoverInterrupted(work: InterruptedWork): Promise<string[]> {
+/**
+ * Settles whatever an interrupted job left; returns one line a user reads per thing it did.
+ * `updateFollows`: an interrupted update is settled next. A restore then was its rollback's (or a
+ * manual rollback's), and the database it puts back is the one the update's new images made,
+ * which the images now rendered may refuse to start on: the update's own rollback starts the app.
+ */
+export async function recoverInterrupted(
+  work: InterruptedWork,
+  options: { updateFollows?: boolean } = {},
+): Promise<string[]> {
   const said: string[] = [];
-  const recovered = await work.restore.recover();
+  const recovered = await work.restore.recover({ startApp: options.updateFollows !== true });
   if (recovered) said.push(describeRecovery(recovered));
   const { interrupted } = await work.backups.recover();
   if (interrupted.length === 1) said.push('An interrupted backup was marked failed.');

@@ -249,7 +249,7 @@ export class RestoreService {
   }
 
   /** Puts the previous database and folders back and starts the app. Idempotent. */
-  async rollback(): Promise<void> {
+  async rollback(options: { startApp?: boolean } = {}): Promise<void> {
     const state = this.deps.state();
     await this.deps
       .stack()
@@ -263,16 +263,19 @@ export class RestoreService {
     await state.dropDatabase(RESTORE_DB);
     await swapBack(swapLayout(await this.deps.dataDir()));
     this.deps.journal.clear();
-    await this.deps.stack().start(STOPPED);
+    if (options.startApp !== false) await this.deps.stack().start(STOPPED);
   }
 
   /**
    * At start: an unfinished restore is settled. One that never got past staging had not touched
    * the running stack: its staging goes and nothing is stopped. One that had passed its health
    * gate and begun its commit is finished. Anything between is rolled back. Returns what was done
-   * and to which restore, when there was one.
+   * and to which restore, when there was one. `startApp: false` leaves the app stopped after a
+   * rollback, for a caller that starts it itself (an interrupted update's rollback).
    */
-  async recover(): Promise<{ source: string; outcome: RecoveryOutcome } | undefined> {
+  async recover(
+    options: { startApp?: boolean } = {},
+  ): Promise<{ source: string; outcome: RecoveryOutcome } | undefined> {
     const entry = this.deps.journal.read();
     if (!entry) return undefined;
     // Every outcome works through PostgreSQL, which a reboot or a `down` may have stopped.
@@ -285,7 +288,7 @@ export class RestoreService {
       await this.finishCommit();
       outcome = 'committed';
     } else {
-      await this.rollback();
+      await this.rollback(options);
       outcome = 'rolled-back';
     }
     return { source: entry.source, outcome };

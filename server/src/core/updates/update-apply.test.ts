@@ -227,6 +227,58 @@ describe('after a kill', () => {
     expect(journal.entry).toBeUndefined();
   });
 
+  it('a commit killed after its record, run again: the images the update before replaced go, one record', async () => {
+    await applier.apply(toV2);
+    const V3 = 'rig/backend:v3';
+    stack.failUp = () => undefined;
+    // The commit of v2 -> v3 got as far as its record, then the kill: the journal still says so.
+    const killed = { ...entry('committing'), id: 'u3', from: { ...stack.rendered } };
+    killed.to = { ...killed.from, backend: V3, migrate: V3 };
+    journal.entry = killed;
+    history.add({
+      id: 'u3',
+      kind: 'update',
+      from: { backend: V2, migrate: V2 },
+      to: { backend: V3, migrate: V3 },
+      target: 'v3',
+      startedAt: killed.startedAt,
+      durationMs: 1234,
+      result: 'succeeded',
+    });
+    stack.rendered = { ...killed.to };
+    expect(await applier.recover()).toMatch(/commit was finished/);
+    expect(stack.removed).toEqual([V1]);
+    expect(history.list().map((r) => [r.id, r.durationMs === 1234])).toEqual([
+      ['u3', true],
+      [expect.any(String), false],
+    ]);
+    expect(journal.entry).toBeUndefined();
+  });
+
+  it('clears the journal only after the clean-up of the images, so a kill in it is finished later', async () => {
+    await applier.apply(toV2);
+    const steps: string[] = [];
+    const order: string[] = [];
+    const clear = journal.clear.bind(journal);
+    journal.clear = async () => {
+      order.push('journal cleared');
+      await clear();
+    };
+    stack.removeImage = async (image) => {
+      order.push(`removed ${image}`);
+    };
+    await applier.apply(
+      { images: { backend: 'rig/backend:v3', migrate: 'rig/backend:v3' }, target: 'v3' },
+      (step) => steps.push(step),
+    );
+    expect(order).toEqual([`removed ${V1}`, 'journal cleared']);
+    expect(steps.slice(-3)).toEqual([
+      'Committing',
+      'Removing the images the update before replaced',
+      'Updated',
+    ]);
+  });
+
   it('rolls back one killed while applying: old images and the snapshot', async () => {
     stack.snapshots.set('snap-1', [...(MIGRATIONS[V1] ?? [])]);
     stack.rendered = { ...entry('applying').to };

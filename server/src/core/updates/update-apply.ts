@@ -174,17 +174,27 @@ export class UpdateApplier {
     return this.commit(entry, progress);
   }
 
-  /** Step 4: recorded, older images dropped; idempotent (a recovery may finish it again). */
+  /**
+   * Step 4: recorded, the images the update before replaced removed, and only then the journal
+   * cleared: a kill anywhere in it leaves the journal, and the recovery runs it again (the record
+   * it wrote is kept, an image already gone is no error). Clearing first lost the removal to a
+   * kill, and a commit run again took its own record for the update before.
+   */
   private async commit(entry: UpdateJournalEntry, progress: UpdateProgress): Promise<UpdateRecord> {
     progress('Committing', 95);
-    const before = this.deps.history.list().find((r) => r.result === 'succeeded');
-    const record = this.record(entry, 'succeeded');
-    await this.deps.journal.clear();
+    const { history, ports } = this.deps;
+    const before = history.list().find((r) => r.result === 'succeeded' && r.id !== entry.id);
+    const record =
+      history.list().find((r) => r.id === entry.id && r.result === 'succeeded') ??
+      this.record(entry, 'succeeded');
     // The images the previous successful update replaced go now; this one's stay for a rollback.
     const keep = new Set([...Object.values(entry.from), ...Object.values(entry.to)]);
-    for (const image of new Set(Object.values(before?.from ?? {}))) {
-      if (!keep.has(image)) await this.deps.ports.removeImage(image).catch(() => undefined);
+    const old = [...new Set(Object.values(before?.from ?? {}))].filter((i) => !keep.has(i));
+    if (old.length > 0) {
+      progress('Removing the images the update before replaced', 97);
+      for (const image of old) await ports.removeImage(image).catch(() => undefined);
     }
+    await this.deps.journal.clear();
     progress('Updated', 100);
     return record;
   }
@@ -221,6 +231,11 @@ export class UpdateApplier {
     await journal.clear();
     ports.rolledBack(record);
     return record;
+  }
+
+  /** Whether an update a kill interrupted waits to be settled by `recover`. */
+  async interrupted(): Promise<boolean> {
+    return (await this.deps.journal.read()) !== undefined;
   }
 
   /**

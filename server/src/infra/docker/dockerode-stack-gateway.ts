@@ -2,12 +2,7 @@ import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import type { ImageConfig } from '../../core/stack/image-command.js';
 import type { DesiredNetwork, DesiredService } from '../../core/stack/plan.js';
-import {
-  LABEL_CONFIG_HASH,
-  LABEL_MANAGED,
-  LABEL_PROJECT,
-  LABEL_SERVICE,
-} from '../../core/stack/plan.js';
+import { LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_SERVICE } from '../../core/stack/plan.js';
 import type { HealthState } from '../../core/docker-gateway.js';
 import type {
   ContainerDetails,
@@ -22,10 +17,8 @@ import { readTarFiles, type TarReadLimits } from '../../core/tar/tar.js';
 import { containerCreateOptions } from './container-spec.js';
 import { EngineClientsGateway, listedContainer, listProjectContainers } from './engine-clients.js';
 import { engineLines } from './engine-lines.js';
+import { helperLabels, removeAbandonedHelpers } from './helper-containers.js';
 import { demuxFrames } from './frames.js';
-
-/** The role label of the created-never-started containers that read files out of an image. */
-const LABEL_READER = 'org.medianest.appliance.role';
 
 function healthFromStatus(status: string): HealthState {
   if (status.includes('(healthy)')) return 'healthy';
@@ -225,30 +218,18 @@ export class DockerodeStackGateway extends EngineClientsGateway implements Stack
   /**
    * Runs `read` with a container of `image` that is created, never started: the image's files are
    * read through the engine's archive endpoint. Removed afterwards; readers a killed process left
-   * behind (older than ten minutes) are removed first.
+   * behind are removed first (helper-containers.ts).
    */
   private async withImageReader<T>(
     image: string,
     read: (container: Docker.Container) => Promise<T>,
   ): Promise<T> {
-    const stale = await this.docker
-      .listContainers({
-        all: true,
-        filters: { label: [`${LABEL_READER}=image-reader`], status: ['created'] },
-      })
-      .catch(() => []);
-    const before = Date.now() / 1000 - 600;
-    for (const c of stale.filter((c) => c.Created < before)) {
-      await this.docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined);
-    }
+    await removeAbandonedHelpers(this.docker, 'image-reader');
     const container = await this.docker.createContainer({
       Image: image,
       Entrypoint: ['/nonexistent'],
       Cmd: [],
-      Labels: { [LABEL_MANAGED]: 'true', [LABEL_READER]: 'image-reader' },
+      Labels: helperLabels('image-reader'),
       HostConfig: { NetworkMode: 'none' },
     });
     try {
@@ -340,12 +321,13 @@ export class DockerodeStackGateway extends EngineClientsGateway implements Stack
     const script = fixes
       .map((f, i) => `chown ${f.recursive ? '-R ' : ''}${Number(f.uid)}:${Number(f.gid)} /fix/${i}`)
       .join(' && ');
+    await removeAbandonedHelpers(this.docker, 'ownership-helper');
     const container = await this.docker.createContainer({
       Image: helperImage,
       User: '0:0',
       Entrypoint: ['/bin/sh', '-c', script],
       Cmd: [],
-      Labels: { [LABEL_MANAGED]: 'true', 'org.medianest.appliance.role': 'ownership-helper' },
+      Labels: helperLabels('ownership-helper'),
       HostConfig: {
         Mounts: mounts,
         NetworkMode: 'none',
