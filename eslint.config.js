@@ -58,7 +58,7 @@ export default tseslint.config(
       'artifacts/**',
       'test-results/**',
       'playwright-report/**',
-      'tests/rig/images/**',
+      'tests/rig/images/**/*.{json,html,sql,sh,conf}',
       'tests/fixtures/medianest-source/**',
     ],
   },
@@ -75,6 +75,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/require-await': 'off',
+      // Issue 22: no hand-written file over 400 lines (split by subject before it grows past).
+      'max-lines': ['error', { max: 400 }],
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
@@ -95,6 +97,16 @@ export default tseslint.config(
     files: ['compose-templates/files/shims/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The rig's stand-in programs: CommonJS, run by the base image's node.
+    files: ['tests/rig/images/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      // `const crypto = require('node:crypto')` names the module Node also offers as a global.
+      'no-redeclare': ['error', { builtinGlobals: false }],
+    },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -6,106 +6,31 @@
 // In production every route sits behind MediaNest's rate limiter (lib/rate-limit.js, reference R3);
 // /health/ready never looks at PostgreSQL or Redis (reference R4).
 const http = require('node:http');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const path = require('node:path');
 const { loadConfig, ConfigError } = require('./lib/config');
 const pg = require('./lib/pg');
 const redis = require('./lib/redis');
-const { KV_PREFIX, FILE_NAME, KV_KEY, sha256, listRecords, listFiles, listKv, checkDatabase, checkCache } = require('./lib/data');
+const { checkDatabase, checkCache } = require('./lib/data');
 const { attachSocketIo, handlePolling } = require('./lib/socket');
 const { createRateLimiter, rateLimitConfig } = require('./lib/rate-limit');
+const {
+  started,
+  HttpError,
+  send,
+  metricsAuthorized,
+  countRequest,
+  metricsText,
+} = require('./lib/http');
+const { FEATURE_ROUTES } = require('./lib/features');
+const { DATA_ROUTES } = require('./lib/data-routes');
+const { schemaChecks, missingSchema } = require('./lib/schema');
 
-const started = Date.now();
-const MAX_FILE_BYTES = Number(process.env.UPLOAD_MAX_BYTES || 64 * 1024 * 1024);
-const MAX_JSON_BYTES = 1024 * 1024;
 const log = (level, msg, extra = {}) =>
   process.stdout.write(
     `${JSON.stringify({ level, time: new Date().toISOString(), service: 'backend', msg, ...extra })}\n`,
   );
-
-class HttpError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-// ------------------------------------------------------------------ http
-
-function readBody(req, limit) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `body larger than ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-async function readJson(req) {
-  const body = await readBody(req, MAX_JSON_BYTES);
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'INVALID_JSON', 'body must be JSON');
-  }
-}
-
-function send(res, status, body, headers = {}) {
-  const isText = typeof body === 'string' || Buffer.isBuffer(body);
-  const payload = isText ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function metricsAuthorized(cfg, req) {
-  if (!cfg.production) return true;
-  const header = req.headers.authorization || '';
-  const m = /^Bearer (.+)$/.exec(header);
-  if (!m || !cfg.metricsToken) return false;
-  const a = Buffer.from(sha256(m[1]));
-  const b = Buffer.from(sha256(cfg.metricsToken));
-  return crypto.timingSafeEqual(a, b);
-}
-
-const requestCounts = new Map();
-function countRequest(method, route, status) {
-  const key = `method="${method}",route="${route}",status="${status}"`;
-  requestCounts.set(key, (requestCounts.get(key) || 0) + 1);
-}
-
-function metricsText(cfg) {
-  const mem = process.memoryUsage();
-  const lines = [
-    '# HELP medianest_up 1 while the backend serves requests.',
-    '# TYPE medianest_up gauge',
-    'medianest_up 1',
-    '# HELP process_uptime_seconds Seconds since the backend started.',
-    '# TYPE process_uptime_seconds gauge',
-    `process_uptime_seconds ${((Date.now() - started) / 1000).toFixed(3)}`,
-    '# HELP process_resident_memory_bytes Resident memory size in bytes.',
-    '# TYPE process_resident_memory_bytes gauge',
-    `process_resident_memory_bytes ${mem.rss}`,
-    '# HELP http_requests_total HTTP requests served.',
-    '# TYPE http_requests_total counter',
-    ...[...requestCounts].map(([k, v]) => `http_requests_total{${k}} ${v}`),
-    `# environment ${cfg.nodeEnv}`,
-  ];
-  return `${lines.join('\n')}\n`;
-}
 
 /** Routes: [method, pattern, handler(cfg, req, match) -> [status, body, headers?]]. */
 const routes = [
@@ -180,198 +105,8 @@ const routes = [
       ];
     },
   ],
-  [
-    'GET',
-    /^\/api\/v1\/state$/,
-    async (cfg) => {
-      const [r, f, k] = await Promise.all([listRecords(cfg), listFiles(cfg), listKv(cfg)]);
-      return [
-        200,
-        {
-          records: { count: r.count, checksum: r.checksum },
-          files: { count: f.count, checksum: f.checksum },
-          kv: { count: k.count, checksum: k.checksum },
-        },
-      ];
-    },
-  ],
-  ['GET', /^\/api\/v1\/records$/, async (cfg) => [200, await listRecords(cfg)]],
-  [
-    'POST',
-    /^\/api\/v1\/records$/,
-    async (cfg, req) => {
-      const input = await readJson(req);
-      if (
-        !input ||
-        typeof input.title !== 'string' ||
-        input.title.length === 0 ||
-        input.title.length > 500
-      ) {
-        throw new HttpError(
-          400,
-          'VALIDATION',
-          'title must be a non-empty string of at most 500 characters',
-        );
-      }
-      const sql = `INSERT INTO rig_records (title, body) VALUES (:'title', :'body'::jsonb)
-      RETURNING jsonb_build_object('id', id, 'title', title, 'body', body, 'createdAt', created_at);`;
-      const record = await pg.queryJson(cfg.databaseUrl, sql, {
-        title: input.title,
-        body: JSON.stringify(input.body ?? {}),
-      });
-      return [201, record];
-    },
-  ],
-  [
-    'GET',
-    /^\/api\/v1\/records\/(\d+)$/,
-    async (cfg, req, m) => {
-      const sql = `SELECT coalesce((SELECT jsonb_build_object('id', id, 'title', title, 'body', body, 'createdAt', created_at)
-      FROM rig_records WHERE id = :'id'::bigint), 'null'::jsonb);`;
-      const record = await pg.queryJson(cfg.databaseUrl, sql, { id: m[1] });
-      if (!record) throw new HttpError(404, 'NOT_FOUND', 'no such record');
-      return [200, record];
-    },
-  ],
-  [
-    'DELETE',
-    /^\/api\/v1\/records\/(\d+)$/,
-    async (cfg, req, m) => {
-      await pg.psql(cfg.databaseUrl, `DELETE FROM rig_records WHERE id = :'id'::bigint;`, {
-        id: m[1],
-      });
-      return [204, ''];
-    },
-  ],
-  ['GET', /^\/api\/v1\/files$/, async (cfg) => [200, await listFiles(cfg)]],
-  [
-    'PUT',
-    /^\/api\/v1\/files\/([^/]+)$/,
-    async (cfg, req, m) => {
-      const name = decodeURIComponent(m[1]);
-      if (!FILE_NAME.test(name))
-        throw new HttpError(400, 'VALIDATION', 'file name must match [A-Za-z0-9][A-Za-z0-9._-]*');
-      const data = await readBody(req, MAX_FILE_BYTES);
-      const tmp = path.join(cfg.uploadsDir, `.${name}.${process.pid}.tmp`);
-      await fsp.writeFile(tmp, data);
-      await fsp.rename(tmp, path.join(cfg.uploadsDir, name));
-      return [201, { name, size: data.length, sha256: sha256(data) }];
-    },
-  ],
-  [
-    'GET',
-    /^\/api\/v1\/files\/([^/]+)$/,
-    async (cfg, req, m) => {
-      const name = decodeURIComponent(m[1]);
-      if (!FILE_NAME.test(name)) throw new HttpError(400, 'VALIDATION', 'bad file name');
-      try {
-        const data = await fsp.readFile(path.join(cfg.uploadsDir, name));
-        return [200, data, { 'content-type': 'application/octet-stream' }];
-      } catch {
-        throw new HttpError(404, 'NOT_FOUND', 'no such file');
-      }
-    },
-  ],
-  [
-    'DELETE',
-    /^\/api\/v1\/files\/([^/]+)$/,
-    async (cfg, req, m) => {
-      const name = decodeURIComponent(m[1]);
-      if (!FILE_NAME.test(name)) throw new HttpError(400, 'VALIDATION', 'bad file name');
-      await fsp.rm(path.join(cfg.uploadsDir, name), { force: true });
-      return [204, ''];
-    },
-  ],
-  ['GET', /^\/api\/v1\/kv$/, async (cfg) => [200, await listKv(cfg)]],
-  [
-    'PUT',
-    /^\/api\/v1\/kv\/([^/]+)$/,
-    async (cfg, req, m) => {
-      const key = decodeURIComponent(m[1]);
-      if (!KV_KEY.test(key))
-        throw new HttpError(400, 'VALIDATION', 'key must match [A-Za-z0-9._:-]{1,128}');
-      const value = await readBody(req, MAX_JSON_BYTES);
-      await redis.run(cfg.redisUrl, [['SET', KV_PREFIX + key, value]]);
-      return [201, { key, size: value.length, sha256: sha256(value) }];
-    },
-  ],
-  [
-    'GET',
-    /^\/api\/v1\/kv\/([^/]+)$/,
-    async (cfg, req, m) => {
-      const key = decodeURIComponent(m[1]);
-      if (!KV_KEY.test(key)) throw new HttpError(400, 'VALIDATION', 'bad key');
-      const v = await redis.run(cfg.redisUrl, [['GET', KV_PREFIX + key]]);
-      if (v === null) throw new HttpError(404, 'NOT_FOUND', 'no such key');
-      return [200, { key, value: v.toString('utf8'), sha256: sha256(v) }];
-    },
-  ],
-  [
-    'DELETE',
-    /^\/api\/v1\/kv\/([^/]+)$/,
-    async (cfg, req, m) => {
-      const key = decodeURIComponent(m[1]);
-      if (!KV_KEY.test(key)) throw new HttpError(400, 'VALIDATION', 'bad key');
-      await redis.run(cfg.redisUrl, [['DEL', KV_PREFIX + key]]);
-      return [204, ''];
-    },
-  ],
+  ...DATA_ROUTES,
 ];
-
-// Release v2's feature `record-tags` (its migration 20251020000000_add_record_tags): tags on records.
-// An image whose release lacks the feature (v1) has no such routes: 404 like any unknown path.
-const TAG = /^[A-Za-z0-9._-]{1,64}$/;
-const RECORD_TAGS = /^\/api\/v1\/records\/(\d+)\/tags$/;
-const RECORD_TAG = /^\/api\/v1\/records\/(\d+)\/tags\/([^/]+)$/;
-const tagOf = (m) => {
-  const tag = decodeURIComponent(m[2]);
-  if (!TAG.test(tag)) throw new HttpError(400, 'VALIDATION', 'tag must match [A-Za-z0-9._-]{1,64}');
-  return tag;
-};
-const FEATURE_ROUTES = {
-  'record-tags': [
-    [
-      'GET',
-      RECORD_TAGS,
-      async (cfg, req, m) => {
-        const sql = `SELECT CASE WHEN EXISTS (SELECT 1 FROM rig_records WHERE id = :'id'::bigint)
-        THEN (SELECT coalesce(jsonb_agg(tag ORDER BY tag), '[]'::jsonb) FROM rig_record_tags
-              WHERE record_id = :'id'::bigint)
-        ELSE 'null'::jsonb END;`;
-        const tags = await pg.queryJson(cfg.databaseUrl, sql, { id: m[1] });
-        if (!tags) throw new HttpError(404, 'NOT_FOUND', 'no such record');
-        return [200, { recordId: Number(m[1]), tags }];
-      },
-    ],
-    [
-      'PUT',
-      RECORD_TAG,
-      async (cfg, req, m) => {
-        const tag = tagOf(m);
-        const sql = `WITH r AS (SELECT id FROM rig_records WHERE id = :'id'::bigint),
-        added AS (INSERT INTO rig_record_tags (record_id, tag) SELECT id, :'tag' FROM r
-                  ON CONFLICT DO NOTHING RETURNING 1)
-        SELECT to_jsonb(EXISTS (SELECT 1 FROM r));`;
-        if (!(await pg.queryJson(cfg.databaseUrl, sql, { id: m[1], tag })))
-          throw new HttpError(404, 'NOT_FOUND', 'no such record');
-        return [201, { recordId: Number(m[1]), tag }];
-      },
-    ],
-    [
-      'DELETE',
-      RECORD_TAG,
-      async (cfg, req, m) => {
-        const tag = tagOf(m);
-        await pg.psql(
-          cfg.databaseUrl,
-          `DELETE FROM rig_record_tags WHERE record_id = :'id'::bigint AND tag = :'tag';`,
-          { id: m[1], tag },
-        );
-        return [204, ''];
-      },
-    ],
-  ],
-};
 
 const HEALTH_PATHS = new Set([
   '/health',
@@ -489,65 +224,6 @@ const MIGRATIONS_DIR =
     path.join(process.cwd(), 'prisma', 'migrations'),
     path.join(__dirname, '..', 'prisma', 'migrations'),
   ].find((dir) => fs.existsSync(dir)) ?? path.join(__dirname, 'prisma', 'migrations');
-const IDENT = '"?([A-Za-z_][A-Za-z0-9_]*)"?';
-const CREATE_TABLE = new RegExp(`^CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${IDENT}`, 'i');
-const DROP_TABLE = new RegExp(`^DROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?${IDENT}`, 'i');
-const ALTER_TABLE = new RegExp(
-  `^ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?${IDENT}`,
-  'i',
-);
-const ADD_COLUMN = new RegExp(`\\bADD\\s+COLUMN\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${IDENT}`, 'gi');
-const DROP_COLUMN = new RegExp(`\\bDROP\\s+COLUMN\\s+(?:IF\\s+EXISTS\\s+)?${IDENT}`, 'gi');
-
-/**
- * What the image's own migrations (prisma/migrations, oldest first) leave in the schema: every table
- * they create and every column they add, each with the migration that makes it. Read from the SQL as
- * Prisma writes it (CREATE TABLE, ALTER TABLE ... ADD/DROP COLUMN, DROP TABLE); indexes and
- * constraints are not checked. An image with a newer migration thus needs that migration's schema.
- */
-function schemaChecks(dir = MIGRATIONS_DIR) {
-  const names = fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /^\d+_/.test(e.name))
-    .map((e) => e.name)
-    .sort();
-  let checks = [];
-  for (const migration of names) {
-    const sql = fs
-      .readFileSync(path.join(dir, migration, 'migration.sql'), 'utf8')
-      .replace(/--[^\n]*/g, '');
-    for (const statement of sql.split(';').map((s) => s.trim())) {
-      let m;
-      if ((m = CREATE_TABLE.exec(statement))) checks.push({ migration, table: m[1] });
-      else if ((m = DROP_TABLE.exec(statement))) {
-        const table = m[1];
-        checks = checks.filter((c) => c.table !== table);
-      } else if ((m = ALTER_TABLE.exec(statement))) {
-        const table = m[1];
-        for (const [, column] of statement.matchAll(ADD_COLUMN))
-          checks.push({ migration, table, column });
-        for (const [, column] of statement.matchAll(DROP_COLUMN))
-          checks = checks.filter((c) => !(c.table === table && c.column === column));
-      }
-    }
-  }
-  return checks;
-}
-
-/** The checks whose table or column information_schema does not show, in migration order. */
-async function missingSchema(cfg, checks) {
-  const tables = [...new Set(checks.map((c) => c.table))].map((t) => `'${t}'`).join(', ');
-  const sql = `SELECT coalesce(string_agg(table_name || '.' || column_name, ','), '')
-    FROM information_schema.columns
-    WHERE table_schema = current_schema()
-      AND table_name IN (${tables || "''"});`;
-  const present = new Set((await pg.psql(cfg.databaseUrl, sql, {}, 5000)).trim().split(','));
-  const found = new Set([...present].map((c) => c.split('.')[0]));
-  return checks
-    .filter((c) => (c.column ? !present.has(`${c.table}.${c.column}`) : !found.has(c.table)))
-    .map((c) => ({ ...c, what: c.column ? `${c.table}.${c.column}` : `table ${c.table}` }));
-}
-
 async function serve() {
   const release = loadRelease();
   if (!Array.isArray(release.features) || typeof release.version !== 'string')
@@ -586,7 +262,7 @@ async function serve() {
   // The real backend cannot serve without the tables of its migrations, the latest included.
   let missing;
   try {
-    missing = await missingSchema(cfg, schemaChecks());
+    missing = await missingSchema(cfg, schemaChecks(MIGRATIONS_DIR));
   } catch (e) {
     log('error', 'startup failed', { error: `schema check: ${e.message}` });
     process.exit(1);

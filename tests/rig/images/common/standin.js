@@ -10,17 +10,11 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 
 const kind = process.argv[2];
-const args = process.argv.slice(3);
 const log = (msg, extra = {}) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: kind, msg, ...extra })}\n`);
 const fail = (msg) => {
   process.stderr.write(`${kind}: ${msg}\n`);
   process.exit(1);
-};
-const flag = (name, def) => {
-  const hit = args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (!hit) return def;
-  return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : true;
 };
 const readSecret = (file) => {
   try {
