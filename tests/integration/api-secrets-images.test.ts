@@ -30,6 +30,7 @@ import { recordEvents, type EventRecorder } from './support/events.js';
 import { removeComposeProject } from './support/project.js';
 import { execInService, processEnvOf, type ExecOutput } from './support/service-exec.js';
 import { imageOf, rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
@@ -41,7 +42,7 @@ const home = mkdtempSync(join(tmpdir(), 'mna-api-secrets-'));
 const work = mkdtempSync(join(tmpdir(), 'mna-api-images-'));
 const src = join(work, 'src');
 const secretsDir = join(home, 'stack', 'secrets');
-const httpPort = 56_000 + Math.floor(Math.random() * 8_000);
+const httpPort = await freeHttpPort();
 const images = JSON.parse(readFileSync(rig.imagesFile, 'utf8')) as Record<string, string>;
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const PUBLIC_VALUES = new Set(['MediaNest', 'not-used-for-pin-auth']);

@@ -15,12 +15,13 @@ import { recordEvents, type EventRecorder } from './support/events.js';
 import { request } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const PROJECT = 'mnapi';
 const home = mkdtempSync(join(tmpdir(), 'mna-api-'));
-const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
+const httpPort = await freeHttpPort();
 const images = JSON.parse(readFileSync(rig.imagesFile, 'utf8')) as Record<string, string>;
 let server: AppServer;
 let client: ApiClient;

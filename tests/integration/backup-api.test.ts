@@ -20,12 +20,13 @@ import { recordEvents, type EventRecorder } from './support/events.js';
 import { request } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const PROJECT = `mnbkapi${process.pid}`;
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const home = mkdtempSync(join(tmpdir(), 'mna-backup-api-'));
-const httpPort = 40_000 + Math.floor(Math.random() * 10_000);
+const httpPort = await freeHttpPort();
 const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: PROJECT };
 const H = ['--home', home];
 const api = (path: string): string => `http://127.0.0.1:${httpPort}/api/v1${path}`;

@@ -17,12 +17,13 @@ import { createLogger } from '../../server/src/infra/log/logger.js';
 import { recordEvents, type EventRecorder } from './support/events.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const PROJECT = `mnfirst${process.pid}`;
 const home = mkdtempSync(join(tmpdir(), 'mna-first-'));
-const takenPort = 40_000 + Math.floor(Math.random() * 10_000);
+const takenPort = await freeHttpPort();
 const images = JSON.parse(readFileSync(rig.imagesFile, 'utf8')) as Record<string, string>;
 let server: AppServer;
 let client: ApiClient;

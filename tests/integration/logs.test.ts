@@ -35,6 +35,7 @@ import { byEngineStamp, tickStart, ticker, woven } from './support/tickers.js';
 import { demux, removeLabelled, TEST_LABEL, waitUntil } from './support/containers.js';
 import { request } from './support/http.js';
 import { imageOf, rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
@@ -98,7 +99,7 @@ let beta: Docker.Container;
 
 beforeAll(async () => {
   await removeLabelled(docker, suite);
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const port = await freeHttpPort();
   await cliOk(
     [
       'init',

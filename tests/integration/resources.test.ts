@@ -26,12 +26,13 @@ import { recordEvents, type EventRecorder } from './support/events.js';
 import { request } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const PROJECT = `mnres${Date.now().toString(36)}`;
 const home = mkdtempSync(join(tmpdir(), 'mna-res-'));
-const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
+const httpPort = await freeHttpPort();
 const images = JSON.parse(readFileSync(rig.imagesFile, 'utf8')) as Record<string, string>;
 const LONG_RUNNING = ['backend', 'frontend', 'nginx', 'postgres', 'redis'];
 let server: AppServer;

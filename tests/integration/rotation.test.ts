@@ -30,13 +30,14 @@ import { request, requestJson } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
 import { execInService, processEnvOf, type ExecOutput } from './support/service-exec.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const PROJECT = 'mnrot';
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const home = mkdtempSync(join(tmpdir(), 'mna-rotate-'));
 const secretsDir = join(home, 'stack', 'secrets');
-const httpPort = 45_000 + Math.floor(Math.random() * 10_000);
+const httpPort = await freeHttpPort();
 const env = { ...process.env, DOCKER_HOST: rig.dockerHost, MEDIANEST_COMPOSE_PROJECT: PROJECT };
 const H = ['--home', home];
 const PUBLIC_VALUES = new Set(['MediaNest', 'not-used-for-pin-auth']);

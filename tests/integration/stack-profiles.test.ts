@@ -13,6 +13,7 @@ import type { ServiceStatus } from '../../server/src/contract/stack.js';
 import { cli, cliOk } from './support/cli.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
@@ -70,7 +71,7 @@ afterAll(async () => {
 
 describe('profiles and environments on the real engine', () => {
   it('runs prod with tls, monitoring and devtools: every service healthy, https served', async () => {
-    const port = 41_000 + Math.floor(Math.random() * 5_000);
+    const port = await freeHttpPort();
     const { status } = await bringUp('mnprof', [
       '--profile',
       'tls',
@@ -104,7 +105,7 @@ describe('profiles and environments on the real engine', () => {
   });
 
   it('runs the test environment with the database on tmpfs and nothing persisted', async () => {
-    const port = 46_000 + Math.floor(Math.random() * 5_000);
+    const port = await freeHttpPort();
     const { status } = await bringUp('mntest', [
       '--env',
       'test',

@@ -18,11 +18,12 @@ import { execIn } from './support/containers.js';
 import { request, requestJson } from './support/http.js';
 import { removeComposeProject } from './support/project.js';
 import { rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
 const home = mkdtempSync(join(tmpdir(), 'mna-stack-'));
-const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
+const httpPort = await freeHttpPort();
 const H = ['--home', home];
 const CORE = ['postgres', 'redis', 'migrate', 'backend', 'frontend', 'nginx'];
 

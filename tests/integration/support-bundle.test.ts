@@ -13,6 +13,7 @@ import { homePaths } from '../../server/src/infra/fs/home.js';
 import { cliOk } from './support/cli.js';
 import { removeLabelled, TEST_LABEL, waitUntil, logsOf } from './support/containers.js';
 import { imageOf, rigDocker, rigEnv } from './support/rig.js';
+import { freeHttpPort } from './support/ports.js';
 
 const rig = rigEnv();
 const docker = rigDocker(rig);
@@ -26,7 +27,7 @@ let secrets: Array<[string, string]> = [];
 
 beforeAll(async () => {
   await removeLabelled(docker, suite);
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const port = await freeHttpPort();
   await cliOk(
     [
       'init',

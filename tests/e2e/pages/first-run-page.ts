@@ -1,6 +1,7 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Locator, Page } from '@playwright/test';
 import type { ApiClient } from '../../../server/src/contract/index.js';
+import { freeStackPorts } from '../../integration/support/ports.js';
 
 /** `/setup`: the doctor report, the two doors, the wizard's steps, the install and its ending. */
 export class FirstRunPage {
@@ -81,22 +82,9 @@ export class FirstRunPage {
   }
 }
 
-/** Ports nothing listens on right now (held open together, so they differ, then released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+/** Ports nothing listens on right now, below the ephemeral range (see support/ports.ts). */
+export function freePorts(count: number): Promise<number[]> {
+  return freeStackPorts(count);
 }
 
 /** Holds a port (any free one, or `port`) the way another program would, until `close()`. */

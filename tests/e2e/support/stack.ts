@@ -4,6 +4,7 @@ import { createApiClient, type ApiClient } from '../../../server/src/contract/cl
 import { removeComposeProject } from '../../integration/support/project.js';
 import { rigDocker, rigEnv } from '../../integration/support/rig.js';
 import { startServe, stopServe, type ServedApp } from '../serve-fixture.js';
+import { freeHttpPort } from '../../integration/support/ports.js';
 
 export interface InstalledStack extends ServedApp {
   /** The compose project of this run's stack: `com.docker.compose.project=<project>`. */
@@ -44,7 +45,7 @@ export async function installStack(
   };
   try {
     const client = createApiClient({ baseUrl: started.app.url, token: started.app.token });
-    const httpPort = 30_000 + Math.floor(Math.random() * 10_000);
+    const httpPort = await freeHttpPort();
     const { jobId } = await client.install({
       settings: { images: rig.images, httpPort, httpsPort: httpPort + 1, pullPolicy: 'never' },
     });

@@ -12,6 +12,7 @@ import { createServer, type AppServer, type ServerOptions } from '../../../serve
 import { createLogger } from '../../../server/src/infra/log/logger.js';
 import { cliOk } from './cli.js';
 import { recordEvents, type EventRecorder } from './events.js';
+import { freeHttpPort } from './ports.js';
 import { removeComposeProject } from './project.js';
 import type { RigEnv } from './rig.js';
 
@@ -33,7 +34,7 @@ export function stackEnv(dockerHost: string, project: string): NodeJS.ProcessEnv
 
 /**
  * `init` into `home` the user's way: every service on its stand-in image, HTTP and HTTPS on a
- * random pair of high ports (tests running at the same time rarely pick the same), plus `more`
+ * pair of free ports below the ephemeral range (support/ports.ts), plus `more`
  * flags (profiles, a domain). Returns the two ports.
  */
 export async function initStack(
@@ -43,7 +44,7 @@ export async function initStack(
   imagesFile = rig.imagesFile,
   more: readonly string[] = [],
 ): Promise<{ httpPort: number; httpsPort: number }> {
-  const port = 36_000 + 2 * Math.floor(Math.random() * 6_000);
+  const port = await freeHttpPort();
   const ports = ['--http-port', String(port), '--https-port', String(port + 1)];
   await cliOk(['init', '--home', home, '--images', imagesFile, ...ports, ...more], env);
   return { httpPort: port, httpsPort: port + 1 };
