@@ -3,6 +3,7 @@ import { connectApi } from './api';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { LiveBanner } from './components/LiveBanner';
+import { NetworkBanner } from './components/NetworkBanner';
 import { NavBar } from './components/NavBar';
 import { SignIn } from './components/SignIn';
 import { DashboardPage } from './pages/DashboardPage';
@@ -107,6 +108,7 @@ export function App() {
         <ConnectionBadge />
       </header>
       <main className="app-main" id="main" tabIndex={-1}>
+        <NetworkBanner />
         {signedIn && <LiveBanner />}
         {signedIn ? (
           <ErrorBoundary resetKey={path}>

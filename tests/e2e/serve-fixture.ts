@@ -13,6 +13,8 @@ export interface ServedApp {
   home: string;
   /** The one-time login link `serve` printed (and wrote to serve.json). */
   loginUrl: string;
+  /** Beyond loopback: the HTTPS certificate's SHA-256 fingerprint from serve.json. */
+  fingerprint?: string;
 }
 
 export interface ServeOptions {
@@ -56,8 +58,10 @@ export async function startServe(
   const serveFile = JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as {
     token: string;
     loginUrl: string;
+    fingerprint?: string;
   };
-  return { app: { url, token: serveFile.token, home, loginUrl: serveFile.loginUrl }, child };
+  const { token, loginUrl, fingerprint } = serveFile;
+  return { app: { url, token, home, loginUrl, ...(fingerprint ? { fingerprint } : {}) }, child };
 }
 
 /** Stops a serve started by `startServe` the way systemd would (SIGTERM), and removes its home. */

@@ -66,4 +66,58 @@ test.describe('signing in to `serve` from a plain browser', () => {
       await stopServe(started);
     }
   });
+
+  test('beyond loopback: HTTPS, the card shows the fingerprint serve printed, the cookie is Secure', async ({
+    browser,
+  }) => {
+    const password = 'e2e admin password 42';
+    const started = await startServe({
+      args: ['--host', '0.0.0.0'],
+      env: { MEDIANEST_ADMIN_PASSWORD: password },
+    });
+    // The browser is told to accept the self-signed certificate, as a user does after comparing.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      expect(started.app.url).toMatch(/^https:\/\//);
+      expect(started.app.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      const page = await context.newPage();
+      const home = new HomePage(page);
+      const signIn = new SignInPage(page);
+      await home.open(started.app.url);
+      await expect(signIn.card.locator('code[data-fingerprint]')).toHaveText(
+        started.app.fingerprint ?? '',
+      );
+      await expect(page.locator('[data-banner="plain-http"]')).toHaveCount(0);
+      await signIn.signInWithPassword(password);
+      await expect(home.doctorCard).toBeVisible();
+      expect(await context.cookies()).toEqual([
+        expect.objectContaining({ name: 'mna_session', secure: true, httpOnly: true }),
+      ]);
+    } finally {
+      await context.close();
+      await stopServe(started);
+    }
+  });
+
+  test('with --insecure-plain-http, every screen says the connection is not encrypted', async ({
+    page,
+  }) => {
+    const password = 'e2e admin password 42';
+    const started = await startServe({
+      args: ['--host', '0.0.0.0', '--insecure-plain-http'],
+      env: { MEDIANEST_ADMIN_PASSWORD: password },
+    });
+    try {
+      const home = new HomePage(page);
+      const signIn = new SignInPage(page);
+      await home.open(started.app.url);
+      const banner = page.locator('[data-banner="plain-http"]');
+      await expect(banner).toContainText('Not encrypted.');
+      await signIn.signInWithPassword(password);
+      await expect(home.doctorCard).toBeVisible();
+      await expect(banner).toContainText('--insecure-plain-http');
+    } finally {
+      await stopServe(started);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient, type AuthSession } from '@contract';
 import { useAppStore } from '../state/app-store';
+import { NetworkBanner } from './NetworkBanner';
 import { SignIn } from './SignIn';
 
 const initial = useAppStore.getState();
@@ -85,5 +86,53 @@ describe('the sign-in card', () => {
       expect(screen.getByRole('alert').textContent).toMatch(expected);
     }
     expect(useAppStore.getState().signedIn).toBe(false);
+  });
+});
+
+describe('the network the server is reached over', () => {
+  const FINGERPRINT = Array.from({ length: 32 }, (_, i) =>
+    (i + 16).toString(16).toUpperCase(),
+  ).join(':');
+
+  it('shows the certificate fingerprint to compare before the password is typed', async () => {
+    await showCard(
+      fakeClient(
+        {
+          signedIn: false,
+          mode: 'lan',
+          passwordLogin: true,
+          network: { transport: 'https', fingerprint: FINGERPRINT },
+        },
+        () => Promise.reject(new Error('unused')),
+      ),
+    );
+    expect(screen.getByText(FINGERPRINT).tagName).toBe('CODE');
+    expect(
+      screen.getByText(/check that your browser shows this certificate fingerprint/),
+    ).toBeTruthy();
+  });
+
+  it('warns on every screen when the server speaks plain HTTP beyond loopback', async () => {
+    await showCard(
+      fakeClient(
+        { signedIn: false, mode: 'lan', passwordLogin: true, network: { transport: 'plain-http' } },
+        () => Promise.reject(new Error('unused')),
+      ),
+    );
+    render(<NetworkBanner />);
+    expect(screen.getByRole('alert').textContent).toMatch(
+      /Not encrypted\..*--insecure-plain-http.*clear text/,
+    );
+  });
+
+  it('says nothing of it on loopback', async () => {
+    await showCard(
+      fakeClient({ signedIn: false, mode: 'loopback', passwordLogin: true }, () =>
+        Promise.reject(new Error('unused')),
+      ),
+    );
+    const { container } = render(<NetworkBanner />);
+    expect(container.textContent).toBe('');
+    expect(screen.queryByText(/fingerprint/)).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ export function SignIn() {
     void signIn(password).then(() => setPassword(''));
   };
 
+  const network = useAppStore((s) => s.network);
   const signedOut = auth.state === 'signed-out' ? auth : undefined;
   return (
     <section className="card" aria-labelledby="signin-title" aria-busy={auth.state === 'checking'}>
@@ -36,6 +37,13 @@ export function SignIn() {
                   ? 'This server is reachable on your network: sign in with its admin password.'
                   : 'Or sign in with the admin password.'}
               </p>
+              {network?.transport === 'https' && (
+                <p className="fingerprint">
+                  Before you type it, check that your browser shows this certificate fingerprint
+                  (SHA-256), the one <code>serve</code> printed at its start:{' '}
+                  <code data-fingerprint>{network.fingerprint}</code>
+                </p>
+              )}
               <label htmlFor="admin-password">Admin password</label>{' '}
               <input
                 id="admin-password"

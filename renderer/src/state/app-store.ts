@@ -44,6 +44,8 @@ interface AppState {
   checkSession: () => Promise<void>;
   /** Admin password sign-in (the server sets the session cookie). */
   signIn: (password: string) => Promise<void>;
+  /** How the server speaks beyond loopback (HTTPS and its fingerprint, or plain HTTP). */
+  network: AuthSession['network'];
   connection: Connection;
   doctor: DoctorState;
   attach: (client: ApiClient, signedIn: boolean) => void;
@@ -61,6 +63,7 @@ export const useAppStore = create<AppState>((set, get) => ({
   client: undefined,
   signedIn: false,
   auth: { state: 'checking' },
+  network: undefined,
   connection: { state: 'connecting' },
   doctor: { state: 'idle' },
   address: undefined,
@@ -80,6 +83,7 @@ export const useAppStore = create<AppState>((set, get) => ({
     if (!client) return;
     try {
       const session = await client.authSession();
+      set({ network: session.network });
       set(
         session.signedIn
           ? { signedIn: true, auth: { state: 'signed-in', via: session.via ?? 'session' } }

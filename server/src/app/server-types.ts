@@ -33,6 +33,13 @@ export interface ServerOptions {
   host?: string;
   /** Default 0: a free port chosen by the OS. */
   port?: number;
+  /**
+   * Beyond loopback the server speaks HTTPS only (issue 21 §1): with this certificate and key
+   * (PEM files) when given, else with one it makes and keeps in `<home>/tls`.
+   */
+  tls?: { certFile?: string; keyFile?: string };
+  /** Beyond loopback, plain HTTP instead (`serve --insecure-plain-http`): warned about everywhere. */
+  insecurePlainHttp?: boolean;
   /** The per-launch token; a fresh 256-bit one when omitted. */
   token?: string;
   /** Extra host names the server answers to (beyond loopback names). */
@@ -62,6 +69,14 @@ export interface ServerOptions {
   appRelease?: AppReleaseOptions;
 }
 
+/** What `serve` prints and the UI shows of its certificate: never the key. */
+export interface ServedTls {
+  fingerprint: string;
+  keyFingerprint: string;
+  notAfter: string;
+  source: 'user' | 'made' | 'renewed' | 'kept';
+}
+
 /** A job under way in the home: who runs it, its kind and, in words, what it does ("a backup"). */
 export type RunningJob = Pick<JobHolder, 'owner' | 'kind' | 'jobId'> & { description: string };
 
@@ -78,6 +93,8 @@ export interface AppServer {
   readonly paths: HomePaths;
   /** `lan` when the server listens beyond loopback: then it needs an admin password. */
   readonly mode: ServerMode;
+  /** The HTTPS certificate in use (beyond loopback, unless plain HTTP was asked for); after `start()`. */
+  tls(): ServedTls | undefined;
   /** Publishes a domain event to every subscriber and every `/api/events` client. */
   publish(event: DomainEvent): void;
   /** Domain events as they are published (for the desktop shell: tray, notifications). */

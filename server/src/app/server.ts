@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/app-error.js';
@@ -19,6 +20,7 @@ import { loginLinkHandler, loginUrl, type ServerMode } from '../http/auth-routes
 import { EventStreamHub } from '../http/event-stream.js';
 import { isLoopbackHost } from '../http/security.js';
 import { FileJobLock, jobLockPath } from '../infra/fs/file-job-lock.js';
+import { serveTls } from '../infra/tls/serve-tls.js';
 import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
 import { createAlerts } from './alerts.js';
 import type { createBackupArea } from './backup.js';
@@ -29,7 +31,7 @@ import { discoveryContext } from './engine.js';
 import { createHealthHistory } from './health-history.js';
 import { createMonitoring } from './monitoring.js';
 import { routeHandlers, routeRouters } from './routes.js';
-import type { AppServer, ServerEvents, ServerOptions } from './server-types.js';
+import type { AppServer, ServedTls, ServerEvents, ServerOptions } from './server-types.js';
 import { foldersAbove } from '../folders-above.js';
 import { followTray } from './tray.js';
 import { createUpdatesArea } from './updates.js';
@@ -49,6 +51,16 @@ function lanHostNames(bindHost: string): string[] {
   const name = hostname().toLowerCase();
   const names = [name, `${name}.local`];
   return bindHost === '0.0.0.0' || bindHost === '::' ? names : [...names, bindHost];
+}
+
+/** The addresses a LAN client may use: of every interface (not link-local) for a wildcard bind. */
+function lanAddresses(bindHost: string): string[] {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return [bindHost, '127.0.0.1'];
+  const found = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .map((info) => info.address)
+    .filter((address) => !address.toLowerCase().startsWith('fe80:'));
+  return [...new Set(['127.0.0.1', '::1', ...found])];
 }
 
 /** The one server behind the Electron window and `medianest-appliance serve`. */
@@ -153,7 +165,15 @@ export function createServer(options: ServerOptions): AppServer {
   const authenticator = createAuthenticator(token, auth, now);
   // Set once listening: login links are built from it, never from a request's Host.
   let url = '';
-  const authDeps = { auth, authenticator, mode, now, serverUrl: () => url };
+  // Beyond loopback: HTTPS with this certificate (made or the user's), set when listening.
+  let served: ServedTls | undefined;
+  const network = () =>
+    mode === 'loopback'
+      ? undefined
+      : served
+        ? { transport: 'https' as const, fingerprint: served.fingerprint }
+        : { transport: 'plain-http' as const };
+  const authDeps = { auth, authenticator, mode, now, serverUrl: () => url, network };
   const hub = new EventStreamHub({
     bus,
     epoch: randomBytes(6).toString('hex'),
@@ -191,12 +211,13 @@ export function createServer(options: ServerOptions): AppServer {
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
   });
 
-  let server: Server | undefined;
+  let server: Server | HttpsServer | undefined;
   let stopped = false;
   return {
     events,
     paths: ctx.paths,
     mode,
+    tls: () => served,
     publish: ctx.publish,
     subscribe: ctx.subscribe,
     hasAdminPassword: () => auth.hasAdminPassword(),
@@ -229,15 +250,34 @@ export function createServer(options: ServerOptions): AppServer {
           `Listening on ${host} would let other machines reach this server, which needs an admin password first.`,
         );
       }
-      const listening = app.listen(options.port ?? 0, host);
+      const tls =
+        mode === 'lan' && !options.insecurePlainHttp
+          ? serveTls({
+              dir: ctx.paths.tlsDir,
+              names: ['localhost', ...lanHostNames(host), ...(options.allowedHosts ?? [])],
+              addresses: lanAddresses(host),
+              bindHost: host,
+              now: new Date(now()),
+              ...(options.tls?.certFile ? { userCert: options.tls.certFile } : {}),
+              ...(options.tls?.keyFile ? { userKey: options.tls.keyFile } : {}),
+            })
+          : undefined;
+      const listening = tls
+        ? createHttpsServer({ cert: tls.cert, key: tls.key }, app).listen(options.port ?? 0, host)
+        : app.listen(options.port ?? 0, host);
       await new Promise<void>((resolve, reject) => {
         listening.once('listening', resolve);
         listening.once('error', reject);
       });
       server = listening;
+      if (tls) {
+        const { cert: _cert, key: _key, ...shown } = tls;
+        served = shown;
+      }
       const address = listening.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-      url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      const scheme = tls ? 'https' : 'http';
+      url = `${scheme}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
       if (options.monitorHealth !== false) {
         // Just after the caller hears `ready` (issue 22: start fast): the first engine request,
         // the alert rules' first evaluation and the rest take some 25 ms that no answer waits on.
@@ -260,7 +300,11 @@ export function createServer(options: ServerOptions): AppServer {
           appRelease.scheduler.start();
         });
       }
-      logger.info('server ready', { url, mode });
+      logger.info('server ready', {
+        url,
+        mode,
+        ...(served ? { fingerprint: served.fingerprint, certificate: served.source } : {}),
+      });
       events.emit('ready', { url });
       return { url, token };
     },

@@ -105,11 +105,16 @@ export const VERBS: Record<string, VerbSpec> = {
   },
   serve: {
     summary: 'run the headless server and web UI until SIGTERM',
-    usage: 'serve [--port N] [--host H] [--set-admin-password]',
+    usage:
+      'serve [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--insecure-plain-http] [--set-admin-password]',
     // 7420 by default, so a NAS's address stays the same across restarts; 0 picks any free port.
+    // Beyond loopback: HTTPS with a certificate made at the first start, or the given one.
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'insecure-plain-http': { type: 'boolean' },
       'set-admin-password': { type: 'boolean' },
     },
   },

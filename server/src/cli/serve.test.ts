@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -98,5 +98,69 @@ describe('serve: the one-time login link goes only to a terminal', () => {
     const shown = JSON.parse((await run(true, {}, true)).join('')) as Record<string, unknown>;
     expect(shown.loginUrl).toMatch(LINK);
     expect(shown.serveFile).toBe(serveFile());
+  });
+});
+
+describe('serve beyond loopback: HTTPS, or plain HTTP by name with a warning', () => {
+  const env = {
+    DOCKER_HOST: 'unix:///nonexistent.sock',
+    MEDIANEST_ADMIN_PASSWORD: 'a long admin password',
+  };
+  const run = async (values: Record<string, string | boolean>) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    let running: { fingerprint?: string } = {};
+    const io: CliIo = {
+      stdout: (t) => out.push(t),
+      stderr: (t) => err.push(t),
+      env,
+      stdoutIsTerminal: false,
+      // While it serves: what serve.json says.
+      untilShutdown: () => {
+        running = JSON.parse(readFileSync(join(home, 'serve.json'), 'utf8')) as typeof running;
+        return Promise.resolve();
+      },
+    };
+    const code = await serve(
+      { verb: 'serve', values: { home, port: '0', ...values }, positionals: [] },
+      io,
+    );
+    return { code, out, err, running };
+  };
+
+  it('prints the https address and the certificate fingerprint, and keeps it in serve.json', async () => {
+    const { code, out, err, running } = await run({ host: '0.0.0.0' });
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^ready https:\/\/127\.0\.0\.1:\d+$/);
+    const fingerprint = /^certificate SHA-256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})$/.exec(
+      out[1] ?? '',
+    )?.[1];
+    expect(fingerprint).toBeDefined();
+    expect(err.join('\n')).toContain(`HTTPS certificate made now, kept in ${join(home, 'tls')}`);
+    expect(running.fingerprint).toBe(fingerprint);
+  });
+
+  it('serves plain HTTP with --insecure-plain-http, warning that passwords cross the network in clear', async () => {
+    const { code, out, err } = await run({ host: '0.0.0.0', 'insecure-plain-http': true });
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^ready http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out.join('\n')).not.toContain('certificate');
+    expect(err.join('\n')).toMatch(/WARNING: serving plain HTTP on 0\.0\.0\.0: the admin password/);
+  });
+
+  it.each([
+    [
+      { 'tls-cert': '/x.crt', 'tls-key': '/x.key' },
+      '--tls-cert: serve speaks HTTPS only beyond loopback',
+    ],
+    [
+      { host: '0.0.0.0', 'insecure-plain-http': true, 'tls-cert': '/x.crt' },
+      '--insecure-plain-http: cannot go with --tls-cert',
+    ],
+  ])('refuses %o, naming the flag', async (values, message) => {
+    await expect(run(values)).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringContaining(message) as unknown,
+    });
   });
 });

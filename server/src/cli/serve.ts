@@ -1,4 +1,8 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServedTls, ServerOptions } from '../app/server-types.js';
+import { AppError } from '../core/app-error.js';
+import { isLoopbackHost } from '../http/security.js';
 import { createServer, type AppServer } from '../index.js';
 import { ensureHome } from '../infra/fs/home.js';
 import { portOption, VERBS, type ParsedCommand } from './args.js';
@@ -15,6 +19,8 @@ interface ServeFile {
   token?: string;
   pid: number;
   loginUrl?: string;
+  /** The HTTPS certificate's SHA-256 fingerprint, beyond loopback. */
+  fingerprint?: string;
 }
 
 function readServeFile(path: string): ServeFile | undefined {
@@ -110,15 +116,19 @@ const underSystemd = (env: CliIo['env']): boolean =>
 function announceReady(
   io: CliIo,
   json: boolean,
-  at: { url: string; loginUrl: string; serveFile: string },
+  at: { url: string; loginUrl: string; serveFile: string; tls: ServedTls | undefined },
 ): void {
   const toTerminal = io.stdoutIsTerminal === true;
   if (json) {
     const link = toTerminal ? { loginUrl: at.loginUrl } : {};
-    io.stdout(JSON.stringify({ ready: true, url: at.url, serveFile: at.serveFile, ...link }));
+    const tls = at.tls ? { fingerprint: at.tls.fingerprint } : {};
+    io.stdout(
+      JSON.stringify({ ready: true, url: at.url, serveFile: at.serveFile, ...tls, ...link }),
+    );
     return;
   }
   io.stdout(`ready ${at.url}`);
+  if (at.tls) io.stdout(`certificate SHA-256 ${at.tls.fingerprint}`);
   if (toTerminal) {
     io.stdout(`login ${at.loginUrl}`);
     return;
@@ -146,6 +156,54 @@ async function setAdminPassword(
   }
 }
 
+const CERTIFICATE_SOURCE: Record<ServedTls['source'], string> = {
+  made: 'made now, kept in',
+  kept: 'made at an earlier start, kept in',
+  renewed: 'renewed now (same key), kept in',
+  user: 'yours, from --tls-cert',
+};
+
+/** The HTTPS options, or the words refusing them; with plain HTTP beyond loopback, warnings. */
+function transportOptions(
+  cmd: ParsedCommand,
+  io: CliIo,
+  host: string,
+  home: string,
+): Pick<ServerOptions, 'tls' | 'insecurePlainHttp'> {
+  const certFile = typeof cmd.values['tls-cert'] === 'string' ? cmd.values['tls-cert'] : undefined;
+  const keyFile = typeof cmd.values['tls-key'] === 'string' ? cmd.values['tls-key'] : undefined;
+  const insecure = cmd.values['insecure-plain-http'] === true;
+  if (isLoopbackHost(host)) {
+    if (certFile || keyFile) {
+      const field = certFile ? '--tls-cert' : '--tls-key';
+      throw new AppError(
+        'validation_failed',
+        `${field}: serve speaks HTTPS only beyond loopback; give --host (e.g. --host 0.0.0.0) to use a certificate.`,
+        { field },
+      );
+    }
+    if (insecure)
+      io.stderr('medianest-appliance: --insecure-plain-http changes nothing on loopback');
+    return {};
+  }
+  if (insecure && (certFile || keyFile)) {
+    throw new AppError(
+      'validation_failed',
+      '--insecure-plain-http: cannot go with --tls-cert or --tls-key; choose HTTPS or plain HTTP.',
+      { field: '--insecure-plain-http' },
+    );
+  }
+  if (insecure) {
+    io.stderr(
+      `medianest-appliance: WARNING: serving plain HTTP on ${host}: the admin password and the session cookie, which can do anything Docker can on this machine, cross the network unencrypted. Leave out --insecure-plain-http to serve HTTPS (a certificate is made in ${join(home, 'tls')}).`,
+    );
+    return { insecurePlainHttp: true };
+  }
+  return certFile || keyFile
+    ? { tls: { ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } }
+    : {};
+}
+
 /** `serve`: the headless server and web UI until SIGTERM. */
 export async function serve(
   cmd: ParsedCommand,
@@ -170,7 +228,8 @@ export async function serve(
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean);
-    server = createServer({ home, host, port, env: io.env, allowedHosts });
+    const transport = transportOptions(cmd, io, host, home);
+    server = createServer({ home, host, port, env: io.env, allowedHosts, ...transport });
     await applyAdminPasswordEnv(server, io);
     if (server.mode === 'lan' && !server.hasAdminPassword()) {
       io.stderr(`medianest-appliance: ${lanRefusal(host)}`);
@@ -178,8 +237,16 @@ export async function serve(
     }
     const { url, token } = await server.start();
     const { loginUrl } = server.createLoginLink();
-    writeServeFile(serveFile, { url, token, pid: process.pid, loginUrl });
-    announceReady(io, cmd.values.json === true, { url, loginUrl, serveFile });
+    const tls = server.tls();
+    const fingerprint = tls ? { fingerprint: tls.fingerprint } : {};
+    writeServeFile(serveFile, { url, token, pid: process.pid, loginUrl, ...fingerprint });
+    if (tls) {
+      const where = tls.source === 'user' ? '' : ` ${join(home, 'tls')}`;
+      io.stderr(
+        `medianest-appliance: HTTPS certificate ${CERTIFICATE_SOURCE[tls.source]}${where}, valid until ${tls.notAfter.slice(0, 10)}`,
+      );
+    }
+    announceReady(io, cmd.values.json === true, { url, loginUrl, serveFile, tls });
     await io.untilShutdown();
     return EXIT.ok;
   } finally {

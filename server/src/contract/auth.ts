@@ -19,6 +19,17 @@ export const AuthSessionSchema = z.object({
   via: z.enum(['token', 'session']).optional(),
   mode: z.enum(['loopback', 'lan']),
   passwordLogin: z.boolean(),
+  /**
+   * How the server speaks beyond loopback: `https` with its certificate's SHA-256 fingerprint (to
+   * compare with the one `serve` printed), or `plain-http` when it was started with
+   * `--insecure-plain-http` (the UI shows a warning). Absent in loopback mode.
+   */
+  network: z
+    .discriminatedUnion('transport', [
+      z.object({ transport: z.literal('https'), fingerprint: z.string() }),
+      z.object({ transport: z.literal('plain-http') }),
+    ])
+    .optional(),
 });
 export type AuthSession = z.infer<typeof AuthSessionSchema>;
 

@@ -22,6 +22,8 @@ export interface AuthRoutesDeps {
    * from the request's Host would point wherever the request said it was going.
    */
   serverUrl: () => string;
+  /** Beyond loopback: HTTPS with this certificate fingerprint, or plain HTTP (undefined: loopback). */
+  network: () => AuthSession['network'];
 }
 
 /** `<origin>/auth/login?code=...`: the one-time link that `serve` prints. */
@@ -36,6 +38,7 @@ export function authHandlers(deps: AuthRoutesDeps): Pick<RouteHandlers, AuthRout
     ...(caller ? { via: caller.via } : {}),
     mode: deps.mode,
     passwordLogin: deps.auth.hasAdminPassword(),
+    ...(deps.network() ? { network: deps.network() } : {}),
   });
   return {
     authSession: async (_input, req, res) => state(deps.authenticator.identify(req, res)),

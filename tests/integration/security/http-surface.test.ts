@@ -3,9 +3,9 @@
  * a web page, a process on the LAN or a careless script could make against a real `serve`, and each
  * asserts both the refusal and that nothing changed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { request } from '../support/http.js';
 import { buildCli, cookieOf, ServeProcesses, type ServedProcess } from './serve-process.js';
 
@@ -148,8 +148,25 @@ describe('HTTP surface: beyond loopback', () => {
         headers: { origin: s.url, ...JSON_TYPE },
         body: JSON.stringify({ password }),
       });
+    // HTTPS only, with the certificate whose fingerprint serve printed and wrote to serve.json.
+    expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    await vi.waitFor(() => expect(s.stdout()).toMatch(/^certificate SHA-256 /m));
+    const printed = /^certificate SHA-256 (\S+)$/m.exec(s.stdout())?.[1];
+    const served = JSON.parse(readFileSync(join(s.home, 'serve.json'), 'utf8')) as {
+      fingerprint?: string;
+    };
+    expect(printed).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(served.fingerprint).toBe(printed);
+    expect((await request(`${s.url}/api/health`)).fingerprint).toBe(printed);
+    const plain = await request(`${s.url.replace('https:', 'http:')}/api/health`).then(
+      (res) => `HTTP ${res.status}`,
+      (error: NodeJS.ErrnoException) => error.code ?? error.message,
+    );
+    expect(plain).not.toMatch(/^HTTP /);
+
     const right = await login(CANARY_PASSWORD);
     expect(right.status).toBe(200);
+    expect(String(right.headers['set-cookie'])).toMatch(/; Secure/);
     const cookie = cookieOf(right);
     expect(await signedIn(s.url, cookie)).toBe(true);
 

@@ -2,8 +2,12 @@
  * HTTP for integration tests, on node:http rather than fetch: a published port answers before the
  * service behind it listens (docker-proxy accepts, then closes), and Node 20's fetch can wait forever
  * on such a connection. Here every request has a deadline and a closed connection is an error.
+ * An https URL (serve beyond loopback, with its self-signed certificate) is asked without checking
+ * the certificate; the answer says which one it was, for the test to compare.
  */
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 
 export interface HttpResponse {
   readonly status: number;
@@ -11,6 +15,8 @@ export interface HttpResponse {
   readonly body: Buffer;
   /** The body parsed as JSON; the caller names the shape it expects. */
   json<T>(): T;
+  /** Over https: the SHA-256 fingerprint of the certificate the server presented. */
+  readonly fingerprint?: string;
 }
 
 export interface RequestOptions {
@@ -23,7 +29,13 @@ export interface RequestOptions {
 export function request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
   const { method = 'GET', headers = {}, body, timeoutMs = 10_000 } = options;
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
+    const secure = url.startsWith('https:');
+    const send = secure ? https.request : http.request;
+    const tls = secure ? { rejectUnauthorized: false } : {};
+    const req = send(url, { method, headers, agent: false, timeout: timeoutMs, ...tls }, (res) => {
+      const fingerprint = secure
+        ? (res.socket as TLSSocket).getPeerCertificate().fingerprint256
+        : undefined;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -34,6 +46,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Http
           headers: res.headers,
           body: buf,
           json: <T>() => JSON.parse(buf.toString('utf8')) as T,
+          ...(fingerprint ? { fingerprint } : {}),
         });
       });
     });

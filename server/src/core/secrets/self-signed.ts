@@ -1,9 +1,11 @@
 import {
   X509Certificate,
   createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   randomBytes,
   sign,
+  type KeyObject,
 } from 'node:crypto';
 import { isIP } from 'node:net';
 
@@ -12,7 +14,8 @@ import { isIP } from 'node:net';
  * for good, without a domain). Made here with node:crypto rather than in a container, because
  * neither nginx:alpine nor every certbot image ships the openssl CLI; Node has no certificate
  * builder, so the few DER structures an X.509 v3 certificate needs are encoded below (RFC 5280).
- * ECDSA P-256 with SHA-256; the file holds the certificate followed by its PKCS#8 key.
+ * ECDSA P-256 with SHA-256; the file holds the certificate followed by its PKCS#8 key. `serve`
+ * beyond loopback uses the same builder for its own HTTPS certificate (infra/tls/serve-tls.ts).
  */
 
 /** 825 days: the longest validity Apple platforms accept for a TLS server certificate. */
@@ -72,12 +75,33 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
   return sequence(oid(id), ...(critical ? [tlv(0x01, Buffer.from([0xff]))] : []), octets(value));
 }
 
+/** The 16 bytes of an IPv6 address (`::` shorthand and a trailing dotted IPv4 part allowed). */
+function ipv6Bytes(address: string): Buffer {
+  let text = address;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (dotted) {
+    const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
+    text = `${text.slice(0, -dotted.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const out = Buffer.alloc(16);
+  groups.forEach((group: string, i: number) => out.writeUInt16BE(parseInt(group, 16), i * 2));
+  return out;
+}
+
 function subjectAltNames(hosts: readonly string[]): Buffer {
-  const names = hosts.map((host) =>
-    isIP(host) === 4
-      ? tlv(0x87, Buffer.from(host.split('.').map(Number)))
-      : tlv(0x82, Buffer.from(host, 'ascii')),
-  );
+  const names = hosts.map((host) => {
+    const family = isIP(host);
+    if (family === 4) return tlv(0x87, Buffer.from(host.split('.').map(Number)));
+    if (family === 6) return tlv(0x87, ipv6Bytes(host));
+    return tlv(0x82, Buffer.from(host, 'ascii'));
+  });
   return sequence(...names);
 }
 
@@ -86,15 +110,32 @@ function pem(label: string, der: Buffer): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
+export interface CertificateOptions {
+  /** The key to certify (a renewal keeps it); a new P-256 key when omitted. */
+  privateKey?: KeyObject;
+  /** The subject's and issuer's common name. */
+  commonName?: string;
+  /** Days of validity from `now` (825 when omitted). */
+  validDays?: number;
+}
+
 /**
- * A new key and self-signed certificate for `hosts` (DNS names and IPv4 addresses), valid from an
- * hour before `now` for 825 days. Returns the certificate PEM followed by the key PEM.
+ * A self-signed certificate for `hosts` (DNS names, IPv4 and IPv6 addresses), valid from an hour
+ * before `now` for `validDays`: the certificate's PEM and its key's (PKCS#8).
  */
-export function createSelfSignedPem(hosts: readonly string[], now: Date): string {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+export function createCertificate(
+  hosts: readonly string[],
+  now: Date,
+  options: CertificateOptions = {},
+): { certPem: string; keyPem: string } {
+  const privateKey =
+    options.privateKey ?? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const publicKey = createPublicKey(privateKey);
   const serial = randomBytes(16);
   serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
-  const name = sequence(set(sequence(oid('2.5.4.3'), utf8('MediaNest Appliance self-signed'))));
+  const name = sequence(
+    set(sequence(oid('2.5.4.3'), utf8(options.commonName ?? 'MediaNest Appliance self-signed'))),
+  );
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),
@@ -102,7 +143,7 @@ export function createSelfSignedPem(hosts: readonly string[], now: Date): string
     name,
     sequence(
       time(new Date(now.getTime() - 3_600_000)),
-      time(new Date(now.getTime() + VALID_DAYS * DAY_MS)),
+      time(new Date(now.getTime() + (options.validDays ?? VALID_DAYS) * DAY_MS)),
     ),
     name,
     publicKey.export({ type: 'spki', format: 'der' }),
@@ -118,8 +159,19 @@ export function createSelfSignedPem(hosts: readonly string[], now: Date): string
   );
   const signature = sign('sha256', tbs, privateKey);
   const certificate = sequence(tbs, sequence(oid(ECDSA_WITH_SHA256)), bits(signature));
-  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return pem('CERTIFICATE', certificate) + key;
+  return {
+    certPem: pem('CERTIFICATE', certificate),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * A new key and self-signed certificate for `hosts`, valid from an hour before `now` for 825 days.
+ * Returns the certificate PEM followed by the key PEM.
+ */
+export function createSelfSignedPem(hosts: readonly string[], now: Date): string {
+  const { certPem, keyPem } = createCertificate(hosts, now);
+  return certPem + keyPem;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface HomePaths {
   dataDir: string;
   backupsDir: string;
   serveFile: string;
+  /** The certificate `serve` made for HTTPS beyond loopback, and its key. */
+  tlsDir: string;
 }
 
 export function homePaths(root: string): HomePaths {
@@ -46,6 +48,7 @@ export function homePaths(root: string): HomePaths {
     dataDir: join(root, 'data'),
     backupsDir: join(root, 'backups'),
     serveFile: join(root, 'serve.json'),
+    tlsDir: join(root, 'tls'),
   };
 }
 
