@@ -64,6 +64,13 @@ export async function startServe(
   return { app: { url, token, home, loginUrl, ...(fingerprint ? { fingerprint } : {}) }, child };
 }
 
+/** `serve --host 0.0.0.0` with an admin password: HTTPS with the certificate it makes. */
+export const startLanServe = (password: string, args: string[] = []) =>
+  startServe({
+    args: ['--host', '0.0.0.0', ...args],
+    env: { MEDIANEST_ADMIN_PASSWORD: password },
+  });
+
 /** Stops a serve started by `startServe` the way systemd would (SIGTERM), and removes its home. */
 export async function stopServe({ app, child }: { app: ServedApp; child: ChildProcess }) {
   const exited = new Promise((resolve) => child.once('exit', resolve));

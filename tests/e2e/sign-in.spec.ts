@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { expect, startServe, stopServe, test } from './serve-fixture.js';
+import { expect, startLanServe, startServe, stopServe, test } from './serve-fixture.js';
 import { HomePage } from './pages/home-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 
@@ -71,10 +71,7 @@ test.describe('signing in to `serve` from a plain browser', () => {
     browser,
   }) => {
     const password = 'e2e admin password 42';
-    const started = await startServe({
-      args: ['--host', '0.0.0.0'],
-      env: { MEDIANEST_ADMIN_PASSWORD: password },
-    });
+    const started = await startLanServe(password);
     // The browser is told to accept the self-signed certificate, as a user does after comparing.
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     try {
@@ -103,10 +100,7 @@ test.describe('signing in to `serve` from a plain browser', () => {
     page,
   }) => {
     const password = 'e2e admin password 42';
-    const started = await startServe({
-      args: ['--host', '0.0.0.0', '--insecure-plain-http'],
-      env: { MEDIANEST_ADMIN_PASSWORD: password },
-    });
+    const started = await startLanServe(password, ['--insecure-plain-http']);
     try {
       const home = new HomePage(page);
       const signIn = new SignInPage(page);

@@ -1,12 +1,13 @@
 import { AboutPanel } from '../components/settings/AboutPanel';
 import { AlertsPanel } from '../components/settings/AlertsPanel';
+import { DevicesPanel } from '../components/settings/DevicesPanel';
 import { SecretsPanel } from '../components/settings/SecretsPanel';
 import { SettingsForm } from '../components/settings/SettingsForm';
 import { useAppStore } from '../state/app-store';
 import './first-run.css';
 import './settings.css';
 
-/** `/settings`: the stack's settings (previewed, then applied), its secrets, and about. */
+/** `/settings`: the stack's settings (previewed, then applied), its secrets, alerts, paired devices, and about. */
 export function SettingsPage() {
   const client = useAppStore((s) => s.client);
   if (!client) return <p role="status">Connecting to the server…</p>;
@@ -16,6 +17,7 @@ export function SettingsPage() {
       <SettingsForm client={client} />
       <SecretsPanel client={client} />
       <AlertsPanel client={client} />
+      <DevicesPanel client={client} />
       <AboutPanel />
     </>
   );

@@ -25,7 +25,7 @@ export type DoctorState =
 export type AuthState =
   | { state: 'checking' }
   | { state: 'unknown'; message: string }
-  | { state: 'signed-in'; via: 'token' | 'session' }
+  | { state: 'signed-in'; via: NonNullable<AuthSession['via']> }
   | {
       state: 'signed-out';
       mode: AuthSession['mode'];

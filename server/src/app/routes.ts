@@ -42,6 +42,8 @@ import type { Monitoring } from './monitoring.js';
 import { createStackService } from './stack.js';
 import type { UpdatesArea } from './updates.js';
 import type { AppReleaseArea } from './app-release.js';
+import type { PairingService } from '../core/auth/pairing.js';
+import { devicesHandlers } from '../http/devices-routes.js';
 
 export interface RouteAreas {
   runner: JobRunner;
@@ -57,6 +59,7 @@ export interface RouteAreas {
   startedAt: number;
   updates: UpdatesArea;
   appRelease: AppReleaseArea;
+  pairing: PairingService;
 }
 
 export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers {
@@ -73,6 +76,7 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
     ...logsHandlers({ logs: () => logService(ctx) }),
     ...resourcesHandlers(areas.monitoring),
     ...alertsHandlers(() => areas.alerts),
+    ...devicesHandlers(() => areas.pairing),
     ...healthHistoryHandlers(areas.healthHistory.api),
     ...areas.backupHandlers,
     ...lazyHandlers(imagesRoutes, async () => {

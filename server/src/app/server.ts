@@ -14,12 +14,14 @@ import { AppError } from '../core/app-error.js';
 import { EngineWatcher, findAnsweringEngine } from '../core/doctor/engine-watcher.js';
 import { describeKind } from '../core/jobs/job-lock.js';
 import { JobRunner } from '../core/jobs/job-runner.js';
+import { PairingService } from '../core/auth/pairing.js';
 import { createHttpApp, findRendererDir } from '../http/app.js';
 import { createAuthenticator } from '../http/auth.js';
 import { loginLinkHandler, loginUrl, type ServerMode } from '../http/auth-routes.js';
 import { EventStreamHub } from '../http/event-stream.js';
 import { isLoopbackHost } from '../http/security.js';
 import { FileJobLock, jobLockPath } from '../infra/fs/file-job-lock.js';
+import { SqlitePairing } from '../infra/store/sqlite-devices.js';
 import { serveTls } from '../infra/tls/serve-tls.js';
 import { SqliteJobs } from '../infra/store/sqlite-jobs.js';
 import { createAlerts } from './alerts.js';
@@ -162,11 +164,20 @@ export function createServer(options: ServerOptions): AppServer {
   const interrupted = runner.recover();
   if (interrupted.length > 0)
     logger.warn('jobs interrupted by the last stop were marked so', { jobs: interrupted });
-  const authenticator = createAuthenticator(token, auth, now);
-  // Set once listening: login links are built from it, never from a request's Host.
-  let url = '';
   // Beyond loopback: HTTPS with this certificate (made or the user's), set when listening.
   let served: ServedTls | undefined;
+  // Paired devices (issue 21 §2): codes and tokens in appliance.db, shared with the CLI's `pair`.
+  const pairing = new PairingService({
+    repository: new SqlitePairing(ctx.db),
+    now,
+    fingerprint: () => served?.fingerprint,
+    onRevoked: (id) => hub.closeOwner(id, 'revoked'),
+  });
+  const authenticator = createAuthenticator(token, auth, now, (bearer, address) =>
+    pairing.deviceOf(bearer, address),
+  );
+  // Set once listening: login links are built from it, never from a request's Host.
+  let url = '';
   const network = () =>
     mode === 'loopback'
       ? undefined
@@ -193,6 +204,7 @@ export function createServer(options: ServerOptions): AppServer {
     startedAt: Date.now(),
     updates,
     appRelease,
+    pairing,
   };
   const app = createHttpApp({
     handlers: routeHandlers(ctx, areas),
@@ -213,6 +225,8 @@ export function createServer(options: ServerOptions): AppServer {
 
   let server: Server | HttpsServer | undefined;
   let stopped = false;
+  // A device revoked by the CLI's `devices revoke` (another process): its open streams close too.
+  let revokedCheck: NodeJS.Timeout | undefined;
   return {
     events,
     paths: ctx.paths,
@@ -300,6 +314,11 @@ export function createServer(options: ServerOptions): AppServer {
           appRelease.scheduler.start();
         });
       }
+      revokedCheck = setInterval(() => {
+        for (const owner of hub.owners())
+          if (!pairing.isPaired(owner)) hub.closeOwner(owner, 'revoked');
+      }, 2000);
+      revokedCheck.unref();
       logger.info('server ready', {
         url,
         mode,
@@ -313,6 +332,7 @@ export function createServer(options: ServerOptions): AppServer {
       stopped = true;
       const current = server;
       server = undefined;
+      clearInterval(revokedCheck);
       backupLoaded?.stop();
       updates.scheduler.stop();
       appRelease.scheduler.stop();

@@ -183,6 +183,18 @@ export const VERBS: Record<string, VerbSpec> = {
     options: { check: { type: 'boolean' } },
     positionals: true,
   },
+  pair: {
+    summary:
+      'a one-time code (10 minutes, one use) to pair a desktop with this appliance, and the certificate fingerprint it must see; needs `serve --host` running with HTTPS',
+    usage: 'pair [--json]',
+    options: {},
+  },
+  devices: {
+    summary: 'the paired devices (name, paired, last seen, address), or revoke one',
+    usage: 'devices [--json] | devices revoke ID',
+    options: {},
+    positionals: true,
+  },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },
 };

@@ -100,6 +100,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await (await import('./update-command.js')).updateCommand(cmd, home(), io);
       case 'app-release':
         return await (await import('./app-release-command.js')).appReleaseCommand(cmd, home(), io);
+      case 'pair':
+      case 'devices':
+        return await (await import('./devices-command.js')).devicesCommand(cmd, home(), io);
       case 'version':
         io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
         return EXIT.ok;

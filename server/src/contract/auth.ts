@@ -16,7 +16,7 @@ export const ADMIN_PASSWORD_MIN_LENGTH = 12;
 export const AuthSessionSchema = z.object({
   signedIn: z.boolean(),
   /** How the request was authenticated, when it was. */
-  via: z.enum(['token', 'session']).optional(),
+  via: z.enum(['token', 'session', 'device']).optional(),
   mode: z.enum(['loopback', 'lan']),
   passwordLogin: z.boolean(),
   /**

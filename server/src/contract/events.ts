@@ -75,7 +75,7 @@ export const StreamResetSchema = z.object({
   reason: z.enum(['events-expired', 'server-restarted']),
 });
 
-export const StreamClosedReasonSchema = z.enum(['client-too-slow', 'server-stopping']);
+export const StreamClosedReasonSchema = z.enum(['client-too-slow', 'server-stopping', 'revoked']);
 export type StreamClosedReason = z.infer<typeof StreamClosedReasonSchema>;
 
 /** The server ends the stream after this message; `client-too-slow` means it stopped reading. */

@@ -10,8 +10,8 @@ describe('a route of the table', () => {
     expect(def.input.parse({})).toEqual({});
   });
 
-  it('is open only for the liveness probe and the ways to sign in', () => {
+  it('is open only for the liveness probe and the ways to sign in (a password, a pairing code)', () => {
     const open = Object.entries(routes).flatMap(([name, def]) => (def.auth ? [] : [name]));
-    expect(open.sort()).toEqual(['authLogin', 'authSession', 'health']);
+    expect(open.sort()).toEqual(['authLogin', 'authSession', 'health', 'pair']);
   });
 });

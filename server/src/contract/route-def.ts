@@ -12,7 +12,8 @@ export interface RouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType =
   output: O;
   /**
    * False only for the liveness probe and the ways to sign in (which answer nothing but whether
-   * the caller is signed in): everything else needs the token or a session.
+   * the caller is signed in, or, pairing with a code, a device's token): everything else needs the
+   * token, a session or a paired device's token.
    */
   auth: boolean;
 }

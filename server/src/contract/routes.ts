@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsRoutes } from './alerts-routes.js';
 import { appReleaseRoutes } from './app-release-routes.js';
 import { backupRoutes } from './backup-routes.js';
+import { devicesRoutes } from './devices-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
 import { DoctorReportSchema } from './doctor.js';
 import { healthHistoryRoutes } from './health-history-routes.js';
@@ -67,6 +68,7 @@ export const routes = {
   ...updatesRoutes,
   ...updateApplyRoutes,
   ...appReleaseRoutes,
+  ...devicesRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -5,7 +5,7 @@ import { LOGIN_LINK_PATH } from '../contract/auth.js';
 import { BACKUP_UPLOAD_PATH } from '../contract/backup-routes.js';
 import { EVENTS_PATH } from '../contract/events.js';
 import { AppError } from '../core/app-error.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, Caller } from './auth.js';
 import { errorMiddleware, type ErrorLogger } from './error-middleware.js';
 import type { EventStreamHub } from './event-stream.js';
 import { registerRoutes, type RouteHandlers } from './routes.js';
@@ -38,7 +38,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/api', stateChangeCheck([{ method: 'PUT', path: BACKUP_UPLOAD_PATH }]));
   app.use('/api', express.json({ limit: '1mb' }));
   app.get(EVENTS_PATH, options.authenticator.require, (req, res) => {
-    options.events.handle(req, res);
+    const caller = res.locals.caller as Caller | undefined;
+    options.events.handle(req, res, caller?.via === 'device' ? caller.deviceId : undefined);
   });
   registerRoutes(app, options.handlers, options.authenticator.require);
   // Streaming and non-JSON answers (log follow, downloads, the support bundle) the table cannot express.

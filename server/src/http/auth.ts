@@ -4,8 +4,15 @@ import { AppError } from '../core/app-error.js';
 import type { AuthService } from '../core/auth/auth-service.js';
 import { bearerToken, tokensMatch } from './security.js';
 
-/** Who a request is: the per-launch token's holder, or a browser with a session cookie. */
-export type Caller = { via: 'token' } | { via: 'session'; session: string };
+/**
+ * Who a request is: the per-launch token's holder, a browser with a session cookie, or a paired
+ * device with its own token (issue 21 §2).
+ */
+export type Caller =
+  { via: 'token' } | { via: 'session'; session: string } | { via: 'device'; deviceId: string };
+
+/** A paired device's token -> its id (and its last use recorded); undefined when unknown. */
+export type DeviceTokens = (token: string, address: string) => { id: string } | undefined;
 
 /** The `Cookie` header as name -> value (the first of each name wins, as browsers send it). */
 export function parseCookies(header: string | undefined): Map<string, string> {
@@ -47,11 +54,16 @@ export function createAuthenticator(
   token: string,
   auth: AuthService,
   now: () => number,
+  devices: DeviceTokens = () => undefined,
 ): Authenticator {
   const identify = (req: Request, res: Response): Caller | undefined => {
     const bearer = bearerToken(req.headers.authorization);
     // A wrong token is a refusal, never a fall-back to the cookie.
-    if (bearer !== undefined) return tokensMatch(token, bearer) ? { via: 'token' } : undefined;
+    if (bearer !== undefined) {
+      if (tokensMatch(token, bearer)) return { via: 'token' };
+      const device = devices(bearer, req.socket.remoteAddress ?? 'unknown');
+      return device ? { via: 'device', deviceId: device.id } : undefined;
+    }
     const session = sessionCookieOf(req);
     if (!session) return undefined;
     const check = auth.checkSession(session);

@@ -32,6 +32,7 @@ const CLOSED_MESSAGE: Record<StreamClosedReason, string> = {
   'client-too-slow':
     'This client stopped reading the event stream, so the server closed it. Reconnect to resume.',
   'server-stopping': 'The server is stopping.',
+  revoked: 'This device was revoked on the appliance: pair it again to use it.',
 };
 
 const controlFrame = (event: ServerEvent): string => `data: ${JSON.stringify(event)}\n\n`;
@@ -43,6 +44,8 @@ const closedFrame = (reason: StreamClosedReason): string =>
 interface StreamClient {
   stream: SseResponse;
   unsubscribe: () => void;
+  /** A paired device's id, when one opened it. */
+  owner?: string;
 }
 
 /**
@@ -87,8 +90,11 @@ export class EventStreamHub {
     return this.lastFrame.text;
   }
 
-  /** Serves one `GET /api/events` (the caller has authenticated it). */
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Serves one `GET /api/events` (the caller has authenticated it); `owner` names a paired device,
+   * whose streams close when it is revoked.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, owner?: string): void {
     if (this.clients.size >= this.limits.maxClients) {
       throw new AppError('busy', 'Too many event streams are open; close a tab and retry.');
     }
@@ -113,7 +119,11 @@ export class EventStreamHub {
     const lastEventId = req.headers['last-event-id'];
     const replay = typeof lastEventId === 'string' ? this.replay(lastEventId) : [];
     unsubscribe = this.options.bus.subscribe((published) => stream.write(this.frame(published)));
-    const client: StreamClient = { stream, unsubscribe: () => unsubscribe() };
+    const client: StreamClient = {
+      stream,
+      unsubscribe: () => unsubscribe(),
+      ...(owner ? { owner } : {}),
+    };
     this.clients.add(client);
     res.once('close', () => {
       client.unsubscribe();
@@ -132,6 +142,20 @@ export class EventStreamHub {
       return [controlFrame({ type: 'stream.reset', reason: 'events-expired' })];
     }
     return replay.events.map((e) => this.frame(e));
+  }
+
+  /** The owners (paired devices) of the open streams. */
+  owners(): Set<string> {
+    return new Set([...this.clients].flatMap((c) => (c.owner ? [c.owner] : [])));
+  }
+
+  /** Ends the streams of `owner` with `stream.closed` (a revoked device). */
+  closeOwner(owner: string, reason: StreamClosedReason): void {
+    for (const client of [...this.clients].filter((c) => c.owner === owner)) {
+      client.unsubscribe();
+      client.stream.end(closedFrame(reason), true);
+      this.clients.delete(client);
+    }
   }
 
   /** Ends every stream with `stream.closed` (the server is stopping). */

@@ -4,6 +4,7 @@ import { APP_VERSION } from '../../version.js';
 import type { Migration } from './migration.js';
 import { ALERTS_MIGRATIONS } from './migrations-alerts.js';
 import { BACKUP_MIGRATIONS } from './migrations-backup.js';
+import { DEVICES_MIGRATIONS } from './migrations-devices.js';
 import { HEALTH_MIGRATIONS } from './migrations-health.js';
 import { RESOURCES_MIGRATIONS } from './migrations-resources.js';
 import { refuseNewerSchema, upgradeSchema } from './schema-upgrade.js';
@@ -66,6 +67,7 @@ export const APPLIANCE_MIGRATIONS: readonly Migration[] = [
   ...ALERTS_MIGRATIONS,
   ...BACKUP_MIGRATIONS,
   ...HEALTH_MIGRATIONS,
+  ...DEVICES_MIGRATIONS,
 ];
 
 /**

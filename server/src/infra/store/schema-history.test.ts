@@ -30,6 +30,8 @@ const SEEDS: Record<number, string> = {
       INSERT INTO restore_journal VALUES (1, 'swap', 'b-1', '2027-01-04T00:00:00Z');`,
   7: `INSERT INTO health_history (service, state, previous, last_check, exit_code, oom_killed, deep_ok, deep_output, at)
         VALUES ('backend', 'unhealthy', 'healthy', 'HTTP 503', NULL, 0, 0, 'database unreachable', '2027-01-05T00:00:00Z');`,
+  8: `INSERT INTO pairing_codes VALUES ('ABCDE12345', 1798761600000, 1798762200000);
+      INSERT INTO devices VALUES ('d-1', 'Desk', '${'b'.repeat(64)}', 1798761600000, 1798761700000, '192.168.1.9');`,
 };
 
 const ORDERED = [...APPLIANCE_MIGRATIONS].sort((a, b) => a.version - b.version);
