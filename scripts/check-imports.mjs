@@ -42,6 +42,8 @@ export const CORE_DIRECTION = {
   updates: ['stack', 'settings'],
   // The app's own releases: version tags compared as the update check does, answers in the settings.
   'app-release': ['updates'],
+  // The desktop's side of pairing: the exchange's proofs come from auth.
+  remote: ['auth'],
   // Backup and restore drive the whole stack, its secrets and settings, as jobs.
   backup: ['stack', 'settings', 'secrets', 'doctor', 'jobs'],
 };

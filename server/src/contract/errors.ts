@@ -25,6 +25,10 @@ export const ErrorCodeSchema = z.enum([
   'backup_failed',
   'restore_failed',
   'insufficient_space',
+  // A paired appliance (issue 21): it presents another certificate than the one pinned at pairing,
+  // or it cannot be reached.
+  'certificate_changed',
+  'appliance_unreachable',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

@@ -24,6 +24,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   backup_failed: 500,
   restore_failed: 500,
   insufficient_space: 507,
+  certificate_changed: 502,
+  appliance_unreachable: 502,
 };
 
 /**

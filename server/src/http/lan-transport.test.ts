@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCertificate } from '../core/secrets/self-signed.js';
-import { createServer, type AppServer, type ServerOptions } from '../index.js';
-import { createLogger } from '../infra/log/logger.js';
+import type { ServerOptions } from '../index.js';
+import { LAN_ADMIN_PASSWORD, startLanServer } from '../app/lan-server.test-support.js';
 import { rawRequest as raw } from './raw-request.test-support.js';
 
-const PASSWORD = 'canary-admin-password-7c1e';
+const PASSWORD = LAN_ADMIN_PASSWORD;
 const dirs: string[] = [];
-const servers: AppServer[] = [];
+const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop();
+  for (const stop of stops.splice(0)) await stop();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -27,20 +27,8 @@ function scratch(): string {
   return dir;
 }
 
-async function lanServer(home: string, options: Partial<ServerOptions> = {}) {
-  const server = createServer({
-    home,
-    host: '0.0.0.0',
-    env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
-    monitorHealth: false,
-    scrypt: { ln: 10, r: 8, p: 1 },
-    logger: createLogger({ write: () => undefined }),
-    ...options,
-  });
-  servers.push(server);
-  await server.setAdminPassword(PASSWORD);
-  return { server, ...(await server.start()) };
-}
+const lanServer = (home: string, options: Partial<ServerOptions> = {}) =>
+  startLanServer(home, (stop) => stops.push(stop), options);
 
 /** What a plain-HTTP request to `port` gets: an HTTP status, or the socket's error. */
 function plainHttp(port: string): Promise<string> {

@@ -13,8 +13,7 @@ import { connect, createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairingProof } from '../core/auth/pairing.js';
 import { createCertificate } from '../core/secrets/self-signed.js';
-import { createServer, type AppServer } from '../index.js';
-import { createLogger } from '../infra/log/logger.js';
+import { startLanServer } from '../app/lan-server.test-support.js';
 import { rawRequest as raw, type RawAnswer } from './raw-request.test-support.js';
 
 const TOKEN = 'c3'.repeat(32);
@@ -29,21 +28,11 @@ afterEach(async () => {
 async function appliance(options: { now?: () => number; plain?: boolean } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'mna-pair-'));
   dirs.push(home);
-  const server: AppServer = createServer({
-    home,
+  return startLanServer(home, (stop) => closers.push(stop), {
     token: TOKEN,
-    host: '0.0.0.0',
-    env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
-    monitorHealth: false,
-    scrypt: { ln: 10, r: 8, p: 1 },
-    logger: createLogger({ write: () => undefined }),
     ...(options.now ? { now: options.now } : {}),
     ...(options.plain ? { insecurePlainHttp: true } : {}),
   });
-  closers.push(() => server.stop());
-  await server.setAdminPassword('an admin password 42');
-  const { url } = await server.start();
-  return { server, url };
 }
 
 const asAdmin = { authorization: `Bearer ${TOKEN}` };
