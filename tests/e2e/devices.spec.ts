@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pairingProof } from '../../server/src/core/auth/pairing.js';
 import { request } from '../integration/support/http.js';
-import { expect, startLanServe, stopServe, test } from './serve-fixture.js';
+import { expect, test, withLanServe } from './serve-fixture.js';
 import { HomePage } from './pages/home-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 
@@ -23,9 +23,7 @@ test('Settings pairs a device with a one-time code, lists it and revokes it', as
   browser,
 }) => {
   const password = 'e2e admin password 42';
-  const started = await startLanServe(password);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  try {
+  await withLanServe(browser, password, async (started, context) => {
     const page = await context.newPage();
     const home = new HomePage(page);
     await home.open(started.app.url);
@@ -54,8 +52,5 @@ test('Settings pairs a device with a one-time code, lists it and revokes it', as
       headers: { authorization: `Bearer ${token}` },
     });
     expect(refused.status).toBe(401);
-  } finally {
-    await context.close();
-    await stopServe(started);
-  }
+  });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base } from '@playwright/test';
+import { test as base, type Browser, type BrowserContext } from '@playwright/test';
 
 const CLI = fileURLToPath(new URL('../../dist/server/src/cli.js', import.meta.url));
 
@@ -70,6 +70,26 @@ export const startLanServe = (password: string, args: string[] = []) =>
     args: ['--host', '0.0.0.0', ...args],
     env: { MEDIANEST_ADMIN_PASSWORD: password },
   });
+
+/**
+ * Runs `run` against `serve --host 0.0.0.0` (admin password `password`) in a browser context told
+ * to accept its self-signed certificate, as a user does after comparing the fingerprint; then
+ * closes both.
+ */
+export async function withLanServe(
+  browser: Browser,
+  password: string,
+  run: (started: { app: ServedApp }, context: BrowserContext) => Promise<void>,
+): Promise<void> {
+  const started = await startLanServe(password);
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    await run(started, context);
+  } finally {
+    await context.close();
+    await stopServe(started);
+  }
+}
 
 /** Stops a serve started by `startServe` the way systemd would (SIGTERM), and removes its home. */
 export async function stopServe({ app, child }: { app: ServedApp; child: ChildProcess }) {

@@ -1,5 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { expect, startLanServe, startServe, stopServe, test } from './serve-fixture.js';
+import {
+  expect,
+  startLanServe,
+  startServe,
+  stopServe,
+  test,
+  withLanServe,
+} from './serve-fixture.js';
 import { HomePage } from './pages/home-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 
@@ -71,10 +78,7 @@ test.describe('signing in to `serve` from a plain browser', () => {
     browser,
   }) => {
     const password = 'e2e admin password 42';
-    const started = await startLanServe(password);
-    // The browser is told to accept the self-signed certificate, as a user does after comparing.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    try {
+    await withLanServe(browser, password, async (started, context) => {
       expect(started.app.url).toMatch(/^https:\/\//);
       expect(started.app.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       const page = await context.newPage();
@@ -90,10 +94,7 @@ test.describe('signing in to `serve` from a plain browser', () => {
       expect(await context.cookies()).toEqual([
         expect.objectContaining({ name: 'mna_session', secure: true, httpOnly: true }),
       ]);
-    } finally {
-      await context.close();
-      await stopServe(started);
-    }
+    });
   });
 
   test('with --insecure-plain-http, every screen says the connection is not encrypted', async ({

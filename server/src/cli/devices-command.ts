@@ -17,7 +17,10 @@ import { textTable } from './text-table.js';
 function servedFingerprint(paths: HomePaths): string | undefined {
   try {
     const served = JSON.parse(readFileSync(paths.serveFile, 'utf8')) as { fingerprint?: unknown };
-    return typeof served.fingerprint === 'string' ? served.fingerprint : undefined;
+    const { fingerprint } = served;
+    return typeof fingerprint === 'string' && /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint)
+      ? fingerprint
+      : undefined;
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@
  * never leaves `token()`, which only the proxy to that appliance calls.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { AppError } from '../app-error.js';
 import type { PairedAppliance } from './pair-with.js';
 
@@ -32,12 +33,20 @@ export interface ApplianceView {
   pairedAt: string;
 }
 
-interface Stored extends ApplianceView {
-  deviceId: string;
-  sealedToken: string;
-}
-
 const FORMAT = 1;
+
+/** Each entry as the file must hold it: checked before use (the file is input like any other). */
+const StoredSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1).max(64),
+  address: z.string().regex(/^https:\/\/[^/\s]+$/),
+  fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+  pairedAt: z.string(),
+  deviceId: z.string().min(1),
+  sealedToken: z.string().min(1),
+});
+type Stored = z.infer<typeof StoredSchema>;
+const ListSchema = z.object({ format: z.literal(FORMAT), appliances: z.array(StoredSchema) });
 
 function checkedName(name: string): string {
   const trimmed = name.trim();
@@ -59,22 +68,31 @@ export class ApplianceList {
   private load(): Stored[] {
     const text = this.deps.file.read();
     if (text === undefined) return [];
-    let parsed: { format?: unknown; appliances?: unknown };
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(text) as typeof parsed;
+      parsed = JSON.parse(text);
     } catch {
       throw new AppError(
         'corrupt',
         `${this.deps.file.path} is not a list of appliances (not JSON). Move it aside and pair again.`,
       );
     }
-    if (parsed.format !== FORMAT || !Array.isArray(parsed.appliances)) {
+    const format = (parsed as { format?: unknown } | null)?.format;
+    if (format !== FORMAT) {
       throw new AppError(
         'unsupported_format',
-        `${this.deps.file.path} is not a list of appliances this version reads (format ${String(parsed.format)}).`,
+        `${this.deps.file.path} is not a list of appliances this version reads (format ${String(format)}).`,
       );
     }
-    return parsed.appliances as Stored[];
+    const checked = ListSchema.safeParse(parsed);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new AppError(
+        'corrupt',
+        `${this.deps.file.path} is damaged: ${issue?.path.join('.') ?? '?'} ${issue?.message ?? ''}. Move it aside and pair again.`,
+      );
+    }
+    return checked.data.appliances;
   }
 
   private save(list: Stored[]): void {

@@ -87,6 +87,11 @@ describe('the paired appliances of a desktop', () => {
     );
     writeFileSync(join(dir, 'appliances.json'), JSON.stringify({ format: 9, appliances: [] }));
     expect(() => list().list()).toThrow(/format 9/);
+    writeFileSync(
+      join(dir, 'appliances.json'),
+      JSON.stringify({ format: 1, appliances: [{ id: 'x', address: 'http://elsewhere/' }] }),
+    );
+    expect(() => list().list()).toThrow(/appliances\.json is damaged: appliances\.0\.name/);
     rmSync(join(dir, 'appliances.json'));
     writeFileSync(join(dir, 'short.key'), 'abc');
     expect(() => list(join(dir, 'short.key')).add(paired(), 'NAS')).toThrow(
