@@ -63,6 +63,8 @@ vi.mock('electron', async () => {
     Notification: { isSupported: () => false },
     shell: { openExternal: async () => undefined, showItemInFolder: () => undefined },
     dialog: { showErrorBox: () => undefined },
+    // No keychain on this machine: the server's key file seals the paired appliances' tokens.
+    safeStorage: { isEncryptionAvailable: () => false },
   };
 });
 

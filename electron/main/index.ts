@@ -4,7 +4,17 @@
  * notifications. Each part is a module taking the Electron calls it uses, tested with fakes; this
  * file only hands it the real ones.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  safeStorage,
+  shell,
+  Tray,
+} from 'electron';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +28,7 @@ import {
   type AppServer,
 } from '../../server/src/index.js';
 import { registerIpc } from './ipc.js';
+import { safeStorageBox } from './safe-storage-box.js';
 import { installLifecycle } from './lifecycle.js';
 import { createLoginItem, launchedAtLogin } from './login-item.js';
 import { createNotifier } from './notifications.js';
@@ -40,7 +51,13 @@ async function main(): Promise<void> {
   await app.whenReady();
   const home = app.getPath('userData');
   // The app's own releases come through electron-updater: the server's daily check stays off.
-  const embedded = createServer({ home, appRelease: { scheduled: false } });
+  // Paired appliances' tokens go to the OS keychain where it has one.
+  const secretBox = safeStorageBox(safeStorage);
+  const embedded = createServer({
+    home,
+    appRelease: { scheduled: false },
+    ...(secretBox ? { secretBox } : {}),
+  });
   server = embedded;
   const { url, token } = await embedded.start();
   let mediaNestUrl: string | undefined;
@@ -102,6 +119,7 @@ async function main(): Promise<void> {
       backUpNow,
       openMediaNest: (target) => void openExternal(target),
       openUpdates: () => win.openPage('/'),
+      openAppliance: (id) => win.openPage(`/?appliance=${encodeURIComponent(id)}`),
       installUpdate: () => void updater?.install(),
       setStartAtLogin: (enabled) => {
         setStartAtLogin(enabled).catch((error: unknown) => {
@@ -166,6 +184,8 @@ async function main(): Promise<void> {
     if (parsed.data.type === 'tray.changed') {
       mediaNestUrl = parsed.data.mediaNestUrl;
       tray.update(parsed.data);
+    } else if (parsed.data.type === 'tray.overall') {
+      tray.overall(parsed.data);
     } else {
       notifier.alert(parsed.data);
     }

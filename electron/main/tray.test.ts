@@ -23,6 +23,7 @@ const actions = (): TrayActions => ({
   stopStack: vi.fn(),
   backUpNow: vi.fn(),
   openMediaNest: vi.fn(),
+  openAppliance: vi.fn(),
   openUpdates: vi.fn(),
   installUpdate: vi.fn(),
   setStartAtLogin: vi.fn(),
@@ -196,6 +197,34 @@ describe('the tray', () => {
     expect(act.openUpdates).toHaveBeenCalledOnce();
     appTray.setStackUpdates([]);
     expect(item(tray.menu, /available/)).toBeUndefined();
+  });
+
+  it('with appliances paired, shows the worst state of all and lists each, opening it', () => {
+    const act = actions();
+    const { tray, surface } = fakeSurface();
+    const appTray = createTray({ surface, iconDir: '/icons', actions: act });
+    appTray.update(status('healthy'));
+    appTray.overall({
+      type: 'tray.overall',
+      state: 'degraded',
+      tooltip: 'MediaNest: this computer healthy; Attic NAS degraded',
+      appliances: [
+        { id: 'nas', name: 'Attic NAS', state: 'degraded' },
+        { id: 'pi', name: 'Pi', state: 'unknown', problem: 'ECONNREFUSED' },
+      ],
+    });
+    expect(tray.image).toBe('/icons/degraded.png');
+    expect(tray.tooltip).toBe('MediaNest: this computer healthy; Attic NAS degraded');
+    // This computer's own summary and actions stay its own.
+    expect(item(tray.menu, 'MediaNest is healthy')).toBeDefined();
+    expect(item(tray.menu, 'Stop stack')?.enabled).toBe(true);
+    expect(item(tray.menu, 'Pi: cannot be reached or unknown')).toBeDefined();
+    item(tray.menu, 'Attic NAS: degraded')?.click?.();
+    expect(act.openAppliance).toHaveBeenCalledWith('nas');
+    // Forgotten again: this computer's icon and no appliance lines.
+    appTray.overall({ type: 'tray.overall', state: 'healthy', tooltip: 'x', appliances: [] });
+    expect(tray.image).toBe('/icons/healthy.png');
+    expect(item(tray.menu, /Attic NAS/)).toBeUndefined();
   });
 
   it('names several stack updates on one line, at most three', () => {

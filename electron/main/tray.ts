@@ -4,7 +4,7 @@
  * of the app is ready (or waits for a job) and whether the app starts at login.
  */
 import { join } from 'node:path';
-import type { TrayChanged, TrayState } from '../../server/src/contract/tray.js';
+import type { TrayChanged, TrayOverall, TrayState } from '../../server/src/contract/tray.js';
 
 /** A menu item as Electron's `Menu.buildFromTemplate` takes it, narrowed to what the tray uses. */
 export interface TrayMenuItem {
@@ -34,6 +34,8 @@ export interface TrayActions {
   /** Takes a manual backup (the server's backup job; a busy server says so in a notice). */
   backUpNow: () => void;
   openMediaNest: (url: string) => void;
+  /** Opens the window on a paired appliance. */
+  openAppliance: (id: string) => void;
   /** Opens the dashboard, where the update card is. */
   openUpdates: () => void;
   installUpdate: () => void;
@@ -52,6 +54,8 @@ export interface TrayExtras {
   stackUpdates?: string[];
   /** Start at login, on or off; no checkbox while undefined (unsupported, or not read yet). */
   startAtLogin?: boolean;
+  /** The paired appliances, each on its own line (issue 21 §3). */
+  appliances?: TrayOverall['appliances'];
 }
 
 export const TRAY_STATES: readonly TrayState[] = ['healthy', 'degraded', 'down', 'unknown'];
@@ -60,6 +64,13 @@ export const TRAY_STATES: readonly TrayState[] = ['healthy', 'degraded', 'down',
 export function trayIconPath(dir: string, state: TrayState): string {
   return join(dir, `${state}.png`);
 }
+
+const APPLIANCE_STATE: Record<TrayState, string> = {
+  healthy: 'healthy',
+  degraded: 'degraded',
+  down: 'down',
+  unknown: 'cannot be reached or unknown',
+};
 
 const STATE_LABEL: Record<TrayState, string> = {
   healthy: 'MediaNest is healthy',
@@ -91,7 +102,7 @@ export function trayMenu(
   extras: TrayExtras = {},
 ): TrayMenuItem[] {
   const { mediaNestUrl } = status;
-  const { updateReady, updateWaitsFor, startAtLogin, stackUpdates = [] } = extras;
+  const { updateReady, updateWaitsFor, startAtLogin, stackUpdates = [], appliances = [] } = extras;
   const problems = status.problems
     .slice(0, MAX_PROBLEMS)
     .map((problem): TrayMenuItem => ({ label: `  ${problem}`, enabled: false }));
@@ -104,6 +115,15 @@ export function trayMenu(
     ...problems,
     ...(stackUpdates.length > 0
       ? [{ label: stackUpdatesLabel(stackUpdates), click: actions.openUpdates }]
+      : []),
+    ...(appliances.length > 0
+      ? [
+          { type: 'separator' } as const,
+          ...appliances.map((a): TrayMenuItem => ({
+            label: `${a.name}: ${APPLIANCE_STATE[a.state]}`,
+            click: () => actions.openAppliance(a.id),
+          })),
+        ]
       : []),
     { type: 'separator' },
     { label: 'Start stack', enabled: status.state !== 'healthy', click: actions.startStack },
@@ -146,8 +166,10 @@ export function trayMenu(
 }
 
 export interface AppTray {
-  /** Shows a new status (a `tray.changed` event). */
+  /** Shows a new status of this computer (a `tray.changed` event). */
   update(status: TrayChanged): void;
+  /** The icon and tooltip across this computer and the paired appliances (`tray.overall`). */
+  overall(overall: TrayOverall): void;
   /**
    * Shows "Restart to install version X" in the menu; with `waitsFor`, that it installs once that
    * job has finished.
@@ -173,17 +195,25 @@ export function createTray<M>(deps: {
   actions: TrayActions;
 }): AppTray {
   let status = INITIAL_TRAY_STATUS;
+  let across: TrayOverall | undefined;
   const extras: TrayExtras = {};
   const tray = deps.surface.createTray(trayIconPath(deps.iconDir, status.state));
   const render = (): void => {
-    tray.setImage(trayIconPath(deps.iconDir, status.state));
-    tray.setToolTip(trayTooltip(status.tooltip));
+    // With appliances paired, the icon is the worst of all of them; else this computer's.
+    const shown = across && across.appliances.length > 0 ? across : status;
+    tray.setImage(trayIconPath(deps.iconDir, shown.state));
+    tray.setToolTip(trayTooltip(shown.tooltip));
     tray.setContextMenu(deps.surface.buildMenu(trayMenu(status, deps.actions, extras)));
   };
   render();
   return {
     update(next) {
       status = next;
+      render();
+    },
+    overall(next) {
+      across = next;
+      extras.appliances = next.appliances;
       render();
     },
     setUpdateReady(version, waitsFor) {

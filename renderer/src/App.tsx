@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
-import { connectApi } from './api';
+import { connectApi, connectLocalApi } from './api';
+import { ApplianceSwitcher } from './components/ApplianceSwitcher';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { LiveBanner } from './components/LiveBanner';
@@ -11,6 +12,7 @@ import { matchPath, navigate, usePath } from './router';
 import { useAppStore } from './state/app-store';
 import { useLiveStore } from './state/live-store';
 import { useFields } from './state/use-fields';
+import { currentAppliance, forgetAppliance } from './target';
 
 const HEALTH_INTERVAL_MS = 5_000;
 
@@ -68,14 +70,16 @@ export function App() {
   useEffect(() => {
     let timer: ReturnType<typeof setInterval> | undefined;
     let stopped = false;
-    void connectApi().then(({ client: c, hasToken, token }) => {
-      if (stopped) return;
-      tokenOf.current = token;
-      attach(c, hasToken);
-      void checkSession();
-      void refreshHealth();
-      timer = setInterval(() => void refreshHealth(), HEALTH_INTERVAL_MS);
-    });
+    void signedInHereFirst()
+      .then(connectApi)
+      .then(({ client: c, hasToken, token }) => {
+        if (stopped) return;
+        tokenOf.current = token;
+        attach(c, hasToken);
+        void checkSession();
+        void refreshHealth();
+        timer = setInterval(() => void refreshHealth(), HEALTH_INTERVAL_MS);
+      });
     return () => {
       stopped = true;
       clearInterval(timer);
@@ -105,6 +109,7 @@ export function App() {
           <h1>MediaNest Appliance</h1>
         </div>
         {signedIn && <NavBar />}
+        {signedIn && <ApplianceSwitcher />}
         <ConnectionBadge />
       </header>
       <main className="app-main" id="main" tabIndex={-1}>
@@ -138,6 +143,16 @@ export function App() {
       </main>
     </div>
   );
+}
+
+/**
+ * A paired appliance is reached through this computer's server, as whoever is signed in here: a
+ * tab that is not (its session ended) manages this computer again, and signs in here first.
+ */
+async function signedInHereFirst(): Promise<void> {
+  if (currentAppliance() === undefined) return;
+  const session = await (await connectLocalApi()).authSession().catch(() => undefined);
+  if (!session?.signedIn) forgetAppliance();
 }
 
 /** The desktop shell's token, kept outside React state: only the live stream needs it. */

@@ -1,4 +1,5 @@
 import { LOGS_DOWNLOAD_PATH } from '@contract';
+import { apiUrl } from '../target';
 
 /** Fetches the log as text (with the token when there is one) and hands it to the browser as a file. */
 export async function downloadLogs(options: {
@@ -9,7 +10,7 @@ export async function downloadLogs(options: {
   const params = new URLSearchParams({ format: 'text' });
   if (options.services.length) params.set('services', options.services.join(','));
   if (options.since) params.set('since', options.since);
-  const response = await fetch(`${LOGS_DOWNLOAD_PATH}?${params.toString()}`, {
+  const response = await fetch(`${apiUrl(LOGS_DOWNLOAD_PATH)}?${params.toString()}`, {
     credentials: 'same-origin',
     headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
   });

@@ -1,5 +1,6 @@
 import { AboutPanel } from '../components/settings/AboutPanel';
 import { AlertsPanel } from '../components/settings/AlertsPanel';
+import { AppliancesPanel } from '../components/settings/AppliancesPanel';
 import { DevicesPanel } from '../components/settings/DevicesPanel';
 import { SecretsPanel } from '../components/settings/SecretsPanel';
 import { SettingsForm } from '../components/settings/SettingsForm';
@@ -7,7 +8,10 @@ import { useAppStore } from '../state/app-store';
 import './first-run.css';
 import './settings.css';
 
-/** `/settings`: the stack's settings (previewed, then applied), its secrets, alerts, paired devices, and about. */
+/**
+ * `/settings`: the stack's settings (previewed, then applied), its secrets, alerts, paired devices,
+ * the appliances this computer manages, and about.
+ */
 export function SettingsPage() {
   const client = useAppStore((s) => s.client);
   if (!client) return <p role="status">Connecting to the server…</p>;
@@ -18,6 +22,7 @@ export function SettingsPage() {
       <SecretsPanel client={client} />
       <AlertsPanel client={client} />
       <DevicesPanel client={client} />
+      <AppliancesPanel />
       <AboutPanel />
     </>
   );

@@ -15,6 +15,7 @@ import {
   messageOf,
 } from '@contract';
 import { acceptedJob, jobCaughtUp } from './job-view';
+import { apiBase } from '../target';
 import {
   applyEvent,
   capped,
@@ -145,7 +146,7 @@ export const useLiveStore = create<LiveState>((set, get) => {
       handle?.close();
       set({ client, token });
       handle = subscribeEvents(
-        '',
+        apiBase(),
         (event) => {
           apply(event);
           for (const listener of listeners) listener(event);

@@ -8,6 +8,7 @@ import {
   type StreamState,
 } from '@contract';
 import { LogBuffer } from './log-buffer';
+import { apiUrl } from '../target';
 
 export const LOG_CAP = 100_000;
 const UPDATE_MS = 100;
@@ -81,7 +82,7 @@ export function useLogFollow(options: FollowOptions) {
     if (services) params.set('services', services);
     if (since) params.set('since', since);
     let reconnected = false;
-    const handle = openSse(`${LOGS_FOLLOW_PATH}?${params.toString()}`, {
+    const handle = openSse(`${apiUrl(LOGS_FOLLOW_PATH)}?${params.toString()}`, {
       token,
       onState: (next) => {
         if (next === 'connecting') restart();

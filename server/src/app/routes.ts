@@ -44,6 +44,9 @@ import type { UpdatesArea } from './updates.js';
 import type { AppReleaseArea } from './app-release.js';
 import type { PairingService } from '../core/auth/pairing.js';
 import { devicesHandlers } from '../http/devices-routes.js';
+import { appliancesHandlers } from '../http/appliances-routes.js';
+import type { RemoteArea } from './remote.js';
+import { currentTray } from './tray.js';
 
 export interface RouteAreas {
   runner: JobRunner;
@@ -60,6 +63,7 @@ export interface RouteAreas {
   updates: UpdatesArea;
   appRelease: AppReleaseArea;
   pairing: PairingService;
+  remote: RemoteArea;
 }
 
 export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers {
@@ -77,6 +81,11 @@ export function routeHandlers(ctx: AppContext, areas: RouteAreas): RouteHandlers
     ...resourcesHandlers(areas.monitoring),
     ...alertsHandlers(() => areas.alerts),
     ...devicesHandlers(() => areas.pairing),
+    ...appliancesHandlers({
+      remote: () => areas.remote.appliances,
+      watch: () => areas.remote.watch,
+    }),
+    tray: async () => currentTray(ctx, areas.alerts),
     ...healthHistoryHandlers(areas.healthHistory.api),
     ...areas.backupHandlers,
     ...lazyHandlers(imagesRoutes, async () => {

@@ -5,6 +5,7 @@ import type { DomainEvent } from '../contract/events.js';
 import type { AlertTimings } from '../core/alerts/alerts-service.js';
 import type { JobHolder } from '../core/jobs/job-lock.js';
 import type { ScryptParams } from '../core/auth/password-hash.js';
+import type { SecretBox } from '../core/remote/appliance-list.js';
 import type { DockerGatewayFactory } from '../core/docker-gateway.js';
 import type { HostProbe } from '../core/doctor/host-probe.js';
 import type { EventBus } from '../core/events/event-bus.js';
@@ -65,6 +66,13 @@ export interface ServerOptions {
   alerts?: AlertsOptions;
   /** scrypt cost for the admin password; tests lower it. */
   scrypt?: ScryptParams;
+  /**
+   * Seals the device tokens of paired appliances (issue 21): Electron's safeStorage in the desktop
+   * app; a random key in `<home>/remote.key` (0600) when omitted.
+   */
+  secretBox?: SecretBox;
+  /** Pauses before an unreachable paired appliance is tried again (default 2 s doubling to 30 s). */
+  remoteRetryMs?: { first: number; max: number };
   /** The app's own release check: daily by default; off in the desktop app (it has its updater). */
   appRelease?: AppReleaseOptions;
 }

@@ -36,6 +36,8 @@ import { routeHandlers, routeRouters } from './routes.js';
 import type { AppServer, ServedTls, ServerEvents, ServerOptions } from './server-types.js';
 import { foldersAbove } from '../folders-above.js';
 import { followTray } from './tray.js';
+import { createRemoteArea } from './remote.js';
+import { remoteProxyRouter } from '../http/appliances-routes.js';
 import { createUpdatesArea } from './updates.js';
 import { createAppReleaseArea } from './app-release.js';
 
@@ -97,7 +99,14 @@ export function createServer(options: ServerOptions): AppServer {
     },
   });
   const alerts = createAlerts(ctx, options.alerts);
-  const stopTray = followTray(ctx, alerts);
+  // Paired appliances (issue 21 §2-3): their list, the proxy to them, and their states.
+  const remote = createRemoteArea({
+    paths: ctx.paths,
+    publish: ctx.publish,
+    ...(options.secretBox ? { secretBox: options.secretBox } : {}),
+    ...(options.remoteRetryMs ? { retryMs: options.remoteRetryMs } : {}),
+  });
+  const stopTray = followTray(ctx, alerts, remote.states);
   const healthHistory = createHealthHistory({
     db: ctx.db,
     paths: ctx.paths,
@@ -205,7 +214,12 @@ export function createServer(options: ServerOptions): AppServer {
     updates,
     appRelease,
     pairing,
+    remote,
   };
+  const proxy = remoteProxyRouter({
+    remote: () => remote.appliances,
+    requireAuth: authenticator.require,
+  });
   const app = createHttpApp({
     handlers: routeHandlers(ctx, areas),
     authenticator,
@@ -219,7 +233,7 @@ export function createServer(options: ServerOptions): AppServer {
       ],
       anyIpAddress: mode === 'lan',
     },
-    routers: routeRouters(ctx, areas),
+    routers: [proxy.router, ...routeRouters(ctx, areas)],
     logError: (error) => logger.error(error.message, { code: error.code, cause: error.cause }),
   });
 
@@ -309,6 +323,7 @@ export function createServer(options: ServerOptions): AppServer {
             (error: unknown) => logger.warn('the backup area did not load', { error }),
           );
           engineWatcher.start();
+          remote.watch.start();
           // The daily check for newer stack images (issue 18 §1); it waits while a job runs.
           updates.scheduler.start();
           appRelease.scheduler.start();
@@ -333,6 +348,8 @@ export function createServer(options: ServerOptions): AppServer {
       const current = server;
       server = undefined;
       clearInterval(revokedCheck);
+      remote.watch.stop();
+      proxy.closeAll();
       backupLoaded?.stop();
       updates.scheduler.stop();
       appRelease.scheduler.stop();

@@ -5,7 +5,12 @@ import { ErrorCodeSchema } from './errors.js';
 import { ServiceStateChangedSchema, StackStatusChangedSchema } from './health.js';
 import { ResourcesSampledSchema } from './resources-routes.js';
 import { StackProgressSchema } from './stack.js';
-import { AlertRaisedSchema, TrayChangedSchema } from './tray.js';
+import {
+  AlertRaisedSchema,
+  ApplianceChangedSchema,
+  TrayChangedSchema,
+  TrayOverallSchema,
+} from './tray.js';
 import { UpdateBecameAvailableSchema } from './updates-routes.js';
 
 /** The one server-push stream: `GET` with the token or a session; `text/event-stream`. */
@@ -60,6 +65,8 @@ export const DomainEventSchema = z.discriminatedUnion('type', [
   EngineAppearedSchema,
   EngineWentAwaySchema,
   UpdateBecameAvailableSchema,
+  ApplianceChangedSchema,
+  TrayOverallSchema,
 ]);
 export type DomainEvent = z.infer<typeof DomainEventSchema>;
 

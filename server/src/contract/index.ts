@@ -25,6 +25,7 @@ export * from './updates-routes.js';
 export * from './update-apply-routes.js';
 export * from './app-release-routes.js';
 export * from './devices-routes.js';
+export * from './appliances-routes.js';
 export * from './route-def.js';
 export * from './format-bytes.js';
 export * from './client.js';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { alertsRoutes } from './alerts-routes.js';
 import { appReleaseRoutes } from './app-release-routes.js';
+import { appliancesRoutes } from './appliances-routes.js';
+import { trayRoutes } from './tray.js';
 import { backupRoutes } from './backup-routes.js';
 import { devicesRoutes } from './devices-routes.js';
 import { AuthSessionSchema, LoginLinkSchema, PasswordLoginSchema } from './auth.js';
@@ -69,6 +71,8 @@ export const routes = {
   ...updateApplyRoutes,
   ...appReleaseRoutes,
   ...devicesRoutes,
+  ...appliancesRoutes,
+  ...trayRoutes,
 } as const;
 
 export type Routes = typeof routes;

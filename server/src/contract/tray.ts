@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { route } from './route-def.js';
 
 /** The appliance at a glance, as the tray shows it: one colour per state. */
 export const TrayStateSchema = z.enum(['healthy', 'degraded', 'down', 'unknown']);
@@ -41,9 +42,50 @@ export const AlertRaisedSchema = z.object({
 });
 export type AlertRaised = z.infer<typeof AlertRaisedSchema>;
 
+/**
+ * A paired appliance's state changed as this desktop sees it (issue 21 §3): its own tray state, or
+ * `unknown` with `problem` while it cannot be reached. For the switcher and the tray.
+ */
+export const ApplianceChangedSchema = z.object({
+  type: z.literal('appliance.changed'),
+  id: z.string(),
+  name: z.string(),
+  state: TrayStateSchema,
+  problem: z.string().optional(),
+});
+export type ApplianceChanged = z.infer<typeof ApplianceChangedSchema>;
+
+/**
+ * The tray of a desktop with paired appliances: the worst state of this computer and each
+ * appliance (an unreachable one counts as `unknown`, never `down`), a tooltip naming them, and each
+ * one's line for the menu. With none paired it says what `tray.changed` says.
+ */
+export const TrayOverallSchema = z.object({
+  type: z.literal('tray.overall'),
+  state: TrayStateSchema,
+  tooltip: z.string(),
+  appliances: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      state: TrayStateSchema,
+      problem: z.string().optional(),
+    }),
+  ),
+});
+export type TrayOverall = z.infer<typeof TrayOverallSchema>;
+
 /** The domain events the desktop shell reacts to; it ignores every other event. */
 export const DesktopEventSchema = z.discriminatedUnion('type', [
   TrayChangedSchema,
+  TrayOverallSchema,
   AlertRaisedSchema,
 ]);
 export type DesktopEvent = z.infer<typeof DesktopEventSchema>;
+
+export const TRAY_PATH = '/api/tray';
+
+export const trayRoutes = {
+  /** The tray as it is now (the event stream tells only its changes): what a desktop shows first. */
+  tray: route('GET', TRAY_PATH, { output: TrayChangedSchema }),
+};

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { RequestHandler } from 'express';
+import { REMOTE_PREFIX } from '../contract/appliances-routes.js';
 import { SESSION_COOKIE } from '../contract/auth.js';
 import { AppError } from '../core/app-error.js';
 
@@ -116,6 +117,10 @@ export function sameOrigin(origin: string, host: string | undefined): boolean {
 
 const SESSION_COOKIE_PRESENT = new RegExp(`(?:^|;)\\s*${SESSION_COOKIE}=`);
 
+/** A path as the appliance it is for reads it: a paired appliance's, through this server's proxy, without the prefix. */
+const ownPath = (path: string): string =>
+  path.replace(new RegExp(`^${REMOTE_PREFIX}/[^/]+(?=/api/)`), '');
+
 /** A route whose body is a file's raw bytes rather than JSON (see `stateChangeCheck`). */
 export interface RawBodyRoute {
   method: 'PUT';
@@ -136,8 +141,9 @@ export interface RawBodyRoute {
  */
 export function stateChangeCheck(rawBodyRoutes: readonly RawBodyRoute[] = []): RequestHandler {
   const rawBody = (req: Parameters<RequestHandler>[0]): boolean =>
-    rawBodyRoutes.some((r) => r.method === req.method && r.path === req.baseUrl + req.path) &&
-    req.is('application/octet-stream') === 'application/octet-stream';
+    rawBodyRoutes.some(
+      (r) => r.method === req.method && r.path === ownPath(req.baseUrl + req.path),
+    ) && req.is('application/octet-stream') === 'application/octet-stream';
   return (req, _res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
       next();

@@ -1,5 +1,6 @@
 import { backupDownloadPath } from '@contract/backup-routes.js';
 import { connectApi } from '../../api';
+import { apiUrl } from '../../target';
 
 /**
  * Saves a backup's archive where the browser saves downloads. Signed in with the session cookie,
@@ -8,7 +9,7 @@ import { connectApi } from '../../api';
  */
 export async function downloadBackup(backup: { id: string; file: string }): Promise<void> {
   const { token } = await connectApi();
-  const path = backupDownloadPath(backup.id);
+  const path = apiUrl(backupDownloadPath(backup.id));
   const link = document.createElement('a');
   link.download = backup.file;
   let objectUrl: string | undefined;

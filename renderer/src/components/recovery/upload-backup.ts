@@ -4,6 +4,7 @@ import {
   type BackupUpload,
 } from '@contract/backup-routes.js';
 import { connectApi } from '../../api';
+import { apiUrl } from '../../target';
 
 /** Bytes sent so far of the file's total. */
 export type UploadProgress = (sent: number, total: number) => void;
@@ -17,7 +18,7 @@ export async function uploadBackup(file: File, onProgress: UploadProgress): Prom
   const { token } = await connectApi();
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', BACKUP_UPLOAD_PATH);
+    xhr.open('PUT', apiUrl(BACKUP_UPLOAD_PATH));
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.responseType = 'json';

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { SUPPORT_BUNDLE_PATH, messageOf } from '@contract';
 import { connectApi } from '../../api';
+import { apiUrl } from '../../target';
 import { useAppStore } from '../../state/app-store';
 
 /** Versions, and the support bundle (logs and settings without secrets) to send when asking for help. */
@@ -12,7 +13,7 @@ export function AboutPanel() {
     setDownload({ busy: true });
     try {
       const { token } = await connectApi();
-      const response = await fetch(SUPPORT_BUNDLE_PATH, {
+      const response = await fetch(apiUrl(SUPPORT_BUNDLE_PATH), {
         credentials: 'same-origin',
         headers: token ? { authorization: `Bearer ${token}` } : {},
       });

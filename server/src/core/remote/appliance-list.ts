@@ -133,7 +133,12 @@ export class ApplianceList {
   }
 
   /** The appliance's address, pin and token, for the proxy that talks to it. */
-  connection(id: string): { address: string; fingerprint: string; token: string } {
+  connection(id: string): {
+    address: string;
+    fingerprint: string;
+    token: string;
+    deviceId: string;
+  } {
     const found = this.find(id);
     let token: string;
     try {
@@ -144,7 +149,12 @@ export class ApplianceList {
         `The token for ${found.name} (${found.address}) cannot be opened on this machine (it was sealed elsewhere, or the key changed): pair it again.`,
       );
     }
-    return { address: found.address, fingerprint: found.fingerprint, token };
+    return {
+      address: found.address,
+      fingerprint: found.fingerprint,
+      token,
+      deviceId: found.deviceId,
+    };
   }
 
   /** Forgets an appliance (its token is gone from this machine; revoke it there too). */

@@ -35,6 +35,9 @@ export interface HomePaths {
   serveFile: string;
   /** The certificate `serve` made for HTTPS beyond loopback, and its key. */
   tlsDir: string;
+  /** The appliances this desktop is paired with (issue 21), and the key sealing their tokens. */
+  appliancesFile: string;
+  remoteKeyFile: string;
 }
 
 export function homePaths(root: string): HomePaths {
@@ -49,6 +52,8 @@ export function homePaths(root: string): HomePaths {
     backupsDir: join(root, 'backups'),
     serveFile: join(root, 'serve.json'),
     tlsDir: join(root, 'tls'),
+    appliancesFile: join(root, 'appliances.json'),
+    remoteKeyFile: join(root, 'remote.key'),
   };
 }
 

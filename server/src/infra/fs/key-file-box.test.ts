@@ -50,6 +50,7 @@ describe('the paired appliances of a desktop', () => {
       address: 'https://192.168.1.20:7420',
       fingerprint: FINGERPRINT,
       token: TOKEN,
+      deviceId: 'dev-1',
     });
   });
 

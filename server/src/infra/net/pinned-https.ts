@@ -3,6 +3,7 @@
  * against any authority but pinned: every connection compares the SHA-256 fingerprint it is shown
  * with the one seen at pairing, before a byte of the request (its token) is sent.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
@@ -24,20 +25,23 @@ function unreachable(url: URL, error: unknown): AppError {
   );
 }
 
+export interface PinnedOptions {
+  pinned?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  /** A string, or a stream piped as it comes (a backup's upload). */
+  body?: string | NodeJS.ReadableStream;
+  seen?: (fingerprint: string) => void;
+  /** Default 10 s without a byte either way; 0 for a stream that may stay quiet (events). */
+  timeoutMs?: number;
+}
+
 /**
- * One request to `url` over TLS. With `pinned`, a certificate whose fingerprint differs ends the
- * connection before the request is written; without it (pairing's first look), `seen` reports it.
+ * One request to `url` over TLS, answered as a stream (the caller reads or destroys it). With
+ * `pinned`, a certificate whose fingerprint differs ends the connection before the request is
+ * written; without it (pairing's first look), `seen` reports it.
  */
-export function pinnedRequest(
-  url: string,
-  options: {
-    pinned?: string;
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    seen?: (fingerprint: string) => void;
-  } = {},
-): Promise<PinnedAnswer> {
+export function pinnedStream(url: string, options: PinnedOptions = {}): Promise<IncomingMessage> {
   const target = new URL(url);
   if (target.protocol !== 'https:') {
     return Promise.reject(
@@ -79,22 +83,34 @@ export function pinnedRequest(
     };
     // An agent of its own for this one request, whose sockets come from `createConnection` above.
     const agent = Object.assign(new Agent({ keepAlive: false }), { createConnection });
+    const timeout = options.timeoutMs ?? TIMEOUT_MS;
     const req = request(target, {
       method: options.method ?? 'GET',
       headers: options.headers,
       agent,
-      timeout: TIMEOUT_MS,
+      ...(timeout > 0 ? { timeout } : {}),
     });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', (error) => reject(unreachable(target, error)));
-    });
+    req.on('response', resolve);
     req.on('timeout', () => req.destroy(new Error('ETIMEDOUT')));
     req.on('error', (error) => reject(refused ?? unreachable(target, error)));
-    req.end(options.body);
+    const body = options.body;
+    if (body === undefined || typeof body === 'string') req.end(body);
+    else body.pipe(req);
+  });
+}
+
+/** One request to `url` over pinned TLS, its answer read whole (small JSON answers). */
+export async function pinnedRequest(
+  url: string,
+  options: PinnedOptions = {},
+): Promise<PinnedAnswer> {
+  const res = await pinnedStream(url, options);
+  return new Promise((resolve, reject) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (body += chunk));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    res.on('error', (error) => reject(unreachable(new URL(url), error)));
   });
 }
 

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { route } from './route-def.js';
+import { TrayStateSchema } from './tray.js';
+
+/**
+ * A paired appliance as the desktop lists it (issue 21 §3): never its token. `state` is its tray
+ * state as last heard on its event stream; `unknown` while it cannot be reached.
+ */
+export const ApplianceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  /** The certificate pinned at pairing (SHA-256, `AB:CD:...`). */
+  fingerprint: z.string(),
+  pairedAt: z.string(),
+  state: TrayStateSchema,
+  /** Why it is `unknown`, in words, when it cannot be reached or refused us. */
+  problem: z.string().optional(),
+});
+export type Appliance = z.infer<typeof ApplianceSchema>;
+
+export const AddApplianceSchema = z.object({
+  /** `https://host:port` (or `host:port`), as the appliance shows it. */
+  address: z
+    .string()
+    .trim()
+    .min(1, 'address: the appliance’s address, e.g. https://nas.local:7420'),
+  /** The pairing code the appliance shows (`ABCDE-FGHJK`; case and dashes do not matter). */
+  code: z.string().trim().min(1, 'code: the pairing code the appliance shows'),
+  /** How it is named here; its host name when omitted. */
+  name: z.string().max(64, 'name: at most 64 characters').optional(),
+});
+
+/** Where a paired appliance's API is reached through this server: `<base>/api/...`. */
+export const REMOTE_PREFIX = '/api/remote';
+export const remoteBase = (id: string): string => `${REMOTE_PREFIX}/${encodeURIComponent(id)}`;
+
+export const appliancesRoutes = {
+  /** The appliances this desktop is paired with, each with its state. */
+  appliances: route('GET', '/api/appliances', {
+    output: z.object({ appliances: z.array(ApplianceSchema) }),
+  }),
+  /** Pairs with an appliance using the code it shows; the certificate seen is pinned. */
+  addAppliance: route('POST', '/api/appliances', {
+    input: AddApplianceSchema,
+    output: ApplianceSchema,
+  }),
+  /** Forgets an appliance, revoking this device there when it can be reached. */
+  removeAppliance: route('POST', '/api/appliances/:id/remove', {
+    input: z.object({ id: z.string().min(1) }),
+    output: z.object({ removed: z.string(), revoked: z.boolean() }),
+  }),
+};
