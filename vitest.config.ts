@@ -2,6 +2,13 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 import { contractAlias } from './renderer/vite.config.js';
 
+/**
+ * No test announces itself on the machine's real networks (DNS-SD over mDNS, issue 21 §4): the
+ * servers and `serve` processes the tests start inherit this. The LAN-discovery test turns it back
+ * on only inside network namespaces of its own.
+ */
+process.env.MEDIANEST_MDNS = 'off';
+
 export default defineConfig({
   test: {
     projects: [

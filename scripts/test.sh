@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT=$(repo_root)
 cd "$ROOT"
 
-ensure_debian_packages docker.io docker-compose chromium iptables docker-registry
+ensure_debian_packages docker.io docker-compose chromium iptables docker-registry iproute2
 ensure_node_modules
 build_app
 
@@ -15,6 +15,8 @@ rig_out=$(bash tests/rig/up.sh)
 DOCKER_HOST=$(printf '%s\n' "$rig_out" | tail -n 2 | head -n 1 | sed 's/^DOCKER_HOST=//')
 MEDIANEST_IMAGES=$(printf '%s\n' "$rig_out" | tail -n 1 | sed 's/^IMAGES=//')
 export DOCKER_HOST MEDIANEST_IMAGES
+# Tests send nothing to the machine's real networks: no serve announces itself over mDNS.
+export MEDIANEST_MDNS=off
 log "Rig: DOCKER_HOST=$DOCKER_HOST IMAGES=$MEDIANEST_IMAGES"
 if [ "${CI:-}" = "true" ]; then trap 'bash tests/rig/down.sh >/dev/null 2>&1 || true' EXIT; fi
 

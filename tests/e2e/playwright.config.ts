@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
+/** No `serve` a spec starts announces itself on the machine's networks (mDNS, issue 21 §4). */
+process.env.MEDIANEST_MDNS = 'off';
+
 /** Debian's Chromium: Playwright cannot download its own browsers on our machines. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

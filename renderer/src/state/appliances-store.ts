@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { messageOf, type ApiClient, type Appliance } from '@contract';
+import { messageOf, type ApiClient, type Appliance, type NearbyAppliance } from '@contract';
 import { connectLocalApi } from '../api';
 import { fieldErrorsOf, type FieldErrors } from './settings-store-form';
 
@@ -17,7 +17,11 @@ interface AppliancesState {
   adding: boolean;
   /** The appliance whose removal waits for a yes. */
   asking: Appliance | undefined;
+  /** What the LAN answered (DNS-SD), after `lookNearby`. */
+  nearby: { found: NearbyAppliance[]; interfaces: number } | undefined;
+  looking: boolean;
   load: () => Promise<void>;
+  lookNearby: () => Promise<void>;
   add: (input: NewAppliance) => Promise<Appliance | undefined>;
   ask: (appliance: Appliance | undefined) => void;
   remove: (id: string) => Promise<{ revoked: boolean } | undefined>;
@@ -33,6 +37,19 @@ export const useAppliancesStore = create<AppliancesState>((set, get) => ({
   fieldErrors: {},
   adding: false,
   asking: undefined,
+  nearby: undefined,
+  looking: false,
+  lookNearby: async () => {
+    set({ looking: true, error: undefined });
+    try {
+      const { nearby, interfaces } = await (await client()).nearbyAppliances();
+      set({ nearby: { found: nearby, interfaces } });
+    } catch (error) {
+      set({ error: messageOf(error) });
+    } finally {
+      set({ looking: false });
+    }
+  },
   load: async () => {
     try {
       set({ appliances: (await (await client()).appliances()).appliances });

@@ -15,6 +15,7 @@ export async function startLanServer(
     host: '0.0.0.0',
     env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
     monitorHealth: false,
+    announce: false,
     scrypt: { ln: 10, r: 8, p: 1 },
     logger: createLogger({ write: () => undefined }),
     ...options,

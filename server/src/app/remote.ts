@@ -7,10 +7,16 @@ import { hostname } from 'node:os';
 import type { DomainEvent } from '../contract/events.js';
 import type { AlertRaised } from '../contract/tray.js';
 import { ApplianceList, type SecretBox } from '../core/remote/appliance-list.js';
-import { RemoteAppliances, type RemoteTransport } from '../core/remote/remote-appliances.js';
+import {
+  RemoteAppliances,
+  type FindNearby,
+  type RemoteTransport,
+} from '../core/remote/remote-appliances.js';
 import { RemoteWatch, type RemoteState } from '../core/remote/remote-watch.js';
 import type { HomePaths } from '../infra/fs/home.js';
 import { keyFileBox, privateJsonFile } from '../infra/fs/key-file-box.js';
+import { announce, browseNearby } from '../infra/net/mdns.js';
+import type { Logger } from '../infra/log/logger.js';
 import { pinnedPairingNet, pinnedStream } from '../infra/net/pinned-https.js';
 
 /** Idle time after which a request to an appliance is given up (its streams beat every 15 s). */
@@ -44,6 +50,7 @@ export function createRemoteArea(deps: {
   /** Electron's safeStorage; a key file in the home without it. */
   secretBox?: SecretBox;
   transport?: RemoteTransport;
+  findNearby?: FindNearby;
   publish: (event: DomainEvent) => void;
   retryMs?: { first: number; max: number };
 }): RemoteArea {
@@ -56,6 +63,7 @@ export function createRemoteArea(deps: {
     list,
     net: pinnedPairingNet,
     transport: deps.transport ?? pinnedTransport,
+    findNearby: deps.findNearby ?? (() => browseNearby()),
     deviceName: () => hostname().slice(0, 64) || 'desktop',
   });
   const watch = new RemoteWatch({
@@ -74,4 +82,39 @@ export function createRemoteArea(deps: {
     ...(deps.retryMs ? { retryMs: deps.retryMs } : {}),
   });
   return { appliances, watch, states: () => watch.states() };
+}
+
+/**
+ * Whether to announce on the LAN: `announce` when given, else unless MEDIANEST_MDNS=off in the
+ * server's env or the process's (the test runners set it, so no test reaches a real network).
+ */
+export function announcing(
+  options: { announce?: boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  if (options.announce !== undefined) return options.announce;
+  return env.MEDIANEST_MDNS !== 'off' && process.env.MEDIANEST_MDNS !== 'off';
+}
+
+/**
+ * Answers DNS-SD queries for this appliance (issue 21 §4) until stopped; undefined (and a warning)
+ * when the mDNS port cannot be had: desktops then add it by its address.
+ */
+export async function announceOnLan(
+  port: number,
+  fingerprint: string,
+  logger: Pick<Logger, 'warn'>,
+): Promise<{ stop: () => Promise<void> } | undefined> {
+  try {
+    return await announce(
+      { instance: `MediaNest on ${hostname()}`, host: hostname(), port, fingerprint },
+      (error) => logger.warn('LAN announcement (mDNS): a send failed', { error }),
+    );
+  } catch (error) {
+    logger.warn(
+      'not announced on the LAN (mDNS port 5353 taken?): desktops add this appliance by its address',
+      { error },
+    );
+    return undefined;
+  }
 }

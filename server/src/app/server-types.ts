@@ -71,6 +71,11 @@ export interface ServerOptions {
    * app; a random key in `<home>/remote.key` (0600) when omitted.
    */
   secretBox?: SecretBox;
+  /**
+   * Beyond loopback with HTTPS, answer DNS-SD queries on the LAN (`_medianest-appliance._tcp`).
+   * Default: yes, unless MEDIANEST_MDNS=off.
+   */
+  announce?: boolean;
   /** Pauses before an unreachable paired appliance is tried again (default 2 s doubling to 30 s). */
   remoteRetryMs?: { first: number; max: number };
   /** The app's own release check: daily by default; off in the desktop app (it has its updater). */

@@ -36,7 +36,7 @@ import { routeHandlers, routeRouters } from './routes.js';
 import type { AppServer, ServedTls, ServerEvents, ServerOptions } from './server-types.js';
 import { foldersAbove } from '../folders-above.js';
 import { followTray } from './tray.js';
-import { createRemoteArea } from './remote.js';
+import { announceOnLan, announcing, createRemoteArea } from './remote.js';
 import { remoteProxyRouter } from '../http/appliances-routes.js';
 import { createUpdatesArea } from './updates.js';
 import { createAppReleaseArea } from './app-release.js';
@@ -241,6 +241,8 @@ export function createServer(options: ServerOptions): AppServer {
   let stopped = false;
   // A device revoked by the CLI's `devices revoke` (another process): its open streams close too.
   let revokedCheck: NodeJS.Timeout | undefined;
+  // Beyond loopback with HTTPS: the appliance answers DNS-SD queries on the LAN (issue 21 §4).
+  let announcer: { stop: () => Promise<void> } | undefined;
   return {
     events,
     paths: ctx.paths,
@@ -329,6 +331,12 @@ export function createServer(options: ServerOptions): AppServer {
           appRelease.scheduler.start();
         });
       }
+      if (served && announcing(options, ctx.env)) {
+        void announceOnLan(address.port, served.fingerprint, logger).then((announced) => {
+          if (stopped) void announced?.stop();
+          else announcer = announced;
+        });
+      }
       revokedCheck = setInterval(() => {
         for (const owner of hub.owners())
           if (!pairing.isPaired(owner)) hub.closeOwner(owner, 'revoked');
@@ -348,6 +356,7 @@ export function createServer(options: ServerOptions): AppServer {
       const current = server;
       server = undefined;
       clearInterval(revokedCheck);
+      await announcer?.stop();
       remote.watch.stop();
       proxy.closeAll();
       backupLoaded?.stop();

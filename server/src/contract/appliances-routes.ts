@@ -31,6 +31,19 @@ export const AddApplianceSchema = z.object({
   name: z.string().max(64, 'name: at most 64 characters').optional(),
 });
 
+/** An appliance heard on the LAN (DNS-SD over mDNS, issue 21 §4): a suggestion, not a trust. */
+export const NearbyApplianceSchema = z.object({
+  name: z.string(),
+  /** `https://<its first address>:<port>`, ready for the Add an appliance form. */
+  address: z.string(),
+  host: z.string(),
+  /** The first 8 bytes of its certificate's SHA-256, to compare with what it shows. */
+  fingerprintPrefix: z.string().optional(),
+  /** This desktop is paired with it already. */
+  paired: z.boolean(),
+});
+export type NearbyAppliance = z.infer<typeof NearbyApplianceSchema>;
+
 /** Where a paired appliance's API is reached through this server: `<base>/api/...`. */
 export const REMOTE_PREFIX = '/api/remote';
 export const remoteBase = (id: string): string => `${REMOTE_PREFIX}/${encodeURIComponent(id)}`;
@@ -39,6 +52,13 @@ export const appliancesRoutes = {
   /** The appliances this desktop is paired with, each with its state. */
   appliances: route('GET', '/api/appliances', {
     output: z.object({ appliances: z.array(ApplianceSchema) }),
+  }),
+  /**
+   * Appliances announcing themselves on this computer's networks (a 1.5 s listen); `interfaces`:
+   * how many networks were asked (0: none that can carry multicast).
+   */
+  nearbyAppliances: route('GET', '/api/appliances/nearby', {
+    output: z.object({ nearby: z.array(NearbyApplianceSchema), interfaces: z.number() }),
   }),
   /** Pairs with an appliance using the code it shows; the certificate seen is pinned. */
   addAppliance: route('POST', '/api/appliances', {

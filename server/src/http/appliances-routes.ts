@@ -19,6 +19,7 @@ export function appliancesHandlers(deps: {
 }): HandlersOf<typeof appliancesRoutes> {
   return {
     appliances: async () => ({ appliances: deps.watch().withStates(deps.remote().list()) }),
+    nearbyAppliances: async () => deps.remote().nearby(),
     addAppliance: async (input) => {
       const added = await deps.remote().add(input);
       deps.watch().sync();

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { NearbyAppliance } from '@contract';
 import { useAppliancesStore, type NewAppliance } from '../../state/appliances-store';
 import { errorFor } from '../../state/settings-store-form';
 import { useFields } from '../../state/use-fields';
@@ -25,6 +26,11 @@ export function AppliancesPanel() {
     useAppliancesStore,
     ['appliances', 'error', 'fieldErrors', 'adding', 'asking', 'load', 'add', 'ask', 'remove'],
   );
+  const { nearby, looking, lookNearby } = useFields(useAppliancesStore, [
+    'nearby',
+    'looking',
+    'lookNearby',
+  ]);
   const [form, setForm] = useState<NewAppliance>(EMPTY);
   const [notice, setNotice] = useState<string | undefined>();
   useEffect(() => void load(), [load]);
@@ -118,6 +124,17 @@ export function AppliancesPanel() {
           On the appliance, open Settings, Paired devices, and choose Pair a device (or run{' '}
           <code>medianest-appliance pair</code> there). Type its address and the code it shows.
         </p>
+        <button
+          type="button"
+          className="secondary"
+          disabled={looking}
+          onClick={() => void lookNearby()}
+        >
+          {looking ? 'Looking…' : 'Look on this network'}
+        </button>
+        {nearby && (
+          <NearbyList nearby={nearby} onUse={(address) => setForm((f) => ({ ...f, address }))} />
+        )}
         <InputField
           id="appliance-address"
           label="Address"
@@ -160,5 +177,46 @@ export function AppliancesPanel() {
         </p>
       )}
     </section>
+  );
+}
+
+/** Appliances heard on the LAN: each one's address can be used in the form. */
+function NearbyList({
+  nearby,
+  onUse,
+}: {
+  nearby: { found: NearbyAppliance[]; interfaces: number };
+  onUse: (address: string) => void;
+}) {
+  if (nearby.found.length === 0) {
+    return (
+      <p className="muted" role="status" data-nearby="none">
+        {nearby.interfaces === 0
+          ? 'This computer has no network that can carry the question (multicast): type the appliance’s address.'
+          : 'No appliance answered: it may be on another network, or multicast is blocked there. Type its address.'}
+      </p>
+    );
+  }
+  return (
+    <ul className="nearby" aria-label="Appliances on this network" role="status">
+      {nearby.found.map((n) => (
+        <li key={n.address} data-nearby={n.name}>
+          <strong>{n.name}</strong> at {n.address}
+          {n.fingerprintPrefix && (
+            <>
+              {' '}
+              (certificate <code>{n.fingerprintPrefix.match(/../g)?.join(':')}</code>…)
+            </>
+          )}{' '}
+          {n.paired ? (
+            <span className="muted">paired</span>
+          ) : (
+            <button type="button" className="secondary" onClick={() => onUse(n.address)}>
+              Use this address
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }

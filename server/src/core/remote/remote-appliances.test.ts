@@ -35,7 +35,13 @@ function remote(transport: RemoteTransport) {
     post: async () => ({ status: 500, body: '' }),
   };
   return {
-    appliances: new RemoteAppliances({ list, net, transport, deviceName: () => 'desk' }),
+    appliances: new RemoteAppliances({
+      list,
+      net,
+      transport,
+      deviceName: () => 'desk',
+      findNearby: async () => ({ found: [], interfaces: 0 }),
+    }),
     id: view.id,
     list,
   };

@@ -6,6 +6,7 @@
  * back (no cookie, nothing that could carry a credential).
  */
 import type { Readable } from 'node:stream';
+import type { NearbyAppliance } from '../../contract/appliances-routes.js';
 import { AppError } from '../app-error.js';
 import type { ApplianceList, ApplianceView } from './appliance-list.js';
 import { pairWith, type PairingNet } from './pair-with.js';
@@ -69,12 +70,25 @@ function checkedPath(path: string): string {
   return path;
 }
 
+/** What the LAN says (infra/net/mdns.ts): services heard, and how many networks were asked. */
+export type FindNearby = () => Promise<{
+  found: Array<{
+    name: string;
+    host: string;
+    addresses: string[];
+    port: number;
+    fingerprintPrefix?: string;
+  }>;
+  interfaces: number;
+}>;
+
 export class RemoteAppliances {
   constructor(
     private readonly deps: {
       list: ApplianceList;
       net: PairingNet;
       transport: RemoteTransport;
+      findNearby: FindNearby;
       /** How this computer is named on the appliance's list of devices. */
       deviceName: () => string;
     },
@@ -82,6 +96,25 @@ export class RemoteAppliances {
 
   list(): ApplianceView[] {
     return this.deps.list.list();
+  }
+
+  /** Appliances announcing themselves on the LAN, each marked when this desktop is paired with it. */
+  async nearby(): Promise<{ nearby: NearbyAppliance[]; interfaces: number }> {
+    const { found, interfaces } = await this.deps.findNearby();
+    const paired = new Set(this.list().map((a) => a.address));
+    return {
+      interfaces,
+      nearby: found.map((service) => {
+        const origins = service.addresses.map((a) => `https://${a}:${service.port}`);
+        return {
+          name: service.name,
+          address: origins[0] ?? '',
+          host: service.host,
+          ...(service.fingerprintPrefix ? { fingerprintPrefix: service.fingerprintPrefix } : {}),
+          paired: origins.some((o) => paired.has(o)),
+        };
+      }),
+    };
   }
 
   /** Pairs with the appliance at `address` using the code it shows; `name` defaults to its host. */
