@@ -18,7 +18,7 @@ interface AppliancesState {
   /** The appliance whose removal waits for a yes. */
   asking: Appliance | undefined;
   /** What the LAN answered (DNS-SD), after `lookNearby`. */
-  nearby: { found: NearbyAppliance[]; interfaces: number } | undefined;
+  nearby: { found: NearbyAppliance[]; interfaces: number; disabled?: boolean } | undefined;
   looking: boolean;
   load: () => Promise<void>;
   lookNearby: () => Promise<void>;
@@ -42,8 +42,8 @@ export const useAppliancesStore = create<AppliancesState>((set, get) => ({
   lookNearby: async () => {
     set({ looking: true, error: undefined });
     try {
-      const { nearby, interfaces } = await (await client()).nearbyAppliances();
-      set({ nearby: { found: nearby, interfaces } });
+      const { nearby, interfaces, disabled } = await (await client()).nearbyAppliances();
+      set({ nearby: { found: nearby, interfaces, ...(disabled ? { disabled } : {}) } });
     } catch (error) {
       set({ error: messageOf(error) });
     } finally {

@@ -51,6 +51,8 @@ export function createRemoteArea(deps: {
   secretBox?: SecretBox;
   transport?: RemoteTransport;
   findNearby?: FindNearby;
+  /** The server's env: MEDIANEST_MDNS=off keeps LAN discovery quiet. */
+  env?: Record<string, string | undefined>;
   publish: (event: DomainEvent) => void;
   retryMs?: { first: number; max: number };
 }): RemoteArea {
@@ -63,7 +65,13 @@ export function createRemoteArea(deps: {
     list,
     net: pinnedPairingNet,
     transport: deps.transport ?? pinnedTransport,
-    findNearby: deps.findNearby ?? (() => browseNearby()),
+    // MEDIANEST_MDNS=off: nothing is sent on the LAN, not even a question (the tests set it).
+    findNearby:
+      deps.findNearby ??
+      (() =>
+        mdnsOff(deps.env ?? {})
+          ? Promise.resolve({ found: [], interfaces: 0, disabled: true })
+          : browseNearby()),
     deviceName: () => hostname().slice(0, 64) || 'desktop',
   });
   const watch = new RemoteWatch({
@@ -92,9 +100,12 @@ export function announcing(
   options: { announce?: boolean },
   env: Record<string, string | undefined>,
 ): boolean {
-  if (options.announce !== undefined) return options.announce;
-  return env.MEDIANEST_MDNS !== 'off' && process.env.MEDIANEST_MDNS !== 'off';
+  return options.announce ?? !mdnsOff(env);
 }
+
+/** MEDIANEST_MDNS=off in the server's env or the process's. */
+const mdnsOff = (env: Record<string, string | undefined>): boolean =>
+  env.MEDIANEST_MDNS === 'off' || process.env.MEDIANEST_MDNS === 'off';
 
 /**
  * Answers DNS-SD queries for this appliance (issue 21 §4) until stopped; undefined (and a warning)

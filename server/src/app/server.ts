@@ -103,6 +103,7 @@ export function createServer(options: ServerOptions): AppServer {
   const remote = createRemoteArea({
     paths: ctx.paths,
     publish: ctx.publish,
+    env: ctx.env,
     ...(options.secretBox ? { secretBox: options.secretBox } : {}),
     ...(options.remoteRetryMs ? { retryMs: options.remoteRetryMs } : {}),
   });

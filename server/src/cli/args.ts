@@ -195,6 +195,14 @@ export const VERBS: Record<string, VerbSpec> = {
     options: {},
     positionals: true,
   },
+  appliances: {
+    summary:
+      'the appliances this desktop manages, each with its state; pair one with the code it shows (its certificate pinned), forget one (revoked there), or list those announcing themselves on the LAN',
+    usage:
+      'appliances [--json] | appliances add ADDRESS CODE [--name NAME] | appliances forget ID | appliances nearby [--json]',
+    options: { name: { type: 'string' } },
+    positionals: true,
+  },
   version: { summary: 'print the version', usage: 'version', options: {} },
   help: { summary: 'show this help', usage: 'help', options: {} },
 };

@@ -103,6 +103,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'pair':
       case 'devices':
         return await (await import('./devices-command.js')).devicesCommand(cmd, home(), io);
+      case 'appliances':
+        return await (await import('./appliances-command.js')).appliancesCommand(cmd, home(), io);
       case 'version':
         io.stdout(cmd.values.json ? JSON.stringify({ version: APP_VERSION }) : APP_VERSION);
         return EXIT.ok;

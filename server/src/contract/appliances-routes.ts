@@ -58,7 +58,12 @@ export const appliancesRoutes = {
    * how many networks were asked (0: none that can carry multicast).
    */
   nearbyAppliances: route('GET', '/api/appliances/nearby', {
-    output: z.object({ nearby: z.array(NearbyApplianceSchema), interfaces: z.number() }),
+    output: z.object({
+      nearby: z.array(NearbyApplianceSchema),
+      interfaces: z.number(),
+      /** Discovery is turned off on this computer (MEDIANEST_MDNS=off): nothing was asked. */
+      disabled: z.boolean().optional(),
+    }),
   }),
   /** Pairs with an appliance using the code it shows; the certificate seen is pinned. */
   addAppliance: route('POST', '/api/appliances', {

@@ -185,15 +185,17 @@ function NearbyList({
   nearby,
   onUse,
 }: {
-  nearby: { found: NearbyAppliance[]; interfaces: number };
+  nearby: { found: NearbyAppliance[]; interfaces: number; disabled?: boolean };
   onUse: (address: string) => void;
 }) {
   if (nearby.found.length === 0) {
     return (
       <p className="muted" role="status" data-nearby="none">
-        {nearby.interfaces === 0
-          ? 'This computer has no network that can carry the question (multicast): type the appliance’s address.'
-          : 'No appliance answered: it may be on another network, or multicast is blocked there. Type its address.'}
+        {nearby.disabled
+          ? 'Looking on the network is turned off on this computer (MEDIANEST_MDNS=off): type the appliance’s address.'
+          : nearby.interfaces === 0
+            ? 'This computer has no network that can carry the question (multicast): type the appliance’s address.'
+            : 'No appliance answered: it may be on another network, or multicast is blocked there. Type its address.'}
       </p>
     );
   }

@@ -80,6 +80,8 @@ export type FindNearby = () => Promise<{
     fingerprintPrefix?: string;
   }>;
   interfaces: number;
+  /** LAN discovery is turned off here (MEDIANEST_MDNS=off). */
+  disabled?: boolean;
 }>;
 
 export class RemoteAppliances {
@@ -99,11 +101,12 @@ export class RemoteAppliances {
   }
 
   /** Appliances announcing themselves on the LAN, each marked when this desktop is paired with it. */
-  async nearby(): Promise<{ nearby: NearbyAppliance[]; interfaces: number }> {
-    const { found, interfaces } = await this.deps.findNearby();
+  async nearby(): Promise<{ nearby: NearbyAppliance[]; interfaces: number; disabled?: boolean }> {
+    const { found, interfaces, disabled } = await this.deps.findNearby();
     const paired = new Set(this.list().map((a) => a.address));
     return {
       interfaces,
+      ...(disabled ? { disabled } : {}),
       nearby: found.map((service) => {
         const origins = service.addresses.map((a) => `https://${a}:${service.port}`);
         return {
