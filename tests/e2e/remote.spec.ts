@@ -14,8 +14,12 @@ import { removeComposeProject } from '../integration/support/project.js';
 import { rigDocker, rigEnv } from '../integration/support/rig.js';
 import { freeHttpPort } from '../integration/support/ports.js';
 import { request } from '../integration/support/http.js';
-import { runningContainerOf } from '../integration/support/service-exec.js';
+import { execInService, runningContainerOf } from '../integration/support/service-exec.js';
+import { hostname } from 'node:os';
+import { BackupsPage } from './pages/backups-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
+import { LogsPage } from './pages/logs-page.js';
+import { SettingsPage } from './pages/settings-page.js';
 import { expect, startServe, stopServe, test } from './serve-fixture.js';
 import { captureScreen } from './support/screens.js';
 import { INSTALL_TIMEOUT_MS } from './support/stack.js';
@@ -91,6 +95,27 @@ test('adds a NAS with its code, switches to it, stops and starts its service; th
     await expect(page).toHaveURL(`${desktop.app.url}/`);
     await expect(dashboard.state('redis')).toHaveText('healthy', { timeout: 30_000 });
     await expect(dashboard.overall).toHaveText('healthy');
+
+    // Its settings, its live logs and its backups, all through the desktop.
+    const settings = new SettingsPage(page);
+    await settings.open(desktop.app.url);
+    await expect(settings.field('httpPort').getByRole('textbox')).toHaveValue(String(httpPort));
+    await expect(page.locator('[data-panel="devices"]')).toContainText(hostname());
+    const logs = new LogsPage(page);
+    await page.goto(`${desktop.app.url}/logs`);
+    await expect(logs.followState).toContainText('Following live.');
+    const marker = `e2e-remote-${Date.now()}`;
+    const wrote = await execInService(docker, `com.docker.compose.project=${project}`, 'redis', [
+      'sh',
+      '-c',
+      `echo "${marker}" > /proc/1/fd/1`,
+    ]);
+    expect(wrote.exitCode).toBe(0);
+    await expect(logs.line(marker)).toBeVisible({ timeout: 15_000 });
+    const backups = new BackupsPage(page);
+    await backups.open(desktop.app.url);
+    await expect(backups.storage).toBeVisible();
+    await page.goto(`${desktop.app.url}/`);
 
     await dashboard.action('redis', 'Stop').click();
     await expect(dashboard.state('redis')).not.toHaveText('healthy', { timeout: 60_000 });
