@@ -63,15 +63,22 @@ export function remoteProxyRouter(deps: {
     const json = req.is('application/json') === 'application/json';
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     if (json) delete headers['content-length'];
+    // The renderer may leave before the appliance answers: its answer is then dropped at once.
+    let gone = false;
+    res.once('close', () => (gone = true));
     const answer = await deps.remote().forward(id, {
       method: req.method,
       path,
       headers,
       ...(hasBody ? { body: json ? JSON.stringify(req.body ?? {}) : req } : {}),
     });
+    if (gone) {
+      answer.body.destroy();
+      return;
+    }
     res.writeHead(answer.status, answer.headers);
-    const streaming = answer.headers['content-type']?.startsWith('text/event-stream') === true;
-    if (streaming) {
+    if (answer.headers['content-type']?.startsWith('text/event-stream') === true) {
+      req.socket.setNoDelay(true);
       res.flushHeaders();
       open.add(res);
     }
