@@ -98,7 +98,9 @@ export async function initStack(deps: InitDeps, input: InitInput): Promise<InitR
 /**
  * Copies each canonical secret to the place its service mounts it from, mode 0400. Only root can
  * give a copy to the container's user; otherwise the reconciler does (through the engine). A copy
- * newer than its canonical file is left alone, so it keeps the owner the reconciler gave it.
+ * strictly newer than its canonical file is left alone, so it keeps the owner the reconciler gave
+ * it. Equal times say nothing: file times move in clock ticks (several ms), so a secret rewritten
+ * in the tick its copy was made (a rotation, then its grace dropped) would keep a stale copy.
  */
 async function writeSecretCopies(
   fs: FileSystem,
@@ -118,7 +120,7 @@ async function writeSecretCopies(
     await fs.mkdir(posix.dirname(copy.path), 0o700);
     const fresh =
       (await fs.exists(copy.path)) &&
-      (await fs.stat(copy.path)).mtimeMs >= (await fs.stat(canonical)).mtimeMs;
+      (await fs.stat(copy.path)).mtimeMs > (await fs.stat(canonical)).mtimeMs;
     if (!fresh) await fs.writeFile(copy.path, await fs.readText(canonical), COPY_MODE);
     if (root) {
       await fs.chown(copy.path, copy.uid, copy.gid);
