@@ -218,7 +218,7 @@ describe('the tray', () => {
     // This computer's own summary and actions stay its own.
     expect(item(tray.menu, 'MediaNest is healthy')).toBeDefined();
     expect(item(tray.menu, 'Stop stack')?.enabled).toBe(true);
-    expect(item(tray.menu, 'Pi: cannot be reached or unknown')).toBeDefined();
+    expect(item(tray.menu, 'Pi: not reachable')).toBeDefined();
     item(tray.menu, 'Attic NAS: degraded')?.click?.();
     expect(act.openAppliance).toHaveBeenCalledWith('nas');
     // Forgotten again: this computer's icon and no appliance lines.

@@ -120,7 +120,7 @@ export function trayMenu(
       ? [
           { type: 'separator' } as const,
           ...appliances.map((a): TrayMenuItem => ({
-            label: `${a.name}: ${APPLIANCE_STATE[a.state]}`,
+            label: `${a.name}: ${a.state === 'unknown' && a.problem ? 'not reachable' : APPLIANCE_STATE[a.state]}`,
             click: () => actions.openAppliance(a.id),
           })),
         ]

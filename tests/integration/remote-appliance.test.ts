@@ -307,8 +307,7 @@ describe('a desktop paired with a NAS', () => {
     await until(
       'the tray to say so',
       () =>
-        stream.text().includes('"type":"tray.overall"') &&
-        stream.text().includes('unreachable or unknown'),
+        stream.text().includes('"type":"tray.overall"') && stream.text().includes('not reachable'),
     );
     const proxied = await desk(desktop, `/api/remote/${id}/api/settings`);
     expect(proxied.status).toBe(502);

@@ -9,7 +9,7 @@ const STATE_WORD: Record<TrayState, string> = {
   healthy: 'healthy',
   degraded: 'degraded',
   down: 'down',
-  unknown: 'unreachable or unknown',
+  unknown: 'unknown',
 };
 
 /**
@@ -44,7 +44,7 @@ export function ApplianceSwitcher() {
         <option value="">This computer</option>
         {appliances.map((a) => (
           <option key={a.id} value={a.id}>
-            {a.name} ({STATE_WORD[a.state]})
+            {a.name} ({a.state === 'unknown' && a.problem ? 'not reachable' : STATE_WORD[a.state]})
           </option>
         ))}
         {current !== undefined && !shown && <option value={current}>A forgotten appliance</option>}

@@ -31,7 +31,7 @@ describe('Appliances this computer manages', () => {
     useAppliancesStore.setState({ appliances: [NAS] });
     render(<AppliancesPanel />);
     const row = screen.getByRole('row', { name: /Attic NAS/ });
-    expect(row.textContent).toContain('Unreachable or unknown');
+    expect(row.textContent).toContain('Not reachable');
     expect(row.textContent).toContain('ECONNREFUSED');
     expect(within(row).getByText('AB:CD')).toBeDefined();
     expect(within(row).getByRole('button', { name: 'Open' })).toBeDefined();

@@ -13,7 +13,7 @@ const STATE_WORD = {
   healthy: 'Healthy',
   degraded: 'Degraded',
   down: 'Down',
-  unknown: 'Unreachable or unknown',
+  unknown: 'Unknown',
 } as const;
 
 /**
@@ -69,7 +69,7 @@ export function AppliancesPanel() {
                 <td>{a.address}</td>
                 <td>
                   <span className={`state-dot state-${a.state}`} aria-hidden="true" />{' '}
-                  {STATE_WORD[a.state]}
+                  {a.state === 'unknown' && a.problem ? 'Not reachable' : STATE_WORD[a.state]}
                   {a.problem && <span className="muted"> ({a.problem})</span>}
                 </td>
                 <td>

@@ -26,7 +26,8 @@ export function overallTray(local: TrayChanged, remotes: readonly RemoteState[])
   const parts = [
     `this computer ${local.state}`,
     ...appliances.map(
-      (a) => `${a.name} ${a.state === 'unknown' ? 'unreachable or unknown' : a.state}`,
+      (a) =>
+        `${a.name} ${a.state !== 'unknown' ? a.state : a.problem ? 'not reachable' : 'unknown'}`,
     ),
   ];
   return {

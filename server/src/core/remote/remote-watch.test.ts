@@ -193,7 +193,7 @@ describe('overallTray', () => {
     const nas = { id: 'n', name: 'NAS', state: 'unknown' as const, problem: 'ECONNREFUSED' };
     const overall = overallTray(local, [nas]);
     expect(overall.state).toBe('unknown');
-    expect(overall.tooltip).toBe('MediaNest: this computer healthy; NAS unreachable or unknown');
+    expect(overall.tooltip).toBe('MediaNest: this computer healthy; NAS not reachable');
     expect(overall.appliances).toEqual([nas]);
     expect(overallTray({ ...local, state: 'degraded' }, [nas]).state).toBe('degraded');
     expect(worstState(['unknown', 'down', 'degraded'])).toBe('down');
