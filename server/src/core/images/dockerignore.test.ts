@@ -78,6 +78,31 @@ describe('DockerIgnore', () => {
     expect(ignore.excludedBy('src/a.json')).toBeUndefined();
   });
 
+  it('reads ** inside a pattern as any folders or none, and classes with ranges and negation', () => {
+    const ignore = new DockerIgnore('a/**/z.txt\n**/tmp/**\nlog[0-9].txt\nx[!a].y\n');
+    for (const yes of [
+      'a/z.txt',
+      'a/b/z.txt',
+      'a/b/c/z.txt',
+      'tmp/x',
+      'q/tmp/x/y',
+      'log7.txt',
+      'xb.y',
+    ])
+      expect(ignore.excludes(yes), yes).toBe(true);
+    for (const no of ['az.txt', 'a/b/z.txt.bak', 'b/z.txt', 'logx.txt', 'xa.y', 'x/y'])
+      expect(ignore.excludes(no), no).toBe(false);
+  });
+
+  it('answers at once for a pattern written to make a regular expression backtrack', () => {
+    // 20 stars and a long name with no `b`: a backtracking regex would try without end.
+    const ignore = new DockerIgnore(`${'*a'.repeat(20)}*b\n`);
+    const name = 'a'.repeat(4000);
+    expect(ignore.excludes(name)).toBe(false);
+    expect(ignore.excludes(`${name}b`)).toBe(true);
+    expect(ignore.excludes(`dir/${name}`)).toBe(false);
+  });
+
   it('treats a malformed pattern as matching nothing rather than throwing', () => {
     expect(new DockerIgnore('[unclosed').excludes('[unclosed')).toBe(false);
   });

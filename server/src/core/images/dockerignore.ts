@@ -8,10 +8,23 @@ interface Pattern {
   /** The cleaned pattern, as the user wrote it (without `!`). */
   text: string;
   exception: boolean;
-  regex: RegExp;
+  /** Undefined for a malformed pattern (an unclosed `[`): it matches nothing, as Go's Match says. */
+  tokens: Token[] | undefined;
   /** 1-based, in the file. */
   line: number;
 }
+
+/**
+ * A compiled pattern: a literal character, `?` (one character but `/`), `*` (a run without `/`),
+ * `**` inside (any folders, or none) or at the end (anything), a `[...]` class.
+ */
+type Token =
+  | { kind: 'char'; char: string }
+  | { kind: 'one' }
+  | { kind: 'star' }
+  | { kind: 'folders' }
+  | { kind: 'rest' }
+  | { kind: 'class'; test: (char: string) => boolean };
 
 /** What the CLI's filepath.Clean + ToSlash does to a pattern, for the cases a pattern meets. */
 function cleanPattern(raw: string): string {
@@ -29,40 +42,95 @@ function cleanPattern(raw: string): string {
   return parts.join('/') || '.';
 }
 
-const REGEX_SPECIAL = new Set(['.', '+', '(', ')', '|', '{', '}', '$', '^']);
+/** A `[...]` class starting at `start` (its `[`): its test of one character and where it ends. */
+function classAt(pattern: string, start: number): { test: (c: string) => boolean; end: number } {
+  let end = start + 1;
+  if (pattern.charAt(end) === '^' || pattern.charAt(end) === '!') end++;
+  if (pattern.charAt(end) === ']') end++;
+  while (end < pattern.length && pattern.charAt(end) !== ']') {
+    if (pattern.charAt(end) === '\\') end++;
+    end++;
+  }
+  if (end >= pattern.length) throw new SyntaxError('unclosed [');
+  const body = pattern.slice(start + 1, end).replace(/^!/, '^');
+  // One character against one class: a regular expression that cannot backtrack.
+  const one = new RegExp(`^[${body}]$`, 'u');
+  return { test: (c) => one.test(c), end };
+}
 
-function compile(pattern: string): RegExp {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern.charAt(i);
-    if (ch === '*') {
-      if (pattern.charAt(i + 1) === '*') {
-        i++;
-        // `**/` is `**`: any number of folders, none included.
-        if (pattern.charAt(i + 1) === '/') i++;
-        source += i + 1 >= pattern.length ? '.*' : '(.*/)?';
-      } else {
-        source += '[^/]*';
-      }
-    } else if (ch === '?') {
-      source += '[^/]';
-    } else if (ch === '\\') {
-      i++;
-      const next = pattern.charAt(i);
-      source += next ? `\\${next}` : '\\\\';
-    } else if (REGEX_SPECIAL.has(ch)) {
-      source += `\\${ch}`;
-    } else {
-      // Letters, `/`, `[`, `]` (character classes pass through as in Go's filepath.Match).
-      source += ch;
-    }
-  }
+function compile(pattern: string): Token[] | undefined {
+  const tokens: Token[] = [];
   try {
-    return new RegExp(`${source}$`, 'u');
+    for (let i = 0; i < pattern.length; i++) {
+      const ch = pattern.charAt(i);
+      if (ch === '*') {
+        if (pattern.charAt(i + 1) === '*') {
+          i++;
+          // `**/` is `**`: any number of folders, none included.
+          if (pattern.charAt(i + 1) === '/') i++;
+          tokens.push(i + 1 >= pattern.length ? { kind: 'rest' } : { kind: 'folders' });
+        } else if (tokens.at(-1)?.kind !== 'star') {
+          tokens.push({ kind: 'star' });
+        }
+      } else if (ch === '?') {
+        tokens.push({ kind: 'one' });
+      } else if (ch === '\\') {
+        i++;
+        tokens.push({ kind: 'char', char: pattern.charAt(i) || '\\' });
+      } else if (ch === '[') {
+        const { test, end } = classAt(pattern, i);
+        tokens.push({ kind: 'class', test });
+        i = end;
+      } else {
+        tokens.push({ kind: 'char', char: ch });
+      }
+    }
   } catch {
-    // A malformed class (e.g. an unclosed `[`) matches nothing, as Go's Match reports ErrBadPattern.
-    return /$^/;
+    return undefined;
   }
+  return tokens;
+}
+
+/**
+ * Whether `tokens` match all of `path`, in time proportional to their product whatever the
+ * pattern (a regular expression with many `*` backtracks without bound on a long name, and the
+ * patterns come from a file the user hands in). Dynamic programming from the end, a row per token.
+ */
+function matches(tokens: readonly Token[], path: string): boolean {
+  const n = path.length;
+  let next = new Uint8Array(n + 1);
+  next[n] = 1; // no tokens left: only the end of the path matches
+  for (let t = tokens.length - 1; t >= 0; t--) {
+    const token = tokens[t] as Token;
+    const row = new Uint8Array(n + 1);
+    if (token.kind === 'rest') {
+      row.fill(1);
+    } else if (token.kind === 'folders') {
+      // None, or up to and including any later `/`.
+      let later = 0;
+      for (let i = n; i >= 0; i--) {
+        row[i] = next[i] || later ? 1 : 0;
+        if (i > 0 && path.charAt(i - 1) === '/' && next[i]) later = 1;
+      }
+    } else if (token.kind === 'star') {
+      for (let i = n; i >= 0; i--) {
+        row[i] = next[i] || (i < n && path.charAt(i) !== '/' && row[i + 1]) ? 1 : 0;
+      }
+    } else {
+      for (let i = n - 1; i >= 0; i--) {
+        const c = path.charAt(i);
+        const fits =
+          token.kind === 'char'
+            ? c === token.char
+            : token.kind === 'one'
+              ? c !== '/'
+              : token.test(c);
+        row[i] = fits && next[i + 1] ? 1 : 0;
+      }
+    }
+    next = row;
+  }
+  return next[0] === 1;
 }
 
 export class DockerIgnore {
@@ -79,7 +147,7 @@ export class DockerIgnore {
       if (exception) pattern = pattern.slice(1).trim();
       if (pattern === '') continue;
       const text = cleanPattern(pattern);
-      this.patterns.push({ text, exception, regex: compile(text), line: index + 1 });
+      this.patterns.push({ text, exception, tokens: compile(text), line: index + 1 });
     }
   }
 
@@ -108,9 +176,11 @@ export class DockerIgnore {
     let decided: Pattern | undefined;
     for (const pattern of this.patterns) {
       if (pattern.exception ? decided === undefined : decided !== undefined && !last) continue;
-      let match = pattern.regex.test(relative);
+      const tokens = pattern.tokens;
+      if (!tokens) continue;
+      let match = matches(tokens, relative);
       for (let i = 1; !match && i <= parents.length; i++) {
-        match = pattern.regex.test(parents.slice(0, i).join('/'));
+        match = matches(tokens, parents.slice(0, i).join('/'));
       }
       if (match) decided = pattern.exception ? undefined : pattern;
     }
