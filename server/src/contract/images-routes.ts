@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route-def.js';
+import { route } from './route-def.js';
 import { SettingsChangesSchema } from './settings-routes.js';
 import { JobAcceptedSchema } from './stack-routes.js';
 
@@ -130,26 +130,17 @@ export type ImagesCheckInput = z.infer<typeof ImagesCheckInputSchema>;
  * the images as `service=reference` pairs, ready for the settings' `images`.
  */
 export const imagesRoutes = {
-  imagesBuild: {
-    method: 'POST',
-    path: '/api/images/build',
+  imagesBuild: route('POST', '/api/images/build', {
     input: BuildImagesInputSchema,
     output: JobAcceptedSchema,
-    auth: true,
-  },
-  imagesLoad: {
-    method: 'POST',
-    path: '/api/images/load',
+  }),
+  imagesLoad: route('POST', '/api/images/load', {
     input: LoadImagesInputSchema,
     output: JobAcceptedSchema,
-    auth: true,
-  },
+  }),
   /** Answered in the request, no job: it reads image configurations and files, running nothing. */
-  imagesCheck: {
-    method: 'POST',
-    path: '/api/images/check',
+  imagesCheck: route('POST', '/api/images/check', {
     input: ImagesCheckInputSchema,
     output: ImageCheckReportSchema,
-    auth: true,
-  },
-} as const satisfies Record<string, RouteDef>;
+  }),
+};
