@@ -17,15 +17,10 @@ import {
 } from '../core/logs/follower-buffer.js';
 import type { LogService } from '../core/logs/log-service.js';
 import { regexWorkers } from '../core/logs/regex-worker.js';
-import { fieldErrors } from './routes.js';
+import { fieldErrors, type HandlersOf } from './routes.js';
 import { SseResponse } from './sse.js';
 
-type LogsRoutes = typeof logsRoutes;
-type LogsHandlers = {
-  [N in keyof LogsRoutes]: (
-    input: z.infer<LogsRoutes[N]['input']>,
-  ) => Promise<z.infer<LogsRoutes[N]['output']>>;
-};
+type LogsHandlers = HandlersOf<typeof logsRoutes>;
 
 /** Handlers of the route table's JSON log routes (history, search). */
 export function logsHandlers(deps: { logs: () => LogService }): LogsHandlers {
@@ -39,16 +34,32 @@ export function logsHandlers(deps: { logs: () => LogService }): LogsHandlers {
         ...(since !== undefined ? { since } : {}),
         ...(until !== undefined ? { until } : {}),
       }),
-    logsSearch: async ({ services, query, regex, caseSensitive, since, until, limit }) =>
-      deps.logs().search({
-        services,
-        query,
-        regex,
-        caseSensitive,
-        limit,
-        ...(since !== undefined ? { since } : {}),
-        ...(until !== undefined ? { until } : {}),
-      }),
+    logsSearch: async (
+      { services, query, regex, caseSensitive, since, until, limit },
+      _req,
+      res,
+    ) => {
+      // A client that leaves stops the search at the next batch: no reading for nobody.
+      const left = new AbortController();
+      const onClose = () => {
+        if (!res.writableFinished) left.abort();
+      };
+      res.once('close', onClose);
+      try {
+        return await deps.logs().search({
+          services,
+          query,
+          regex,
+          caseSensitive,
+          limit,
+          signal: left.signal,
+          ...(since !== undefined ? { since } : {}),
+          ...(until !== undefined ? { until } : {}),
+        });
+      } finally {
+        res.off('close', onClose);
+      }
+    },
   };
 }
 

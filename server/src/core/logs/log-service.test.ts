@@ -196,6 +196,28 @@ describe('LogService with a fake engine', () => {
     expect(gateway.handedOut).toBeLessThan(1500);
   });
 
+  it('stops reading once its client has gone (the signal aborts)', async () => {
+    const gateway = new FakeLogGateway();
+    gateway.add(
+      'a',
+      'backend',
+      Array.from({ length: 6000 }, (_, i): [number, string] => [i, `line ${i}`]),
+    );
+    const left = new AbortController();
+    left.abort();
+    const found = await service(gateway).search({
+      query: 'no such text',
+      regex: false,
+      caseSensitive: false,
+      limit: 10,
+      signal: left.signal,
+    });
+    expect(found.lines).toEqual([]);
+    expect(found.scanned).toBe(0);
+    // The engine's read was closed at the first batch, not read to the end.
+    expect(gateway.handedOut).toBeLessThan(6000);
+  });
+
   it('refuses a catastrophic regex within a second, naming the field', async () => {
     const gateway = new FakeLogGateway();
     gateway.add(

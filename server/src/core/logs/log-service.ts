@@ -136,15 +136,19 @@ export class LogService {
 
   /**
    * The first `limit` matches in time order. Reads the range batch by batch and stops at the first
-   * match past the limit, so neither a long log nor a slow pattern holds the server (see search.ts).
+   * match past the limit, so neither a long log nor a slow pattern holds the server (see search.ts);
+   * and between batches once `signal` aborts (the client went away): what was found so far.
    */
-  async search(range: LogRange & SearchSpec & { limit: number }): Promise<LogSearchResult> {
+  async search(
+    range: LogRange & SearchSpec & { limit: number; signal?: AbortSignal },
+  ): Promise<LogSearchResult> {
     const matcher = await openMatcher(range);
     const found: LogLine[] = [];
     let scanned = 0;
     let truncated = false;
     try {
       scan: for await (const batch of this.scan(range)) {
+        if (range.signal?.aborted) break;
         const hits = await matcher.select(batch.map((l) => l.text));
         for (const i of hits) {
           if (found.length === range.limit) {
