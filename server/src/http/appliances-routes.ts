@@ -18,7 +18,11 @@ export function appliancesHandlers(deps: {
   watch: () => RemoteWatch;
 }): HandlersOf<typeof appliancesRoutes> {
   return {
-    appliances: async () => ({ appliances: deps.watch().withStates(deps.remote().list()) }),
+    appliances: async () => {
+      // Pairings made meanwhile by the CLI (`appliances add`, same home) are followed from here on.
+      deps.watch().sync();
+      return { appliances: deps.watch().withStates(deps.remote().list()) };
+    },
     nearbyAppliances: async () => deps.remote().nearby(),
     addAppliance: async (input) => {
       const added = await deps.remote().add(input);
