@@ -130,8 +130,12 @@ beforeAll(async () => {
       const parsed = (route.input as z.ZodType).safeParse(req.query);
       if (!parsed.success)
         throw new AppError('validation_failed', 'bad input', { fields: fieldErrors(parsed.error) });
-      const handler = handlers[name as keyof typeof handlers] as (i: unknown) => Promise<unknown>;
-      res.json(await handler(parsed.data));
+      const handler = handlers[name as keyof typeof handlers] as (
+        i: unknown,
+        req: express.Request,
+        res: express.Response,
+      ) => Promise<unknown>;
+      res.json(await handler(parsed.data, req, res));
     });
   }
   const streams = logStreamsRouter({
